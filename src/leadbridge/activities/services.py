@@ -1,0 +1,223 @@
+"""Activities and attachments: created on one record, linked to more without copies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from leadbridge.core.cleaning import clean_value
+from leadbridge.core.errors import Collector, NotFound, field_error
+from leadbridge.core.record_services import check_version
+from leadbridge.core.registry import is_record_type, model_for
+from leadbridge.core.specs import FieldSpec
+from leadbridge.history.models import HistoryEvent
+from leadbridge.history.services import history_event
+from leadbridge.people import access
+
+from .models import Activity, ActivityLink, Attachment, AttachmentLink
+
+MAX_UPLOAD = 25 * 1024 * 1024
+_SUBJECT = FieldSpec("subject", "text", max_length=255)
+_BODY = FieldSpec("body", "longtext", max_length=100_000)
+
+
+def record_for(actor: Any, record_type: str, record_id: Any, right: str) -> Any:
+    """The live record an activity or file is attached to, with access checked."""
+    if not isinstance(record_type, str) or not is_record_type(record_type):
+        raise field_error("record_type", "Must be one of: lead, client, contact, deal.")
+    model = model_for(record_type)
+    try:
+        obj = model.objects.get(pk=int(record_id), deleted_at__isnull=True)
+    except (model.DoesNotExist, TypeError, ValueError):
+        raise NotFound(f"No {record_type} with id {record_id}.") from None
+    access.check(actor, record_type, right, obj)
+    return obj
+
+
+def _clean(data: dict, out: Collector, *, creating: bool) -> dict:
+    values: dict[str, Any] = {}
+    if "type" in data or creating:
+        if data.get("type") not in Activity.Type.values:
+            out.add("type", "Must be one of: " + ", ".join(Activity.Type.values) + ".")
+        else:
+            values["type"] = data["type"]
+    for spec in (_SUBJECT, _BODY):
+        if spec.name in data:
+            cleaned = clean_value(spec, data[spec.name], region="", path=spec.name, out=out)
+            values[spec.name] = cleaned or ""
+    if "due_at" in data:
+        values["due_at"] = data["due_at"]
+    if "done" in data:
+        values["done"] = bool(data["done"])
+    if "owner_id" in data:
+        owner_id = data["owner_id"]
+        if owner_id is not None:
+            from leadbridge.people.models import User
+
+            if not User.objects.filter(pk=owner_id, is_active=True).exists():
+                out.add("owner_id", "No such user.")
+        values["owner_id"] = owner_id
+    unknown = set(data) - {"type", "subject", "body", "due_at", "done", "owner_id"}
+    for key in sorted(unknown):
+        out.add(key, "Unknown field.")
+    return values
+
+
+def link_activity(*, actor: Any, activity: Activity, record_type: str, record_id: int) -> bool:
+    """Link an existing activity to one more record (conversion, merge); True if new."""
+    _, created = ActivityLink.objects.get_or_create(
+        activity=activity, record_type=record_type, record_id=record_id
+    )
+    return created
+
+
+def activity_create(*, actor: Any, record_type: str, record_id: Any, data: dict) -> Activity:
+    record = record_for(actor, record_type, record_id, "update")
+    out = Collector()
+    values = _clean(data, out, creating=True)
+    out.raise_if_any()
+    if values.get("done"):
+        values["done_at"] = timezone.now()
+    values.setdefault("owner_id", actor.pk if not getattr(actor, "is_system", False) else None)
+    with transaction.atomic():
+        activity = Activity.objects.create(created_by=actor, **values)
+        ActivityLink.objects.create(activity=activity, record_type=record_type, record_id=record.pk)
+        history_event(
+            actor=actor, record_type=record_type, record_id=record.pk,
+            kind=HistoryEvent.Kind.ACTIVITY,
+            data={"activity_id": activity.pk, "type": activity.type, "subject": activity.subject,
+                  "action": "created"},
+        )
+    return activity
+
+
+def _linked_records(activity_links) -> list[tuple[str, int]]:
+    return [(link.record_type, link.record_id) for link in activity_links]
+
+
+def can_reach(actor: Any, pairs: list[tuple[str, int]], right: str) -> bool:
+    """True if the actor has `right` on at least one live record of `pairs`."""
+    for record_type, record_id in pairs:
+        model = model_for(record_type)
+        qs = access.restrict(model.objects.alive(), actor, record_type, right)
+        if qs.filter(pk=record_id).exists():
+            return True
+    return False
+
+
+def _lock_activity(actor: Any, activity_id: int, right: str) -> Activity:
+    try:
+        activity = Activity.objects.select_for_update().get(pk=activity_id, deleted_at__isnull=True)
+    except Activity.DoesNotExist:
+        raise NotFound(f"No activity with id {activity_id}.") from None
+    pairs = _linked_records(activity.links.all())
+    if not can_reach(actor, pairs, "view"):
+        raise NotFound(f"No activity with id {activity_id}.")
+    if not can_reach(actor, pairs, right):
+        from leadbridge.core.errors import Forbidden
+
+        raise Forbidden("You may not change this activity.")
+    return activity
+
+
+def activity_update(*, actor: Any, activity_id: int, data: dict,
+                    version: int | None = None) -> Activity:
+    with transaction.atomic():
+        activity = _lock_activity(actor, activity_id, "update")
+        check_version(activity, version)
+        out = Collector()
+        values = _clean(data, out, creating=False)
+        out.raise_if_any()
+        changes = []
+        for key, value in values.items():
+            old = getattr(activity, key)
+            if old != value:
+                changes.append((key, old, value))
+                setattr(activity, key, value)
+        if changes:
+            if "done" in values:
+                activity.done_at = timezone.now() if activity.done else None
+            activity.version += 1
+            activity.save()
+            for record_type, record_id in _linked_records(activity.links.all()):
+                history_event(
+                    actor=actor, record_type=record_type, record_id=record_id,
+                    kind=HistoryEvent.Kind.ACTIVITY,
+                    data={"activity_id": activity.pk, "action": "updated",
+                          "changes": {k: [o, n] for k, o, n in changes}},
+                )
+    return activity
+
+
+def activity_delete(*, actor: Any, activity_id: int) -> None:
+    with transaction.atomic():
+        activity = _lock_activity(actor, activity_id, "update")
+        activity.deleted_at = timezone.now()
+        activity.save(update_fields=["deleted_at", "updated_at"])
+        for record_type, record_id in _linked_records(activity.links.all()):
+            history_event(
+                actor=actor, record_type=record_type, record_id=record_id,
+                kind=HistoryEvent.Kind.ACTIVITY,
+                data={"activity_id": activity.pk, "action": "deleted"},
+            )
+
+
+def attachment_create(*, actor: Any, record_type: str, record_id: Any, upload: Any) -> Attachment:
+    record = record_for(actor, record_type, record_id, "update")
+    if upload is None:
+        raise field_error("file", "Choose a file.")
+    if upload.size > MAX_UPLOAD:
+        raise field_error("file", f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB.")
+    name = (upload.name or "file")[-255:]
+    with transaction.atomic():
+        attachment = Attachment(
+            name=name, content_type=(upload.content_type or "")[:100], size=upload.size,
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        AttachmentLink.objects.create(
+            attachment=attachment, record_type=record_type, record_id=record.pk
+        )
+        history_event(
+            actor=actor, record_type=record_type, record_id=record.pk,
+            kind=HistoryEvent.Kind.ATTACHMENT,
+            data={"attachment_id": attachment.pk, "name": name, "action": "added"},
+        )
+    return attachment
+
+
+def link_attachment(*, actor: Any, attachment: Attachment, record_type: str,
+                    record_id: int) -> bool:
+    _, created = AttachmentLink.objects.get_or_create(
+        attachment=attachment, record_type=record_type, record_id=record_id
+    )
+    return created
+
+
+def attachment_delete(*, actor: Any, attachment_id: int) -> None:
+    with transaction.atomic():
+        try:
+            attachment = Attachment.objects.select_for_update().get(
+                pk=attachment_id, deleted_at__isnull=True
+            )
+        except Attachment.DoesNotExist:
+            raise NotFound(f"No attachment with id {attachment_id}.") from None
+        pairs = [(link.record_type, link.record_id) for link in attachment.links.all()]
+        if not can_reach(actor, pairs, "view"):
+            raise NotFound(f"No attachment with id {attachment_id}.")
+        if not can_reach(actor, pairs, "update"):
+            from leadbridge.core.errors import Forbidden
+
+            raise Forbidden("You may not remove this file.")
+        attachment.deleted_at = timezone.now()
+        attachment.save(update_fields=["deleted_at"])
+        for record_type, record_id in pairs:
+            history_event(
+                actor=actor, record_type=record_type, record_id=record_id,
+                kind=HistoryEvent.Kind.ATTACHMENT,
+                data={"attachment_id": attachment.pk, "name": attachment.name,
+                      "action": "removed"},
+            )

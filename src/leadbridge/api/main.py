@@ -1,0 +1,73 @@
+"""The ninja API object: authentication, the error format and every app's router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from leadbridge.activities.api import files_router
+from leadbridge.activities.api import router as activities_router
+from leadbridge.clients import services as client_services
+from leadbridge.customfields.api import router as settings_router
+from leadbridge.deals import services as deal_services
+from leadbridge.leads import services as lead_services
+from leadbridge.people.api import router as people_router
+
+from . import errors
+from .auth import BrowserSession, TokenAuth
+from .records import RecordServices, build_router
+
+api = NinjaAPI(
+    title="Leadbridge API",
+    version="1",
+    description=(
+        "The Leadbridge CRM: leads, clients, contact persons, deals, activities and their "
+        "history. Authenticate with `Authorization: Bearer <token>` (create a token with "
+        "`leadbridge token USER` or `POST /api/tokens`) or a browser session (CSRF applies). "
+        "Errors are `{\"detail\", \"code\", \"errors\": [{\"field\", \"message\"}]}`: 400 "
+        "unparseable body, 401, 403, 404, 409 conflict with the stored state (stale `version`), "
+        "422 invalid values. Writes accept an `Idempotency-Key` header."
+    ),
+    auth=[TokenAuth(), BrowserSession()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+RECORDS = {
+    "leads": ("lead", RecordServices(
+        create=lead_services.lead_create,
+        update=lambda *, actor, pk, data, version: lead_services.lead_update(
+            actor=actor, lead_id=pk, data=data, version=version),
+        delete=lambda *, actor, pk, version: lead_services.lead_delete(
+            actor=actor, lead_id=pk, version=version),
+    )),
+    "clients": ("client", RecordServices(
+        create=client_services.client_create,
+        update=lambda *, actor, pk, data, version: client_services.client_update(
+            actor=actor, client_id=pk, data=data, version=version),
+        delete=lambda *, actor, pk, version: client_services.client_delete(
+            actor=actor, client_id=pk, version=version),
+    )),
+    "contacts": ("contact", RecordServices(
+        create=client_services.contact_create,
+        update=lambda *, actor, pk, data, version: client_services.contact_update(
+            actor=actor, contact_id=pk, data=data, version=version),
+        delete=lambda *, actor, pk, version: client_services.contact_delete(
+            actor=actor, contact_id=pk, version=version),
+    )),
+    "deals": ("deal", RecordServices(
+        create=deal_services.deal_create,
+        update=lambda *, actor, pk, data, version: deal_services.deal_update(
+            actor=actor, deal_id=pk, data=data, version=version),
+        delete=lambda *, actor, pk, version: deal_services.deal_delete(
+            actor=actor, deal_id=pk, version=version),
+    )),
+}
+
+for plural, (record_type, record_services) in RECORDS.items():
+    api.add_router(f"/{plural}", build_router(record_type, record_services, plural))
+api.add_router("/activities", activities_router)
+api.add_router("/attachments", files_router)
+api.add_router("/", people_router)
+api.add_router("/", settings_router)

@@ -1,0 +1,212 @@
+"""One router builder for the four main record types: list, create, get, update, delete,
+history and activities, all through the type's services and the shared selectors."""
+
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Header, Query, Router, Schema
+from pydantic import create_model
+
+from leadbridge.core.selectors import ListParams, record_get, record_list
+from leadbridge.core.specs import SPECS
+from leadbridge.history.selectors import history_for
+from leadbridge.leads.models import ConversionLink
+
+from .idempotency import run_idempotent
+from .schemas import ErrorOut, input_schema, list_schema, output_schema, saved_schema
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+          422: ErrorOut}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def converted_records(lead_ids: list[int]) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {i: [] for i in lead_ids}
+    if not lead_ids:
+        return out
+    for link in ConversionLink.objects.filter(lead_id__in=lead_ids).order_by("id"):
+        out[link.lead_id].append({"record_type": link.target_type, "id": link.target_id})
+    return out
+
+
+def serialize(record_type: str, obj: Any, links: dict[int, list[dict]] | None = None) -> dict:
+    spec = SPECS[record_type]
+    data: dict[str, Any] = {"id": obj.pk, "version": obj.version}
+    for f in spec.fields:
+        data[f.name] = _json(getattr(obj, f.attr))
+    data["custom_fields"] = obj.custom_fields or {}
+    data["display_name"] = obj.display_name
+    data["created_at"] = _json(obj.created_at)
+    data["updated_at"] = _json(obj.updated_at)
+    if record_type == "lead":
+        data["is_converted"] = obj.is_converted
+        if links is None:
+            links = converted_records([obj.pk] if obj.is_converted else [])
+        data["converted_records"] = links.get(obj.pk, [])
+    return data
+
+
+def serialize_page(record_type: str, objs: list) -> list[dict]:
+    links = None
+    if record_type == "lead":
+        links = converted_records([o.pk for o in objs if o.is_converted])
+    return [serialize(record_type, o, links) for o in objs]
+
+
+class HistoryOrigin(Schema):
+    record_type: str
+    id: int
+    relation: str = Field(description="self, converted_from (a lead) or merged")
+
+
+class HistoryOut(Schema):
+    id: int
+    at: dt.datetime
+    kind: str
+    field: str
+    old_value: Any = None
+    new_value: Any = None
+    data: dict
+    actor_id: int | None
+    actor_name: str
+    origin: HistoryOrigin
+
+
+class HistoryList(Schema):
+    items: list[HistoryOut]
+    count: int
+
+
+class CommonFilters(Schema):
+    q: str | None = Field(None, max_length=200, description="Accent- and case-insensitive search")
+    owner_id: int | None = None
+    team_id: int | None = None
+    tag: str | None = Field(None, max_length=50)
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+    updated_after: dt.datetime | None = None
+    updated_before: dt.datetime | None = None
+    ordering: str = Field("-created_at", max_length=50,
+                          description="A field name, '-' first for descending")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+FILTER_TYPES = {"int": (int | None, None), "str": (str | None, None), "bool": (bool, False)}
+
+
+def filter_schema(record_type: str) -> type[Schema]:
+    spec = SPECS[record_type]
+    fields = {name: FILTER_TYPES[kind] for name, kind in spec.filters.items()}
+    return create_model(f"{record_type.capitalize()}Filters", __base__=CommonFilters, **fields)
+
+
+@dataclass
+class RecordServices:
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    delete: Callable[..., Any]
+
+
+def _warnings(saved: Any) -> list[dict]:
+    return [w.as_dict() for w in saved.warnings]
+
+
+def build_router(record_type: str, services: RecordServices, plural: str) -> Router:
+    router = Router(tags=[plural.capitalize()])
+    In = input_schema(record_type, patch=False)
+    Patch = input_schema(record_type, patch=True)
+    Out = output_schema(record_type)
+    Saved = saved_schema(record_type, Out)
+    ListOut = list_schema(record_type, Out)
+    Filters = filter_schema(record_type)
+    cf_doc = (
+        "Filter on custom fields with `cf_<key>=value` (exact; case-insensitive for text). "
+        "Converted leads are hidden unless `include_converted=true`."
+    )
+
+    @router.get("", response={200: ListOut, **ERRORS}, summary=f"List {plural}",
+                description=cf_doc, operation_id=f"{plural}_list")
+    def list_records(request: HttpRequest, filters: Query[Filters]):  # type: ignore[valid-type]
+        values = filters.model_dump()
+        common = {k: values.pop(k) for k in list(values) if k in CommonFilters.model_fields}
+        custom = {k[3:]: v for k, v in request.GET.items() if k.startswith("cf_") and len(k) > 3}
+        page, count = record_list(
+            actor=request.auth, record_type=record_type, params=ListParams(**common),
+            type_filters=values, custom_filters=custom,
+        )
+        return 200, {"items": serialize_page(record_type, list(page)), "count": count}
+
+    @router.post("", response={201: Saved, **ERRORS}, summary=f"Create a {record_type}",
+                 operation_id=f"{plural}_create")
+    def create_record(
+        request: HttpRequest, payload: In,  # type: ignore[valid-type]
+        idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    ):
+        def write():
+            saved = services.create(actor=request.auth, data=payload.model_dump(exclude_unset=True))
+            return 201, serialize(record_type, saved.obj) | {"warnings": _warnings(saved)}
+
+        return run_idempotent(request, actor=request.auth, key=idempotency_key,
+                              endpoint=f"POST /{plural}", write=write)
+
+    @router.get("/{int:record_id}", response={200: Out, **ERRORS},
+                summary=f"Get a {record_type}", operation_id=f"{plural}_get")
+    def get_record(request: HttpRequest, record_id: int):
+        obj = record_get(actor=request.auth, record_type=record_type, pk=record_id)
+        return 200, serialize(record_type, obj)
+
+    @router.patch("/{int:record_id}", response={200: Saved, **ERRORS},
+                  summary=f"Change a {record_type}", operation_id=f"{plural}_update")
+    def update_record(
+        request: HttpRequest, record_id: int, payload: Patch,  # type: ignore[valid-type]
+        idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    ):
+        data = payload.model_dump(exclude_unset=True)
+        version = data.pop("version", None)
+
+        def write():
+            saved, _changes = services.update(
+                actor=request.auth, pk=record_id, data=data, version=version
+            )
+            obj = record_get(actor=request.auth, record_type=record_type, pk=saved.obj.pk)
+            return 200, serialize(record_type, obj) | {"warnings": _warnings(saved)}
+
+        return run_idempotent(request, actor=request.auth, key=idempotency_key,
+                              endpoint=f"PATCH /{plural}/{record_id}", write=write)
+
+    @router.delete("/{int:record_id}", response={204: None, **ERRORS},
+                   summary=f"Delete a {record_type} (soft)", operation_id=f"{plural}_delete")
+    def delete_record(request: HttpRequest, record_id: int, version: int | None = None):
+        services.delete(actor=request.auth, pk=record_id, version=version)
+        return 204, None
+
+    @router.get("/{int:record_id}/history", response={200: HistoryList, **ERRORS},
+                summary=f"Timeline of a {record_type}", operation_id=f"{plural}_history",
+                description="Events of the record, of the leads it was converted from and of "
+                "the records merged into it, each tagged with its origin.")
+    def history(request: HttpRequest, record_id: int):
+        record_get(actor=request.auth, record_type=record_type, pk=record_id)
+        items = [
+            {
+                "id": e.pk, "at": e.at, "kind": e.kind, "field": e.field,
+                "old_value": e.old_value, "new_value": e.new_value, "data": e.data,
+                "actor_id": e.actor_id, "actor_name": e.actor_name, "origin": origin,
+            }
+            for e, origin in history_for(record_type, record_id)
+        ]
+        return 200, {"items": items, "count": len(items)}
+
+    return router

@@ -1,0 +1,121 @@
+"""Request and response schemas, generated from the record specs so the contract has one source.
+
+The field names here are the API contract (foundation issue): keep them exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from leadbridge.core.specs import SPECS, FieldSpec
+
+PY_TYPES: dict[str, Any] = {
+    "text": str,
+    "longtext": str,
+    "url": str,
+    "email": str,
+    "phone": str,
+    "country": str,
+    "currency": str,
+    "emails": list[str],
+    "phones": list[str],
+    "tags": list[str],
+    "decimal": Decimal,
+    "date": dt.date,
+    "ref": int,
+}
+
+DESCRIPTIONS = {
+    "country": "ISO 3166 alpha-2 code, e.g. CZ",
+    "currency": "ISO 4217 code, e.g. CZK",
+    "phone": "Stored as typed; normalized to E.164 for search and matching. A number that "
+    "cannot be parsed is kept with a warning.",
+    "email": "Validated; an invalid address is refused.",
+}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Issue(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    code: str
+    errors: list[Issue] = []
+
+
+class RecordRef(BaseModel):
+    record_type: str
+    id: int
+
+
+def _py_type(spec: FieldSpec) -> Any:
+    if spec.kind == "choice":
+        return Literal[spec.choices]  # type: ignore[valid-type]
+    return PY_TYPES[spec.kind]
+
+
+def _field(spec: FieldSpec, default: Any) -> Any:
+    extra = {}
+    if spec.max_length and spec.kind not in ("emails", "phones", "tags"):
+        extra["max_length"] = spec.max_length
+    description = DESCRIPTIONS.get(spec.kind)
+    return Field(default, description=description, **extra)
+
+
+def input_schema(record_type: str, *, patch: bool) -> type[BaseModel]:
+    spec = SPECS[record_type]
+    fields: dict[str, Any] = {
+        f.name: (_py_type(f) | None, _field(f, None)) for f in spec.fields
+    }
+    fields["custom_fields"] = (
+        dict[str, Any] | None,
+        Field(None, description="Values keyed by the custom field definition's key."),
+    )
+    if patch:
+        fields["version"] = (
+            int | None,
+            Field(None, description="The version you read; a stale one answers 409."),
+        )
+    name = f"{record_type.capitalize()}{'Patch' if patch else 'In'}"
+    return create_model(name, __base__=Strict, **fields)
+
+
+READ_ONLY: dict[str, dict[str, Any]] = {
+    "lead": {"is_converted": (bool, ...), "converted_records": (list[RecordRef], ...)},
+}
+
+
+def output_schema(record_type: str) -> type[BaseModel]:
+    spec = SPECS[record_type]
+    fields: dict[str, Any] = {"id": (int, ...), "version": (int, ...)}
+    for f in spec.fields:
+        fields[f.name] = (_py_type(f) | None if f.kind in ("decimal", "date", "ref") else
+                          _py_type(f) if f.kind != "choice" else str, ...)
+    fields["custom_fields"] = (dict[str, Any], ...)
+    fields["display_name"] = (str, ...)
+    fields["created_at"] = (dt.datetime, ...)
+    fields["updated_at"] = (dt.datetime, ...)
+    fields.update(READ_ONLY.get(record_type, {}))
+    return create_model(f"{record_type.capitalize()}Out", **fields)
+
+
+def saved_schema(record_type: str, out: type[BaseModel]) -> type[BaseModel]:
+    return create_model(
+        f"{record_type.capitalize()}Saved", __base__=out, warnings=(list[Issue], [])
+    )
+
+
+def list_schema(record_type: str, out: type[BaseModel]) -> type[BaseModel]:
+    return create_model(
+        f"{record_type.capitalize()}List", items=(list[out], ...), count=(int, ...)
+    )

@@ -1,0 +1,82 @@
+"""Client and contact operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from leadbridge.core.errors import Collector
+from leadbridge.core.record_services import Saved, record_create, record_delete, record_update
+from leadbridge.people import access
+
+from .models import Client
+
+
+def _validate_client(state: dict, instance: Client | None, out: Collector) -> None:
+    kind = state.get("kind") or Client.Kind.COMPANY
+    state["kind"] = kind
+    if kind == Client.Kind.PERSON:
+        if not (state.get("first_name") or state.get("last_name") or state.get("name")):
+            out.add("last_name", "A natural person needs a first or last name.")
+        elif not state.get("name"):
+            state["name"] = " ".join(
+                p for p in (state.get("first_name"), state.get("last_name")) if p
+            )
+    elif not state.get("name"):
+        out.add("name", "A company needs a name.")
+
+
+def client_create(*, actor: Any, data: dict) -> Saved:
+    return record_create(actor=actor, record_type="client", data=data, validate=_validate_client)
+
+
+def client_update(*, actor: Any, client_id: int, data: dict, version: int | None = None):
+    with transaction.atomic():
+        return record_update(
+            actor=actor, record_type="client", pk=client_id, data=data, version=version,
+            validate=_validate_client,
+        )
+
+
+def client_delete(*, actor: Any, client_id: int, version: int | None = None):
+    return record_delete(actor=actor, record_type="client", pk=client_id, version=version)
+
+
+def _make_contact_validator(actor: Any):
+    def validate(state: dict, instance: Any, out: Collector) -> None:
+        if not (state.get("first_name") or state.get("last_name") or state.get("email")):
+            out.add("last_name", "Enter at least a first or last name or an e-mail.")
+        # Linking to a client or lead needs the right to see it.
+        for field, record_type in (("client_id", "client"), ("lead_id", "lead")):
+            ref = state.get(field)
+            changed = instance is None or getattr(instance, field) != ref
+            if ref is not None and changed and not _visible(actor, record_type, ref):
+                out.add(field, "No such record.")
+
+    return validate
+
+
+def _visible(actor: Any, record_type: str, pk: int) -> bool:
+    from leadbridge.core.registry import model_for
+
+    model = model_for(record_type)
+    return access.restrict(model.objects.alive(), actor, record_type).filter(pk=pk).exists()
+
+
+def contact_create(*, actor: Any, data: dict) -> Saved:
+    return record_create(
+        actor=actor, record_type="contact", data=data, validate=_make_contact_validator(actor)
+    )
+
+
+def contact_update(*, actor: Any, contact_id: int, data: dict, version: int | None = None):
+    with transaction.atomic():
+        return record_update(
+            actor=actor, record_type="contact", pk=contact_id, data=data, version=version,
+            validate=_make_contact_validator(actor),
+        )
+
+
+def contact_delete(*, actor: Any, contact_id: int, version: int | None = None):
+    return record_delete(actor=actor, record_type="contact", pk=contact_id, version=version)

@@ -1,0 +1,105 @@
+"""Shared fixtures: users of each built-in role in two teams, API clients, record factories."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from django.test import Client
+
+_seq = itertools.count(1)
+
+
+class Api:
+    """A test client speaking JSON with a Bearer token."""
+
+    def __init__(self, user, secret: str):
+        self.user = user
+        self.secret = secret
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    def _call(self, method: str, path: str, body=None, **headers):
+        kwargs = {}
+        if body is not None:
+            kwargs = {"data": body if isinstance(body, str | bytes) else json.dumps(body),
+                      "content_type": "application/json"}
+        return getattr(self.client, method)(path, headers=headers or None, **kwargs)
+
+    def get(self, path: str, **params):
+        return self.client.get(path, params)
+
+    def post(self, path: str, body=None, **headers):
+        return self._call("post", path, body, **headers)
+
+    def patch(self, path: str, body=None, **headers):
+        return self._call("patch", path, body, **headers)
+
+    def put(self, path: str, body=None, **headers):
+        return self._call("put", path, body, **headers)
+
+    def delete(self, path: str, **headers):
+        return self._call("delete", path, None, **headers)
+
+
+def make_user(role_key: str | None, teams=(), **extra):
+    from leadbridge.people.models import Role, User
+
+    n = next(_seq)
+    user = User.objects.create_user(
+        username=extra.pop("username", f"{role_key or 'user'}{n}"), password="x-Secret-123",
+        role=Role.objects.get(key=role_key) if role_key else None, **extra,
+    )
+    for team in teams:
+        user.teams.add(team)
+    return user
+
+
+def api_for(user) -> Api:
+    from leadbridge.people.services import token_create
+
+    _token, secret = token_create(actor=user, user=user, name="test")
+    return Api(user, secret)
+
+
+@pytest.fixture
+def teams(db):
+    from leadbridge.people.models import Team
+
+    return Team.objects.create(name="North"), Team.objects.create(name="South")
+
+
+@pytest.fixture
+def admin_user(db):
+    from leadbridge.people.models import User
+
+    return User.objects.create_superuser("admin", "admin@example.com", "x-Secret-123")
+
+
+@pytest.fixture
+def admin_api(admin_user):
+    return api_for(admin_user)
+
+
+@pytest.fixture
+def users(teams):
+    north, south = teams
+    return {
+        "marketing": make_user("marketing", [north]),
+        "sales_north": make_user("sales", [north]),
+        "sales_south": make_user("sales", [south]),
+        "manager_north": make_user("sales_manager", [north]),
+        "nobody": make_user(None),
+    }
+
+
+@pytest.fixture
+def make_lead(db):
+    from leadbridge.leads.services import lead_create
+    from leadbridge.people.services import system_actor
+
+    def factory(actor=None, **data):
+        data.setdefault("last_name", f"Lead {next(_seq)}")
+        return lead_create(actor=actor or system_actor("tests"), data=data).obj
+
+    return factory

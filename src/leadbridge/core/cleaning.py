@@ -1,0 +1,154 @@
+"""Turn submitted values into stored ones by field kind (pure: no ORM).
+
+Errors go to the collector with the field named; an unparseable phone is kept as typed
+with a warning, an invalid e-mail is refused (foundation contract).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import phonenumbers
+
+from .errors import Collector
+from .normalize import InvalidValue, normalize_email, normalize_phone, normalize_tags
+from .specs import FieldSpec
+
+# ISO 3166-1 alpha-2: every region phonenumbers knows plus the few territories it lacks.
+COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS) | {"AQ", "BV", "HM", "TF", "UM", "PN", "GS"}
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_DECIMAL = Decimal("999999999999.99")
+MAX_LIST = 20
+MAX_TAG = 50
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidValue("Must be text.")
+    return value.strip()
+
+
+def clean_value(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collector) -> Any:
+    """Clean one value; on error record it at `path` and return None."""
+    try:
+        return _clean(spec, value, region=region, path=path, out=out)
+    except InvalidValue as exc:
+        out.add(path, str(exc))
+        return None
+
+
+def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collector) -> Any:
+    kind = spec.kind
+    if kind in ("text", "longtext", "url"):
+        text = _as_text(value)
+        if spec.max_length and len(text) > spec.max_length:
+            raise InvalidValue(f"At most {spec.max_length} characters.")
+        if "\x00" in text:
+            raise InvalidValue("Contains a NUL character.")
+        return text
+    if kind == "choice":
+        text = _as_text(value)
+        if text not in spec.choices:
+            raise InvalidValue("Must be one of: " + ", ".join(spec.choices) + ".")
+        return text
+    if kind == "email":
+        text = _as_text(value)
+        if len(text) > (spec.max_length or 254):
+            raise InvalidValue("At most 254 characters.")
+        normalize_email(text)  # raises when invalid
+        return text
+    if kind == "phone":
+        text = _as_text(value)
+        if len(text) > (spec.max_length or 64):
+            raise InvalidValue("At most 64 characters.")
+        if text:
+            try:
+                normalize_phone(text, region)
+            except InvalidValue as exc:
+                out.warn(path, f"Stored as typed: {exc}")
+        return text
+    if kind in ("emails", "phones", "tags"):
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise InvalidValue("Must be a list.")
+        if len(value) > (MAX_LIST if kind != "tags" else 50):
+            raise InvalidValue("Too many items.")
+        items: list[str] = []
+        for i, item in enumerate(value):
+            try:
+                text = _as_text(item)
+                if kind == "emails" and text:
+                    if len(text) > 254:
+                        raise InvalidValue("At most 254 characters.")
+                    normalize_email(text)
+                elif kind == "phones" and text:
+                    if len(text) > 64:
+                        raise InvalidValue("At most 64 characters.")
+                    try:
+                        normalize_phone(text, region)
+                    except InvalidValue as exc:
+                        out.warn(f"{path}.{i}", f"Stored as typed: {exc}")
+                elif kind == "tags" and len(text) > MAX_TAG:
+                    raise InvalidValue(f"At most {MAX_TAG} characters.")
+            except InvalidValue as exc:
+                out.add(f"{path}.{i}", str(exc))
+                continue
+            if text:
+                items.append(text)
+        return normalize_tags(items) if kind == "tags" else items
+    if kind == "country":
+        text = _as_text(value).upper()
+        if text and text not in COUNTRIES:
+            raise InvalidValue("Must be an ISO 3166 alpha-2 country code such as CZ.")
+        return text
+    if kind == "currency":
+        text = _as_text(value).upper()
+        if text and not _CURRENCY.match(text):
+            raise InvalidValue("Must be a three-letter ISO 4217 code such as CZK.")
+        return text
+    if kind == "decimal":
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            raise InvalidValue("Must be a number.")
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            raise InvalidValue("Must be a number.") from None
+        if not number.is_finite():
+            raise InvalidValue("Must be a finite number.")
+        if abs(number) > MAX_DECIMAL:
+            raise InvalidValue("The number is too large.")
+        if number < 0:
+            raise InvalidValue("Must not be negative.")
+        return number.quantize(Decimal("0.01"))
+    if kind == "date":
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidValue("Must be a date (YYYY-MM-DD).") from None
+    if kind == "ref":
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise InvalidValue("Must be an id.")
+        try:
+            number = int(value)
+        except ValueError:
+            raise InvalidValue("Must be an id.") from None
+        if number <= 0 or number > 2**62:
+            raise InvalidValue("Must be a positive id.")
+        return number
+    raise AssertionError(f"unknown field kind {kind}")

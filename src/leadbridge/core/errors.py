@@ -1,0 +1,93 @@
+"""One domain error type for every service; the API and the forms render it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class FieldIssue:
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+class DomainError(Exception):
+    """A business rule refused the operation.
+
+    `status` is the HTTP status the API answers with: 422 invalid values, 409 conflict
+    with the stored state, 403 not allowed, 404 not found (or not visible).
+    """
+
+    status = 422
+    default_code = "invalid"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        errors: list[FieldIssue] | None = None,
+        status: int | None = None,
+        extra: dict | None = None,
+    ):
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code or self.default_code
+        self.errors = errors or []
+        if status is not None:
+            self.status = status
+        self.extra = extra or {}
+
+    def as_dict(self) -> dict:
+        body = {
+            "detail": self.detail,
+            "code": self.code,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+        body.update(self.extra)
+        return body
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    default_code = "invalid"
+
+
+class Conflict(DomainError):
+    status = 409
+    default_code = "conflict"
+
+
+class Forbidden(DomainError):
+    status = 403
+    default_code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    default_code = "not_found"
+
+
+def field_error(field: str, message: str, *, code: str = "invalid") -> ValidationFailed:
+    return ValidationFailed(message, code=code, errors=[FieldIssue(field, message)])
+
+
+class Collector:
+    """Gathers field issues so that a form or request is answered with all of them at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldIssue] = []
+        self.warnings: list[FieldIssue] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.append(FieldIssue(field, str(message)))
+
+    def warn(self, field: str, message: str) -> None:
+        self.warnings.append(FieldIssue(field, str(message)))
+
+    def raise_if_any(self, detail: str = "Some values are not valid.", code: str = "invalid"):
+        if self.errors:
+            raise ValidationFailed(detail, code=code, errors=list(self.errors))

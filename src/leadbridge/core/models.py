@@ -1,0 +1,118 @@
+"""Shared model pieces: the main-record base, runtime settings and the idempotency store."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+
+class Record(models.Model):
+    """Columns every main record (lead, client, contact, deal) has.
+
+    DELETE is a soft delete (`deleted_at`); a merged record keeps `merged_into`. Rows are
+    removed physically only by a GDPR erasure or a retention rule.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    team = models.ForeignKey(
+        "people.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sales team"),
+    )
+    description = models.TextField(_("notes"), blank=True, default="")
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    tags_index = models.CharField(max_length=1000, blank=True, default="", editable=False)
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    search_text = models.TextField(blank=True, default="", editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    version = models.PositiveIntegerField(default=1)
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    merged_into = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class ContactFields(models.Model):
+    """E-mail, phone and address columns shared by leads, clients and contacts."""
+
+    email = models.CharField(_("e-mail"), max_length=254, blank=True, default="")
+    email_normalized = models.CharField(max_length=254, blank=True, default="", db_index=True)
+    phone = models.CharField(_("phone"), max_length=64, blank=True, default="")
+    phone_normalized = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    mobile = models.CharField(_("mobile"), max_length=64, blank=True, default="")
+    mobile_normalized = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    other_emails = models.JSONField(_("other e-mails"), default=list, blank=True)
+    other_phones = models.JSONField(_("other phones"), default=list, blank=True)
+    website = models.CharField(_("website"), max_length=500, blank=True, default="")
+    street = models.CharField(_("street"), max_length=255, blank=True, default="")
+    street2 = models.CharField(_("street 2"), max_length=255, blank=True, default="")
+    city = models.CharField(_("city"), max_length=255, blank=True, default="")
+    postcode = models.CharField(_("postcode"), max_length=32, blank=True, default="")
+    region = models.CharField(_("region"), max_length=255, blank=True, default="")
+    country = models.CharField(_("country"), max_length=2, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class Setting(models.Model):
+    """Runtime settings an administrator changes on the Settings page (JSON values)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    value = models.JSONField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer of a write sent with an `Idempotency-Key` header.
+
+    One store for every endpoint that accepts the header (records, conversion, web forms).
+    It holds personal data (the answer body) until `expires_at`.
+    """
+
+    actor_id = models.BigIntegerField()
+    key = models.CharField(max_length=255)
+    endpoint = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor_id", "key", "endpoint"], name="idempotency_unique_key"
+            )
+        ]

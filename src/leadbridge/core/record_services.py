@@ -1,0 +1,279 @@
+"""The write path shared by every main record type (lead, client, contact, deal).
+
+Each type's services (`lead_create`, `client_update`, …) call these with their own rules;
+this module cleans values by the type's spec, keeps the derived columns (normalized e-mail
+and phones, folded search text, tag index), checks access through `people.access`, bumps
+`version` for optimistic locking and writes history in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from leadbridge.customfields.services import (
+    check_required_custom,
+    clean_custom_fields,
+    definitions,
+    required_builtin,
+)
+from leadbridge.history.models import HistoryEvent
+from leadbridge.history.services import history_changes, history_event
+from leadbridge.people import access
+
+from .cleaning import clean_value
+from .errors import Collector, Conflict, FieldIssue, NotFound
+from .normalize import InvalidValue, normalize_email, normalize_phone, search_document, tags_index
+from .registry import model_for
+from .specs import SPECS, RecordSpec
+
+Validator = Callable[[dict, Any, Collector], None]
+
+
+@dataclass
+class Saved:
+    """What a write returns: the record and the warnings to show (stored anyway)."""
+
+    obj: Any
+    warnings: list[FieldIssue] = field(default_factory=list)
+
+
+def _region(values: dict, instance: Any) -> str:
+    country = values.get("country")
+    if country is None and instance is not None:
+        country = getattr(instance, "country", "")
+    return country or settings.DEFAULT_PHONE_REGION
+
+
+def clean_input(
+    spec: RecordSpec, data: dict, *, instance: Any = None, out: Collector, prefix: str = ""
+) -> dict:
+    """Clean submitted values by the spec; returns {attr: value}. Unknown keys are errors."""
+    values: dict[str, Any] = {}
+    region_source = {"country": data.get("country")} if isinstance(data.get("country"), str) else {}
+    region = _region({k: v.strip().upper() for k, v in region_source.items()}, instance)
+    for key, raw in data.items():
+        if key == "custom_fields":
+            continue
+        fspec = spec.get(key)
+        path = f"{prefix}{key}"
+        if fspec is None:
+            out.add(path, "Unknown field.")
+            continue
+        cleaned = clean_value(fspec, raw, region=region, path=path, out=out)
+        if cleaned is not None or raw in (None, ""):
+            values[fspec.attr] = cleaned if cleaned is not None else _empty(fspec)
+    _check_refs(spec, values, out, prefix)
+    return values
+
+
+def _empty(fspec) -> Any:
+    if fspec.kind in ("emails", "phones", "tags"):
+        return []
+    if fspec.kind in ("decimal", "date", "ref"):
+        return None
+    return ""
+
+
+def _check_refs(spec: RecordSpec, values: dict, out: Collector, prefix: str) -> None:
+    for fspec in spec.fields:
+        if fspec.kind != "ref" or values.get(fspec.attr) is None:
+            continue
+        model = apps.get_model(fspec.ref)
+        qs = model.objects.filter(pk=values[fspec.attr])
+        if hasattr(model, "deleted_at"):
+            qs = qs.filter(deleted_at__isnull=True)
+        if fspec.ref == "people.User":
+            qs = qs.filter(is_active=True)
+        if not qs.exists():
+            out.add(f"{prefix}{fspec.name}", "No such record.")
+
+
+def refresh_derived(obj: Any, spec: RecordSpec) -> None:
+    """Recompute the normalized e-mail and phones, search text and tag index."""
+    region = getattr(obj, "country", "") or settings.DEFAULT_PHONE_REGION
+    if hasattr(obj, "email_normalized"):
+        try:
+            obj.email_normalized = normalize_email(obj.email)
+        except InvalidValue:
+            obj.email_normalized = ""
+        for name in ("phone", "mobile"):
+            try:
+                setattr(obj, f"{name}_normalized", normalize_phone(getattr(obj, name), region))
+            except InvalidValue:
+                setattr(obj, f"{name}_normalized", "")
+    extra = []
+    for name in ("phone_normalized", "mobile_normalized"):
+        if getattr(obj, name, ""):
+            extra.append(getattr(obj, name))
+    obj.search_text = search_document(*(getattr(obj, f) for f in spec.search_fields), *extra)
+    obj.tags_index = tags_index(obj.tags or [])
+
+
+def snapshot(obj: Any, spec: RecordSpec) -> dict:
+    data = {f.name: getattr(obj, f.attr) for f in spec.fields}
+    data["custom_fields"] = dict(obj.custom_fields or {})
+    return data
+
+
+def _check_required(spec: RecordSpec, state: dict, out: Collector, defs) -> None:
+    for name in required_builtin(spec.record_type):
+        if state.get(name) in (None, "", []):
+            out.add(name, "This field is required.")
+    check_required_custom(spec.record_type, state.get("custom_fields") or {}, out=out, defs=defs)
+
+
+def _placement_defaults(actor: Any, values: dict) -> None:
+    if "owner_id" not in values and actor is not None and not getattr(actor, "is_system", False):
+        values["owner_id"] = actor.pk
+    if "team_id" not in values and actor is not None and not getattr(actor, "is_system", False):
+        teams = access.team_ids(actor)
+        if len(teams) == 1:
+            values["team_id"] = teams[0]
+
+
+def record_create(
+    *,
+    actor: Any,
+    record_type: str,
+    data: dict,
+    validate: Validator | None = None,
+    extra: dict | None = None,
+    history_data: dict | None = None,
+) -> Saved:
+    """Create one record of `record_type` from contract-named `data` (atomic)."""
+    spec = SPECS[record_type]
+    access.check(actor, record_type, "create")
+    out = Collector()
+    values = clean_input(spec, data, out=out)
+    defs = definitions(record_type)
+    custom = clean_custom_fields(record_type, data.get("custom_fields"), {}, out=out, defs=defs)
+    _placement_defaults(actor, values)
+    state = {f.name: _empty(f) for f in spec.fields} | values | {"custom_fields": custom}
+    state.update(extra or {})
+    if validate:
+        validate(state, None, out)
+    _check_required(spec, state, out, defs)
+    out.raise_if_any()
+    access.check_placement(
+        actor, record_type, "create", owner_id=state["owner_id"], team_id=state["team_id"]
+    )
+    model = model_for(record_type)
+    obj = model(**{k: v for k, v in state.items()}, created_by=actor)
+    refresh_derived(obj, spec)
+    with transaction.atomic():
+        obj.save()
+        history_event(
+            actor=actor,
+            record_type=record_type,
+            record_id=obj.pk,
+            kind=HistoryEvent.Kind.CREATED,
+            new={k: v for k, v in snapshot(obj, spec).items() if v not in (None, "", [], {})},
+            data=history_data,
+        )
+    return Saved(obj, out.warnings)
+
+
+def lock(record_type: str, pk: int) -> Any:
+    """Load a live record with its row locked for the rest of the transaction."""
+    model = model_for(record_type)
+    try:
+        return model.objects.select_for_update().get(pk=pk, deleted_at__isnull=True)
+    except model.DoesNotExist:
+        raise NotFound(f"No {record_type} with id {pk}.") from None
+
+
+def check_version(obj: Any, version: int | None) -> None:
+    if version is not None and version != obj.version:
+        raise Conflict(
+            "The record was changed by someone else; reload it and try again.",
+            code="stale_version",
+            errors=[FieldIssue("version", f"Current version is {obj.version}.")],
+            extra={"current_version": obj.version},
+        )
+
+
+def record_update(
+    *,
+    actor: Any,
+    record_type: str,
+    pk: int,
+    data: dict,
+    version: int | None = None,
+    validate: Validator | None = None,
+    right: str = "update",
+) -> tuple[Saved, list[tuple[str, Any, Any]]]:
+    """Change the given fields of one record; returns the record and the changes made.
+
+    Must run inside a transaction (the caller's), so that type-specific follow-ups (a status
+    change, say) commit or roll back with it.
+    """
+    assert transaction.get_connection().in_atomic_block, "record_update needs a transaction"
+    spec = SPECS[record_type]
+    obj = lock(record_type, pk)
+    access.check(actor, record_type, right, obj)
+    check_version(obj, version)
+    out = Collector()
+    values = clean_input(spec, data, instance=obj, out=out)
+    defs = definitions(record_type)
+    before = snapshot(obj, spec)
+    custom = clean_custom_fields(
+        record_type, data.get("custom_fields"), before["custom_fields"], out=out, defs=defs
+    )
+    state = before | values | {"custom_fields": custom}
+    if validate:
+        validate(state, obj, out)
+    _check_required(spec, state, out, defs)
+    out.raise_if_any()
+    access.check_placement(
+        actor, record_type, right, owner_id=state["owner_id"], team_id=state["team_id"]
+    )
+    changes = _diff(before, state)
+    if changes:
+        for name, _old, new in changes:
+            if not name.startswith("custom_fields."):
+                setattr(obj, spec.get(name).attr, new)
+        obj.custom_fields = custom
+        obj.version += 1
+        refresh_derived(obj, spec)
+        obj.save()
+        history_changes(actor=actor, record_type=record_type, record_id=obj.pk, changes=changes)
+    return Saved(obj, out.warnings), changes
+
+
+def _diff(before: dict, after: dict) -> list[tuple[str, Any, Any]]:
+    changes = []
+    for name, new in after.items():
+        if name == "custom_fields":
+            old_cf, new_cf = before.get("custom_fields") or {}, new or {}
+            for key in sorted(set(old_cf) | set(new_cf)):
+                if old_cf.get(key) != new_cf.get(key):
+                    changes.append((f"custom_fields.{key}", old_cf.get(key), new_cf.get(key)))
+        elif before.get(name) != new:
+            changes.append((name, before.get(name), new))
+    return changes
+
+
+def record_delete(*, actor: Any, record_type: str, pk: int, version: int | None = None) -> Any:
+    """Soft delete: the selectors hide the record; links, activities and history stay."""
+    with transaction.atomic():
+        obj = lock(record_type, pk)
+        access.check(actor, record_type, "delete", obj)
+        check_version(obj, version)
+        obj.deleted_at = timezone.now()
+        obj.version += 1
+        obj.save(update_fields=["deleted_at", "version", "updated_at"])
+        history_event(
+            actor=actor, record_type=record_type, record_id=obj.pk, kind=HistoryEvent.Kind.DELETED
+        )
+    return obj
+
+
+def model_field_names(model: type[models.Model]) -> set[str]:
+    return {f.attname for f in model._meta.concrete_fields}

@@ -1,0 +1,59 @@
+"""Reading a record's timeline, with the past of the leads it came from and of merged records."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from .models import HistoryEvent
+
+
+def related_origins(record_type: str, record_id: int) -> list[tuple[str, int, str]]:
+    """(type, id, relation) of every record whose history belongs to this one's timeline."""
+    from leadbridge.core.registry import model_for
+    from leadbridge.leads.models import ConversionLink
+
+    origins: list[tuple[str, int, str]] = [(record_type, record_id, "self")]
+    # Records merged into this one (and into those, transitively).
+    model = model_for(record_type)
+    frontier = [record_id]
+    seen = {record_id}
+    while frontier:
+        merged = list(
+            model.objects.filter(merged_into__in=frontier).values_list("id", flat=True)
+        )
+        frontier = [m for m in merged if m not in seen]
+        seen.update(frontier)
+        origins.extend((record_type, m, "merged") for m in frontier)
+    ids_of_type = [rid for _t, rid, _r in origins]
+    if record_type != "lead":
+        lead_ids = ConversionLink.objects.filter(
+            target_type=record_type, target_id__in=ids_of_type
+        ).values_list("lead_id", flat=True)
+        origins.extend(("lead", lid, "converted_from") for lid in sorted(set(lead_ids)))
+    return origins
+
+
+def history_for(record_type: str, record_id: int) -> list[tuple[HistoryEvent, dict]]:
+    """The events of the record and of its origins, in time order, each with its origin."""
+    origins = related_origins(record_type, record_id)
+    query = Q()
+    by_key: dict[tuple[str, int], str] = {}
+    for rtype, rid, relation in origins:
+        by_key.setdefault((rtype, rid), relation)
+    grouped: dict[str, list[int]] = {}
+    for rtype, rid in by_key:
+        grouped.setdefault(rtype, []).append(rid)
+    for rtype, ids in grouped.items():
+        query |= Q(record_type=rtype, record_id__in=ids)
+    events = HistoryEvent.objects.filter(query).order_by("at", "id")
+    return [
+        (
+            event,
+            {
+                "record_type": event.record_type,
+                "id": event.record_id,
+                "relation": by_key[(event.record_type, event.record_id)],
+            },
+        )
+        for event in events
+    ]

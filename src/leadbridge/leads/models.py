@@ -1,0 +1,95 @@
+"""Leads, their statuses and sources, and the links to what a conversion generated."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from leadbridge.core.models import ContactFields, Record
+
+
+class LeadStatus(models.Model):
+    class Kind(models.TextChoices):
+        OPEN = "open", _("open")
+        CONVERTED = "converted", _("converted")
+        LOST = "lost", _("lost")
+
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveIntegerField(default=0)
+    color = models.CharField(_("colour"), max_length=7, default="#6b7280")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OPEN)
+    on_board = models.BooleanField(_("shown on the board"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name_plural = _("lead statuses")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadSource(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    order = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lead(Record, ContactFields):
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, default="")
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, default="")
+    job_title = models.CharField(_("job title"), max_length=150, blank=True, default="")
+    company_name = models.CharField(_("company name"), max_length=255, blank=True, default="")
+    registration_number = models.CharField(
+        _("company registration number"), max_length=64, blank=True, default="", db_index=True
+    )
+    vat_id = models.CharField(_("VAT id"), max_length=64, blank=True, default="")
+    source = models.ForeignKey(
+        LeadSource, null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    status = models.ForeignKey(LeadStatus, on_delete=models.PROTECT, related_name="leads")
+    expected_value = models.DecimalField(
+        _("expected value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True, default="")
+    is_converted = models.BooleanField(default=False)
+    converted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["-created_at"],
+                name="lead_live_created",
+                condition=models.Q(deleted_at__isnull=True, is_converted=False),
+            ),
+            models.Index(fields=["status", "-created_at"], name="lead_status_created"),
+            models.Index(fields=["owner", "-created_at"], name="lead_owner_created"),
+            models.Index(fields=["team", "-created_at"], name="lead_team_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        person = " ".join(p for p in (self.first_name, self.last_name) if p)
+        if person and self.company_name:
+            return f"{person} ({self.company_name})"
+        return person or self.company_name or self.email or self.phone or f"#{self.pk}"
+
+
+class ConversionLink(models.Model):
+    """What a lead generated (or was assigned to). No foreign keys: it outlives both sides."""
+
+    lead_id = models.BigIntegerField(db_index=True)
+    target_type = models.CharField(max_length=20)
+    target_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["target_type", "target_id"])]

@@ -1,0 +1,208 @@
+"""Lead operations: create, update, change status, delete; statuses and sources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from leadbridge.core.errors import Collector, Conflict, FieldIssue
+from leadbridge.core.record_services import (
+    Saved,
+    check_version,
+    lock,
+    record_create,
+    record_delete,
+    record_update,
+)
+from leadbridge.history.models import HistoryEvent
+from leadbridge.history.services import history_event
+from leadbridge.people import access
+
+from .models import Lead, LeadSource, LeadStatus
+
+IDENTITY_FIELDS = ("first_name", "last_name", "company_name", "email", "phone")
+# A converted lead is read-only except its notes (activities are separate records).
+EDITABLE_WHEN_CONVERTED = frozenset({"description"})
+
+
+def default_status() -> LeadStatus | None:
+    return LeadStatus.objects.filter(kind=LeadStatus.Kind.OPEN).order_by("order", "id").first()
+
+
+def _validate(state: dict, instance: Lead | None, out: Collector) -> None:
+    if not any(state.get(name) for name in IDENTITY_FIELDS):
+        out.add(
+            "last_name",
+            "Enter at least a first or last name, a company name, an e-mail or a phone.",
+        )
+    if state.get("status_id") is None:
+        status = default_status()
+        if status is None:
+            out.add("status_id", "No open lead status exists; an administrator must add one.")
+        else:
+            state["status_id"] = status.pk
+
+
+def lead_create(*, actor: Any, data: dict) -> Saved:
+    """Create a lead. A lead created in a converted status (from an old CRM) is stored as
+    converted without making any target."""
+    data = dict(data)
+    extra: dict = {}
+    status_id = data.get("status_id")
+    if status_id is not None:
+        status = LeadStatus.objects.filter(pk=status_id).first() if str(status_id).isdigit() else None
+        if status is not None and status.kind == LeadStatus.Kind.CONVERTED:
+            extra = {"is_converted": True, "converted_at": timezone.now()}
+    return record_create(actor=actor, record_type="lead", data=data, validate=_validate, extra=extra)
+
+
+def _status_history(actor: Any, lead: Lead, old_id: int | None, new: LeadStatus) -> None:
+    old_name = LeadStatus.objects.filter(pk=old_id).values_list("name", flat=True).first()
+    history_event(
+        actor=actor,
+        record_type="lead",
+        record_id=lead.pk,
+        kind=HistoryEvent.Kind.STATUS_CHANGED,
+        field="status_id",
+        old=old_id,
+        new=new.pk,
+        data={"old_label": old_name, "new_label": new.name},
+    )
+
+
+def _refuse_if_converted(lead: Lead, fields: set[str]) -> None:
+    if lead.is_converted and not fields <= EDITABLE_WHEN_CONVERTED:
+        raise Conflict(
+            "This lead is converted: only its notes and activities can change.",
+            code="lead_converted",
+            errors=[FieldIssue(f, "Read-only on a converted lead.") for f in sorted(fields)
+                    if f not in EDITABLE_WHEN_CONVERTED],
+        )
+
+
+def _load_status(status_id: Any) -> LeadStatus:
+    from leadbridge.core.errors import field_error
+
+    try:
+        return LeadStatus.objects.get(pk=int(status_id))
+    except (LeadStatus.DoesNotExist, TypeError, ValueError):
+        raise field_error("status_id", "No such status.") from None
+
+
+def _guard_converted_kind(lead: Lead, status: LeadStatus) -> None:
+    """Moving an open lead to a converted status needs a conversion plan (the wizard)."""
+    if status.kind == LeadStatus.Kind.CONVERTED and not lead.is_converted:
+        raise Conflict(
+            "Moving a lead to a converted status converts it: send a conversion plan.",
+            code="plan_required",
+            errors=[FieldIssue("status_id", "A conversion plan is required for this status.")],
+        )
+
+
+def lead_update(
+    *, actor: Any, lead_id: int, data: dict, version: int | None = None
+) -> tuple[Saved, list]:
+    """Change a lead's fields; a changed status goes through the status-change path."""
+    data = dict(data)
+    with transaction.atomic():
+        lead = lock("lead", lead_id)
+        access.check(actor, "lead", "update", lead)
+        check_version(lead, version)
+        new_status_id = data.pop("status_id", None)
+        status = None
+        if new_status_id is not None and int(new_status_id) != lead.status_id:
+            status = _load_status(new_status_id)
+        saved, changes = record_update(
+            actor=actor, record_type="lead", pk=lead_id, data=data, validate=_validate_update
+        )
+        changed = {name.split(".")[0] for name, _old, _new in changes}
+        _refuse_if_converted(lead, changed | ({"status_id"} if status else set()))
+        if status is not None:
+            _guard_converted_kind(saved.obj, status)
+            _apply_status(actor, saved.obj, status, bump=not changes)
+            changes.append(("status_id", lead.status_id, status.pk))
+    return saved, changes
+
+
+def _validate_update(state: dict, instance: Lead | None, out: Collector) -> None:
+    if not any(state.get(name) for name in IDENTITY_FIELDS):
+        out.add(
+            "last_name",
+            "Enter at least a first or last name, a company name, an e-mail or a phone.",
+        )
+
+
+def _apply_status(actor: Any, lead: Lead, status: LeadStatus, *, bump: bool = True) -> None:
+    old_id = lead.status_id
+    lead.status = status
+    if bump:
+        lead.version += 1
+    lead.save(update_fields=["status", "version", "updated_at"])
+    _status_history(actor, lead, old_id, status)
+
+
+def lead_change_status(
+    *, actor: Any, lead_id: int, status_id: int, version: int | None = None
+) -> Lead:
+    """The one path for every status change (API, list, board, mass action, import).
+
+    Later automations (task templates, conversion on status) hook in here, so they see
+    every change whichever way it came.
+    """
+    with transaction.atomic():
+        lead = lock("lead", lead_id)
+        access.check(actor, "lead", "update", lead)
+        check_version(lead, version)
+        status = _load_status(status_id)
+        if status.pk == lead.status_id:
+            return lead
+        _refuse_if_converted(lead, {"status_id"})
+        _guard_converted_kind(lead, status)
+        _apply_status(actor, lead, status)
+    return lead
+
+
+def lead_delete(*, actor: Any, lead_id: int, version: int | None = None) -> Lead:
+    return record_delete(actor=actor, record_type="lead", pk=lead_id, version=version)
+
+
+# Lists an administrator edits ---------------------------------------------------------------
+
+def _admin(actor: Any) -> None:
+    access.require_admin(actor)
+
+
+def status_save(*, actor: Any, status: LeadStatus | None = None, data: dict) -> LeadStatus:
+    from leadbridge.core.errors import field_error
+
+    _admin(actor)
+    status = status or LeadStatus()
+    for key in ("name", "order", "color", "kind", "on_board"):
+        if key in data and data[key] is not None:
+            setattr(status, key, data[key])
+    if not (status.name or "").strip():
+        raise field_error("name", "This field is required.")
+    if status.kind not in LeadStatus.Kind.values:
+        raise field_error("kind", "Must be one of: open, converted, lost.")
+    with transaction.atomic():
+        status.save()
+    return status
+
+
+def source_save(*, actor: Any, source: LeadSource | None = None, data: dict) -> LeadSource:
+    from leadbridge.core.errors import field_error
+
+    _admin(actor)
+    source = source or LeadSource()
+    for key in ("name", "order", "active"):
+        if key in data and data[key] is not None:
+            setattr(source, key, data[key])
+    if not (source.name or "").strip():
+        raise field_error("name", "This field is required.")
+    if LeadSource.objects.filter(name=source.name).exclude(pk=source.pk).exists():
+        raise field_error("name", "A source with this name exists already.", code="exists")
+    with transaction.atomic():
+        source.save()
+    return source

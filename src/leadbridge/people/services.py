@@ -1,0 +1,119 @@
+"""Users, teams, API tokens and the system actors that act for web forms and imports."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from leadbridge.core.errors import Collector, NotFound, field_error
+
+from . import access
+from .models import ApiToken, Role, Team, User, hash_token
+
+TOKEN_PREFIX = "lb_"
+
+
+def system_actor(source: str) -> User:
+    """The user a piece of work without a logged-in person acts as ("webform:contact-us")."""
+    username = f"system:{source}"[:150]
+    user, _ = User.objects.get_or_create(
+        username=username,
+        defaults={"is_system": True, "is_active": False, "first_name": f"System ({source})"},
+    )
+    return user
+
+
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str | None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    role_key: str | None = None,
+    team_names: list[str] | None = None,
+    is_superuser: bool = False,
+) -> User:
+    """Create a login. `actor=None` only from the command line (the machine's operator)."""
+    if actor is not None:
+        access.require_admin(actor)
+    out = Collector()
+    if not username:
+        out.add("username", "This field is required.")
+    elif User.objects.filter(username=username).exists():
+        out.add("username", "This user name is taken.")
+    role = None
+    if role_key:
+        role = Role.objects.filter(key=role_key).first()
+        if role is None:
+            out.add("role", "No such role.")
+    if password:
+        try:
+            validate_password(password, User(username=username, email=email))
+        except DjangoValidationError as exc:
+            out.add("password", " ".join(exc.messages))
+    out.raise_if_any()
+    with transaction.atomic():
+        user = User(
+            username=username, email=email, first_name=first_name, last_name=last_name,
+            role=role, is_superuser=is_superuser, is_staff=is_superuser,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        for name in team_names or []:
+            team, _ = Team.objects.get_or_create(name=name)
+            user.teams.add(team)
+    return user
+
+
+def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token; the secret is returned once and only its hash is stored."""
+    if actor is not None and actor.pk != user.pk:
+        access.require_admin(actor)
+    if not (name or "").strip():
+        raise field_error("name", "This field is required.")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name.strip()[:150], prefix=secret[:10], key_hash=hash_token(secret)
+        )
+    return token, secret
+
+
+def token_revoke(*, actor: Any, token_id: int) -> ApiToken:
+    qs = ApiToken.objects.all() if access.is_admin(actor) else ApiToken.objects.filter(user=actor)
+    token = qs.filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(f"No token with id {token_id}.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_authenticate(secret: str) -> User | None:
+    """The active user of a valid, unrevoked, unexpired token, or None."""
+    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__role")
+        .filter(key_hash=hash_token(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

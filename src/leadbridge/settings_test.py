@@ -1,0 +1,19 @@
+"""Settings for the test suite: the real settings with a throwaway key and fast hashing.
+
+The database comes from DATABASE_URL like in production (the test command runs the suite
+once on SQLite and once on PostgreSQL).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("LEADBRIDGE_INSECURE_DEV_KEY", "1")
+os.environ.setdefault("LEADBRIDGE_DATA_DIR", tempfile.mkdtemp(prefix="leadbridge-test-"))
+
+from leadbridge.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {  # noqa: F405
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
