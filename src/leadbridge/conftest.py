@@ -22,8 +22,10 @@ class Api:
     def _call(self, method: str, path: str, body=None, **headers):
         kwargs = {}
         if body is not None:
-            kwargs = {"data": body if isinstance(body, str | bytes) else json.dumps(body),
-                      "content_type": "application/json"}
+            kwargs = {
+                "data": body if isinstance(body, str | bytes) else json.dumps(body),
+                "content_type": "application/json",
+            }
         return getattr(self.client, method)(path, headers=headers or None, **kwargs)
 
     def get(self, path: str, **params):
@@ -47,8 +49,10 @@ def make_user(role_key: str | None, teams=(), **extra):
 
     n = next(_seq)
     user = User.objects.create_user(
-        username=extra.pop("username", f"{role_key or 'user'}{n}"), password="x-Secret-123",
-        role=Role.objects.get(key=role_key) if role_key else None, **extra,
+        username=extra.pop("username", f"{role_key or 'user'}{n}"),
+        password="x-Secret-123",
+        role=Role.objects.get(key=role_key) if role_key else None,
+        **extra,
     )
     for team in teams:
         user.teams.add(team)

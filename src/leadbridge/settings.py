@@ -105,9 +105,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": env("LEADBRIDGE_TEST_SQLITE", "")} if env(
-        "LEADBRIDGE_TEST_SQLITE"
-    ) else {}
+    DATABASES["default"]["TEST"] = (
+        {"NAME": env("LEADBRIDGE_TEST_SQLITE", "")} if env("LEADBRIDGE_TEST_SQLITE") else {}
+    )
 
 AUTH_USER_MODEL = "people.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,6 +1,5 @@
 """Activities and attachments API: created on a record, listed per record, linked to many."""
 
-
 import datetime as dt
 from typing import Literal
 
@@ -76,18 +75,30 @@ class ActivityFilters(Schema):
 
 def activity_out(activity) -> dict:
     return {
-        "id": activity.pk, "type": activity.type, "subject": activity.subject,
-        "body": activity.body, "due_at": activity.due_at, "done": activity.done,
-        "done_at": activity.done_at, "owner_id": activity.owner_id,
-        "created_by_id": activity.created_by_id, "created_at": activity.created_at,
-        "updated_at": activity.updated_at, "version": activity.version,
-        "records": [{"record_type": link.record_type, "id": link.record_id}
-                    for link in activity.links.all()],
+        "id": activity.pk,
+        "type": activity.type,
+        "subject": activity.subject,
+        "body": activity.body,
+        "due_at": activity.due_at,
+        "done": activity.done,
+        "done_at": activity.done_at,
+        "owner_id": activity.owner_id,
+        "created_by_id": activity.created_by_id,
+        "created_at": activity.created_at,
+        "updated_at": activity.updated_at,
+        "version": activity.version,
+        "records": [
+            {"record_type": link.record_type, "id": link.record_id} for link in activity.links.all()
+        ],
     }
 
 
-@router.get("", response={200: ActivityList, **ERRORS}, operation_id="activities_list",
-            summary="List activities (of one record with record_type and record_id)")
+@router.get(
+    "",
+    response={200: ActivityList, **ERRORS},
+    operation_id="activities_list",
+    summary="List activities (of one record with record_type and record_id)",
+)
 def list_activities(request: HttpRequest, filters: Query[ActivityFilters]):
     f = filters.model_dump()
     record_type, record_id = f.pop("record_type"), f.pop("record_id")
@@ -103,10 +114,17 @@ def list_activities(request: HttpRequest, filters: Query[ActivityFilters]):
     return 200, {"items": [activity_out(a) for a in qs[offset : offset + limit]], "count": count}
 
 
-@router.post("", response={201: ActivityOut, **ERRORS}, operation_id="activities_create",
-             summary="Create an activity on a record")
-def create_activity(request: HttpRequest, payload: ActivityIn,
-                    idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+@router.post(
+    "",
+    response={201: ActivityOut, **ERRORS},
+    operation_id="activities_create",
+    summary="Create an activity on a record",
+)
+def create_activity(
+    request: HttpRequest,
+    payload: ActivityIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
     data = payload.model_dump(exclude_unset=True)
     record_type, record_id = data.pop("record_type"), data.pop("record_id")
     data.setdefault("type", payload.type)
@@ -115,31 +133,37 @@ def create_activity(request: HttpRequest, payload: ActivityIn,
         activity = services.activity_create(
             actor=request.auth, record_type=record_type, record_id=record_id, data=data
         )
-        return 201, activity_out(selectors.activity_get(actor=request.auth,
-                                                        activity_id=activity.pk))
+        return 201, activity_out(
+            selectors.activity_get(actor=request.auth, activity_id=activity.pk)
+        )
 
-    return run_idempotent(request, actor=request.auth, key=idempotency_key,
-                          endpoint="POST /activities", write=write)
+    return run_idempotent(
+        request, actor=request.auth, key=idempotency_key, endpoint="POST /activities", write=write
+    )
 
 
-@router.get("/{int:activity_id}", response={200: ActivityOut, **ERRORS},
-            operation_id="activities_get")
+@router.get(
+    "/{int:activity_id}", response={200: ActivityOut, **ERRORS}, operation_id="activities_get"
+)
 def get_activity(request: HttpRequest, activity_id: int):
     return 200, activity_out(selectors.activity_get(actor=request.auth, activity_id=activity_id))
 
 
-@router.patch("/{int:activity_id}", response={200: ActivityOut, **ERRORS},
-              operation_id="activities_update")
+@router.patch(
+    "/{int:activity_id}", response={200: ActivityOut, **ERRORS}, operation_id="activities_update"
+)
 def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPatch):
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version", None)
-    services.activity_update(actor=request.auth, activity_id=activity_id, data=data,
-                             version=version)
+    services.activity_update(
+        actor=request.auth, activity_id=activity_id, data=data, version=version
+    )
     return 200, activity_out(selectors.activity_get(actor=request.auth, activity_id=activity_id))
 
 
-@router.delete("/{int:activity_id}", response={204: None, **ERRORS},
-               operation_id="activities_delete")
+@router.delete(
+    "/{int:activity_id}", response={204: None, **ERRORS}, operation_id="activities_delete"
+)
 def delete_activity(request: HttpRequest, activity_id: int):
     services.activity_delete(actor=request.auth, activity_id=activity_id)
     return 204, None
@@ -165,42 +189,59 @@ class AttachmentList(Schema):
 
 def attachment_out(attachment) -> dict:
     return {
-        "id": attachment.pk, "name": attachment.name, "content_type": attachment.content_type,
-        "size": attachment.size, "uploaded_by_id": attachment.uploaded_by_id,
+        "id": attachment.pk,
+        "name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "uploaded_by_id": attachment.uploaded_by_id,
         "created_at": attachment.created_at,
-        "records": [{"record_type": link.record_type, "id": link.record_id}
-                    for link in attachment.links.all()],
+        "records": [
+            {"record_type": link.record_type, "id": link.record_id}
+            for link in attachment.links.all()
+        ],
     }
 
 
 @files_router.get("", response={200: AttachmentList, **ERRORS}, operation_id="attachments_list")
 def list_attachments(request: HttpRequest, record_type: RecordType, record_id: int):
-    qs = selectors.attachment_list(actor=request.auth, record_type=record_type,
-                                   record_id=record_id)
+    qs = selectors.attachment_list(actor=request.auth, record_type=record_type, record_id=record_id)
     items = [attachment_out(a) for a in qs]
     return 200, {"items": items, "count": len(items)}
 
 
-@files_router.post("", response={201: AttachmentOut, **ERRORS},
-                   operation_id="attachments_create", summary="Upload a file to a record")
-def upload(request: HttpRequest, record_type: Form[RecordType], record_id: Form[int],
-           file: File[UploadedFile]):
+@files_router.post(
+    "",
+    response={201: AttachmentOut, **ERRORS},
+    operation_id="attachments_create",
+    summary="Upload a file to a record",
+)
+def upload(
+    request: HttpRequest,
+    record_type: Form[RecordType],
+    record_id: Form[int],
+    file: File[UploadedFile],
+):
     attachment = services.attachment_create(
         actor=request.auth, record_type=record_type, record_id=record_id, upload=file
     )
-    return 201, attachment_out(selectors.attachment_get(actor=request.auth,
-                                                        attachment_id=attachment.pk))
+    return 201, attachment_out(
+        selectors.attachment_get(actor=request.auth, attachment_id=attachment.pk)
+    )
 
 
-@files_router.get("/{int:attachment_id}/download", operation_id="attachments_download",
-                  response={200: None, **ERRORS})
+@files_router.get(
+    "/{int:attachment_id}/download",
+    operation_id="attachments_download",
+    response={200: None, **ERRORS},
+)
 def download(request: HttpRequest, attachment_id: int):
     attachment = selectors.attachment_get(actor=request.auth, attachment_id=attachment_id)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
-@files_router.delete("/{int:attachment_id}", response={204: None, **ERRORS},
-                     operation_id="attachments_delete")
+@files_router.delete(
+    "/{int:attachment_id}", response={204: None, **ERRORS}, operation_id="attachments_delete"
+)
 def delete_attachment(request: HttpRequest, attachment_id: int):
     services.attachment_delete(actor=request.auth, attachment_id=attachment_id)
     return 204, None

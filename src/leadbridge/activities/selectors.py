@@ -35,7 +35,10 @@ def _reachable(link_model, parent_field: str, actor: Any) -> Q:
 
 
 def activity_list(
-    *, actor: Any, record_type: str | None = None, record_id: int | None = None,
+    *,
+    actor: Any,
+    record_type: str | None = None,
+    record_id: int | None = None,
     filters: dict | None = None,
 ) -> QuerySet:
     qs = Activity.objects.filter(deleted_at__isnull=True).select_related("owner")

@@ -85,10 +85,16 @@ def activity_create(*, actor: Any, record_type: str, record_id: Any, data: dict)
         activity = Activity.objects.create(created_by=actor, **values)
         ActivityLink.objects.create(activity=activity, record_type=record_type, record_id=record.pk)
         history_event(
-            actor=actor, record_type=record_type, record_id=record.pk,
+            actor=actor,
+            record_type=record_type,
+            record_id=record.pk,
             kind=HistoryEvent.Kind.ACTIVITY,
-            data={"activity_id": activity.pk, "type": activity.type, "subject": activity.subject,
-                  "action": "created"},
+            data={
+                "activity_id": activity.pk,
+                "type": activity.type,
+                "subject": activity.subject,
+                "action": "created",
+            },
         )
     return activity
 
@@ -122,8 +128,9 @@ def _lock_activity(actor: Any, activity_id: int, right: str) -> Activity:
     return activity
 
 
-def activity_update(*, actor: Any, activity_id: int, data: dict,
-                    version: int | None = None) -> Activity:
+def activity_update(
+    *, actor: Any, activity_id: int, data: dict, version: int | None = None
+) -> Activity:
     with transaction.atomic():
         activity = _lock_activity(actor, activity_id, "update")
         check_version(activity, version)
@@ -143,10 +150,15 @@ def activity_update(*, actor: Any, activity_id: int, data: dict,
             activity.save()
             for record_type, record_id in _linked_records(activity.links.all()):
                 history_event(
-                    actor=actor, record_type=record_type, record_id=record_id,
+                    actor=actor,
+                    record_type=record_type,
+                    record_id=record_id,
                     kind=HistoryEvent.Kind.ACTIVITY,
-                    data={"activity_id": activity.pk, "action": "updated",
-                          "changes": {k: [o, n] for k, o, n in changes}},
+                    data={
+                        "activity_id": activity.pk,
+                        "action": "updated",
+                        "changes": {k: [o, n] for k, o, n in changes},
+                    },
                 )
     return activity
 
@@ -158,7 +170,9 @@ def activity_delete(*, actor: Any, activity_id: int) -> None:
         activity.save(update_fields=["deleted_at", "updated_at"])
         for record_type, record_id in _linked_records(activity.links.all()):
             history_event(
-                actor=actor, record_type=record_type, record_id=record_id,
+                actor=actor,
+                record_type=record_type,
+                record_id=record_id,
                 kind=HistoryEvent.Kind.ACTIVITY,
                 data={"activity_id": activity.pk, "action": "deleted"},
             )
@@ -173,7 +187,9 @@ def attachment_create(*, actor: Any, record_type: str, record_id: Any, upload: A
     name = (upload.name or "file")[-255:]
     with transaction.atomic():
         attachment = Attachment(
-            name=name, content_type=(upload.content_type or "")[:100], size=upload.size,
+            name=name,
+            content_type=(upload.content_type or "")[:100],
+            size=upload.size,
             uploaded_by=actor,
         )
         attachment.file.save(name, upload, save=False)
@@ -182,15 +198,18 @@ def attachment_create(*, actor: Any, record_type: str, record_id: Any, upload: A
             attachment=attachment, record_type=record_type, record_id=record.pk
         )
         history_event(
-            actor=actor, record_type=record_type, record_id=record.pk,
+            actor=actor,
+            record_type=record_type,
+            record_id=record.pk,
             kind=HistoryEvent.Kind.ATTACHMENT,
             data={"attachment_id": attachment.pk, "name": name, "action": "added"},
         )
     return attachment
 
 
-def link_attachment(*, actor: Any, attachment: Attachment, record_type: str,
-                    record_id: int) -> bool:
+def link_attachment(
+    *, actor: Any, attachment: Attachment, record_type: str, record_id: int
+) -> bool:
     _, created = AttachmentLink.objects.get_or_create(
         attachment=attachment, record_type=record_type, record_id=record_id
     )
@@ -216,8 +235,9 @@ def attachment_delete(*, actor: Any, attachment_id: int) -> None:
         attachment.save(update_fields=["deleted_at"])
         for record_type, record_id in pairs:
             history_event(
-                actor=actor, record_type=record_type, record_id=record_id,
+                actor=actor,
+                record_type=record_type,
+                record_id=record_id,
                 kind=HistoryEvent.Kind.ATTACHMENT,
-                data={"attachment_id": attachment.pk, "name": attachment.name,
-                      "action": "removed"},
+                data={"attachment_id": attachment.pk, "name": attachment.name, "action": "removed"},
             )

@@ -42,8 +42,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = [{"field": _field_path(e.get("loc", [])), "message": _message(e)}
-                  for e in exc.errors]
+        errors = [
+            {"field": _field_path(e.get("loc", [])), "message": _message(e)} for e in exc.errors
+        ]
         return api.create_response(
             request, error_body("Some values are not valid.", "invalid", errors), status=422
         )
@@ -52,8 +53,9 @@ def install(api: NinjaAPI) -> None:
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
             request,
-            error_body("Authentication required: log in or send a valid API token.",
-                       "unauthorized"),
+            error_body(
+                "Authentication required: log in or send a valid API token.", "unauthorized"
+            ),
             status=401,
         )
 
@@ -67,8 +69,9 @@ def install(api: NinjaAPI) -> None:
             exc.status_code, "error"
         )
         errors = [{"field": "body", "message": str(exc)}] if exc.status_code == 400 else []
-        return api.create_response(request, error_body(str(exc), code, errors),
-                                   status=exc.status_code)
+        return api.create_response(
+            request, error_body(str(exc), code, errors), status=exc.status_code
+        )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -73,7 +73,10 @@ def run_idempotent(
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
-                actor_id=actor.pk, key=key, endpoint=endpoint, request_hash=request_hash,
+                actor_id=actor.pk,
+                key=key,
+                endpoint=endpoint,
+                request_hash=request_hash,
                 expires_at=now + timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS),
             )
             status, body = write()
@@ -87,6 +90,8 @@ def run_idempotent(
             actor_id=actor.pk, key=key, endpoint=endpoint
         ).first()
         if existing is None or existing.status_code is None:
-            raise Conflict("A request with this Idempotency-Key is in progress.",
-                           code="idempotency_in_progress") from None
+            raise Conflict(
+                "A request with this Idempotency-Key is in progress.",
+                code="idempotency_in_progress",
+            ) from None
         return _stored(existing, request_hash)

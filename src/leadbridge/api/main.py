@@ -23,7 +23,7 @@ api = NinjaAPI(
         "The Leadbridge CRM: leads, clients, contact persons, deals, activities and their "
         "history. Authenticate with `Authorization: Bearer <token>` (create a token with "
         "`leadbridge token USER` or `POST /api/tokens`) or a browser session (CSRF applies). "
-        "Errors are `{\"detail\", \"code\", \"errors\": [{\"field\", \"message\"}]}`: 400 "
+        'Errors are `{"detail", "code", "errors": [{"field", "message"}]}`: 400 '
         "unparseable body, 401, 403, 404, 409 conflict with the stored state (stale `version`), "
         "422 invalid values. Writes accept an `Idempotency-Key` header."
     ),
@@ -35,34 +35,54 @@ api = NinjaAPI(
 errors.install(api)
 
 RECORDS = {
-    "leads": ("lead", RecordServices(
-        create=lead_services.lead_create,
-        update=lambda *, actor, pk, data, version: lead_services.lead_update(
-            actor=actor, lead_id=pk, data=data, version=version),
-        delete=lambda *, actor, pk, version: lead_services.lead_delete(
-            actor=actor, lead_id=pk, version=version),
-    )),
-    "clients": ("client", RecordServices(
-        create=client_services.client_create,
-        update=lambda *, actor, pk, data, version: client_services.client_update(
-            actor=actor, client_id=pk, data=data, version=version),
-        delete=lambda *, actor, pk, version: client_services.client_delete(
-            actor=actor, client_id=pk, version=version),
-    )),
-    "contacts": ("contact", RecordServices(
-        create=client_services.contact_create,
-        update=lambda *, actor, pk, data, version: client_services.contact_update(
-            actor=actor, contact_id=pk, data=data, version=version),
-        delete=lambda *, actor, pk, version: client_services.contact_delete(
-            actor=actor, contact_id=pk, version=version),
-    )),
-    "deals": ("deal", RecordServices(
-        create=deal_services.deal_create,
-        update=lambda *, actor, pk, data, version: deal_services.deal_update(
-            actor=actor, deal_id=pk, data=data, version=version),
-        delete=lambda *, actor, pk, version: deal_services.deal_delete(
-            actor=actor, deal_id=pk, version=version),
-    )),
+    "leads": (
+        "lead",
+        RecordServices(
+            create=lead_services.lead_create,
+            update=lambda *, actor, pk, data, version: lead_services.lead_update(
+                actor=actor, lead_id=pk, data=data, version=version
+            ),
+            delete=lambda *, actor, pk, version: lead_services.lead_delete(
+                actor=actor, lead_id=pk, version=version
+            ),
+        ),
+    ),
+    "clients": (
+        "client",
+        RecordServices(
+            create=client_services.client_create,
+            update=lambda *, actor, pk, data, version: client_services.client_update(
+                actor=actor, client_id=pk, data=data, version=version
+            ),
+            delete=lambda *, actor, pk, version: client_services.client_delete(
+                actor=actor, client_id=pk, version=version
+            ),
+        ),
+    ),
+    "contacts": (
+        "contact",
+        RecordServices(
+            create=client_services.contact_create,
+            update=lambda *, actor, pk, data, version: client_services.contact_update(
+                actor=actor, contact_id=pk, data=data, version=version
+            ),
+            delete=lambda *, actor, pk, version: client_services.contact_delete(
+                actor=actor, contact_id=pk, version=version
+            ),
+        ),
+    ),
+    "deals": (
+        "deal",
+        RecordServices(
+            create=deal_services.deal_create,
+            update=lambda *, actor, pk, data, version: deal_services.deal_update(
+                actor=actor, deal_id=pk, data=data, version=version
+            ),
+            delete=lambda *, actor, pk, version: deal_services.deal_delete(
+                actor=actor, deal_id=pk, version=version
+            ),
+        ),
+    ),
 }
 
 for plural, (record_type, record_services) in RECORDS.items():

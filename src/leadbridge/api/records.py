@@ -1,7 +1,6 @@
 """One router builder for the four main record types: list, create, get, update, delete,
 history and activities, all through the type's services and the shared selectors."""
 
-
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +19,7 @@ from leadbridge.leads.models import ConversionLink
 from .idempotency import run_idempotent
 from .schemas import ErrorOut, input_schema, list_schema, output_schema, saved_schema
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-          422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _json(value: Any) -> Any:
@@ -98,8 +96,9 @@ class CommonFilters(Schema):
     created_before: dt.datetime | None = None
     updated_after: dt.datetime | None = None
     updated_before: dt.datetime | None = None
-    ordering: str = Field("-created_at", max_length=50,
-                          description="A field name, '-' first for descending")
+    ordering: str = Field(
+        "-created_at", max_length=50, description="A field name, '-' first for descending"
+    )
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
 
@@ -137,41 +136,69 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
         "Converted leads are hidden unless `include_converted=true`."
     )
 
-    @router.get("", response={200: ListOut, **ERRORS}, summary=f"List {plural}",
-                description=cf_doc, operation_id=f"{plural}_list")
+    @router.get(
+        "",
+        response={200: ListOut, **ERRORS},
+        summary=f"List {plural}",
+        description=cf_doc,
+        operation_id=f"{plural}_list",
+    )
     def list_records(request: HttpRequest, filters: Query[Filters]):  # type: ignore[valid-type]
         values = filters.model_dump()
         common = {k: values.pop(k) for k in list(values) if k in CommonFilters.model_fields}
         custom = {k[3:]: v for k, v in request.GET.items() if k.startswith("cf_") and len(k) > 3}
         page, count = record_list(
-            actor=request.auth, record_type=record_type, params=ListParams(**common),
-            type_filters=values, custom_filters=custom,
+            actor=request.auth,
+            record_type=record_type,
+            params=ListParams(**common),
+            type_filters=values,
+            custom_filters=custom,
         )
         return 200, {"items": serialize_page(record_type, list(page)), "count": count}
 
-    @router.post("", response={201: Saved, **ERRORS}, summary=f"Create a {record_type}",
-                 operation_id=f"{plural}_create")
+    @router.post(
+        "",
+        response={201: Saved, **ERRORS},
+        summary=f"Create a {record_type}",
+        operation_id=f"{plural}_create",
+    )
     def create_record(
-        request: HttpRequest, payload: In,  # type: ignore[valid-type]
+        request: HttpRequest,
+        payload: In,  # type: ignore[valid-type]
         idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     ):
         def write():
             saved = services.create(actor=request.auth, data=payload.model_dump(exclude_unset=True))
             return 201, serialize(record_type, saved.obj) | {"warnings": _warnings(saved)}
 
-        return run_idempotent(request, actor=request.auth, key=idempotency_key,
-                              endpoint=f"POST /{plural}", write=write)
+        return run_idempotent(
+            request,
+            actor=request.auth,
+            key=idempotency_key,
+            endpoint=f"POST /{plural}",
+            write=write,
+        )
 
-    @router.get("/{int:record_id}", response={200: Out, **ERRORS},
-                summary=f"Get a {record_type}", operation_id=f"{plural}_get")
+    @router.get(
+        "/{int:record_id}",
+        response={200: Out, **ERRORS},
+        summary=f"Get a {record_type}",
+        operation_id=f"{plural}_get",
+    )
     def get_record(request: HttpRequest, record_id: int):
         obj = record_get(actor=request.auth, record_type=record_type, pk=record_id)
         return 200, serialize(record_type, obj)
 
-    @router.patch("/{int:record_id}", response={200: Saved, **ERRORS},
-                  summary=f"Change a {record_type}", operation_id=f"{plural}_update")
+    @router.patch(
+        "/{int:record_id}",
+        response={200: Saved, **ERRORS},
+        summary=f"Change a {record_type}",
+        operation_id=f"{plural}_update",
+    )
     def update_record(
-        request: HttpRequest, record_id: int, payload: Patch,  # type: ignore[valid-type]
+        request: HttpRequest,
+        record_id: int,
+        payload: Patch,  # type: ignore[valid-type]
         idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     ):
         data = payload.model_dump(exclude_unset=True)
@@ -184,26 +211,46 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
             obj = record_get(actor=request.auth, record_type=record_type, pk=saved.obj.pk)
             return 200, serialize(record_type, obj) | {"warnings": _warnings(saved)}
 
-        return run_idempotent(request, actor=request.auth, key=idempotency_key,
-                              endpoint=f"PATCH /{plural}/{record_id}", write=write)
+        return run_idempotent(
+            request,
+            actor=request.auth,
+            key=idempotency_key,
+            endpoint=f"PATCH /{plural}/{record_id}",
+            write=write,
+        )
 
-    @router.delete("/{int:record_id}", response={204: None, **ERRORS},
-                   summary=f"Delete a {record_type} (soft)", operation_id=f"{plural}_delete")
+    @router.delete(
+        "/{int:record_id}",
+        response={204: None, **ERRORS},
+        summary=f"Delete a {record_type} (soft)",
+        operation_id=f"{plural}_delete",
+    )
     def delete_record(request: HttpRequest, record_id: int, version: int | None = None):
         services.delete(actor=request.auth, pk=record_id, version=version)
         return 204, None
 
-    @router.get("/{int:record_id}/history", response={200: HistoryList, **ERRORS},
-                summary=f"Timeline of a {record_type}", operation_id=f"{plural}_history",
-                description="Events of the record, of the leads it was converted from and of "
-                "the records merged into it, each tagged with its origin.")
+    @router.get(
+        "/{int:record_id}/history",
+        response={200: HistoryList, **ERRORS},
+        summary=f"Timeline of a {record_type}",
+        operation_id=f"{plural}_history",
+        description="Events of the record, of the leads it was converted from and of "
+        "the records merged into it, each tagged with its origin.",
+    )
     def history(request: HttpRequest, record_id: int):
         record_get(actor=request.auth, record_type=record_type, pk=record_id)
         items = [
             {
-                "id": e.pk, "at": e.at, "kind": e.kind, "field": e.field,
-                "old_value": e.old_value, "new_value": e.new_value, "data": e.data,
-                "actor_id": e.actor_id, "actor_name": e.actor_name, "origin": origin,
+                "id": e.pk,
+                "at": e.at,
+                "kind": e.kind,
+                "field": e.field,
+                "old_value": e.old_value,
+                "new_value": e.new_value,
+                "data": e.data,
+                "actor_id": e.actor_id,
+                "actor_name": e.actor_name,
+                "origin": origin,
             }
             for e, origin in history_for(record_type, record_id)
         ]

@@ -74,9 +74,7 @@ def _field(spec: FieldSpec, default: Any) -> Any:
 
 def input_schema(record_type: str, *, patch: bool) -> type[BaseModel]:
     spec = SPECS[record_type]
-    fields: dict[str, Any] = {
-        f.name: (_py_type(f) | None, _field(f, None)) for f in spec.fields
-    }
+    fields: dict[str, Any] = {f.name: (_py_type(f) | None, _field(f, None)) for f in spec.fields}
     fields["custom_fields"] = (
         dict[str, Any] | None,
         Field(None, description="Values keyed by the custom field definition's key."),
@@ -99,8 +97,14 @@ def output_schema(record_type: str) -> type[BaseModel]:
     spec = SPECS[record_type]
     fields: dict[str, Any] = {"id": (int, ...), "version": (int, ...)}
     for f in spec.fields:
-        fields[f.name] = (_py_type(f) | None if f.kind in ("decimal", "date", "ref") else
-                          _py_type(f) if f.kind != "choice" else str, ...)
+        fields[f.name] = (
+            _py_type(f) | None
+            if f.kind in ("decimal", "date", "ref")
+            else _py_type(f)
+            if f.kind != "choice"
+            else str,
+            ...,
+        )
     fields["custom_fields"] = (dict[str, Any], ...)
     fields["display_name"] = (str, ...)
     fields["created_at"] = (dt.datetime, ...)
@@ -116,6 +120,4 @@ def saved_schema(record_type: str, out: type[BaseModel]) -> type[BaseModel]:
 
 
 def list_schema(record_type: str, out: type[BaseModel]) -> type[BaseModel]:
-    return create_model(
-        f"{record_type.capitalize()}List", items=(list[out], ...), count=(int, ...)
-    )
+    return create_model(f"{record_type.capitalize()}List", items=(list[out], ...), count=(int, ...))

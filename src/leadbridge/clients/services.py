@@ -34,7 +34,11 @@ def client_create(*, actor: Any, data: dict) -> Saved:
 def client_update(*, actor: Any, client_id: int, data: dict, version: int | None = None):
     with transaction.atomic():
         return record_update(
-            actor=actor, record_type="client", pk=client_id, data=data, version=version,
+            actor=actor,
+            record_type="client",
+            pk=client_id,
+            data=data,
+            version=version,
             validate=_validate_client,
         )
 
@@ -73,7 +77,11 @@ def contact_create(*, actor: Any, data: dict) -> Saved:
 def contact_update(*, actor: Any, contact_id: int, data: dict, version: int | None = None):
     with transaction.atomic():
         return record_update(
-            actor=actor, record_type="contact", pk=contact_id, data=data, version=version,
+            actor=actor,
+            record_type="contact",
+            pk=contact_id,
+            data=data,
+            version=version,
             validate=_make_contact_validator(actor),
         )
 

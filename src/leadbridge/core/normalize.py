@@ -36,8 +36,24 @@ def fold(text: str | None) -> str:
 # Inflection endings of the seed languages' names, longest first: Czech and Slovak feminine
 # surnames (Kopřiva / Kopřivová), Polish (Kowalski / Kowalska), Lithuanian (Kazlauskas /
 # Kazlauskienė / Kazlauskaitė), and final vowels of declined forms.
-_ENDINGS = ("iene", "aite", "ovou", "ova", "yte", "ute", "as", "is", "ys", "us",
-            "a", "e", "i", "o", "u", "y")
+_ENDINGS = (
+    "iene",
+    "aite",
+    "ovou",
+    "ova",
+    "yte",
+    "ute",
+    "as",
+    "is",
+    "ys",
+    "us",
+    "a",
+    "e",
+    "i",
+    "o",
+    "u",
+    "y",
+)
 _MIN_STEM = 3
 
 

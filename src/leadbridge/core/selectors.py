@@ -49,12 +49,7 @@ def base_queryset(actor: Any, record_type: str, right: str = "view") -> QuerySet
 
 def record_get(*, actor: Any, record_type: str, pk: int) -> Any:
     model = model_for(record_type)
-    obj = (
-        model.objects.alive()
-        .select_related(*SELECT_RELATED[record_type])
-        .filter(pk=pk)
-        .first()
-    )
+    obj = model.objects.alive().select_related(*SELECT_RELATED[record_type]).filter(pk=pk).first()
     if obj is None:
         raise NotFound(f"No {record_type} with id {pk}.")
     access.check(actor, record_type, "view", obj)

@@ -1,7 +1,6 @@
 """Configuration lists: lead statuses and sources, pipelines and stages, custom fields and
 required built-in fields. Everyone reads them; administrators change them."""
 
-
 from typing import Literal
 
 from django.http import HttpRequest
@@ -103,61 +102,81 @@ class RequiredIn(Strict):
 STATUS_FIELDS = ("id", "name", "order", "color", "kind", "on_board")
 
 
-@router.get("/lead-statuses", response={200: list[StatusOut], **ERRORS},
-            operation_id="lead_statuses_list")
+@router.get(
+    "/lead-statuses", response={200: list[StatusOut], **ERRORS}, operation_id="lead_statuses_list"
+)
 def statuses(request: HttpRequest):
     return 200, list(LeadStatus.objects.values(*STATUS_FIELDS))
 
 
-@router.post("/lead-statuses", response={201: StatusOut, **ERRORS},
-             operation_id="lead_statuses_create")
+@router.post(
+    "/lead-statuses", response={201: StatusOut, **ERRORS}, operation_id="lead_statuses_create"
+)
 def create_status(request: HttpRequest, payload: StatusIn):
     status = lead_services.status_save(actor=request.auth, data=payload.model_dump())
     return 201, status
 
 
-@router.patch("/lead-statuses/{int:status_id}", response={200: StatusOut, **ERRORS},
-              operation_id="lead_statuses_update")
+@router.patch(
+    "/lead-statuses/{int:status_id}",
+    response={200: StatusOut, **ERRORS},
+    operation_id="lead_statuses_update",
+)
 def update_status(request: HttpRequest, status_id: int, payload: StatusIn):
     status = get_object_or_404(LeadStatus, pk=status_id)
-    return 200, lead_services.status_save(actor=request.auth, status=status,
-                                          data=payload.model_dump(exclude_unset=True))
+    return 200, lead_services.status_save(
+        actor=request.auth, status=status, data=payload.model_dump(exclude_unset=True)
+    )
 
 
-@router.get("/lead-sources", response={200: list[SourceOut], **ERRORS},
-            operation_id="lead_sources_list")
+@router.get(
+    "/lead-sources", response={200: list[SourceOut], **ERRORS}, operation_id="lead_sources_list"
+)
 def sources(request: HttpRequest):
     return 200, list(LeadSource.objects.values("id", "name", "order", "active"))
 
 
-@router.post("/lead-sources", response={201: SourceOut, **ERRORS},
-             operation_id="lead_sources_create")
+@router.post(
+    "/lead-sources", response={201: SourceOut, **ERRORS}, operation_id="lead_sources_create"
+)
 def create_source(request: HttpRequest, payload: SourceIn):
     return 201, lead_services.source_save(actor=request.auth, data=payload.model_dump())
 
 
-@router.patch("/lead-sources/{int:source_id}", response={200: SourceOut, **ERRORS},
-              operation_id="lead_sources_update")
+@router.patch(
+    "/lead-sources/{int:source_id}",
+    response={200: SourceOut, **ERRORS},
+    operation_id="lead_sources_update",
+)
 def update_source(request: HttpRequest, source_id: int, payload: SourceIn):
     source = get_object_or_404(LeadSource, pk=source_id)
-    return 200, lead_services.source_save(actor=request.auth, source=source,
-                                          data=payload.model_dump(exclude_unset=True))
+    return 200, lead_services.source_save(
+        actor=request.auth, source=source, data=payload.model_dump(exclude_unset=True)
+    )
 
 
 def pipeline_out(pipeline: Pipeline) -> dict:
     return {
-        "id": pipeline.pk, "name": pipeline.name, "order": pipeline.order,
+        "id": pipeline.pk,
+        "name": pipeline.name,
+        "order": pipeline.order,
         "is_default": pipeline.is_default,
         "stages": [
-            {"id": s.pk, "name": s.name, "order": s.order, "kind": s.kind,
-             "probability": s.probability}
+            {
+                "id": s.pk,
+                "name": s.name,
+                "order": s.order,
+                "kind": s.kind,
+                "probability": s.probability,
+            }
             for s in pipeline.stages.all()
         ],
     }
 
 
-@router.get("/pipelines", response={200: list[PipelineOut], **ERRORS},
-            operation_id="pipelines_list")
+@router.get(
+    "/pipelines", response={200: list[PipelineOut], **ERRORS}, operation_id="pipelines_list"
+)
 def pipelines(request: HttpRequest):
     return 200, [pipeline_out(p) for p in Pipeline.objects.prefetch_related("stages")]
 
@@ -165,14 +184,19 @@ def pipelines(request: HttpRequest):
 @router.post("/pipelines", response={201: PipelineOut, **ERRORS}, operation_id="pipelines_create")
 def create_pipeline(request: HttpRequest, payload: PipelineIn):
     pipeline = deal_services.pipeline_create(
-        actor=request.auth, name=payload.name, stages=payload.stages,
+        actor=request.auth,
+        name=payload.name,
+        stages=payload.stages,
         is_default=payload.is_default,
     )
     return 201, pipeline_out(pipeline)
 
 
-@router.get("/custom-fields", response={200: list[CustomFieldOut], **ERRORS},
-            operation_id="custom_fields_list")
+@router.get(
+    "/custom-fields",
+    response={200: list[CustomFieldOut], **ERRORS},
+    operation_id="custom_fields_list",
+)
 def custom_fields(request: HttpRequest, record_type: RecordType | None = None):
     qs = CustomFieldDefinition.objects.all()
     if record_type:
@@ -180,22 +204,30 @@ def custom_fields(request: HttpRequest, record_type: RecordType | None = None):
     return 200, list(qs.values(*CustomFieldOut.model_fields))
 
 
-@router.post("/custom-fields", response={201: CustomFieldOut, **ERRORS},
-             operation_id="custom_fields_create")
+@router.post(
+    "/custom-fields", response={201: CustomFieldOut, **ERRORS}, operation_id="custom_fields_create"
+)
 def create_custom_field(request: HttpRequest, payload: CustomFieldIn):
     return 201, services.custom_field_create(actor=request.auth, **payload.model_dump())
 
 
-@router.get("/required-fields/{record_type}", response={200: list[str], **ERRORS},
-            operation_id="required_fields_get")
+@router.get(
+    "/required-fields/{record_type}",
+    response={200: list[str], **ERRORS},
+    operation_id="required_fields_get",
+)
 def required_fields(request: HttpRequest, record_type: RecordType):
     return 200, sorted(
         RequiredField.objects.filter(record_type=record_type).values_list("field", flat=True)
     )
 
 
-@router.put("/required-fields/{record_type}", response={200: list[str], **ERRORS},
-            operation_id="required_fields_set")
+@router.put(
+    "/required-fields/{record_type}",
+    response={200: list[str], **ERRORS},
+    operation_id="required_fields_set",
+)
 def set_required_fields(request: HttpRequest, record_type: RecordType, payload: RequiredIn):
-    return 200, services.required_fields_set(actor=request.auth, record_type=record_type,
-                                             fields=payload.fields)
+    return 200, services.required_fields_set(
+        actor=request.auth, record_type=record_type, fields=payload.fields
+    )

@@ -22,7 +22,9 @@ def definitions(record_type: str) -> list[CustomFieldDefinition]:
 
 
 def required_builtin(record_type: str) -> set[str]:
-    return set(RequiredField.objects.filter(record_type=record_type).values_list("field", flat=True))
+    return set(
+        RequiredField.objects.filter(record_type=record_type).values_list("field", flat=True)
+    )
 
 
 def _number(value: Any) -> int | float:
@@ -111,9 +113,18 @@ def check_required_custom(record_type: str, values: dict, *, out: Collector, def
 
 # Administration -----------------------------------------------------------------------------
 
-def custom_field_create(*, actor, record_type: str, key: str, label: str, type: str,
-                        choices: list | None = None, required: bool = False,
-                        order: int = 0) -> CustomFieldDefinition:
+
+def custom_field_create(
+    *,
+    actor,
+    record_type: str,
+    key: str,
+    label: str,
+    type: str,
+    choices: list | None = None,
+    required: bool = False,
+    order: int = 0,
+) -> CustomFieldDefinition:
     require_admin(actor)
     out = Collector()
     if record_type not in SPECS:
@@ -127,8 +138,13 @@ def custom_field_create(*, actor, record_type: str, key: str, label: str, type: 
         raise field_error("key", "A custom field with this key exists already.", code="exists")
     with transaction.atomic():
         return CustomFieldDefinition.objects.create(
-            record_type=record_type, key=key, label=label, type=type,
-            choices=list(choices or []), required=required, order=order,
+            record_type=record_type,
+            key=key,
+            label=label,
+            type=type,
+            choices=list(choices or []),
+            required=required,
+            order=order,
         )
 
 

@@ -57,13 +57,19 @@ def _make_validator(actor: Any):
 
 
 def deal_create(*, actor: Any, data: dict) -> Saved:
-    return record_create(actor=actor, record_type="deal", data=data, validate=_make_validator(actor))
+    return record_create(
+        actor=actor, record_type="deal", data=data, validate=_make_validator(actor)
+    )
 
 
 def deal_update(*, actor: Any, deal_id: int, data: dict, version: int | None = None):
     with transaction.atomic():
         return record_update(
-            actor=actor, record_type="deal", pk=deal_id, data=data, version=version,
+            actor=actor,
+            record_type="deal",
+            pk=deal_id,
+            data=data,
+            version=version,
             validate=_make_validator(actor),
         )
 
@@ -72,8 +78,9 @@ def deal_delete(*, actor: Any, deal_id: int, version: int | None = None):
     return record_delete(actor=actor, record_type="deal", pk=deal_id, version=version)
 
 
-def pipeline_create(*, actor: Any, name: str, stages: list[str], is_default: bool = False,
-                    order: int = 0) -> Pipeline:
+def pipeline_create(
+    *, actor: Any, name: str, stages: list[str], is_default: bool = False, order: int = 0
+) -> Pipeline:
     """A pipeline with its stages in the given order (the last two: won and lost if named so)."""
     access.require_admin(actor)
     if not (name or "").strip():
@@ -92,8 +99,15 @@ def pipeline_create(*, actor: Any, name: str, stages: list[str], is_default: boo
     return pipeline
 
 
-def stage_create(*, actor: Any, pipeline: Pipeline, name: str, kind: str = "open",
-                 order: int | None = None, probability: int = 0) -> Stage:
+def stage_create(
+    *,
+    actor: Any,
+    pipeline: Pipeline,
+    name: str,
+    kind: str = "open",
+    order: int | None = None,
+    probability: int = 0,
+) -> Stage:
     access.require_admin(actor)
     if not (name or "").strip():
         raise field_error("name", "This field is required.")

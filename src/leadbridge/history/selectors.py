@@ -18,9 +18,7 @@ def related_origins(record_type: str, record_id: int) -> list[tuple[str, int, st
     frontier = [record_id]
     seen = {record_id}
     while frontier:
-        merged = list(
-            model.objects.filter(merged_into__in=frontier).values_list("id", flat=True)
-        )
+        merged = list(model.objects.filter(merged_into__in=frontier).values_list("id", flat=True))
         frontier = [m for m in merged if m not in seen]
         seen.update(frontier)
         origins.extend((record_type, m, "merged") for m in frontier)

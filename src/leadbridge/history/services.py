@@ -53,7 +53,11 @@ def history_event(
 
 
 def history_changes(
-    *, actor: Any, record_type: str, record_id: int, changes: list[tuple[str, Any, Any]],
+    *,
+    actor: Any,
+    record_type: str,
+    record_id: int,
+    changes: list[tuple[str, Any, Any]],
     kind: str = HistoryEvent.Kind.UPDATED,
 ) -> None:
     """One event per changed field, with old and new value."""

@@ -52,10 +52,14 @@ def lead_create(*, actor: Any, data: dict) -> Saved:
     extra: dict = {}
     status_id = data.get("status_id")
     if status_id is not None:
-        status = LeadStatus.objects.filter(pk=status_id).first() if str(status_id).isdigit() else None
+        status = (
+            LeadStatus.objects.filter(pk=status_id).first() if str(status_id).isdigit() else None
+        )
         if status is not None and status.kind == LeadStatus.Kind.CONVERTED:
             extra = {"is_converted": True, "converted_at": timezone.now()}
-    return record_create(actor=actor, record_type="lead", data=data, validate=_validate, extra=extra)
+    return record_create(
+        actor=actor, record_type="lead", data=data, validate=_validate, extra=extra
+    )
 
 
 def _status_history(actor: Any, lead: Lead, old_id: int | None, new: LeadStatus) -> None:
@@ -77,8 +81,11 @@ def _refuse_if_converted(lead: Lead, fields: set[str]) -> None:
         raise Conflict(
             "This lead is converted: only its notes and activities can change.",
             code="lead_converted",
-            errors=[FieldIssue(f, "Read-only on a converted lead.") for f in sorted(fields)
-                    if f not in EDITABLE_WHEN_CONVERTED],
+            errors=[
+                FieldIssue(f, "Read-only on a converted lead.")
+                for f in sorted(fields)
+                if f not in EDITABLE_WHEN_CONVERTED
+            ],
         )
 
 
@@ -169,6 +176,7 @@ def lead_delete(*, actor: Any, lead_id: int, version: int | None = None) -> Lead
 
 
 # Lists an administrator edits ---------------------------------------------------------------
+
 
 def _admin(actor: Any) -> None:
     access.require_admin(actor)

@@ -1,6 +1,5 @@
 """People API: who am I, users, teams, roles and my API tokens."""
 
-
 import datetime as dt
 
 from django.http import HttpRequest
@@ -28,10 +27,14 @@ class UserOut(Schema):
 
 def user_out(user: User) -> dict:
     return {
-        "id": user.pk, "username": user.username, "first_name": user.first_name,
-        "last_name": user.last_name, "email": user.email,
+        "id": user.pk,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
         "role": user.role.key if user.role else None,
-        "team_ids": [t.pk for t in user.teams.all()], "is_active": user.is_active,
+        "team_ids": [t.pk for t in user.teams.all()],
+        "is_active": user.is_active,
     }
 
 
@@ -98,23 +101,26 @@ def roles(request: HttpRequest):
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS}, operation_id="tokens_list")
 def tokens(request: HttpRequest):
     qs = ApiToken.objects.filter(user=request.auth).order_by("-created_at")
-    return 200, list(qs.values("id", "name", "prefix", "created_at", "last_used_at",
-                               "revoked_at"))
+    return 200, list(qs.values("id", "name", "prefix", "created_at", "last_used_at", "revoked_at"))
 
 
 @router.post("/tokens", response={201: TokenCreated, **ERRORS}, operation_id="tokens_create")
 def create_token(request: HttpRequest, payload: TokenIn):
-    token, secret = services.token_create(actor=request.auth, user=request.auth,
-                                          name=payload.name)
+    token, secret = services.token_create(actor=request.auth, user=request.auth, name=payload.name)
     return 201, {
-        "id": token.pk, "name": token.name, "prefix": token.prefix,
-        "created_at": token.created_at, "last_used_at": None, "revoked_at": None,
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "last_used_at": None,
+        "revoked_at": None,
         "token": secret,
     }
 
 
-@router.delete("/tokens/{int:token_id}", response={204: None, **ERRORS},
-               operation_id="tokens_revoke")
+@router.delete(
+    "/tokens/{int:token_id}", response={204: None, **ERRORS}, operation_id="tokens_revoke"
+)
 def revoke_token(request: HttpRequest, token_id: int):
     services.token_revoke(actor=request.auth, token_id=token_id)
     return 204, None

@@ -61,8 +61,13 @@ def user_create(
     out.raise_if_any()
     with transaction.atomic():
         user = User(
-            username=username, email=email, first_name=first_name, last_name=last_name,
-            role=role, is_superuser=is_superuser, is_staff=is_superuser,
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            is_superuser=is_superuser,
+            is_staff=is_superuser,
         )
         if password:
             user.set_password(password)
