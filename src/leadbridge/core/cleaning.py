@@ -145,10 +145,10 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise InvalidValue("Must be an id.")
         try:
-            number = int(value)
+            ident = int(value)
         except ValueError:
             raise InvalidValue("Must be an id.") from None
-        if number <= 0 or number > 2**62:
+        if ident <= 0 or ident > 2**62:
             raise InvalidValue("Must be a positive id.")
-        return number
+        return ident
     raise AssertionError(f"unknown field kind {kind}")

@@ -56,8 +56,10 @@ def clean_input(
 ) -> dict:
     """Clean submitted values by the spec; returns {attr: value}. Unknown keys are errors."""
     values: dict[str, Any] = {}
-    region_source = {"country": data.get("country")} if isinstance(data.get("country"), str) else {}
-    region = _region({k: v.strip().upper() for k, v in region_source.items()}, instance)
+    country = data.get("country")
+    region = _region(
+        {"country": country.strip().upper()} if isinstance(country, str) else {}, instance
+    )
     for key, raw in data.items():
         if key == "custom_fields":
             continue
@@ -238,7 +240,7 @@ def record_update(
     if changes:
         for name, _old, new in changes:
             if not name.startswith("custom_fields."):
-                setattr(obj, spec.get(name).attr, new)
+                setattr(obj, name, new)
         obj.custom_fields = custom
         obj.version += 1
         refresh_derived(obj, spec)
