@@ -7,9 +7,11 @@ from ninja import NinjaAPI
 from leadbridge.activities.api import files_router
 from leadbridge.activities.api import router as activities_router
 from leadbridge.clients import services as client_services
+from leadbridge.core.api import router as runtime_settings_router
 from leadbridge.customfields.api import router as settings_router
 from leadbridge.deals import services as deal_services
 from leadbridge.leads import services as lead_services
+from leadbridge.leads.api import router as conversion_router
 from leadbridge.people.api import router as people_router
 
 from . import errors
@@ -85,9 +87,11 @@ RECORDS = {
     ),
 }
 
+api.add_router("/leads", conversion_router)
 for plural, (record_type, record_services) in RECORDS.items():
     api.add_router(f"/{plural}", build_router(record_type, record_services, plural))
 api.add_router("/activities", activities_router)
 api.add_router("/attachments", files_router)
 api.add_router("/", people_router)
 api.add_router("/", settings_router)
+api.add_router("/", runtime_settings_router)

@@ -98,14 +98,11 @@ def _load_status(status_id: Any) -> LeadStatus:
         raise field_error("status_id", "No such status.") from None
 
 
-def _guard_converted_kind(lead: Lead, status: LeadStatus) -> None:
-    """Moving an open lead to a converted status needs a conversion plan (the wizard)."""
-    if status.kind == LeadStatus.Kind.CONVERTED and not lead.is_converted:
-        raise Conflict(
-            "Moving a lead to a converted status converts it: send a conversion plan.",
-            code="plan_required",
-            errors=[FieldIssue("status_id", "A conversion plan is required for this status.")],
-        )
+def _convert_on_status(actor: Any, lead: Lead, status: LeadStatus) -> bool:
+    """True when the move to a converted status converted the lead (default-plan setting)."""
+    from .conversion import convert_on_status
+
+    return convert_on_status(actor, lead, status)
 
 
 def lead_update(
@@ -127,8 +124,8 @@ def lead_update(
         changed = {name.split(".")[0] for name, _old, _new in changes}
         _refuse_if_converted(lead, changed | ({"status_id"} if status else set()))
         if status is not None:
-            _guard_converted_kind(saved.obj, status)
-            _apply_status(actor, saved.obj, status, bump=not changes)
+            if not _convert_on_status(actor, saved.obj, status):
+                _apply_status(actor, saved.obj, status, bump=not changes)
             changes.append(("status_id", lead.status_id, status.pk))
     return saved, changes
 
@@ -166,8 +163,10 @@ def lead_change_status(
         if status.pk == lead.status_id:
             return lead
         _refuse_if_converted(lead, {"status_id"})
-        _guard_converted_kind(lead, status)
-        _apply_status(actor, lead, status)
+        if _convert_on_status(actor, lead, status):
+            lead.refresh_from_db()
+        else:
+            _apply_status(actor, lead, status)
     return lead
 
 
