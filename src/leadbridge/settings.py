@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs (Swagger UI) from local static files, no CDN
     "leadbridge.core",
     "leadbridge.people",
     "leadbridge.customfields",
