@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 
 from leadbridge.api.main import api
 
@@ -11,14 +12,26 @@ def healthz(request):
 
 
 def home(request):
-    if request.user.is_authenticated:
-        return redirect("/api/docs")
-    return redirect("/admin/login/?next=/api/docs")
+    return redirect("leads:list")
 
 
 urlpatterns = [
-    path("", home),
+    path("", home, name="home"),
     path("healthz", healthz),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("leads/", include("leadbridge.leads.urls")),
+    path("clients/", include("leadbridge.clients.urls")),
+    path("contacts/", include("leadbridge.clients.contact_urls")),
+    path("deals/", include("leadbridge.deals.urls")),
+    path("settings/", include("leadbridge.core.settings_urls")),
+    path("", include("leadbridge.activities.urls")),
+    path("", include("leadbridge.history.urls")),
+    path("", include("leadbridge.core.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 
 from leadbridge.api.idempotency import run_idempotent
 from leadbridge.api.records import ERRORS
-from leadbridge.api.schemas import RecordRef, Strict
+from leadbridge.api.schemas import Id, RecordRef, Strict, UtcDateTime
 
 from . import selectors, services
 
@@ -25,7 +25,7 @@ class ActivityIn(Strict):
     type: ActivityType
     subject: str = Field("", max_length=255)
     body: str = Field("", max_length=100_000)
-    due_at: dt.datetime | None = None
+    due_at: UtcDateTime | None = None
     done: bool = False
     owner_id: int | None = None
 
@@ -34,7 +34,7 @@ class ActivityPatch(Strict):
     type: ActivityType | None = None
     subject: str | None = Field(None, max_length=255)
     body: str | None = Field(None, max_length=100_000)
-    due_at: dt.datetime | None = None
+    due_at: UtcDateTime | None = None
     done: bool | None = None
     owner_id: int | None = None
     version: int | None = None
@@ -65,12 +65,12 @@ class ActivityFilters(Schema):
     record_type: RecordType | None = None
     record_id: int | None = None
     type: ActivityType | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     done: bool | None = None
-    due_before: dt.datetime | None = None
-    due_after: dt.datetime | None = None
+    due_before: UtcDateTime | None = None
+    due_after: UtcDateTime | None = None
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 def activity_out(activity) -> dict:

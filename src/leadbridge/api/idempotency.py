@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from leadbridge.core.errors import Conflict, ValidationFailed
+from leadbridge.core.errors import Conflict, FieldIssue, ValidationFailed
 from leadbridge.core.models import IdempotencyRecord
 
 MAX_KEY = 255
@@ -55,10 +55,14 @@ def run_idempotent(
         with transaction.atomic():
             return write()
     key = key.strip()
+    message = None
     if not key or len(key) > MAX_KEY:
+        message = "The Idempotency-Key header must have 1 to 255 characters."
+    elif not key.isprintable():
+        message = "The Idempotency-Key header must have printable characters only."
+    if message:
         raise ValidationFailed(
-            "The Idempotency-Key header must have 1 to 255 characters.",
-            code="invalid",
+            message, code="invalid", errors=[FieldIssue("Idempotency-Key", message)]
         )
     request_hash = _hash(request)
     now = timezone.now()

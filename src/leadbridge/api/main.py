@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Router
 
 from leadbridge.activities.api import files_router
 from leadbridge.activities.api import router as activities_router
@@ -95,3 +96,17 @@ api.add_router("/attachments", files_router)
 api.add_router("/", people_router)
 api.add_router("/", settings_router)
 api.add_router("/", runtime_settings_router)
+
+# Last: an /api/ URL that matches no operation (an unknown path, or a path parameter of the
+# wrong shape such as /api/leads/abc) answers the API's JSON 404, not Django's HTML page.
+fallback_router = Router()
+
+
+@fallback_router.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, auth=None
+)
+def unknown_path(request: HttpRequest, rest: str):
+    raise Http404
+
+
+api.add_router("/", fallback_router)

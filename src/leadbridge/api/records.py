@@ -11,13 +11,24 @@ from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema
 from pydantic import create_model
 
+from leadbridge.core.errors import field_error
 from leadbridge.core.selectors import ListParams, record_get, record_list
 from leadbridge.core.specs import SPECS
 from leadbridge.history.selectors import history_for
 from leadbridge.leads.models import ConversionLink
 
 from .idempotency import run_idempotent
-from .schemas import ErrorOut, input_schema, list_schema, output_schema, saved_schema
+from .schemas import (
+    ErrorOut,
+    Id,
+    TextGuard,
+    UtcDateTime,
+    text_problem,
+    input_schema,
+    list_schema,
+    output_schema,
+    saved_schema,
+)
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
@@ -87,15 +98,15 @@ class HistoryList(Schema):
     count: int
 
 
-class CommonFilters(Schema):
+class CommonFilters(Schema, TextGuard):
     q: str | None = Field(None, max_length=200, description="Accent- and case-insensitive search")
-    owner_id: int | None = None
-    team_id: int | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     tag: str | None = Field(None, max_length=50)
-    created_after: dt.datetime | None = None
-    created_before: dt.datetime | None = None
-    updated_after: dt.datetime | None = None
-    updated_before: dt.datetime | None = None
+    created_after: UtcDateTime | None = None
+    created_before: UtcDateTime | None = None
+    updated_after: UtcDateTime | None = None
+    updated_before: UtcDateTime | None = None
     ordering: str = Field(
         "-created_at", max_length=50, description="A field name, '-' first for descending"
     )
@@ -103,7 +114,7 @@ class CommonFilters(Schema):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-FILTER_TYPES = {"int": (int | None, None), "str": (str | None, None), "bool": (bool, False)}
+FILTER_TYPES = {"int": (Id | None, None), "str": (str | None, None), "bool": (bool, False)}
 
 
 def filter_schema(record_type: str) -> type[Schema]:
@@ -147,6 +158,9 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
         values = filters.model_dump()
         common = {k: values.pop(k) for k in list(values) if k in CommonFilters.model_fields}
         custom = {k[3:]: v for k, v in request.GET.items() if k.startswith("cf_") and len(k) > 3}
+        for key, value in custom.items():
+            if problem := text_problem(key) or text_problem(value):
+                raise field_error(f"cf_{key}", problem)
         page, count = record_list(
             actor=request.auth,
             record_type=record_type,

@@ -7,11 +7,69 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from django.utils import timezone
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator
 
 from leadbridge.core.specs import SPECS, FieldSpec
+
+# Row ids: positive and within what every database's integer column holds (the cleaning of
+# reference fields uses the same bound).
+MAX_ID = 2**62
+
+
+def text_problem(value: Any, where: str = "") -> str | None:
+    """Why a submitted value cannot be stored as text, or None: no database takes a NUL
+    character, and an unpaired surrogate (JSON "\\ud800") is not encodable as UTF-8."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return f"Contains a NUL character{where}."
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"Contains an invalid character (an unpaired surrogate){where}."
+        return None
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            if problem := text_problem(item, f" (item {i})" if not where else where):
+                return problem
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            inner = where or f" (key {str(key)[:50]!r})"
+            if problem := text_problem(key, inner) or text_problem(item, inner):
+                return problem
+    return None
+
+
+def storable_text(value: Any) -> Any:
+    if problem := text_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+class TextGuard(BaseModel):
+    """Refuses strings no database can store (422 naming the field), wherever they are."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return storable_text(value)
+
+
+def _to_utc(value: dt.datetime) -> dt.datetime:
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("The date is out of the supported range.") from None
+
+
+# A datetime turned to UTC on input: offsets beyond what PostgreSQL accepts (±16 h) and
+# values that leave the year range 1-9999 once in UTC are refused instead of failing in SQL.
+UtcDateTime = Annotated[dt.datetime, AfterValidator(_to_utc)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 PY_TYPES: dict[str, Any] = {
     "text": str,
@@ -38,7 +96,7 @@ DESCRIPTIONS = {
 }
 
 
-class Strict(BaseModel):
+class Strict(TextGuard):
     model_config = ConfigDict(extra="forbid")
 
 

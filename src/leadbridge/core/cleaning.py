@@ -14,7 +14,7 @@ from typing import Any
 import phonenumbers
 
 from .errors import Collector
-from .normalize import InvalidValue, normalize_email, normalize_phone, normalize_tags
+from .normalize import InvalidValue, normalize_email, normalize_phone, normalize_tags, tags_index
 from .specs import FieldSpec
 
 # ISO 3166-1 alpha-2: every region phonenumbers knows plus the few territories it lacks.
@@ -23,6 +23,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_DECIMAL = Decimal("999999999999.99")
 MAX_LIST = 20
 MAX_TAG = 50
+MAX_TAGS_INDEX = 1000  # the `tags_index` column
 
 
 def _as_text(value: Any) -> str:
@@ -101,7 +102,12 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
                 continue
             if text:
                 items.append(text)
-        return normalize_tags(items) if kind == "tags" else items
+        if kind != "tags":
+            return items
+        tags = normalize_tags(items)
+        if len(tags_index(tags)) > MAX_TAGS_INDEX:
+            raise InvalidValue(f"The tags are too long together (at most {MAX_TAGS_INDEX} characters).")
+        return tags
     if kind == "country":
         text = _as_text(value).upper()
         if text and text not in COUNTRIES:

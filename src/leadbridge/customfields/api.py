@@ -1,7 +1,7 @@
 """Configuration lists: lead statuses and sources, pipelines and stages, custom fields and
 required built-in fields. Everyone reads them; administrators change them."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -70,7 +70,7 @@ class PipelineOut(Schema):
 
 class PipelineIn(Strict):
     name: str = Field(..., min_length=1, max_length=150)
-    stages: list[str] = Field(..., min_length=1, max_length=50)
+    stages: list[Annotated[str, Field(max_length=150)]] = Field(..., min_length=1, max_length=50)
     is_default: bool = False
 
 

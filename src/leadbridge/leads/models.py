@@ -57,6 +57,9 @@ class Lead(Record, ContactFields):
     currency = models.CharField(_("currency"), max_length=3, blank=True, default="")
     is_converted = models.BooleanField(default=False)
     converted_at = models.DateTimeField(null=True, blank=True)
+    # Manual order of the card within its status column on the board (null: not placed yet,
+    # shown first, newest first). Presentation only: no history, no version bump.
+    board_position = models.IntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [

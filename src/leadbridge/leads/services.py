@@ -170,6 +170,48 @@ def lead_change_status(
     return lead
 
 
+# Far behind every placed card: leads of a column that were never placed, after a reorder.
+UNPLACED_POSITION = 2**30
+
+
+def lead_board_reorder(*, actor: Any, status_id: int, ordered_ids: list[int]) -> int:
+    """Store the manual order of a board column: `ordered_ids` (the cards the user sees, top
+    to bottom) take positions 0..n-1; the column's other leads keep their relative order
+    behind them. Board positions are presentation only: no history, no version bump.
+
+    Returns how many of `ordered_ids` were placed (leads the actor cannot see or that are
+    not in the status are skipped: the board may be stale).
+    """
+    from django.db.models import Case, F, IntegerField, Value, When
+    from django.db.models.functions import Greatest
+
+    access.check(actor, "lead", "update")
+    ids = list(dict.fromkeys(int(i) for i in ordered_ids))
+    with transaction.atomic():
+        column = Lead.objects.alive().filter(status_id=status_id)
+        visible = set(
+            access.restrict(column, actor, "lead", "view")
+            .filter(pk__in=ids)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        placed = [pk for pk in ids if pk in visible]
+        n = len(placed)
+        rest = column.exclude(pk__in=placed)
+        rest.filter(board_position__lt=n).update(
+            board_position=Greatest(F("board_position"), Value(n))
+        )
+        rest.filter(board_position__isnull=True).update(board_position=UNPLACED_POSITION)
+        if placed:
+            Lead.objects.filter(pk__in=placed).update(
+                board_position=Case(
+                    *(When(pk=pk, then=Value(i)) for i, pk in enumerate(placed)),
+                    output_field=IntegerField(),
+                )
+            )
+    return n
+
+
 def lead_delete(*, actor: Any, lead_id: int, version: int | None = None) -> Lead:
     return record_delete(actor=actor, record_type="lead", pk=lead_id, version=version)
 

@@ -122,3 +122,13 @@ def token_authenticate(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def team_create(*, actor: Any, name: str) -> Team:
+    access.require_admin(actor)
+    if not name:
+        raise field_error("name", "This field is required.")
+    if Team.objects.filter(name=name).exists():
+        raise field_error("name", "A team with this name exists already.", code="exists")
+    with transaction.atomic():
+        return Team.objects.create(name=name[:150])

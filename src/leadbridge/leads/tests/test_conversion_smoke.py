@@ -1,10 +1,20 @@
 def test_convert_smoke(admin_api):
-    r = admin_api.post("/api/leads", {"first_name": "Jan", "last_name": "Novák",
-                                      "company_name": "Porost s.r.o.", "email": "jan@porost.cz",
-                                      "expected_value": "1200.50", "currency": "CZK"})
+    r = admin_api.post(
+        "/api/leads",
+        {
+            "first_name": "Jan",
+            "last_name": "Novák",
+            "company_name": "Porost s.r.o.",
+            "email": "jan@porost.cz",
+            "expected_value": "1200.50",
+            "currency": "CZK",
+        },
+    )
     lead = r.json()
-    r = admin_api.post(f"/api/activities", {"record_type": "lead", "record_id": lead["id"],
-                                            "type": "call", "subject": "First call"})
+    r = admin_api.post(
+        "/api/activities",
+        {"record_type": "lead", "record_id": lead["id"], "type": "call", "subject": "First call"},
+    )
     assert r.status_code == 201, r.content
     r = admin_api.post(f"/api/leads/{lead['id']}/convert/preview", {"deal": {"mode": "new"}})
     assert r.status_code == 200, r.content

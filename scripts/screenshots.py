@@ -1,0 +1,118 @@
+"""Take the README's screenshots from the demo data, so they stay current.
+
+    .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
+
+Starts `leadbridge demo` in a throwaway data directory on a free port, logs in as the
+administrator it prints, and photographs the leads list, a lead card, the board, the
+conversion wizard and the API docs with Playwright driving Debian's chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the demo did not answer at {url}")
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    data_dir = tempfile.mkdtemp(prefix="leadbridge-shots-")
+    env = dict(os.environ, LEADBRIDGE_DATA_DIR=data_dir)
+    env.pop("SECRET_KEY", None)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "leadbridge", "demo", "--port", str(port), "--no-worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = []
+        password = None
+        deadline = time.monotonic() + 300
+        while password is None and time.monotonic() < deadline:
+            line = demo.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            match = re.search(r"admin\W+password\W+(\S+)", line, re.IGNORECASE)
+            if match:
+                password = match.group(1)
+        if password is None:
+            raise SystemExit("no admin password in the demo's output:\n" + "".join(output))
+        wait_for(base + "/healthz")
+        shoot(base, password)
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
+    return 0
+
+
+def shoot(base: str, password: str) -> None:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1360, "height": 860}, base_url=base)
+        page.goto("/login/")
+        page.fill("#id_username", "admin")
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/leads/**")
+        page.screenshot(path=OUT / "leads-list.png")
+        first = page.locator("#lead-rows tbody tr a").first
+        first.click()
+        page.wait_for_load_state("networkidle")
+        lead_url = page.url
+        page.screenshot(path=OUT / "lead-card.png", full_page=True)
+        page.goto("/leads/board/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "board.png")
+        page.goto(lead_url + "convert/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "wizard.png", full_page=True)
+        page.goto("/api/docs")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "api-docs.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""Related records on a card (tabs with "New …" in place) and the Tasks page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from leadbridge.core.errors import DomainError
+from leadbridge.core.registry import is_record_type
+from leadbridge.core.selectors import base_queryset, record_get
+from leadbridge.core.web import add_domain_errors
+
+from . import selectors, services
+
+TABS = [
+    ("contacts", _("Contact persons")),
+    ("deals", _("Deals")),
+    ("task", _("Tasks")),
+    ("files", _("Files")),
+    ("reminder", _("Reminders")),
+    ("note", _("Notes")),
+    ("email", _("E-mails")),
+    ("call", _("Calls and meetings")),
+]
+ACTIVITY_TABS = {
+    "task": ("task",),
+    "reminder": ("reminder",),
+    "note": ("note",),
+    "email": ("email",),
+    "call": ("call", "meeting"),
+}
+
+
+class ActivityForm(forms.Form):
+    type = forms.ChoiceField(
+        choices=[(t, t) for t in ("task", "call", "email", "meeting", "note", "reminder")],
+        widget=forms.HiddenInput,
+    )
+    subject = forms.CharField(label=_("Subject"), required=False, max_length=255)
+    body = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    due_at = forms.DateTimeField(
+        label=_("Due"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class ContactForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), required=False)
+    last_name = forms.CharField(label=_("Last name"), required=False)
+    job_title = forms.CharField(label=_("Job title"), required=False)
+    email = forms.CharField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), required=False)
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+
+def _record(request: HttpRequest, record_type: str, pk: int):
+    if not is_record_type(record_type):
+        raise Http404
+    return record_get(actor=request.user, record_type=record_type, pk=pk)
+
+
+def _tab_context(request: HttpRequest, record_type: str, record, tab: str, form=None) -> dict:
+    context = {
+        "record_type": record_type,
+        "record": record,
+        "tab": tab,
+        "tabs": TABS,
+        "form": form,
+        "form_kind": {"contacts": "contact", "files": "file"}.get(tab, tab),
+    }
+    if tab == "contacts":
+        field = {"lead": "lead_id", "client": "client_id"}.get(record_type)
+        qs = base_queryset(request.user, "contact")
+        if record_type == "deal":
+            ids = [record.contact_id] if record.contact_id else []
+            qs = qs.filter(pk__in=ids)
+        elif field:
+            qs = qs.filter(**{field: record.pk})
+        else:
+            qs = qs.none()
+        context["items"] = list(qs.select_related("client")[:200])
+        context["form"] = form or (ContactForm() if field else None)
+    elif tab == "deals":
+        field = {"lead": "source_lead_id", "client": "client_id", "contact": "contact_id"}.get(
+            record_type
+        )
+        qs = base_queryset(request.user, "deal")
+        qs = qs.filter(**{field: record.pk}) if field else qs.none()
+        context["items"] = list(qs.select_related("stage", "pipeline")[:200])
+    elif tab == "files":
+        context["items"] = list(
+            selectors.attachment_list(
+                actor=request.user, record_type=record_type, record_id=record.pk
+            )[:200]
+        )
+        context["form"] = form or FileForm()
+    else:
+        types = ACTIVITY_TABS[tab]
+        qs = selectors.activity_list(
+            actor=request.user, record_type=record_type, record_id=record.pk
+        ).filter(type__in=types)
+        context["items"] = list(qs[:200])
+        context["form"] = form or ActivityForm(initial={"type": types[0]})
+    return context
+
+
+def related(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
+    record = _record(request, record_type, pk)
+    tab = request.GET.get("tab") or "task"
+    if tab not in dict(TABS):
+        tab = "task"
+    template = "activities/_related.html" if request.htmx else "activities/related_page.html"
+    return render(request, template, _tab_context(request, record_type, record, tab))
+
+
+@require_POST
+def related_create(request: HttpRequest, record_type: str, pk: int, kind: str) -> HttpResponse:
+    record = _record(request, record_type, pk)
+    tab = (
+        kind
+        if kind in ACTIVITY_TABS
+        else {"meeting": "call", "contact": "contacts", "file": "files"}.get(kind, "task")
+    )
+    form: forms.Form
+    try:
+        if kind == "contact":
+            form = ContactForm(request.POST)
+            if form.is_valid():
+                from leadbridge.clients.services import contact_create
+
+                link = {"lead": "lead_id", "client": "client_id"}.get(record_type)
+                if link is None:
+                    raise Http404
+                contact_create(actor=request.user, data={**form.cleaned_data, link: record.pk})
+                form = ContactForm()
+        elif kind == "file":
+            form = FileForm(request.POST, request.FILES)
+            if form.is_valid():
+                services.attachment_create(
+                    actor=request.user,
+                    record_type=record_type,
+                    record_id=record.pk,
+                    upload=form.cleaned_data["file"],
+                )
+                form = FileForm()
+        else:
+            form = ActivityForm(request.POST)
+            if form.is_valid():
+                services.activity_create(
+                    actor=request.user,
+                    record_type=record_type,
+                    record_id=record.pk,
+                    data=dict(form.cleaned_data),
+                )
+                form = ActivityForm(initial={"type": form.cleaned_data["type"]})
+    except DomainError as exc:
+        add_domain_errors(form, exc)
+    context = _tab_context(request, record_type, record, tab, form=form)
+    if not request.htmx:
+        return redirect(f"{request.path.rsplit('/new/', 1)[0]}/?tab={tab}")
+    return render(request, "activities/_related.html", context)
+
+
+@require_POST
+def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        activity = services.activity_update(actor=request.user, activity_id=pk, data={"done": True})
+    except DomainError as exc:
+        return HttpResponse(exc.detail, status=exc.status)
+    if request.htmx:
+        return render(request, "activities/_task_row.html", {"task": activity, "today": _today()})
+    return redirect("activities:tasks")
+
+
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = selectors.attachment_get(actor=request.user, attachment_id=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def tasks(request: HttpRequest) -> HttpResponse:
+    """My tasks or my teams' tasks: overdue, due today, upcoming, no due date."""
+    from leadbridge.people.access import team_ids
+    from leadbridge.people.models import User
+
+    scope = request.GET.get("scope", "mine")
+    qs = selectors.activity_list(actor=request.user).filter(type="task", done=False)
+    if scope == "team":
+        members = User.objects.filter(teams__in=team_ids(request.user)).values("pk")
+        qs = qs.filter(owner_id__in=members)
+    else:
+        scope = "mine"
+        qs = qs.filter(owner_id=request.user.pk)
+    today = _today()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    items = list(qs.order_by("due_at", "id")[:500])
+    groups = [
+        (_("Overdue"), [t for t in items if t.due_at and t.due_at < start]),
+        (_("Due today"), [t for t in items if t.due_at and start <= t.due_at < end]),
+        (_("Upcoming"), [t for t in items if t.due_at and t.due_at >= end]),
+        (_("No due date"), [t for t in items if t.due_at is None]),
+    ]
+    return render(
+        request, "activities/tasks.html", {"groups": groups, "scope": scope, "today": today}
+    )

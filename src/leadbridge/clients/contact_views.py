@@ -1,0 +1,58 @@
+"""Contact person pages; a contact's card lists the leads assigned to it (Lithuanian seed)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from leadbridge.core.record_views import Column, RecordPages
+from leadbridge.leads.models import ConversionLink, Lead
+
+from . import services
+
+
+class ContactPages(RecordPages):
+    def extra_context(self, obj):
+        lead_ids = set(
+            ConversionLink.objects.filter(target_type="contact", target_id=obj.pk).values_list(
+                "lead_id", flat=True
+            )
+        )
+        if obj.lead_id:
+            lead_ids.add(obj.lead_id)
+        return {"leads": list(Lead.objects.alive().filter(pk__in=lead_ids)[:50])}
+
+
+pages = ContactPages(
+    record_type="contact",
+    namespace="contacts",
+    title=_("Contacts"),
+    singular=_("Contact"),
+    columns=[
+        Column(_("Name"), "display_name", sort="last_name"),
+        Column(_("Client"), "client"),
+        Column(_("E-mail"), "email"),
+        Column(_("Phone"), "phone"),
+        Column(_("Owner"), "owner"),
+    ],
+    create=services.contact_create,
+    update=lambda *, actor, pk, data, version: services.contact_update(
+        actor=actor, contact_id=pk, data=data, version=version
+    ),
+    delete=lambda *, actor, pk: services.contact_delete(actor=actor, contact_id=pk),
+    card_fields=[
+        (_("Job title"), "job_title"),
+        (_("Client"), "client"),
+        (_("E-mail"), "email"),
+        (_("Phone"), "phone"),
+        (_("Mobile"), "mobile"),
+        (_("City"), "city"),
+        (_("Country"), "country"),
+        (_("Owner"), "owner"),
+        (_("Sales team"), "team.name"),
+        (_("Tags"), "tags"),
+    ],
+)
+_views = pages.views()
+contact_list = _views["list"]
+contact_detail = _views["detail"]
+contact_create = _views["create"]
+contact_edit = _views["edit"]
+contact_delete = _views["delete"]

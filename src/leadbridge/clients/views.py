@@ -1,0 +1,60 @@
+"""Client pages."""
+
+from django.utils.translation import gettext_lazy as _
+
+from leadbridge.core.record_views import Column, RecordPages
+from leadbridge.leads.models import ConversionLink, Lead
+
+from . import services
+
+
+class ClientPages(RecordPages):
+    def extra_context(self, obj):
+        lead_ids = ConversionLink.objects.filter(
+            target_type="client", target_id=obj.pk
+        ).values_list("lead_id", flat=True)
+        return {"leads": list(Lead.objects.alive().filter(pk__in=list(lead_ids))[:50])}
+
+
+pages = ClientPages(
+    record_type="client",
+    namespace="clients",
+    title=_("Clients"),
+    singular=_("Client"),
+    columns=[
+        Column(_("Name"), "name", sort="name"),
+        Column(_("Kind"), "kind"),
+        Column(_("E-mail"), "email"),
+        Column(_("Phone"), "phone"),
+        Column(_("City"), "city", sort="city"),
+        Column(_("Owner"), "owner"),
+    ],
+    create=services.client_create,
+    update=lambda *, actor, pk, data, version: services.client_update(
+        actor=actor, client_id=pk, data=data, version=version
+    ),
+    delete=lambda *, actor, pk: services.client_delete(actor=actor, client_id=pk),
+    card_fields=[
+        (_("Kind"), "kind"),
+        (_("Registration number"), "registration_number"),
+        (_("VAT id"), "vat_id"),
+        (_("E-mail"), "email"),
+        (_("Phone"), "phone"),
+        (_("Mobile"), "mobile"),
+        (_("Website"), "website"),
+        (_("Street"), "street"),
+        (_("City"), "city"),
+        (_("Postcode"), "postcode"),
+        (_("Country"), "country"),
+        (_("Source"), "source.name"),
+        (_("Owner"), "owner"),
+        (_("Sales team"), "team.name"),
+        (_("Tags"), "tags"),
+    ],
+)
+_views = pages.views()
+client_list = _views["list"]
+client_detail = _views["detail"]
+client_create = _views["create"]
+client_edit = _views["edit"]
+client_delete = _views["delete"]

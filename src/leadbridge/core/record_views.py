@@ -1,0 +1,187 @@
+"""List, card, form and delete pages for clients, contacts and deals, from one definition.
+
+Leads have their own richer pages (leads/views.py); these share the same selectors, services
+and form builder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .errors import DomainError
+from .forms import RecordForm
+from .selectors import record_get, record_list
+from .web import add_domain_errors, list_params, query_without
+
+
+@dataclass
+class Column:
+    label: str
+    attr: str  # dotted attribute path on the record
+    sort: str | None = None
+    link: bool = False
+
+
+@dataclass
+class RecordPages:
+    record_type: str
+    namespace: str
+    title: str
+    singular: str
+    columns: list[Column]
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    delete: Callable[..., Any]
+    card_fields: list[tuple[str, str]]
+
+    def list(self, request: HttpRequest) -> HttpResponse:
+        params, type_filters, custom = list_params(request.GET, self.record_type)
+        error = None
+        try:
+            page, count = record_list(
+                actor=request.user,
+                record_type=self.record_type,
+                params=params,
+                type_filters=type_filters,
+                custom_filters=custom,
+            )
+            objs = list(page)
+        except DomainError as exc:
+            objs, count, error = [], 0, exc.errors[0].message if exc.errors else exc.detail
+        page_no = params.offset // params.limit + 1
+        rows = [(obj, [_cell(obj, c) for c in self.columns]) for obj in objs]
+        headers = [
+            (
+                c,
+                query_without(
+                    request.GET,
+                    "page",
+                    "ordering",
+                    ordering=(f"-{c.sort}" if params.ordering == c.sort else c.sort),
+                )
+                if c.sort
+                else None,
+            )
+            for c in self.columns
+        ]
+        context = {
+            "pages": self,
+            "rows": rows,
+            "count": count,
+            "error": error,
+            "headers": headers,
+            "ordering": params.ordering,
+            "page": page_no,
+            "filters": request.GET,
+            "has_prev": page_no > 1,
+            "has_next": params.offset + params.limit < count,
+            "prev_query": query_without(request.GET, "page", page=page_no - 1),
+            "next_query": query_without(request.GET, "page", page=page_no + 1),
+        }
+        partial = request.htmx and not request.htmx.boosted
+        return render(request, "records/_table.html" if partial else "records/list.html", context)
+
+    def detail(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = record_get(actor=request.user, record_type=self.record_type, pk=pk)
+        props = [(label, _value(obj, attr)) for label, attr in self.card_fields]
+        return render(
+            request,
+            "records/detail.html",
+            {
+                "pages": self,
+                "obj": obj,
+                "props": [p for p in props if p[1] not in ("", None)],
+                "extra": self.extra_context(obj),
+            },
+        )
+
+    def extra_context(self, obj: Any) -> dict:
+        return {}
+
+    def create_view(self, request: HttpRequest) -> HttpResponse:
+        initial = {k: v for k, v in request.GET.items() if k.endswith("_id") and v.isdigit()}
+        form = RecordForm(request.POST or None, record_type=self.record_type, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                saved = self.create(actor=request.user, data=form.to_data())
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                _warn(request, form, saved.warnings)
+                messages.success(request, _("Saved."))
+                if "save_and_new" in request.POST:
+                    return redirect(f"{self.namespace}:create")
+                return redirect(f"{self.namespace}:detail", saved.obj.pk)
+        return render(request, "records/form.html", {"pages": self, "form": form, "obj": None})
+
+    def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = record_get(actor=request.user, record_type=self.record_type, pk=pk)
+        form = RecordForm(request.POST or None, record_type=self.record_type, instance=obj)
+        if request.method == "POST" and form.is_valid():
+            data = form.to_data()
+            changed = {
+                k: v for k, v in data.items() if k in form.changed_data or k == "custom_fields"
+            }
+            try:
+                saved, _changes = self.update(
+                    actor=request.user,
+                    pk=pk,
+                    data=changed,
+                    version=int(request.POST.get("version") or obj.version),
+                )
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                _warn(request, form, saved.warnings)
+                messages.success(request, _("Saved."))
+                return redirect(f"{self.namespace}:detail", pk)
+        return render(request, "records/form.html", {"pages": self, "form": form, "obj": obj})
+
+    def delete_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            self.delete(actor=request.user, pk=pk)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            return redirect(f"{self.namespace}:detail", pk)
+        messages.success(request, _("Deleted."))
+        return redirect(f"{self.namespace}:list")
+
+    def views(self) -> dict[str, Callable]:
+        return {
+            "list": self.list,
+            "detail": self.detail,
+            "create": self.create_view,
+            "edit": self.edit_view,
+            "delete": require_POST(self.delete_view),
+        }
+
+
+def _value(obj: Any, attr: str) -> Any:
+    value: Any = obj
+    for part in attr.split("."):
+        value = getattr(value, part, None) if value is not None else None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if value is not None and hasattr(value, "display_name"):
+        return value.display_name
+    return value
+
+
+def _cell(obj: Any, column: Column) -> Any:
+    value = _value(obj, column.attr)
+    return "" if value is None else value
+
+
+def _warn(request: HttpRequest, form: RecordForm, warnings: list) -> None:
+    for warning in warnings:
+        name = warning.field.split(".")[0]
+        label = form.fields[name].label if name in form.fields else warning.field
+        messages.warning(request, f"{label}: {warning.message}")

@@ -1,0 +1,124 @@
+"""The Settings page (administrators): statuses, sources, pipelines, custom fields, required
+fields, conversion behaviour, teams and users. Every change goes through a service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from leadbridge.customfields import services as cf_services
+from leadbridge.customfields.models import CustomFieldDefinition, RequiredField
+from leadbridge.deals import services as deal_services
+from leadbridge.deals.models import Pipeline
+from leadbridge.leads import services as lead_services
+from leadbridge.leads.models import LeadSource, LeadStatus
+from leadbridge.people.access import is_admin
+from leadbridge.people.models import Role, Team, User
+
+from .errors import DomainError
+from .runtime_settings import all_settings, set_setting
+from .specs import SPECS
+
+
+def _actions(request: HttpRequest) -> None:
+    post = request.POST
+    action = post.get("action")
+    actor = request.user
+    if action == "status":
+        status = LeadStatus.objects.filter(pk=post.get("id")).first() if post.get("id") else None
+        lead_services.status_save(
+            actor=actor,
+            status=status,
+            data={
+                "name": post.get("name", "").strip(),
+                "color": post.get("color") or "#6b7280",
+                "kind": post.get("kind") or "open",
+                "on_board": post.get("on_board") == "on",
+                "order": int(post.get("order") or 0),
+            },
+        )
+    elif action == "source":
+        source = LeadSource.objects.filter(pk=post.get("id")).first() if post.get("id") else None
+        lead_services.source_save(
+            actor=actor,
+            source=source,
+            data={
+                "name": post.get("name", "").strip(),
+                "active": post.get("active", "on") == "on",
+                "order": int(post.get("order") or 0),
+            },
+        )
+    elif action == "conversion":
+        set_setting(actor=actor, key="conversion.reconvert", value=post.get("reconvert") == "on")
+        set_setting(actor=actor, key="conversion.on_status", value=post.get("on_status"))
+    elif action == "custom_field":
+        choices = [c.strip() for c in post.get("choices", "").split(",") if c.strip()]
+        cf_services.custom_field_create(
+            actor=actor,
+            record_type=post.get("record_type", ""),
+            key=post.get("key", "").strip(),
+            label=post.get("label", "").strip(),
+            type=post.get("type", "text"),
+            choices=choices,
+            required=post.get("required") == "on",
+        )
+    elif action == "required":
+        record_type = post.get("record_type", "")
+        cf_services.required_fields_set(
+            actor=actor, record_type=record_type, fields=post.getlist("fields")
+        )
+    elif action == "pipeline":
+        stages = [s.strip() for s in post.get("stages", "").split(",") if s.strip()]
+        deal_services.pipeline_create(actor=actor, name=post.get("name", "").strip(), stages=stages)
+    elif action == "team":
+        from leadbridge.people.services import team_create
+
+        team_create(actor=actor, name=post.get("name", "").strip())
+    else:
+        raise DomainError(_("Unknown action."))
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    if not is_admin(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            _actions(request)
+        except DomainError as exc:
+            details = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
+            messages.error(request, details)
+        except ValueError:
+            messages.error(request, _("Some values are not valid."))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(request.path + "#" + request.POST.get("action", ""))
+    required = {}
+    for record_type, spec in SPECS.items():
+        chosen = set(
+            RequiredField.objects.filter(record_type=record_type).values_list("field", flat=True)
+        )
+        required[record_type] = [(name, name in chosen) for name in spec.names if name != "tags"]
+    runtime = all_settings()
+    return render(
+        request,
+        "core/settings.html",
+        {
+            "statuses": LeadStatus.objects.all(),
+            "sources": LeadSource.objects.all(),
+            "pipelines": Pipeline.objects.prefetch_related("stages"),
+            "custom_fields": CustomFieldDefinition.objects.all(),
+            "required": required,
+            "reconvert": runtime["conversion.reconvert"],
+            "on_status": runtime["conversion.on_status"],
+            "teams": Team.objects.all(),
+            "users": User.objects.filter(is_system=False)
+            .select_related("role")
+            .prefetch_related("teams"),
+            "roles": Role.objects.all(),
+            "kinds": LeadStatus.Kind.choices,
+            "field_types": CustomFieldDefinition.Type.choices,
+        },
+    )

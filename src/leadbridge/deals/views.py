@@ -1,0 +1,87 @@
+"""Deal pages and the deals board by pipeline stage."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from leadbridge.core.errors import DomainError
+from leadbridge.core.record_views import Column, RecordPages
+from leadbridge.core.selectors import base_queryset
+
+from . import services
+from .models import Pipeline
+
+pages = RecordPages(
+    record_type="deal",
+    namespace="deals",
+    title=_("Deals"),
+    singular=_("Deal"),
+    columns=[
+        Column(_("Title"), "title", sort="title"),
+        Column(_("Pipeline"), "pipeline.name"),
+        Column(_("Stage"), "stage.name"),
+        Column(_("Value"), "value", sort="value"),
+        Column(_("Currency"), "currency"),
+        Column(_("Close"), "expected_close_date", sort="expected_close_date"),
+        Column(_("Owner"), "owner"),
+    ],
+    create=services.deal_create,
+    update=lambda *, actor, pk, data, version: services.deal_update(
+        actor=actor, deal_id=pk, data=data, version=version
+    ),
+    delete=lambda *, actor, pk: services.deal_delete(actor=actor, deal_id=pk),
+    card_fields=[
+        (_("Pipeline"), "pipeline.name"),
+        (_("Stage"), "stage.name"),
+        (_("Value"), "value"),
+        (_("Currency"), "currency"),
+        (_("Expected close date"), "expected_close_date"),
+        (_("Client"), "client"),
+        (_("Contact person"), "contact"),
+        (_("Owner"), "owner"),
+        (_("Sales team"), "team.name"),
+        (_("Tags"), "tags"),
+    ],
+)
+_views = pages.views()
+deal_list = _views["list"]
+deal_detail = _views["detail"]
+deal_create = _views["create"]
+deal_edit = _views["edit"]
+deal_delete = _views["delete"]
+
+PER_COLUMN = 50
+
+
+def deal_board(request: HttpRequest) -> HttpResponse:
+    pipelines = list(Pipeline.objects.prefetch_related("stages"))
+    chosen = next((p for p in pipelines if str(p.pk) == request.GET.get("pipeline_id")), None)
+    pipeline = chosen or (pipelines[0] if pipelines else None)
+    columns = []
+    if pipeline is not None:
+        deals = base_queryset(request.user, "deal").filter(pipeline=pipeline)
+        deals = deals.select_related("owner", "client").order_by("-created_at", "-id")
+        for stage in pipeline.stages.all():
+            stage_deals = deals.filter(stage=stage)
+            columns.append((stage, list(stage_deals[:PER_COLUMN]), stage_deals.count()))
+    return render(
+        request,
+        "deals/board.html",
+        {"pipelines": pipelines, "pipeline": pipeline, "columns": columns},
+    )
+
+
+@require_POST
+def deal_board_move(request: HttpRequest) -> HttpResponse:
+    try:
+        deal_id, stage_id = int(request.POST["id"]), int(request.POST["column"])
+        saved, _changes = services.deal_update(
+            actor=request.user, deal_id=deal_id, data={"stage_id": stage_id}
+        )
+    except (KeyError, ValueError):
+        return HttpResponse(_("Bad request."), status=400)
+    except DomainError as exc:
+        detail = exc.errors[0].message if exc.errors else exc.detail
+        return HttpResponse(detail, status=exc.status)
+    return render(request, "deals/_card.html", {"deal": saved.obj})

@@ -1,0 +1,194 @@
+"""The leads Kanban board (F9): one column per status shown on the board, cards in their
+manual order, a drag to another column changes the status through the one service.
+
+The page reads in a constant number of queries whatever the number of leads: the statuses,
+one grouped count, and one query for the first cards of every column (a row-number window
+per status). The rest of a column loads on demand ("more", htmx).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from leadbridge.core.errors import DomainError, NotFound
+from leadbridge.core.normalize import search_terms
+from leadbridge.core.selectors import base_queryset, record_get
+from leadbridge.core.web import _int, list_params, query_without
+from leadbridge.people.models import Team, User
+
+from . import services
+from .models import LeadSource, LeadStatus
+
+PER_COLUMN = 50
+COLOR = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
+DEFAULT_COLOR = "#6b7280"
+# Placed cards first (their manual order), then the never-placed ones newest first.
+CARD_ORDER = (F("board_position").asc(nulls_first=True), F("created_at").desc(), F("id").desc())
+
+
+def board_queryset(request: HttpRequest) -> QuerySet:
+    """Visible leads filtered like the list (search, owner, team, source, tag, dates)."""
+    params, type_filters, _custom = list_params(request.GET, "lead")
+    qs = base_queryset(request.user, "lead")
+    for term in search_terms(params.q):
+        qs = qs.filter(search_text__contains=term)
+    for name in ("owner_id", "team_id"):
+        value = getattr(params, name)
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    if params.tag:
+        qs = qs.filter(tags_index__contains=f"|{params.tag.strip().lower()}|")
+    if params.created_after is not None:
+        qs = qs.filter(created_at__gte=params.created_after)
+    if params.created_before is not None:
+        qs = qs.filter(created_at__lt=params.created_before)
+    if type_filters.get("source_id") is not None:
+        qs = qs.filter(source_id=type_filters["source_id"])
+    if not type_filters.get("include_converted"):
+        qs = qs.filter(is_converted=False)
+    return qs.select_related("owner")
+
+
+def _color(status: LeadStatus) -> str:
+    return status.color if COLOR.match(status.color or "") else DEFAULT_COLOR
+
+
+def _more_link(request: HttpRequest, status: LeadStatus, offset: int) -> str:
+    """A link to the rest of a column: htmx loads the next cards in place; without
+    JavaScript it opens the list filtered by the status."""
+    fallback = reverse("leads:list") + "?" + query_without(
+        request.GET, "column", "offset", status_id=status.pk
+    )
+    more = reverse("leads:board") + "?" + query_without(
+        request.GET, "column", "offset", column=status.pk, offset=offset
+    )
+    return format_html(
+        '<a class="btn more" href="{}" hx-get="{}" hx-swap="outerHTML" '
+        'data-testid="more-{}">{}</a>',
+        fallback,
+        more,
+        status.pk,
+        _("More…"),
+    )
+
+
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    statuses = list(LeadStatus.objects.filter(on_board=True).order_by("order", "id"))
+    qs = board_queryset(request)
+    column_id = _int(request.GET.get("column"))
+    if column_id is not None and request.htmx:
+        return _column_page(request, qs, statuses, column_id)
+    ids = [s.pk for s in statuses]
+    counts = dict(
+        qs.filter(status_id__in=ids)
+        .order_by()
+        .values("status_id")
+        .annotate(n=Count("pk"))
+        .values_list("status_id", "n")
+    )
+    ranked = (
+        qs.filter(status_id__in=ids)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("status_id")], order_by=CARD_ORDER))
+        .filter(rank__lte=PER_COLUMN)
+        .order_by("status_id", "rank")
+    )
+    cards: dict[int, list] = {pk: [] for pk in ids}
+    for lead in ranked:
+        cards[lead.status_id].append(lead)
+    columns = []
+    for status in statuses:
+        total = counts.get(status.pk, 0)
+        more = _more_link(request, status, PER_COLUMN) if total > PER_COLUMN else ""
+        columns.append(
+            {
+                "status": status,
+                "color": _color(status),
+                "leads": cards[status.pk],
+                "total": total,
+                "more": more,
+            }
+        )
+    context: dict[str, Any] = {
+        "columns": columns,
+        "filters": request.GET,
+        "users": list(User.objects.filter(is_active=True, is_system=False)),
+        "teams": list(Team.objects.all()),
+        "sources": list(LeadSource.objects.all()),
+        "list_query": query_without(request.GET, "column", "offset"),
+    }
+    return render(request, "leads/board.html", context)
+
+
+def _column_page(
+    request: HttpRequest, qs: QuerySet, statuses: list[LeadStatus], column_id: int
+) -> HttpResponse:
+    """The next cards of one column (htmx "more"), followed by the next "more" link."""
+    status = next((s for s in statuses if s.pk == column_id), None)
+    if status is None:
+        raise Http404
+    offset = max(_int(request.GET.get("offset")) or 0, 0)
+    page = list(
+        qs.filter(status_id=status.pk).order_by(*CARD_ORDER)[offset : offset + PER_COLUMN + 1]
+    )
+    html = "".join(
+        render_to_string("leads/_card.html", {"lead": lead}, request=request)
+        for lead in page[:PER_COLUMN]
+    )
+    if len(page) > PER_COLUMN:
+        html += _more_link(request, status, offset + PER_COLUMN)
+    return HttpResponse(html)
+
+
+def _order(raw: str) -> list[int]:
+    return [int(part) for part in (raw or "").split(",") if part.strip().isdigit()][:1000]
+
+
+@require_POST
+def board_move(request: HttpRequest) -> HttpResponse:
+    """A card dropped: change the status (when the column differs) through the one service,
+    so automations and conversion on status run, and keep the column's order."""
+    try:
+        lead_id, status_id = int(request.POST["id"]), int(request.POST["column"])
+    except (KeyError, ValueError):
+        return _text(_("Bad request."), 400)
+    order = _order(request.POST.get("order", ""))
+    try:
+        with transaction.atomic():
+            services.lead_change_status(actor=request.user, lead_id=lead_id, status_id=status_id)
+            if order:
+                services.lead_board_reorder(
+                    actor=request.user, status_id=status_id, ordered_ids=order
+                )
+    except DomainError as exc:
+        if exc.code == "plan_required":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = (
+                reverse("leads:convert", args=[lead_id]) + f"?status_id={status_id}"
+            )
+            return response
+        detail = exc.errors[0].message if exc.errors else exc.detail
+        if exc.code == "lead_converted":
+            detail = exc.detail
+        return _text(detail, exc.status)
+    try:
+        lead = record_get(actor=request.user, record_type="lead", pk=lead_id)
+    except NotFound:
+        return HttpResponse(status=204)
+    return render(request, "leads/_card.html", {"lead": lead})
+
+
+def _text(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import board, views, wizard
+
+app_name = "leads"
+urlpatterns = [
+    path("", views.lead_list, name="list"),
+    path("new/", views.lead_create, name="create"),
+    path("mass/", views.lead_mass, name="mass"),
+    path("board/", board.board, name="board"),
+    path("board/move/", board.board_move, name="board_move"),
+    path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/edit/", views.lead_edit, name="edit"),
+    path("<int:pk>/status/", views.lead_status, name="status"),
+    path("<int:pk>/delete/", views.lead_delete, name="delete"),
+    path("<int:pk>/convert/", wizard.convert_wizard, name="convert"),
+    path("<int:pk>/convert/<str:preset>/", wizard.quick_convert, name="quick_convert"),
+    path("<int:pk>/assign/", wizard.assign, name="assign"),
+]

@@ -1,0 +1,259 @@
+"""Lead pages: list (search, filters, sorting, status badge, mass actions), form, card."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from leadbridge.core.errors import DomainError
+from leadbridge.core.forms import RecordForm
+from leadbridge.core.selectors import record_get, record_list
+from leadbridge.core.web import add_domain_errors, list_params, query_without, safe_next
+from leadbridge.people.models import Team, User
+
+from . import services
+from .models import LeadSource, LeadStatus
+
+LIST_COLUMNS = [
+    ("last_name", _("Name")),
+    ("company_name", _("Company")),
+    (None, _("E-mail / phone")),
+    (None, _("Status")),
+    (None, _("Owner")),
+    ("expected_value", _("Value")),
+    ("created_at", _("Created")),
+]
+
+
+def lead_list(request: HttpRequest) -> HttpResponse:
+    params, type_filters, custom = list_params(request.GET, "lead")
+    error = None
+    try:
+        page, count = record_list(
+            actor=request.user,
+            record_type="lead",
+            params=params,
+            type_filters=type_filters,
+            custom_filters=custom,
+        )
+        leads = list(page)
+    except DomainError as exc:
+        leads, count, error = [], 0, exc.errors[0].message if exc.errors else exc.detail
+    page_no = params.offset // params.limit + 1
+    context = {
+        "leads": leads,
+        "count": count,
+        "error": error,
+        "page": page_no,
+        "has_prev": page_no > 1,
+        "has_next": params.offset + params.limit < count,
+        "prev_query": query_without(request.GET, "page", page=page_no - 1),
+        "next_query": query_without(request.GET, "page", page=page_no + 1),
+        "ordering": params.ordering,
+        "columns": [
+            (
+                field,
+                label,
+                query_without(
+                    request.GET, "page", "ordering", ordering=_toggle(params.ordering, field)
+                ),
+            )
+            for field, label in LIST_COLUMNS
+        ],
+        "statuses": list(LeadStatus.objects.all()),
+        "sources": list(LeadSource.objects.all()),
+        "users": list(User.objects.filter(is_active=True, is_system=False)),
+        "teams": list(Team.objects.all()),
+        "filters": request.GET,
+    }
+    partial = request.htmx and not request.htmx.boosted
+    template = "leads/_table.html" if partial else "leads/list.html"
+    return render(request, template, context)
+
+
+def _toggle(current: str, field: str | None) -> str | None:
+    if field is None:
+        return None
+    return f"-{field}" if current == field else field
+
+
+def lead_create(request: HttpRequest) -> HttpResponse:
+    form = RecordForm(request.POST or None, record_type="lead")
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.lead_create(actor=request.user, data=form.to_data())
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            _warn(request, form, saved.warnings)
+            messages.success(request, _("Lead %(name)s saved.") % {"name": saved.obj.display_name})
+            if "save_and_new" in request.POST:
+                return redirect("leads:create")
+            return redirect("leads:detail", saved.obj.pk)
+    return render(request, "leads/form.html", {"form": form, "lead": None})
+
+
+def _warn(request: HttpRequest, form: RecordForm, warnings: list) -> None:
+    """Saved, but tell the user (e.g. a phone kept as typed)."""
+    for warning in warnings:
+        name = warning.field.split(".")[0]
+        label = form.fields[name].label if name in form.fields else warning.field
+        messages.warning(request, f"{label}: {warning.message}")
+
+
+def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = record_get(actor=request.user, record_type="lead", pk=pk)
+    form = RecordForm(request.POST or None, record_type="lead", instance=lead)
+    if request.method == "POST" and form.is_valid():
+        data = form.to_data()
+        changed = {k: v for k, v in data.items() if k in form.changed_data or k == "custom_fields"}
+        try:
+            saved, _changes = services.lead_update(
+                actor=request.user,
+                lead_id=pk,
+                data=changed,
+                version=int(request.POST.get("version") or lead.version),
+            )
+        except DomainError as exc:
+            if exc.code == "plan_required":
+                url = reverse("leads:convert", args=[pk])
+                return redirect(f"{url}?status_id={data.get('status_id')}")
+            add_domain_errors(form, exc)
+        else:
+            _warn(request, form, saved.warnings)
+            messages.success(request, _("Lead saved."))
+            return redirect("leads:detail", pk)
+    return render(request, "leads/form.html", {"form": form, "lead": lead})
+
+
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from leadbridge.api.records import converted_records
+
+    lead = record_get(actor=request.user, record_type="lead", pk=pk)
+    return render(
+        request,
+        "leads/detail.html",
+        {
+            "lead": lead,
+            "statuses": list(LeadStatus.objects.all()),
+            "generated": converted_records([lead.pk])[lead.pk],
+        },
+    )
+
+
+@require_POST
+def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the status from the list badge or the card (htmx), through the one service."""
+    status_id = request.POST.get("status_id")
+    try:
+        lead = services.lead_change_status(actor=request.user, lead_id=pk, status_id=status_id)
+    except DomainError as exc:
+        if exc.code == "plan_required":
+            url = reverse("leads:convert", args=[pk]) + f"?status_id={status_id}"
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+        if request.htmx:
+            return HttpResponse(exc.detail, status=exc.status)
+        messages.error(request, exc.detail)
+        return redirect("leads:detail", pk)
+    if request.htmx:
+        return render(
+            request,
+            "leads/_status_badge.html",
+            {
+                "lead": lead,
+                "statuses": list(LeadStatus.objects.all()),
+            },
+        )
+    return redirect("leads:detail", pk)
+
+
+@require_POST
+def lead_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        lead = services.lead_delete(actor=request.user, lead_id=pk)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("leads:detail", pk)
+    messages.success(request, _("Lead %(name)s deleted.") % {"name": lead.display_name})
+    return redirect("leads:list")
+
+
+MASS_ACTIONS = ("task", "status", "assign", "delete", "convert")
+
+
+@require_POST
+def lead_mass(request: HttpRequest) -> HttpResponse:
+    """One action on every selected lead, each through its service; report per lead."""
+    from leadbridge.activities.services import activity_create
+    from leadbridge.core.web import _int
+
+    from .conversion import leads_convert_bulk
+
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    action = request.POST.get("action")
+    if not ids or action not in MASS_ACTIONS:
+        messages.error(request, _("Select leads and an action."))
+        return redirect(safe_next(request, reverse("leads:list")))
+    done, failed = 0, []
+    if action == "convert":
+        results = leads_convert_bulk(actor=request.user, lead_ids=ids, plan_data={})
+        done = sum(1 for r in results if r["ok"])
+        failed = [f"#{r['lead_id']}: {r['errors']['detail']}" for r in results if not r["ok"]]
+    else:
+        for lead_id in ids:
+            try:
+                if action == "task":
+                    task = {
+                        "type": "task",
+                        "subject": request.POST.get("subject", ""),
+                        "body": request.POST.get("body", ""),
+                        "due_at": _due(request.POST.get("due_at")),
+                    }
+                    if _int(request.POST.get("task_owner_id")):
+                        task["owner_id"] = _int(request.POST.get("task_owner_id"))
+                    activity_create(
+                        actor=request.user, record_type="lead", record_id=lead_id, data=task
+                    )
+                elif action == "status":
+                    services.lead_change_status(
+                        actor=request.user,
+                        lead_id=lead_id,
+                        status_id=_int(request.POST.get("status_id")),
+                    )
+                elif action == "assign":
+                    data = {}
+                    if request.POST.get("owner_id"):
+                        data["owner_id"] = _int(request.POST.get("owner_id"))
+                    if request.POST.get("team_id"):
+                        data["team_id"] = _int(request.POST.get("team_id"))
+                    services.lead_update(actor=request.user, lead_id=lead_id, data=data)
+                elif action == "delete":
+                    services.lead_delete(actor=request.user, lead_id=lead_id)
+                done += 1
+            except DomainError as exc:
+                detail = exc.errors[0].message if exc.errors else exc.detail
+                failed.append(f"#{lead_id}: {detail}")
+    if done:
+        messages.success(request, _("Done for %(n)d lead(s).") % {"n": done})
+    for line in failed[:20]:
+        messages.error(request, line)
+    return redirect(safe_next(request, reverse("leads:list")))
+
+
+def _due(value: str | None):
+    from leadbridge.core.web import _moment
+
+    moment = _moment(value)
+    if moment is None:
+        return None
+    from django.utils import timezone
+
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment

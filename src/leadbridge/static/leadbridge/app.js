@@ -1,0 +1,81 @@
+/* Leadbridge behaviours, attached by data attributes (no inline scripts, so a strict CSP works). */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var headers = document.body.getAttribute("hx-headers");
+    try { return JSON.parse(headers)["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+
+  function post(url, data) {
+    var body = new URLSearchParams(data);
+    return fetch(url, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true" },
+      body: body,
+      credentials: "same-origin",
+    });
+  }
+
+  // Select-all checkbox for list rows.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-check-all]");
+    if (!all) return;
+    var scope = document.querySelector(all.getAttribute("data-check-all"));
+    if (!scope) return;
+    scope.querySelectorAll("input[type=checkbox][name=ids]").forEach(function (box) { box.checked = all.checked; });
+  });
+
+  // Plain forms that ask before they submit.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  // Kanban boards: drag a card to another column to change its status (or stage).
+  function initBoards(root) {
+    (root || document).querySelectorAll("[data-board]").forEach(function (board) {
+      if (board.dataset.ready) return;
+      board.dataset.ready = "1";
+      var moveUrl = board.getAttribute("data-move-url");
+      board.querySelectorAll("[data-column]").forEach(function (column) {
+        window.Sortable.create(column, {
+          group: "board", animation: 120, draggable: "[data-card]",
+          onEnd: function (evt) {
+            var card = evt.item;
+            var target = evt.to.getAttribute("data-column");
+            var order = Array.prototype.map.call(evt.to.querySelectorAll("[data-card]"), function (c) { return c.getAttribute("data-card"); });
+            post(moveUrl, { id: card.getAttribute("data-card"), column: target, order: order.join(",") })
+              .then(function (response) {
+                if (response.headers.get("HX-Redirect")) { window.location = response.headers.get("HX-Redirect"); return; }
+                if (!response.ok) {
+                  return response.text().then(function (text) {
+                    evt.from.insertBefore(card, evt.from.children[evt.oldIndex] || null);
+                    showMessage(text || "The move was not saved.");
+                  });
+                }
+                return response.text().then(function (html) { if (html) card.outerHTML = html; });
+              });
+          },
+        });
+      });
+    });
+  }
+
+  function showMessage(text) {
+    var list = document.querySelector("ul.messages");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "messages";
+      document.querySelector("main").prepend(list);
+    }
+    var item = document.createElement("li");
+    item.className = "error";
+    item.textContent = text;
+    list.appendChild(item);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { initBoards(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { initBoards(event.target); });
+})();
