@@ -4,35 +4,266 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
+import signal
+import subprocess
 import sys
+from pathlib import Path
 
 
-def _django(settings_env: dict | None = None) -> None:
+def data_dir() -> Path:
+    return Path(os.environ.get("LEADBRIDGE_DATA_DIR") or Path.cwd() / "leadbridge-data")
+
+
+def ensure_secret_key(*, generate: bool) -> None:
+    """Use SECRET_KEY from the environment, else the key in the data dir (which `demo`
+    generates once), so the other commands work on a demo's data as well."""
+    if os.environ.get("SECRET_KEY"):
+        return
+    key_file = data_dir() / "secret_key"
+    if not key_file.exists():
+        if not generate:
+            return
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    os.environ["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadbridge.settings")
-    for key, value in (settings_env or {}).items():
-        os.environ.setdefault(key, value)
     import django
 
     django.setup()
 
 
-def cmd_manage(args: list[str]) -> int:
-    _django()
+def call(*args: str, **options) -> None:
+    from django.core.management import call_command
+
+    call_command(*args, **options)
+
+
+def prepare_demo(*, leads: int = 300, out=print) -> str:
+    """Everything `demo` does before serving; returns the administrator's new password."""
+    from leadbridge.demo.data import DEMO_PASSWORD, DEMO_USERS
+    from leadbridge.demo.loader import demo_loaded, load_demo
+    from leadbridge.people.models import User
+
+    call("migrate", "--no-input", verbosity=0)
+    call("collectstatic", "--no-input", verbosity=0)
+    admin, _ = User.objects.get_or_create(
+        username="admin",
+        defaults={
+            "email": "admin@demo.leadbridge.example",
+            "first_name": "Admin",
+            "is_superuser": True,
+            "is_staff": True,
+        },
+    )
+    password = secrets.token_urlsafe(12)
+    admin.set_password(password)
+    admin.is_superuser = admin.is_staff = admin.is_active = True
+    admin.save()
+    if not demo_loaded():
+        out(f"Loading demo data ({leads} leads)…")
+        load_demo(leads=leads)
+    out("")
+    out("Leadbridge demo")
+    out(f"  administrator: admin  password: {password}")
+    out(f"  demo users ({', '.join(u[0] for u in DEMO_USERS)}) password: {DEMO_PASSWORD}")
+    return password
+
+
+def _run_children(commands: list[list[str]]) -> int:
+    """Run the server and the worker side by side; Ctrl-C or SIGTERM stops both."""
+    children = [subprocess.Popen(cmd, env=os.environ.copy()) for cmd in commands]
+
+    def stop(signum, frame):
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while True:
+            for child in children:
+                code = child.poll()
+                if code is not None:
+                    stop(None, None)
+                    for other in children:
+                        try:
+                            other.wait(timeout=20)
+                        except subprocess.TimeoutExpired:
+                            other.kill()
+                    return code
+            try:
+                children[0].wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        stop(None, None)
+
+
+def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "leadbridge.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+    ]
+
+
+def worker_command(extra: list[str] | None = None) -> list[str]:
+    return [sys.executable, "-m", "leadbridge", "worker", *(extra or [])]
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    ensure_secret_key(generate=True)
+    setup_django()
+    prepare_demo(leads=args.leads)
+    url = f"http://{args.host}:{args.port}"
+    print(f"  open {url}/   API docs: {url}/api/docs")
+    print("  Ctrl-C stops the server and the worker.", flush=True)
+    commands = [gunicorn_command(args.host, args.port, 2)]
+    if not args.no_worker:
+        commands.append(worker_command())
+    return _run_children(commands)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("warning: migrations are not applied; run `leadbridge migrate`", file=sys.stderr)
+    call("collectstatic", "--no-input", verbosity=0)
+    os.execv(sys.executable, gunicorn_command(args.host, args.port, args.workers))
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, extra: list[str]) -> int:
+    setup_django()
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["leadbridge manage", *args])
+    execute_from_command_line(["leadbridge worker", "db_worker", *extra])
     return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    setup_django()
+    call("migrate", "--no-input")
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    setup_django()
+    from leadbridge.core.errors import DomainError
+    from leadbridge.people.services import user_create
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    generated = None
+    if not password and not args.password_stdin:
+        generated = password = secrets.token_urlsafe(12)
+    try:
+        user = user_create(
+            actor=None,
+            username=args.username,
+            password=password,
+            email=args.email or "",
+            role_key=args.role,
+            team_names=args.team or [],
+            is_superuser=args.superuser,
+        )
+    except DomainError as exc:
+        for issue in exc.errors:
+            print(f"error: {issue.field}: {issue.message}", file=sys.stderr)
+        return 2
+    print(f"created user {user.username}")
+    if generated:
+        print(f"password: {generated}")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    setup_django()
+    from leadbridge.people.models import User
+    from leadbridge.people.services import token_create
+
+    user = User.objects.filter(username=args.username, is_active=True).first()
+    if user is None:
+        print(f"error: no active user {args.username}", file=sys.stderr)
+        return 2
+    _token, secret = token_create(actor=None, user=user, name=args.name)
+    print(secret)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leadbridge", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run the demo: SQLite, demo data, server and worker")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--leads", type=int, default=300, help="demo leads on the first run")
+    demo.add_argument("--no-worker", action="store_true", help="do not start the worker")
+    serve = sub.add_parser("serve", help="serve with gunicorn (production)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    sub.add_parser("worker", help="run the background worker (extra args go to db_worker)")
+    sub.add_parser("migrate", help="apply database migrations")
+    createuser = sub.add_parser("createuser", help="create a login")
+    createuser.add_argument("username")
+    createuser.add_argument(
+        "--role", choices=["administrator", "marketing", "sales", "sales_manager"]
+    )
+    createuser.add_argument("--team", action="append", help="team name (repeatable)")
+    createuser.add_argument("--email")
+    createuser.add_argument("--superuser", action="store_true")
+    createuser.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    token = sub.add_parser("token", help="create an API token for a user (printed once)")
+    token.add_argument("username")
+    token.add_argument("--name", default="cli")
+    sub.add_parser("manage", help="run any Django management command", add_help=False)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="leadbridge", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("manage", help="run a Django management command", add_help=False)
     if argv and argv[0] == "manage":
-        return cmd_manage(argv[1:])
-    parser.parse_args(argv)
-    return 0
+        ensure_secret_key(generate=False)
+        setup_django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["leadbridge manage", *argv[1:]])
+        return 0
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command != "worker" and extra:
+        parser.error("unrecognized arguments: " + " ".join(extra))
+    if args.command == "demo":
+        return cmd_demo(args)
+    ensure_secret_key(generate=False)
+    handlers = {
+        "serve": cmd_serve,
+        "migrate": cmd_migrate,
+        "createuser": cmd_createuser,
+        "token": cmd_token,
+    }
+    if args.command == "worker":
+        return cmd_worker(args, extra)
+    return handlers[args.command](args)
 
 
 if __name__ == "__main__":

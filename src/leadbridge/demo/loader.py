@@ -1,0 +1,224 @@
+"""Demo data, made through the services so history, search and access are as in real use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from leadbridge.activities.services import activity_create
+from leadbridge.clients.services import client_create, contact_create
+from leadbridge.core.models import Setting
+from leadbridge.deals.models import Pipeline, Stage
+from leadbridge.deals.services import deal_create, pipeline_create
+from leadbridge.leads.models import Lead, LeadSource, LeadStatus
+from leadbridge.leads.services import lead_create
+from leadbridge.people.models import Role, Team, User
+from leadbridge.people.services import system_actor
+
+from . import data
+
+MARKER = "demo_loaded"
+
+
+def demo_loaded() -> bool:
+    return Setting.objects.filter(key=MARKER).exists()
+
+
+def _phone(rng: random.Random, pattern: str) -> str:
+    return pattern.format(*(rng.randint(0, 9) for _ in range(8)))
+
+
+def _person(rng: random.Random, country: dict) -> tuple[str, str]:
+    first, gender = rng.choice(country["first"])
+    male, female = rng.choice(country["last"])
+    return first, male if gender == "m" else female
+
+
+def _ascii(text: str) -> str:
+    from anyascii import anyascii
+
+    return "".join(c for c in anyascii(text).lower() if c.isalnum())
+
+
+def ensure_lists(actor) -> None:
+    for i, name in enumerate(data.EXTRA_SOURCES):
+        LeadSource.objects.get_or_create(name=name, defaults={"order": 20 + i})
+    if not Pipeline.objects.filter(name="Partnerships").exists():
+        pipeline_create(
+            actor=actor,
+            name="Partnerships",
+            stages=["Contacted", "Negotiation", "Contract", "Active", "Ended"],
+        )
+        pipeline = Pipeline.objects.get(name="Partnerships")
+        Stage.objects.filter(pipeline=pipeline, name="Active").update(kind="won")
+        Stage.objects.filter(pipeline=pipeline, name="Ended").update(kind="lost")
+
+
+def ensure_users() -> list[User]:
+    teams = {name: Team.objects.get_or_create(name=name)[0] for name, _c in data.TEAMS}
+    users = []
+    for username, first, last, role_key, team_names in data.DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@demo.leadbridge.example",
+                "role": Role.objects.get(key=role_key),
+            },
+        )
+        if created:
+            user.set_password(data.DEMO_PASSWORD)
+            user.save()
+            user.teams.set([teams[t] for t in team_names])
+        users.append(user)
+    return users
+
+
+@transaction.atomic
+def load_demo(*, seed: int = 1, leads: int = 300) -> dict:
+    """Create the demo data once; returns counts. Deterministic for a seed."""
+    if demo_loaded():
+        return {"leads": 0, "already": True}
+    rng = random.Random(seed)
+    actor = system_actor("demo")
+    ensure_lists(User.objects.filter(is_superuser=True).first() or actor)
+    users = ensure_users()
+    teams = {t.name: t for t in Team.objects.all()}
+    team_of_country = {c: teams[name] for name, c in data.TEAMS}
+    statuses = list(LeadStatus.objects.filter(kind__in=["open", "lost"]))
+    sources = list(LeadSource.objects.filter(active=True))
+    owners_by_team: dict[int, list[User]] = {}
+    for user in users:
+        for team in user.teams.all():
+            owners_by_team.setdefault(team.pk, []).append(user)
+    now = timezone.now()
+    made = []
+    codes = list(data.COUNTRIES)
+    for i in range(leads):
+        code = codes[i % len(codes)]
+        country = data.COUNTRIES[code]
+        first, last = _person(rng, country)
+        company = rng.choice(country["company"]).format(rng.choice(country["words"]))
+        with_company = rng.random() < 0.7
+        city, postcode = rng.choice(country["cities"])
+        team = team_of_country[code]
+        owner = rng.choice(owners_by_team.get(team.pk) or users)
+        local = f"{_ascii(first)}.{_ascii(last)}"
+        domain = _ascii(company)[:20] if with_company else "mail"
+        lead = lead_create(
+            actor=owner if owner.role.key != "sales" else actor,
+            data={
+                "first_name": first,
+                "last_name": last,
+                "job_title": rng.choice(["CEO", "Sales manager", "Buyer", "Owner", ""]),
+                "company_name": company if with_company else "",
+                "registration_number": str(rng.randint(10_000_000, 99_999_999))
+                if with_company
+                else "",
+                "email": f"{local}{i}@{domain}.{country['domain']}",
+                "phone": _phone(rng, country["phone"]),
+                "street": f"{rng.choice(country['streets'])} {rng.randint(1, 120)}",
+                "city": city,
+                "postcode": postcode,
+                "country": code,
+                "source_id": rng.choice(sources).pk,
+                "status_id": rng.choice(statuses).pk,
+                "owner_id": owner.pk,
+                "team_id": team.pk,
+                "expected_value": Decimal(rng.randrange(5, 500) * 1000)
+                if rng.random() < 0.6
+                else None,
+                "currency": country["currency"],
+                "tags": rng.sample(data.TAGS, rng.randint(0, 2)),
+                "description": rng.choice(data.NOTES) if rng.random() < 0.3 else "",
+            },
+        ).obj
+        made.append(lead)
+        for _ in range(rng.randint(1, 3)):
+            kind = rng.choice(["task", "task", "call", "note", "meeting"])
+            activity_create(
+                actor=actor,
+                record_type="lead",
+                record_id=lead.pk,
+                data={
+                    "type": kind,
+                    "subject": rng.choice(data.TASKS) if kind != "note" else "Note",
+                    "body": rng.choice(data.NOTES) if kind == "note" else "",
+                    "due_at": now + dt.timedelta(days=rng.randint(-5, 14))
+                    if kind == "task"
+                    else None,
+                    "owner_id": owner.pk,
+                },
+            )
+    # Spread creation dates over the last year for the dashboard and sorting.
+    for lead in made:
+        Lead.objects.filter(pk=lead.pk).update(
+            created_at=now - dt.timedelta(days=rng.randint(0, 360), minutes=rng.randint(0, 999))
+        )
+    clients = _clients_and_deals(rng, actor, users, team_of_country)
+    Setting.objects.create(key=MARKER, value={"seed": seed, "leads": leads})
+    return {"leads": len(made), "clients": clients, "already": False}
+
+
+def _clients_and_deals(rng: random.Random, actor, users, team_of_country) -> int:
+    pipelines = list(Pipeline.objects.prefetch_related("stages"))
+    count = 0
+    for code, country in data.COUNTRIES.items():
+        team = team_of_country[code]
+        owners = [u for u in users if team in u.teams.all()] or users
+        for _ in range(6):
+            owner = rng.choice(owners)
+            name = rng.choice(country["company"]).format(rng.choice(country["words"]))
+            city, postcode = rng.choice(country["cities"])
+            client = client_create(
+                actor=actor,
+                data={
+                    "kind": "company",
+                    "name": name,
+                    "city": city,
+                    "postcode": postcode,
+                    "country": code,
+                    "owner_id": owner.pk,
+                    "team_id": team.pk,
+                    "phone": _phone(rng, country["phone"]),
+                },
+            ).obj
+            first, last = _person(rng, country)
+            contact = contact_create(
+                actor=actor,
+                data={
+                    "first_name": first,
+                    "last_name": last,
+                    "client_id": client.pk,
+                    "email": f"{_ascii(first)}.{_ascii(last)}@{_ascii(name)[:20]}"
+                    f".{country['domain']}",
+                    "owner_id": owner.pk,
+                    "team_id": team.pk,
+                },
+            ).obj
+            pipeline = rng.choice(pipelines)
+            stage = rng.choice(list(pipeline.stages.all()))
+            deal_create(
+                actor=actor,
+                data={
+                    "title": f"{name}: {rng.choice(['licences', 'pilot', 'renewal', 'support'])}",
+                    "pipeline_id": pipeline.pk,
+                    "stage_id": stage.pk,
+                    "value": Decimal(rng.randrange(10, 900) * 1000),
+                    "currency": country["currency"],
+                    "client_id": client.pk,
+                    "contact_id": contact.pk,
+                    "expected_close_date": (
+                        timezone.now() + dt.timedelta(days=rng.randint(5, 120))
+                    ).date(),
+                    "owner_id": owner.pk,
+                    "team_id": team.pk,
+                },
+            )
+            count += 1
+    return count
