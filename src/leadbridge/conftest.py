@@ -139,8 +139,30 @@ def chromium():
         browser.close()
 
 
+BASELINE = [
+    ("leadbridge.people.migrations.0002_builtin_roles", "create_roles"),
+    ("leadbridge.leads.migrations.0003_search_and_defaults", "defaults"),
+    ("leadbridge.deals.migrations.0003_search_and_defaults", "defaults"),
+]
+
+
 @pytest.fixture
-def browser_page(chromium, live_server):
+def baseline_data(transactional_db):
+    """The rows the data migrations make (roles, statuses, sources, a pipeline).
+
+    Transactional tests start on a database that an earlier transactional test may have
+    flushed; the migrations' own functions (idempotent) put the rows back.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in BASELINE:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def browser_page(chromium, live_server, baseline_data):
     """A fresh browser context on the live test server, with console errors collected."""
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}

@@ -112,15 +112,12 @@ def _field_for(spec: FieldSpec) -> forms.Field:
             min_value=1,
             widget=forms.NumberInput(attrs={"placeholder": "id"}),
         )
-    widget_type = {"email": forms.EmailInput, "url": forms.URLInput}.get(kind, forms.TextInput)
-    attrs = {"maxlength": spec.max_length} if spec.max_length else {}
+    # Plain text inputs: the services validate e-mails and URLs (the same rules as the API);
+    # the browser's own checks would hide our message at the field.
+    attrs: dict[str, Any] = {"maxlength": spec.max_length} if spec.max_length else {}
     if kind == "email":
-        # The service validates e-mails (the same rule as the API); the browser's own check
-        # would hide our message at the field.
-        widget_type = forms.TextInput
         attrs["inputmode"] = "email"
-    if kind == "url":
-        widget_type = forms.TextInput
+    widget_type = forms.TextInput
     return forms.CharField(label=label, required=False, widget=widget_type(attrs=attrs), strip=True)
 
 

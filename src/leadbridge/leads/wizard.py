@@ -126,8 +126,9 @@ def convert_wizard(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         if lead.is_converted and not get_setting("conversion.reconvert"):
             return _already_converted(request, lead)
-        state = initial_state(lead, preset=request.GET.get("preset"),
-                              status_id=_int(request.GET.get("status_id")))
+        state = initial_state(
+            lead, preset=request.GET.get("preset"), status_id=_int(request.GET.get("status_id"))
+        )
         return _render(request, lead, state, step=1)
     state = state_from_post(request.POST)
     step = _int(request.POST.get("step")) or 1
@@ -180,11 +181,13 @@ def _finish(
             if fresh.is_converted:
                 return _already_converted(request, fresh)
             state["version"] = str(fresh.version)
-            issue = FieldIssue("", _("The lead was changed meanwhile; check the values and "
-                                     "finish again."))
+            issue = FieldIssue(
+                "", _("The lead was changed meanwhile; check the values and finish again.")
+            )
             return _render(request, lead, state, step=step, errors=[issue], blocking=True)
-        return _render(request, lead, state, step=step, errors=[FieldIssue("", exc.detail)],
-                       blocking=True)
+        return _render(
+            request, lead, state, step=step, errors=[FieldIssue("", exc.detail)], blocking=True
+        )
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise PermissionDenied(exc.detail) from None
@@ -216,26 +219,35 @@ def _links(lead: Lead) -> list[dict]:
     for item in converted_records([lead.pk])[lead.pk]:
         namespace = namespaces.get(item["record_type"])
         if namespace:
-            links.append({
-                "record_type": item["record_type"],
-                "label": TARGET_NAMES[item["record_type"]],
-                "id": item["id"],
-                "url": reverse(f"{namespace}:detail", args=[item["id"]]),
-            })
+            links.append(
+                {
+                    "record_type": item["record_type"],
+                    "label": TARGET_NAMES[item["record_type"]],
+                    "id": item["id"],
+                    "url": reverse(f"{namespace}:detail", args=[item["id"]]),
+                }
+            )
     return links
 
 
 def _already_converted(request: HttpRequest, lead: Lead) -> HttpResponse:
-    return render(request, "leads/wizard_done.html", {"lead": lead, "links": _links(lead)},
-                  status=409 if request.method == "POST" else 200)
+    return render(
+        request,
+        "leads/wizard_done.html",
+        {"lead": lead, "links": _links(lead), "reconvert": get_setting("conversion.reconvert")},
+        status=409 if request.method == "POST" else 200,
+    )
 
 
 # Quick conversions and assignment -----------------------------------------------------------
 
 PRESETS = {
     # Slovak seed: first "Create client and contact", later "Create deal".
-    "client_contact": {"client": {"mode": "new"}, "contact": {"mode": "new"},
-                       "deal": {"mode": "none"}},
+    "client_contact": {
+        "client": {"mode": "new"},
+        "contact": {"mode": "new"},
+        "deal": {"mode": "none"},
+    },
     # Client and contact left out: the default plan reuses the ones made before.
     "deal": {"deal": {"mode": "new"}},
 }
@@ -248,6 +260,16 @@ def quick_convert(request: HttpRequest, pk: int, preset: str) -> HttpResponse:
     lead = _lead(request, pk)
     data = {**PRESETS[preset], "version": lead.version}
     wizard_url = reverse("leads:convert", args=[pk]) + f"?preset={preset}"
+    if preset == "client_contact" and conversion.previous_targets(pk):
+        # Made before: a second click must not make a second client; the wizard shows them.
+        messages.warning(
+            request,
+            _(
+                "A client or contact person was already made from this "
+                "lead; choose in the wizard what to do."
+            ),
+        )
+        return redirect(wizard_url)
     try:
         result = conversion.lead_convert(
             actor=request.user, lead_id=pk, plan=conversion.plan_from_dict(data)
@@ -258,8 +280,9 @@ def quick_convert(request: HttpRequest, pk: int, preset: str) -> HttpResponse:
         if isinstance(exc, NotFound):
             raise Http404 from None
         if exc.status in (409, 422):
-            messages.warning(request, _("The conversion needs your choices: %(detail)s") % {
-                "detail": exc.detail})
+            messages.warning(
+                request, _("The conversion needs your choices: %(detail)s") % {"detail": exc.detail}
+            )
             return redirect(wizard_url)
         messages.error(request, exc.detail)
         return redirect("leads:detail", pk)
@@ -281,7 +304,10 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         version = _int(request.POST.get("version"))
         try:
             result = conversion.lead_assign(
-                actor=request.user, lead_id=pk, contact_id=contact_id, client_id=client_id,
+                actor=request.user,
+                lead_id=pk,
+                contact_id=contact_id,
+                client_id=client_id,
                 version=version,
             )
         except DomainError as exc:
@@ -290,22 +316,33 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             error = exc.errors[0].message if exc.errors else exc.detail
             if exc.code in ("stale_version", "already_converted", "version_required"):
                 error = _("The lead was changed or converted meanwhile: %(detail)s") % {
-                    "detail": exc.detail}
+                    "detail": exc.detail
+                }
                 lead = _lead(request, pk)
         else:
             target = "contact" if result.get("contact_id") else "client"
-            messages.success(request, _("Lead assigned to the %(target)s.") % {
-                "target": TARGET_NAMES[target]})
+            messages.success(
+                request, _("Lead assigned to the %(target)s.") % {"target": TARGET_NAMES[target]}
+            )
             return redirect("leads:detail", pk)
     results = []
     if q:
-        page, _count = record_list(actor=request.user, record_type=kind,
-                                   params=ListParams(q=q, limit=20))
+        page, _count = record_list(
+            actor=request.user, record_type=kind, params=ListParams(q=q, limit=20)
+        )
         results = list(page)
-    return render(request, "leads/assign.html", {
-        "lead": lead, "kind": kind, "q": q, "results": results, "error": error,
-        "kinds": [("contact", _("Contact person")), ("client", _("Client"))],
-    })
+    return render(
+        request,
+        "leads/assign.html",
+        {
+            "lead": lead,
+            "kind": kind,
+            "q": q,
+            "results": results,
+            "error": error,
+            "kinds": [("contact", _("Contact person")), ("client", _("Client"))],
+        },
+    )
 
 
 # Wizard state -------------------------------------------------------------------------------
@@ -431,7 +468,7 @@ def _fields(state: dict, target: str) -> dict:
     for key, raw in state.items():
         if not key.startswith(prefix):
             continue
-        name = key[len(prefix):]
+        name = key[len(prefix) :]
         value = _typed(target, name, raw, defs)
         if name.startswith("custom_fields."):
             custom[name.split(".", 1)[1]] = value
@@ -477,13 +514,16 @@ class Wizard:
         except DomainError as exc:
             self.errors = [_issue(e) for e in exc.errors] or [FieldIssue("", exc.detail)]
         else:
-            self.errors = [FieldIssue(e["field"], e["message"])
-                           for e in self.preview["missing_fields"]]
+            self.errors = [
+                FieldIssue(e["field"], e["message"]) for e in self.preview["missing_fields"]
+            ]
         for target in TARGETS:
-            if (state.get(f"want_{target}") and state.get(f"{target}_mode") == "existing"
-                    and not _int(state.get(f"{target}_id"))):
-                self.errors = [e for e in self.errors if step_of_issue(e.field)
-                               != STEP_OF[target]]
+            if (
+                state.get(f"want_{target}")
+                and state.get(f"{target}_mode") == "existing"
+                and not _int(state.get(f"{target}_id"))
+            ):
+                self.errors = [e for e in self.errors if step_of_issue(e.field) != STEP_OF[target]]
                 self.errors.append(FieldIssue(f"{target}.id", _("Choose the existing record.")))
 
 
@@ -513,9 +553,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _new_inputs(
-    target: str, state: dict, values: dict, errors: dict[str, str]
-) -> list[Input]:
+def _new_inputs(target: str, state: dict, values: dict, errors: dict[str, str]) -> list[Input]:
     """Inputs of a new record: the usual ones and every field a rule asks for."""
     defs = {d.key: d for d in CustomFieldDefinition.objects.filter(record_type=target)}
     names = list(EDITABLE[target])
@@ -523,7 +561,7 @@ def _new_inputs(
     for path in errors:
         if not path.startswith(prefix) or path in CONTROLS:
             continue
-        name = path[len(prefix):]
+        name = path[len(prefix) :]
         known = SPECS[target].get(name) is not None or (
             name.startswith("custom_fields.") and name.split(".", 1)[1] in defs
         )
@@ -539,8 +577,12 @@ def _new_inputs(
             value = _shown(custom_values.get(name.split(".", 1)[1]))
         else:
             value = _shown(values.get(name))
-        item = Input(name=key, label=_label(target, name, defs), value=value,
-                     error=errors.get(f"{prefix}{name}", ""))
+        item = Input(
+            name=key,
+            label=_label(target, name, defs),
+            value=value,
+            error=errors.get(f"{prefix}{name}", ""),
+        )
         spec = SPECS[target].get(name)
         if spec is not None:
             if spec.kind == "date":
@@ -570,9 +612,13 @@ def _new_inputs(
 
 
 def _summary(target: str, values: dict) -> list[tuple[str, str]]:
+    from leadbridge.clients.models import Client
+
     rows = []
     for name in SUMMARY[target]:
         value = _shown(values.get(name))
+        if name == "kind" and value in Client.Kind.values:
+            value = str(Client.Kind(value).label)
         if value:
             rows.append((str(LABELS.get(name, name)), value))
     return rows
@@ -618,8 +664,10 @@ def _search(request: HttpRequest, record_type: str, q: str, **filters: Any) -> l
         return []
     try:
         page, _count = record_list(
-            actor=request.user, record_type=record_type,
-            params=ListParams(q=q or None, limit=SEARCH_LIMIT), type_filters=filters,
+            actor=request.user,
+            record_type=record_type,
+            params=ListParams(q=q or None, limit=SEARCH_LIMIT),
+            type_filters=filters,
         )
         return list(page)
     except DomainError:
@@ -651,13 +699,15 @@ def _render(
         "step": step,
         "target": target,
         "state": state,
-        "steps": [{"number": s, "title": STEP_TITLES[s], "current": s == step}
-                  for s in steps],
+        "steps": [{"number": s, "title": STEP_TITLES[s], "current": s == step} for s in steps],
         "is_first": step == steps[0],
         "is_last": step == steps[-1],
         "errors": by_path,
-        "general_errors": [e.message for e in shown_errors
-                           if step_of_issue(e.field) is None and e.field != "targets"],
+        "general_errors": [
+            e.message
+            for e in shown_errors
+            if step_of_issue(e.field) is None and e.field != "targets"
+        ],
         "targets_error": by_path.get("targets", ""),
         "blocking": blocking,
         "preview": preview,
@@ -665,8 +715,7 @@ def _render(
         "links": _links(lead) if lead.is_converted else [],
     }
     other_steps_with_errors = sorted(
-        {s for s in (step_of_issue(e.field) for e in shown_errors) if s and s != step}
-        & set(steps)
+        {s for s in (step_of_issue(e.field) for e in shown_errors) if s and s != step} & set(steps)
     )
     context["other_steps_with_errors"] = [STEP_TITLES[s] for s in other_steps_with_errors]
     if step == 1:
@@ -685,24 +734,28 @@ def _render(
         inputs = _new_inputs(target, state, values, by_path) if mode == "new" else []
         input_names = {i.name for i in inputs}
         shown |= {f"{target}_mode", f"{target}_overwrite"}
-        if mode == "existing" and target in ("client", "contact"):
+        if target == "client" or (target == "contact" and mode != "none"):
             shown.add(f"{target}_q")
         checkboxes.append(f"{target}_overwrite")
         picked_id = _int(state.get(f"{target}_id"))
-        context.update({
-            "mode": mode,
-            "inputs": inputs,
-            "summary": _summary(target, values) if mode == "new" else [],
-            "conflicts": _conflicts(target, state, preview) if mode == "existing" else [],
-            "picked": _picked(request, target, picked_id) if mode == "existing" else None,
-            "id_error": by_path.get(f"{target}.id", ""),
-            "overwrite_error": by_path.get(f"{target}.overwrite", ""),
-            "field_errors": [
-                (path, message) for path, message in by_path.items()
-                if path.startswith(f"{target}.") and path not in CONTROLS
-                and f"f.{path}" not in input_names
-            ],
-        })
+        context.update(
+            {
+                "mode": mode,
+                "inputs": inputs,
+                "summary": _summary(target, values) if mode == "new" else [],
+                "conflicts": _conflicts(target, state, preview) if mode == "existing" else [],
+                "picked": _picked(request, target, picked_id) if mode == "existing" else None,
+                "id_error": by_path.get(f"{target}.id", ""),
+                "overwrite_error": by_path.get(f"{target}.overwrite", ""),
+                "field_errors": [
+                    (path, message)
+                    for path, message in by_path.items()
+                    if path.startswith(f"{target}.")
+                    and path not in CONTROLS
+                    and f"f.{path}" not in input_names
+                ],
+            }
+        )
         shown |= input_names
         if target == "client":
             q = state.get("client_q") or ""
@@ -711,13 +764,17 @@ def _render(
             context["matches"] = _matches(request, "client", preview.get("duplicates") or [])
         elif target == "contact":
             q = state.get("contact_q") or ""
-            client_id = (_int(state.get("client_id")) if state.get("want_client")
-                         and state.get("client_mode") == "existing" else None)
+            client_id = (
+                _int(state.get("client_id"))
+                if state.get("want_client") and state.get("client_mode") == "existing"
+                else None
+            )
             context["q"] = q
             context["of_client"] = _picked(request, "client", client_id)
             filters = {"client_id": client_id} if client_id else {}
-            context["results"] = _search(request, "contact", q, **filters) if (
-                q or client_id) else []
+            context["results"] = (
+                _search(request, "contact", q, **filters) if (q or client_id) else []
+            )
             context["matches"] = _matches(request, "contact", preview.get("duplicates") or [])
         else:
             if mode == "new":
@@ -747,9 +804,7 @@ def _deal_context(
         "pipelines": pipelines,
         "several_pipelines": len(pipelines) > 1,
         "pipeline_id": state.get("deal_pipeline_id", ""),
-        "stage_groups": [
-            (p, [s for s in stages if s.pipeline_id == p.pk]) for p in pipelines
-        ],
+        "stage_groups": [(p, [s for s in stages if s.pipeline_id == p.pk]) for p in pipelines],
         "stage_id": state.get("deal_stage_id", ""),
         "owner_id": owner,
         "team_id": team,

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leads', '0003_search_and_defaults'),
+        ("leads", "0003_search_and_defaults"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lead',
-            name='board_position',
+            model_name="lead",
+            name="board_position",
             field=models.IntegerField(blank=True, editable=False, null=True),
         ),
     ]

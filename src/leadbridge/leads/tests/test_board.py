@@ -48,8 +48,13 @@ def move(web, lead_id, column, order=()):
 
 def test_board_renders_columns_in_order_with_cards(web, make_lead, admin_user):
     s = statuses()
-    first = make_lead(last_name="Novák", company_name="Porost s.r.o.", expected_value="1200.50",
-                      currency="CZK", owner_id=admin_user.pk)
+    first = make_lead(
+        last_name="Novák",
+        company_name="Porost s.r.o.",
+        expected_value="1200.50",
+        currency="CZK",
+        owner_id=admin_user.pk,
+    )
     contacted = make_lead(last_name="Svoboda", status_id=s["Contacted"].pk)
     response = web.get(reverse("leads:board"))
     assert response.status_code == 200
@@ -60,7 +65,7 @@ def test_board_renders_columns_in_order_with_cards(web, make_lead, admin_user):
     assert s["Lost"].pk not in columns  # not shown on the board
     assert columns[s["New"].pk] == [first.pk]
     assert columns[s["Contacted"].pk] == [contacted.pk]
-    card = html[html.index(f'data-card="{first.pk}"'):]
+    card = html[html.index(f'data-card="{first.pk}"') :]
     card = card[: card.index("</article>")]
     assert "Novák" in card and "Porost s.r.o." in card and "1200.50 CZK" in card
     assert admin_user.display_name in card
@@ -83,9 +88,7 @@ def _board_queries(web) -> int:
     return len(ctx.captured_queries)
 
 
-def test_board_queries_do_not_grow_with_leads(
-    web, make_lead, teams, django_assert_max_num_queries
-):
+def test_board_queries_do_not_grow_with_leads(web, make_lead, teams, django_assert_max_num_queries):
     s = statuses()
     columns = [s["New"], s["Contacted"], s["Qualified"]]
     owners = [make_user("sales", [teams[0]]) for _ in range(3)]
@@ -111,8 +114,9 @@ def test_board_limits_columns_and_loads_more(web, make_lead, monkeypatch):
     more = web.get(url, headers={"HX-Request": "true"}).content.decode()
     assert re.findall(r'data-card="(\d+)"', more) == [str(leads[2].pk), str(leads[1].pk)]
     assert "offset=4" in more
-    last = web.get(reverse("leads:board") + f"?column={new.pk}&offset=4",
-                   headers={"HX-Request": "true"}).content.decode()
+    last = web.get(
+        reverse("leads:board") + f"?column={new.pk}&offset=4", headers={"HX-Request": "true"}
+    ).content.decode()
     assert re.findall(r'data-card="(\d+)"', last) == [str(leads[0].pk)]
     assert "more-" not in last
 
@@ -123,8 +127,9 @@ def test_board_filters_by_owner_team_and_search(web, make_lead, teams):
     a = make_lead(last_name="Alpha", owner_id=alice.pk, team_id=north.pk)
     b = make_lead(last_name="Beta", team_id=south.pk)
     cards = lambda query: sorted(  # noqa: E731
-        i for ids in column_cards(web.get(reverse("leads:board") + query).content.decode())
-        .values() for i in ids
+        i
+        for ids in column_cards(web.get(reverse("leads:board") + query).content.decode()).values()
+        for i in ids
     )
     assert cards("") == sorted([a.pk, b.pk])
     assert cards(f"?owner_id={alice.pk}") == [a.pk]
@@ -138,8 +143,11 @@ def test_board_shows_only_visible_leads(client, make_lead, teams):
     mine = make_lead(owner_id=seller.pk, team_id=north.pk)
     make_lead(team_id=south.pk)
     client.force_login(seller)
-    ids = [i for v in column_cards(client.get(reverse("leads:board")).content.decode()).values()
-           for i in v]
+    ids = [
+        i
+        for v in column_cards(client.get(reverse("leads:board")).content.decode()).values()
+        for i in v
+    ]
     assert ids == [mine.pk]
 
 
@@ -212,7 +220,10 @@ def test_reorder_within_a_column_persists(web, make_lead):
     new = statuses()["New"]
     a, b, c = make_lead(), make_lead(), make_lead()
     assert column_cards(web.get(reverse("leads:board")).content.decode())[new.pk] == [
-        c.pk, b.pk, a.pk]
+        c.pk,
+        b.pk,
+        a.pk,
+    ]
     response = move(web, a.pk, new.pk, [a.pk, c.pk, b.pk])
     assert response.status_code == 200
     html = web.get(reverse("leads:board")).content.decode()
@@ -221,9 +232,12 @@ def test_reorder_within_a_column_persists(web, make_lead):
     d = make_lead()
     html = web.get(reverse("leads:board")).content.decode()
     assert column_cards(html)[new.pk] == [d.pk, a.pk, c.pk, b.pk]
-    assert HistoryEvent.objects.filter(
-        record_type="lead", record_id=a.pk, kind=HistoryEvent.Kind.STATUS_CHANGED
-    ).count() == 0
+    assert (
+        HistoryEvent.objects.filter(
+            record_type="lead", record_id=a.pk, kind=HistoryEvent.Kind.STATUS_CHANGED
+        ).count()
+        == 0
+    )
     assert Lead.objects.get(pk=a.pk).version == a.version  # presentation only
 
 
@@ -242,8 +256,9 @@ def test_reorder_keeps_unseen_cards_behind(make_lead, admin_user, monkeypatch):
     new = statuses()["New"]
     leads = [make_lead() for _ in range(4)]
     # The user saw only the two newest (per-column limit) and swapped them.
-    placed = lead_board_reorder(actor=admin_user, status_id=new.pk,
-                                ordered_ids=[leads[2].pk, leads[3].pk, 999999])
+    placed = lead_board_reorder(
+        actor=admin_user, status_id=new.pk, ordered_ids=[leads[2].pk, leads[3].pk, 999999]
+    )
     assert placed == 2
     from django.db.models import F
 
@@ -253,3 +268,45 @@ def test_reorder_keeps_unseen_cards_behind(make_lead, admin_user, monkeypatch):
         .values_list("pk", flat=True)
     )
     assert order == [leads[2].pk, leads[3].pk, leads[1].pk, leads[0].pk]
+
+
+def _drag(page, source: str, target: str) -> None:
+    """Drag with real mouse steps (SortableJS listens to native drag and drop)."""
+    a = page.locator(source).bounding_box()
+    b = page.locator(target).bounding_box()
+    x0, y0 = a["x"] + a["width"] / 2, a["y"] + a["height"] / 2
+    x1, y1 = b["x"] + b["width"] / 2, b["y"] + 20
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 16):
+        page.mouse.move(x0 + (x1 - x0) * i / 15, y0 + (y1 - y0) * i / 15)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_drag_in_the_browser(browser_page, make_lead):
+    from leadbridge.conftest import login
+    from leadbridge.people.models import User
+
+    User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
+    # A transactional test may start on a flushed database: make the statuses it needs.
+    for order, (name, kind) in enumerate(
+        [("New", "open"), ("Contacted", "open"), ("Converted", "converted")]
+    ):
+        LeadStatus.objects.get_or_create(name=name, defaults={"kind": kind, "order": order})
+    s = statuses()
+    moved = make_lead(last_name="Novák", company_name="Porost s.r.o.")
+    converting = make_lead(last_name="Svoboda")
+    page = browser_page
+    login(page, "boss")
+    page.goto(reverse("leads:board"))
+    _drag(page, f'[data-card="{moved.pk}"]', f'[data-column="{s["Contacted"].pk}"]')
+    page.wait_for_selector(f'[data-column="{s["Contacted"].pk}"] [data-card="{moved.pk}"]')
+    page.wait_for_timeout(500)
+    assert Lead.objects.get(pk=moved.pk).status_id == s["Contacted"].pk
+    _drag(page, f'[data-card="{converting.pk}"]', f'[data-column="{s["Converted"].pk}"]')
+    page.wait_for_url(f"**/leads/{converting.pk}/convert/?status_id={s['Converted'].pk}")
+    assert page.locator('[data-testid="wizard-step-1"]').count() == 1
+    assert [e for e in page.console_errors if "favicon" not in e and "404" not in e] == []

@@ -4,7 +4,7 @@ import pytest
 
 from leadbridge.conftest import login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_drag_a_card_to_another_column(browser_page, make_lead):

@@ -97,16 +97,26 @@ def two_pipelines(db):
 def lead_activity(lead, actor, subject="First call"):
     from leadbridge.activities.services import activity_create
 
-    return activity_create(actor=actor, record_type="lead", record_id=lead.pk,
-                           data={"type": "call", "subject": subject})
+    return activity_create(
+        actor=actor,
+        record_type="lead",
+        record_id=lead.pk,
+        data={"type": "call", "subject": subject},
+    )
 
 
 def test_full_path_new_client_contact_and_deal_in_second_pipeline(
     web, make_lead, admin_user, admin_api, two_pipelines
 ):
     second, offer = two_pipelines
-    lead = make_lead(first_name="Jan", last_name="Novák", company_name="Porost s.r.o.",
-                     email="jan@porost.cz", expected_value="1200.50", currency="CZK")
+    lead = make_lead(
+        first_name="Jan",
+        last_name="Novák",
+        company_name="Porost s.r.o.",
+        email="jan@porost.cz",
+        expected_value="1200.50",
+        currency="CZK",
+    )
     lead_activity(lead, admin_user)
     page = web.get(reverse("leads:convert", args=[lead.pk]))
     assert page.status_code == 200 and step_of(page) == 1
@@ -128,8 +138,15 @@ def test_full_path_new_client_contact_and_deal_in_second_pipeline(
     assert again.status_code == 422 and step_of(again) == 4
     assert 'id="err_deal_pipeline_id"' in again.content.decode()
     assert not Lead.objects.get(pk=lead.pk).is_converted
-    done = submit(web, lead, again, press=("action", "finish_open"),
-                  deal_pipeline_id=second.pk, deal_stage_id=offer.pk, f__deal__title="Porost web")
+    done = submit(
+        web,
+        lead,
+        again,
+        press=("action", "finish_open"),
+        deal_pipeline_id=second.pk,
+        deal_stage_id=offer.pk,
+        f__deal__title="Porost web",
+    )
     deal = Deal.objects.get(source_lead_id=lead.pk)
     assert done.status_code == 302
     assert done["Location"] == reverse("deals:detail", args=[deal.pk])
@@ -147,8 +164,7 @@ def test_double_submit_makes_one_deal(web, make_lead):
     lead = make_lead(company_name="Twice s.r.o.")
     page = web.get(reverse("leads:convert", args=[lead.pk]))
     first = submit(web, lead, page, press=("action", "finish"))
-    assert first.status_code == 302 and first["Location"] == reverse("leads:detail",
-                                                                     args=[lead.pk])
+    assert first.status_code == 302 and first["Location"] == reverse("leads:detail", args=[lead.pk])
     second = submit(web, lead, page, press=("action", "finish"))
     assert second.status_code == 409
     html = second.content.decode()
@@ -163,18 +179,25 @@ def test_existing_client_and_existing_contact(web, make_lead, admin_user):
     from leadbridge.clients.services import client_create, contact_create
 
     acme = client_create(actor=admin_user, data={"name": "Acme a.s.", "city": "Brno"}).obj
-    petra = contact_create(actor=admin_user, data={"first_name": "Petra", "last_name": "Malá",
-                                                   "client_id": acme.pk}).obj
+    petra = contact_create(
+        actor=admin_user, data={"first_name": "Petra", "last_name": "Malá", "client_id": acme.pk}
+    ).obj
     contact_create(actor=admin_user, data={"last_name": "Other person"})
-    lead = make_lead(first_name="Petra", last_name="Malá", company_name="ACME",
-                     city="Praha", email="petra@acme.cz")
+    lead = make_lead(
+        first_name="Petra",
+        last_name="Malá",
+        company_name="ACME",
+        city="Praha",
+        email="petra@acme.cz",
+    )
     lead_activity(lead, admin_user)
     page = web.get(reverse("leads:convert", args=[lead.pk]))
     page = submit(web, lead, page, want_deal=None)
     assert step_of(page) == 2
     # Choose "existing" and search.
-    page = submit(web, lead, page, press=("action", "stay"), client_mode="existing",
-                  client_q="acme")
+    page = submit(
+        web, lead, page, press=("action", "stay"), client_mode="existing", client_q="acme"
+    )
     html = page.content.decode()
     assert 'data-testid="client-results"' in html and "Acme a.s." in html
     assert f'name="pick_client" value="{acme.pk}"' in html
@@ -197,8 +220,9 @@ def test_existing_client_and_existing_contact(web, make_lead, admin_user):
     assert Client.objects.count() == 1 and Contact.objects.count() == 2
     acme.refresh_from_db()
     assert acme.city == "Praha"  # overwritten as ticked
-    links = set(ConversionLink.objects.filter(lead_id=lead.pk)
-                .values_list("target_type", "target_id"))
+    links = set(
+        ConversionLink.objects.filter(lead_id=lead.pk).values_list("target_type", "target_id")
+    )
     assert links == {("client", acme.pk), ("contact", petra.pk)}
     assert not Deal.objects.exists()
 
@@ -223,8 +247,9 @@ def test_missing_required_field_is_asked_at_its_step(web, make_lead):
     html = page.content.decode()
     assert 'id="err_fcontactphone"' in html  # the contact's rule, on the contact step
     assert "err_fclientvat_id" not in html
-    done = submit(web, lead, page, press=("action", "finish_open"),
-                  f__contact__phone="+420 601 123 456")
+    done = submit(
+        web, lead, page, press=("action", "finish_open"), f__contact__phone="+420 601 123 456"
+    )
     assert done.status_code == 302
     client = Client.objects.get()
     assert client.vat_id == "CZ12345678"
@@ -272,8 +297,9 @@ def test_open_deal_of_an_existing_client_is_proposed(web, make_lead, admin_user)
     from leadbridge.deals.services import deal_create
 
     acme = client_create(actor=admin_user, data={"name": "Acme a.s."}).obj
-    open_deal = deal_create(actor=admin_user, data={"title": "Acme renewal",
-                                                    "client_id": acme.pk}).obj
+    open_deal = deal_create(
+        actor=admin_user, data={"title": "Acme renewal", "client_id": acme.pk}
+    ).obj
     lead = make_lead(company_name="Acme a.s.", last_name="Dvořák")
     page = web.get(reverse("leads:convert", args=[lead.pk]))
     page = submit(web, lead, page, want_contact=None)
@@ -292,8 +318,9 @@ def test_open_deal_of_an_existing_client_is_proposed(web, make_lead, admin_user)
 def test_custom_fields_to_create_are_listed_once(web, make_lead, admin_user):
     from leadbridge.customfields.services import custom_field_create
 
-    custom_field_create(actor=admin_user, record_type="lead", key="budget_note",
-                        label="Budget note", type="text")
+    custom_field_create(
+        actor=admin_user, record_type="lead", key="budget_note", label="Budget note", type="text"
+    )
     lead = make_lead(company_name="Custom s.r.o.", custom_fields={"budget_note": "approx"})
     page = web.get(reverse("leads:convert", args=[lead.pk]))
     page = submit(web, lead, page, want_contact=None, want_deal=None)
@@ -307,8 +334,13 @@ def test_custom_fields_to_create_are_listed_once(web, make_lead, admin_user):
 
 
 def test_quick_convert_client_contact_then_deal(web, make_lead, admin_user):
-    lead = make_lead(first_name="Eva", last_name="Horváthová", company_name="Sever s.r.o.",
-                     email="eva@sever.sk", expected_value="500")
+    lead = make_lead(
+        first_name="Eva",
+        last_name="Horváthová",
+        company_name="Sever s.r.o.",
+        email="eva@sever.sk",
+        expected_value="500",
+    )
     r = web.post(reverse("leads:quick_convert", args=[lead.pk, "client_contact"]))
     assert r.status_code == 302 and r["Location"] == reverse("leads:detail", args=[lead.pk])
     lead.refresh_from_db()
@@ -320,6 +352,12 @@ def test_quick_convert_client_contact_then_deal(web, make_lead, admin_user):
     deal = Deal.objects.get()
     assert (deal.client_id, deal.contact_id) == (client.pk, contact.pk)
     assert Client.objects.count() == 1 and Contact.objects.count() == 1
+    # A second "Create client and contact" makes no second client: it opens the wizard.
+    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "client_contact"]))
+    assert r["Location"] == reverse("leads:convert", args=[lead.pk]) + "?preset=client_contact"
+    assert Client.objects.count() == 1 and Contact.objects.count() == 1
+    page = web.get(r["Location"])
+    assert 'data-testid="converted-before"' in page.content.decode()
 
 
 def test_quick_convert_falls_back_to_the_wizard(web, make_lead, two_pipelines):
@@ -339,21 +377,24 @@ def test_assign_to_an_existing_contact(web, make_lead, admin_user):
     from leadbridge.clients.services import client_create, contact_create
 
     acme = client_create(actor=admin_user, data={"name": "Acme UAB"}).obj
-    jonas = contact_create(actor=admin_user, data={"first_name": "Jonas", "last_name": "Kazlas",
-                                                   "client_id": acme.pk}).obj
+    jonas = contact_create(
+        actor=admin_user, data={"first_name": "Jonas", "last_name": "Kazlas", "client_id": acme.pk}
+    ).obj
     lead = make_lead(last_name="Second enquiry", email="jonas@acme.lt")
     lead_activity(lead, admin_user)
     page = web.get(reverse("leads:assign", args=[lead.pk]) + "?kind=contact&q=kazlas")
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="assign-results"' in html
     assert f'name="contact_id" value="{jonas.pk}"' in html
-    r = web.post(reverse("leads:assign", args=[lead.pk]),
-                 {"contact_id": jonas.pk, "version": lead.version})
+    r = web.post(
+        reverse("leads:assign", args=[lead.pk]), {"contact_id": jonas.pk, "version": lead.version}
+    )
     assert r.status_code == 302 and r["Location"] == reverse("leads:detail", args=[lead.pk])
     lead.refresh_from_db()
     assert lead.is_converted
-    links = set(ConversionLink.objects.filter(lead_id=lead.pk)
-                .values_list("target_type", "target_id"))
+    links = set(
+        ConversionLink.objects.filter(lead_id=lead.pk).values_list("target_type", "target_id")
+    )
     assert links == {("contact", jonas.pk), ("client", acme.pk)}
     from leadbridge.activities.models import ActivityLink
 
@@ -370,3 +411,19 @@ def test_wizard_of_an_invisible_lead_is_not_found(client, make_lead, teams):
     assert client.get(reverse("leads:convert", args=[lead.pk])).status_code == 404
     assert client.post(reverse("leads:quick_convert", args=[lead.pk, "deal"])).status_code == 404
     assert client.get(reverse("leads:assign", args=[lead.pk])).status_code == 404
+
+
+def test_converted_lead_without_reconversion(web, make_lead, admin_user):
+    from leadbridge.core.runtime_settings import set_setting
+
+    set_setting(actor=admin_user, key="conversion.reconvert", value=False)
+    lead = make_lead(company_name="Jednou s.r.o.")
+    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "client_contact"]))
+    assert r["Location"] == reverse("leads:detail", args=[lead.pk])
+    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
+    assert r["Location"].startswith(reverse("leads:convert", args=[lead.pk]))
+    page = web.get(r["Location"])
+    html = page.content.decode()
+    assert 'data-testid="already-converted"' in html
+    assert reverse("clients:detail", args=[Client.objects.get().pk]) in html
+    assert not Deal.objects.exists()
