@@ -116,3 +116,26 @@ class IdempotencyRecord(models.Model):
                 fields=["actor_id", "key", "endpoint"], name="idempotency_unique_key"
             )
         ]
+
+
+class SavedFilter(models.Model):
+    """A list view's filters saved by a user under a name (query string of the list page)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    record_type = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "record_type", "name"], name="savedfilter_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

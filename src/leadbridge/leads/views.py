@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leadbridge.core.errors import DomainError
+from leadbridge.core.filters import saved_filters
 from leadbridge.core.forms import RecordForm
 from leadbridge.core.selectors import record_get, record_list
 from leadbridge.core.web import add_domain_errors, list_params, query_without, safe_next
@@ -69,6 +70,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "users": list(User.objects.filter(is_active=True, is_system=False)),
         "teams": list(Team.objects.all()),
         "filters": request.GET,
+        "saved_filters": saved_filters(actor=request.user, record_type="lead"),
     }
     partial = request.htmx and not request.htmx.boosted
     template = "leads/_table.html" if partial else "leads/list.html"
@@ -257,3 +259,39 @@ def _due(value: str | None):
     from django.utils import timezone
 
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@require_POST
+def lead_filter_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filters under a name (the list's "saved filters")."""
+    from leadbridge.core.filters import saved_filter_save
+
+    try:
+        saved_filter_save(
+            actor=request.user,
+            record_type="lead",
+            name=request.POST.get("name", ""),
+            query=request.POST.dict(),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.errors[0].message if exc.errors else exc.detail)
+    else:
+        messages.success(request, _("Filter saved."))
+    query = query_without(request.POST, "csrfmiddlewaretoken", "name")
+    url = reverse("leads:list") + (f"?{query}" if query else "")
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@require_POST
+def lead_filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
+    from leadbridge.core.filters import saved_filter_delete
+
+    try:
+        saved_filter_delete(actor=request.user, filter_id=filter_id)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("leads:list")
