@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from leadbridge.activities.models import ActivityLink, AttachmentLink
@@ -541,33 +542,46 @@ def _move_lead_contacts(actor: Any, lead: Lead, client_id: int) -> None:
 def _link_everything(actor: Any, lead: Lead, targets: list[tuple[str, int]]) -> None:
     """Conversion links, and the lead's activities and files linked (not copied) to each
     target, in a constant number of queries whatever their count."""
+    # A re-conversion reuses the client and contact made before: link each target once.
+    known = set(
+        ConversionLink.objects.filter(lead_id=lead.pk).values_list("target_type", "target_id")
+    )
     ConversionLink.objects.bulk_create(
         [
             ConversionLink(lead_id=lead.pk, target_type=name, target_id=pk,
                            created_by_id=getattr(actor, "pk", None))
             for name, pk in targets
+            if (name, pk) not in known
         ]
     )
-    activity_ids = list(
-        ActivityLink.objects.filter(record_type="lead", record_id=lead.pk).values_list(
-            "activity_id", flat=True
-        )
+    _copy_links(ActivityLink, "activity_id", lead.pk, targets)
+    _copy_links(AttachmentLink, "attachment_id", lead.pk, targets)
+
+
+def _copy_links(model: Any, key: str, lead_id: int, targets: list[tuple[str, int]]) -> None:
+    """Link everything linked to the lead to each target as well, skipping links that exist:
+    one INSERT … SELECT in the database, so neither the statements nor the Python work grow
+    with the number of activities or files (bulk_create fetched every id, built a row object
+    per link and, on SQLite, split the rows into batches of 999 parameters)."""
+    if not targets:
+        return
+    ops, qn = connection.ops, connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    id_type = model._meta.get_field("record_id").db_type(connection)
+    rows = ", ".join([f"(%s, CAST(%s AS {id_type}))"] * len(targets))
+    sql = (
+        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} "
+        f"({qn(key)}, {qn('record_type')}, {qn('record_id')}, {qn('created_at')}) "
+        f"SELECT l.{qn(key)}, t.column1, t.column2, %s "
+        f"FROM {table} l CROSS JOIN (VALUES {rows}) t "
+        f"WHERE l.{qn('record_type')} = %s AND l.{qn('record_id')} = %s "
+        f"{ops.on_conflict_suffix_sql([], OnConflict.IGNORE, [], [])}"
     )
-    ActivityLink.objects.bulk_create(
-        [ActivityLink(activity_id=a, record_type=name, record_id=pk)
-         for a in activity_ids for name, pk in targets],
-        ignore_conflicts=True,
-    )
-    attachment_ids = list(
-        AttachmentLink.objects.filter(record_type="lead", record_id=lead.pk).values_list(
-            "attachment_id", flat=True
-        )
-    )
-    AttachmentLink.objects.bulk_create(
-        [AttachmentLink(attachment_id=a, record_type=name, record_id=pk)
-         for a in attachment_ids for name, pk in targets],
-        ignore_conflicts=True,
-    )
+    params = [ops.adapt_datetimefield_value(timezone.now())]
+    params += [value for target in targets for value in target]
+    params += ["lead", lead_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def converted_status(status_id: int | None) -> LeadStatus:
