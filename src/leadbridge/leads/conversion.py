@@ -233,7 +233,11 @@ def _plan_target(
         out.warnings.extend(collected.warnings)
         tw.state = state
         if name in ("client", "contact"):
-            tw.duplicates = exact_matches(name, state)
+            # Only records the user may see are named: a match must not reveal the others.
+            tw.duplicates = exact_matches(
+                name, state,
+                queryset=access.restrict(model_for(name).objects.alive(), actor, name, "view"),
+            )
         return tw
     # existing
     obj = _visible(actor, name, target.id)
@@ -328,7 +332,7 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
     work.targets["deal"] = _plan_target(
         actor, work, "deal", deal_plan, deal_mapped, _deal_validator(actor), lead_defs
     )
-    work.open_deals = _open_deals(work)
+    work.open_deals = _open_deals(actor, work)
     if plan.status_id is not None:
         status = LeadStatus.objects.filter(pk=plan.status_id).first()
         if status is None or status.kind != LeadStatus.Kind.CONVERTED:
@@ -336,11 +340,13 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
     return work
 
 
-def _open_deals(work: Work) -> list[dict]:
+def _open_deals(actor: Any, work: Work) -> list[dict]:
     """Open deals of the chosen client or with the lead's e-mail: Odoo's "merge with an
     existing opportunity" is `deal.mode: existing` with one of these."""
     client = work.targets["client"].obj
-    qs = Deal.objects.alive().filter(stage__kind=Stage.Kind.OPEN)
+    qs = access.restrict(Deal.objects.alive(), actor, "deal", "view").filter(
+        stage__kind=Stage.Kind.OPEN
+    )
     from django.db.models import Q
 
     q = Q(pk__in=[])
@@ -600,7 +606,10 @@ def _mark_converted(
     actor: Any, lead: Lead, status_id: int | None, targets: list[tuple[str, int]],
     created_fields: list[str],
 ) -> None:
-    status = converted_status(status_id)
+    if status_id is None and lead.is_converted and lead.status.kind == LeadStatus.Kind.CONVERTED:
+        status = lead.status  # a re-conversion keeps the converted status the lead has
+    else:
+        status = converted_status(status_id)
     old_status_id = lead.status_id
     lead.status = status
     lead.is_converted = True
