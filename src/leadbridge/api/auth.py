@@ -19,6 +19,14 @@ class TokenAuth(HttpBearer):
 class BrowserSession(SessionAuth):
     """The logged-in browser session; CSRF checked on unsafe methods."""
 
+    def __call__(self, request: HttpRequest):
+        # Without a logged-in session there is nothing for CSRF to protect: a request with no
+        # credentials, or a wrong or revoked token, answers 401 rather than a CSRF 403.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:

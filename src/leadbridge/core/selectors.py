@@ -114,7 +114,7 @@ def record_list(
     for key, raw in (custom_filters or {}).items():
         qs = _custom_filter(qs, record_type, key, raw)
     ordering = params.ordering or "-created_at"
-    field = ordering.lstrip("-")
+    field = ordering[1:] if ordering.startswith("-") else ordering
     if field not in spec.orderings:
         raise ValidationFailed(
             "Unknown ordering.",
