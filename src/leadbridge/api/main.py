@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
+from django.urls import register_converter
 from ninja import NinjaAPI, Router
 
 from leadbridge.activities.api import files_router
@@ -97,13 +98,25 @@ api.add_router("/", people_router)
 api.add_router("/", settings_router)
 api.add_router("/", runtime_settings_router)
 
+
 # Last: an /api/ URL that matches no operation (an unknown path, or a path parameter of the
 # wrong shape such as /api/leads/abc) answers the API's JSON 404, not Django's HTML page.
+class AnyPath:
+    regex = r"[\s\S]+"  # Django's `path` converter stops at a newline (%0A)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AnyPath, "anypath")
 fallback_router = Router()
 
 
 @fallback_router.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, auth=None
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{anypath:rest}", include_in_schema=False, auth=None
 )
 def unknown_path(request: HttpRequest, rest: str):
     raise Http404

@@ -23,11 +23,11 @@ from .schemas import (
     Id,
     TextGuard,
     UtcDateTime,
-    text_problem,
     input_schema,
     list_schema,
     output_schema,
     saved_schema,
+    text_problem,
 )
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

@@ -66,8 +66,9 @@ def _to_utc(value: dt.datetime) -> dt.datetime:
         raise ValueError("The date is out of the supported range.") from None
 
 
-# A datetime turned to UTC on input: offsets beyond what PostgreSQL accepts (±16 h) and
-# values that leave the year range 1-9999 once in UTC are refused instead of failing in SQL.
+# A datetime turned to UTC on input (a naive one is read in the server's time zone), so that
+# an offset PostgreSQL does not take (beyond ±16 h) still works, and a value that leaves the
+# years 1-9999 once in UTC is refused with 422 instead of failing in the database driver.
 UtcDateTime = Annotated[dt.datetime, AfterValidator(_to_utc)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 

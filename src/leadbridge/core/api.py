@@ -37,8 +37,9 @@ def get_settings(request: HttpRequest):
     return 200, _out()
 
 
-@router.patch("/settings", response={200: RuntimeSettings, **ERRORS},
-              operation_id="settings_update")
+@router.patch(
+    "/settings", response={200: RuntimeSettings, **ERRORS}, operation_id="settings_update"
+)
 def update_settings(request: HttpRequest, payload: RuntimeSettingsPatch):
     for name, value in payload.model_dump(exclude_unset=True).items():
         if value is not None:

@@ -106,7 +106,9 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
             return items
         tags = normalize_tags(items)
         if len(tags_index(tags)) > MAX_TAGS_INDEX:
-            raise InvalidValue(f"The tags are too long together (at most {MAX_TAGS_INDEX} characters).")
+            raise InvalidValue(
+                f"The tags are too long together (at most {MAX_TAGS_INDEX} characters)."
+            )
         return tags
     if kind == "country":
         text = _as_text(value).upper()

@@ -171,9 +171,7 @@ def prepare_create(
     return state, out
 
 
-def save_new(
-    *, actor: Any, record_type: str, state: dict, history_data: dict | None = None
-) -> Any:
+def save_new(*, actor: Any, record_type: str, state: dict, history_data: dict | None = None) -> Any:
     """Insert a prepared record with its derived columns and its "created" history event."""
     spec = SPECS[record_type]
     obj = model_for(record_type)(**state, created_by=actor)

@@ -83,7 +83,8 @@ def pipeline_create(
 ) -> Pipeline:
     """A pipeline with its stages in the given order (the last two: won and lost if named so)."""
     access.require_admin(actor)
-    if not (name or "").strip():
+    name = (name or "").strip()
+    if not name:
         raise field_error("name", "This field is required.")
     if Pipeline.objects.filter(name=name).exists():
         raise field_error("name", "A pipeline with this name exists already.", code="exists")
@@ -92,7 +93,7 @@ def pipeline_create(
     with transaction.atomic():
         if is_default:
             Pipeline.objects.update(is_default=False)
-        pipeline = Pipeline.objects.create(name=name.strip(), is_default=is_default, order=order)
+        pipeline = Pipeline.objects.create(name=name, is_default=is_default, order=order)
         Stage.objects.bulk_create(
             [Stage(pipeline=pipeline, name=s, order=i) for i, s in enumerate(stages)]
         )

@@ -203,7 +203,8 @@ def test_unstorable_strings_in_activities(admin_api, lead):
         assert_error(admin_api.post("/api/activities", body | {"body": bad}), field="body")
     r = admin_api.post("/api/activities", body | {"subject": "ok"})
     assert r.status_code == 201, r.content
-    assert_error(admin_api.patch(f"/api/activities/{r.json()['id']}", {"body": "\x00"}), field="body")
+    r = admin_api.patch(f"/api/activities/{r.json()['id']}", {"body": "\x00"})
+    assert_error(r, field="body")
 
 
 @pytest.mark.parametrize(
@@ -232,10 +233,9 @@ def test_huge_ids_in_bodies(admin_api, plural):
 
 
 def test_huge_ids_elsewhere(admin_api, lead):
-    assert_error(admin_api.post("/api/activities", {
-        "record_type": "lead", "record_id": HUGE, "type": "note"}), status=404)  # fmt: skip
-    r = admin_api.post("/api/activities", {
-        "record_type": "lead", "record_id": lead["id"], "type": "note", "owner_id": HUGE})  # fmt: skip
+    note = {"record_type": "lead", "record_id": lead["id"], "type": "note"}
+    assert_error(admin_api.post("/api/activities", note | {"record_id": HUGE}), status=404)
+    r = admin_api.post("/api/activities", note | {"owner_id": HUGE})
     assert_error(r, field="owner_id")
     r = admin_api.patch(f"/api/leads/{lead['id']}", {"version": HUGE, "first_name": "A"})
     assert_error(r, status=409, field="version")
@@ -304,3 +304,17 @@ def test_unmatched_api_paths_answer_json_404(admin_api, method, path):
     r = getattr(admin_api.client, method)(path)
     assert r["Content-Type"].startswith("application/json")
     assert assert_error(r, status=404)["code"] == "not_found"
+
+
+def test_unmatched_path_with_a_newline(admin_api):
+    r = admin_api.client.get("/api/clients/a%0Ab/history")
+    assert r["Content-Type"].startswith("application/json")
+    assert_error(r, status=404)
+
+
+def test_pipeline_name_is_compared_trimmed(admin_api):
+    # str.strip() also removes control separators such as \x1d: the duplicate check must
+    # look at the name that is stored.
+    assert admin_api.post("/api/pipelines", {"name": "\x1dP", "stages": ["a"]}).status_code == 201
+    r = admin_api.post("/api/pipelines", {"name": "P\x1d", "stages": ["a"]})
+    assert assert_error(r, field="name")["code"] == "exists"

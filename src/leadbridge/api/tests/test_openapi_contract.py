@@ -23,7 +23,8 @@ COMPANY = {"registration_number", "vat_id"}
 CHANNELS = {"email", "phone", "mobile", "other_emails", "other_phones", "website"}
 ADDRESS = {"street", "street2", "city", "postcode", "region", "country"}
 CLIENT_WRITABLE = {"kind", "name", "first_name", "last_name"} | COMPANY | CHANNELS | ADDRESS
-CONTACT_WRITABLE = {"first_name", "last_name", "job_title", "client_id", "lead_id"} | CHANNELS | ADDRESS
+CONTACT_WRITABLE = {"first_name", "last_name", "job_title", "client_id", "lead_id"}
+CONTACT_WRITABLE |= CHANNELS | ADDRESS
 DEAL_WRITABLE = {
     "title", "pipeline_id", "stage_id", "value", "currency", "expected_close_date",
     "client_id", "contact_id", "source_lead_id", "owner_id", "team_id", "custom_fields",
