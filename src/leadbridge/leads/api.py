@@ -43,8 +43,9 @@ class ConvertPlanIn(Strict):
     version: int | None = Field(
         None, description="The lead's version; required once the lead has been converted"
     )
-    status_id: int | None = Field(None, ge=1, le=2**62,
-                                  description="A status of kind converted (default: the first)")
+    status_id: int | None = Field(
+        None, ge=1, le=2**62, description="A status of kind converted (default: the first)"
+    )
 
 
 class Match(Schema):
@@ -121,47 +122,84 @@ def _plan(payload: ConvertPlanIn) -> conversion.Plan:
     return conversion.plan_from_dict(payload.model_dump(exclude_unset=True))
 
 
-@router.post("/{int:lead_id}/convert/preview", response={200: ConvertPreview, **ERRORS},
-             operation_id="leads_convert_preview",
-             summary="What converting the lead would do (writes nothing)")
+@router.post(
+    "/{int:lead_id}/convert/preview",
+    response={200: ConvertPreview, **ERRORS},
+    operation_id="leads_convert_preview",
+    summary="What converting the lead would do (writes nothing)",
+)
 def preview(request: HttpRequest, lead_id: int, payload: ConvertPlanIn):
     return 200, conversion.lead_convert_preview(
         actor=request.auth, lead_id=lead_id, plan=_plan(payload)
     )
 
 
-@router.post("/{int:lead_id}/convert", response={200: ConvertResult, **ERRORS},
-             operation_id="leads_convert", summary="Convert a lead into client, contact, deal")
-def convert(request: HttpRequest, lead_id: int, payload: ConvertPlanIn,
-            idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+@router.post(
+    "/{int:lead_id}/convert",
+    response={200: ConvertResult, **ERRORS},
+    operation_id="leads_convert",
+    summary="Convert a lead into client, contact, deal",
+)
+def convert(
+    request: HttpRequest,
+    lead_id: int,
+    payload: ConvertPlanIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
     def write():
-        return 200, conversion.lead_convert(actor=request.auth, lead_id=lead_id,
-                                            plan=_plan(payload))
-
-    return run_idempotent(request, actor=request.auth, key=idempotency_key,
-                          endpoint=f"POST /leads/{lead_id}/convert", write=write)
-
-
-@router.post("/{int:lead_id}/assign", response={200: ConvertResult, **ERRORS},
-             operation_id="leads_assign",
-             summary="Link the lead to an existing contact or client and mark it converted")
-def assign(request: HttpRequest, lead_id: int, payload: AssignIn,
-           idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
-    def write():
-        return 200, conversion.lead_assign(
-            actor=request.auth, lead_id=lead_id, contact_id=payload.contact_id,
-            client_id=payload.client_id, version=payload.version,
+        return 200, conversion.lead_convert(
+            actor=request.auth, lead_id=lead_id, plan=_plan(payload)
         )
 
-    return run_idempotent(request, actor=request.auth, key=idempotency_key,
-                          endpoint=f"POST /leads/{lead_id}/assign", write=write)
+    return run_idempotent(
+        request,
+        actor=request.auth,
+        key=idempotency_key,
+        endpoint=f"POST /leads/{lead_id}/convert",
+        write=write,
+    )
 
 
-@router.post("/convert", response={200: BulkResult, **ERRORS}, operation_id="leads_convert_bulk",
-             summary="Convert several leads by one plan, each in its own transaction")
+@router.post(
+    "/{int:lead_id}/assign",
+    response={200: ConvertResult, **ERRORS},
+    operation_id="leads_assign",
+    summary="Link the lead to an existing contact or client and mark it converted",
+)
+def assign(
+    request: HttpRequest,
+    lead_id: int,
+    payload: AssignIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    def write():
+        return 200, conversion.lead_assign(
+            actor=request.auth,
+            lead_id=lead_id,
+            contact_id=payload.contact_id,
+            client_id=payload.client_id,
+            version=payload.version,
+        )
+
+    return run_idempotent(
+        request,
+        actor=request.auth,
+        key=idempotency_key,
+        endpoint=f"POST /leads/{lead_id}/assign",
+        write=write,
+    )
+
+
+@router.post(
+    "/convert",
+    response={200: BulkResult, **ERRORS},
+    operation_id="leads_convert_bulk",
+    summary="Convert several leads by one plan, each in its own transaction",
+)
 def convert_bulk(request: HttpRequest, payload: BulkConvertIn):
     results = conversion.leads_convert_bulk(
-        actor=request.auth, lead_ids=payload.lead_ids,
+        actor=request.auth,
+        lead_ids=payload.lead_ids,
         plan_data=payload.plan.model_dump(exclude_unset=True),
     )
     return 200, {"results": results}

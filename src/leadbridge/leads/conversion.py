@@ -206,9 +206,7 @@ def _plan_target(
     tw = TargetWork(record_type=name, mode=target.mode)
     if target.mode == "none":
         return tw
-    carried, missing = mapping.split_custom_fields(
-        lead.custom_fields or {}, _defs(name), lead_defs
-    )
+    carried, missing = mapping.split_custom_fields(lead.custom_fields or {}, _defs(name), lead_defs)
     tw.missing_defs = missing
     tw.missing_values = {
         d["key"]: lead.custom_fields[d["key"]] for d in missing if d["key"] in lead.custom_fields
@@ -235,7 +233,8 @@ def _plan_target(
         if name in ("client", "contact"):
             # Only records the user may see are named: a match must not reveal the others.
             tw.duplicates = exact_matches(
-                name, state,
+                name,
+                state,
                 queryset=access.restrict(model_for(name).objects.alive(), actor, name, "view"),
             )
         return tw
@@ -268,8 +267,12 @@ def _plan_target(
             status=403,
             errors=[FieldIssue(f"{name}.overwrite", "You may not change this record.")],
         )
-    clean_input(SPECS[name], {k: v for k, v in changes.items() if k != "custom_fields"},
-                instance=obj, out=_Prefixed(out, f"{name}."))
+    clean_input(
+        SPECS[name],
+        {k: v for k, v in changes.items() if k != "custom_fields"},
+        instance=obj,
+        out=_Prefixed(out, f"{name}."),
+    )
     return tw
 
 
@@ -292,9 +295,10 @@ def _check_pipeline(work: Work, target: TargetPlan) -> None:
     if target.pipeline_id is None and target.stage_id is None:
         if Pipeline.objects.count() > 1:
             out.add("deal.pipeline_id", "Choose the pipeline for the deal.")
-    if target.pipeline_id is not None and not Pipeline.objects.filter(
-        pk=target.pipeline_id
-    ).exists():
+    if (
+        target.pipeline_id is not None
+        and not Pipeline.objects.filter(pk=target.pipeline_id).exists()
+    ):
         out.add("deal.pipeline_id", "No such pipeline.")
 
 
@@ -307,12 +311,22 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
     assert plan.client and plan.contact and plan.deal
     with_contact = plan.contact.mode != "none"
     work.targets["client"] = _plan_target(
-        actor, work, "client", plan.client,
-        mapping.client_values(lead_data, with_contact=with_contact), _validate_client, lead_defs,
+        actor,
+        work,
+        "client",
+        plan.client,
+        mapping.client_values(lead_data, with_contact=with_contact),
+        _validate_client,
+        lead_defs,
     )
     work.targets["contact"] = _plan_target(
-        actor, work, "contact", plan.contact, mapping.contact_values(lead_data),
-        _make_contact_validator(actor), lead_defs,
+        actor,
+        work,
+        "contact",
+        plan.contact,
+        mapping.contact_values(lead_data),
+        _make_contact_validator(actor),
+        lead_defs,
     )
     client_tw, contact_tw = work.targets["client"], work.targets["contact"]
     if (
@@ -356,9 +370,17 @@ def _open_deals(actor: Any, work: Work) -> list[dict]:
         q |= Q(contact__email_normalized=work.lead.email_normalized)
         q |= Q(client__email_normalized=work.lead.email_normalized)
     return [
-        {"record_type": "deal", "id": d.pk, "display_name": d.title, "score": 1.0,
-         "reasons": ["open deal of this client" if client and d.client_id == client.pk
-                     else "open deal with the same e-mail"]}
+        {
+            "record_type": "deal",
+            "id": d.pk,
+            "display_name": d.title,
+            "score": 1.0,
+            "reasons": [
+                "open deal of this client"
+                if client and d.client_id == client.pk
+                else "open deal with the same e-mail"
+            ],
+        }
         for d in qs.filter(q).order_by("-created_at")[:10]
     ]
 
@@ -472,8 +494,10 @@ def _create_missing_defs(work: Work) -> list[str]:
             if tw.state is not None:
                 tw.state["custom_fields"] = {**tw.state.get("custom_fields", {}), d["key"]: cleaned}
             elif tw.obj is not None:
-                tw.changes["custom_fields"] = {**tw.changes.get("custom_fields", {}),
-                                               d["key"]: cleaned}
+                tw.changes["custom_fields"] = {
+                    **tw.changes.get("custom_fields", {}),
+                    d["key"]: cleaned,
+                }
     return sorted(set(created))
 
 
@@ -484,7 +508,10 @@ def _apply_existing(actor: Any, tw: TargetWork, extra: dict) -> None:
         data["custom_fields"] = tw.changes["custom_fields"]
     if data:
         record_update(
-            actor=actor, record_type=tw.record_type, pk=tw.obj.pk, data=data,
+            actor=actor,
+            record_type=tw.record_type,
+            pk=tw.obj.pk,
+            data=data,
             check_access=False,
         )
 
@@ -540,7 +567,9 @@ def _move_lead_contacts(actor: Any, lead: Lead, client_id: int) -> None:
         contact.version += 1
         contact.save(update_fields=["client", "version", "updated_at"])
         history_changes(
-            actor=actor, record_type="contact", record_id=contact.pk,
+            actor=actor,
+            record_type="contact",
+            record_id=contact.pk,
             changes=[("client_id", None, client_id)],
         )
 
@@ -554,8 +583,12 @@ def _link_everything(actor: Any, lead: Lead, targets: list[tuple[str, int]]) -> 
     )
     ConversionLink.objects.bulk_create(
         [
-            ConversionLink(lead_id=lead.pk, target_type=name, target_id=pk,
-                           created_by_id=getattr(actor, "pk", None))
+            ConversionLink(
+                lead_id=lead.pk,
+                target_type=name,
+                target_id=pk,
+                created_by_id=getattr(actor, "pk", None),
+            )
             for name, pk in targets
             if (name, pk) not in known
         ]
@@ -603,7 +636,10 @@ def converted_status(status_id: int | None) -> LeadStatus:
 
 
 def _mark_converted(
-    actor: Any, lead: Lead, status_id: int | None, targets: list[tuple[str, int]],
+    actor: Any,
+    lead: Lead,
+    status_id: int | None,
+    targets: list[tuple[str, int]],
     created_fields: list[str],
 ) -> None:
     if status_id is None and lead.is_converted and lead.status.kind == LeadStatus.Kind.CONVERTED:
@@ -618,25 +654,39 @@ def _mark_converted(
     lead.save(update_fields=["status", "is_converted", "converted_at", "version", "updated_at"])
     summary = {name: pk for name, pk in targets}
     history_event(
-        actor=actor, record_type="lead", record_id=lead.pk, kind=HistoryEvent.Kind.CONVERTED,
+        actor=actor,
+        record_type="lead",
+        record_id=lead.pk,
+        kind=HistoryEvent.Kind.CONVERTED,
         data={"targets": summary, "created_fields": created_fields},
     )
     if old_status_id != status.pk:
         history_event(
-            actor=actor, record_type="lead", record_id=lead.pk,
-            kind=HistoryEvent.Kind.STATUS_CHANGED, field="status_id",
-            old=old_status_id, new=status.pk, data={"new_label": status.name},
+            actor=actor,
+            record_type="lead",
+            record_id=lead.pk,
+            kind=HistoryEvent.Kind.STATUS_CHANGED,
+            field="status_id",
+            old=old_status_id,
+            new=status.pk,
+            data={"new_label": status.name},
         )
     for name, pk in targets:
         history_event(
-            actor=actor, record_type=name, record_id=pk,
+            actor=actor,
+            record_type=name,
+            record_id=pk,
             kind=HistoryEvent.Kind.CONVERTED_FROM,
             data={"lead_id": lead.pk, "lead": lead.display_name},
         )
 
 
 def lead_assign(
-    *, actor: Any, lead_id: int, contact_id: int | None = None, client_id: int | None = None,
+    *,
+    actor: Any,
+    lead_id: int,
+    contact_id: int | None = None,
+    client_id: int | None = None,
     version: int | None = None,
 ) -> dict:
     """Link a lead to an existing contact or client (many leads each, the Lithuanian seed),
@@ -661,9 +711,16 @@ def lead_assign(
         _link_everything(actor, lead, targets)
         _mark_converted(actor, lead, None, targets, [])
     ids = dict(targets)
-    return {"lead_id": lead.pk, "client_id": ids.get("client"), "contact_id": ids.get("contact"),
-            "deal_id": None, "created": {}, "created_fields": [], "duplicates": [],
-            "warnings": []}
+    return {
+        "lead_id": lead.pk,
+        "client_id": ids.get("client"),
+        "contact_id": ids.get("contact"),
+        "deal_id": None,
+        "created": {},
+        "created_fields": [],
+        "duplicates": [],
+        "warnings": [],
+    }
 
 
 def leads_convert_bulk(*, actor: Any, lead_ids: list[int], plan_data: dict) -> list[dict]:
@@ -690,8 +747,5 @@ def convert_on_status(actor: Any, lead: Lead, status: LeadStatus) -> bool:
             code="plan_required",
             errors=[FieldIssue("status_id", "A conversion plan is required for this status.")],
         )
-    lead_convert(actor=actor, lead_id=lead.pk, plan=Plan(status_id=status.pk,
-                                                         version=lead.version))
+    lead_convert(actor=actor, lead_id=lead.pk, plan=Plan(status_id=status.pk, version=lead.version))
     return True
-
-

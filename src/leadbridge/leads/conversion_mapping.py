@@ -118,7 +118,11 @@ def split_custom_fields(
                 carried[key] = value
         elif source is not None:
             missing.append(
-                {"key": key, "label": source["label"], "type": source["type"],
-                 "choices": list(source.get("choices") or [])}
+                {
+                    "key": key,
+                    "label": source["label"],
+                    "type": source["type"],
+                    "choices": list(source.get("choices") or []),
+                }
             )
     return carried, missing
