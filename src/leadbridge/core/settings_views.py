@@ -40,6 +40,9 @@ def _actions(request: HttpRequest) -> None:
                 "order": int(post.get("order") or 0),
             },
         )
+    elif action == "status_order":
+        ids = [int(i) for i in post.get("ids", "").split(",") if i.strip().isdigit()]
+        lead_services.statuses_reorder(actor=actor, ordered_ids=ids)
     elif action == "source":
         source = LeadSource.objects.filter(pk=post.get("id")).first() if post.get("id") else None
         lead_services.source_save(
@@ -93,6 +96,8 @@ def index(request: HttpRequest) -> HttpResponse:
         except ValueError:
             messages.error(request, _("Some values are not valid."))
         else:
+            if request.htmx:
+                return HttpResponse(status=204)
             messages.success(request, _("Saved."))
         return redirect(request.path + "#" + request.POST.get("action", ""))
     required = {}

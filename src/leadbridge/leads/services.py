@@ -255,3 +255,16 @@ def source_save(*, actor: Any, source: LeadSource | None = None, data: dict) -> 
     with transaction.atomic():
         source.save()
     return source
+
+
+def statuses_reorder(*, actor: Any, ordered_ids: list[int]) -> None:
+    """Put the lead statuses in the given order (the Settings page's drag and drop)."""
+    _admin(actor)
+    with transaction.atomic():
+        statuses = {s.pk: s for s in LeadStatus.objects.select_for_update()}
+        ids = [i for i in dict.fromkeys(ordered_ids) if i in statuses]
+        rest = [pk for pk in sorted(statuses, key=lambda p: statuses[p].order) if pk not in ids]
+        for order, pk in enumerate(ids + rest):
+            if statuses[pk].order != order:
+                statuses[pk].order = order
+                statuses[pk].save(update_fields=["order"])

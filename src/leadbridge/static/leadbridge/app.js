@@ -76,6 +76,22 @@
     list.appendChild(item);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { initBoards(document); });
+  // Lists ordered by drag and drop (Settings: lead statuses): POST the new order of ids.
+  function initSortableLists(root) {
+    (root || document).querySelectorAll("[data-sortable-list]").forEach(function (list) {
+      if (list.dataset.ready) return;
+      list.dataset.ready = "1";
+      window.Sortable.create(list, {
+        handle: ".drag-handle", animation: 120,
+        onEnd: function () {
+          var ids = Array.prototype.map.call(list.querySelectorAll("[data-id]"), function (row) { return row.getAttribute("data-id"); });
+          post(list.getAttribute("data-reorder-url"), { action: list.getAttribute("data-reorder-action"), ids: ids.join(",") })
+            .then(function (response) { if (!response.ok) showMessage("The order was not saved."); });
+        },
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { initBoards(document); initSortableLists(document); });
   document.addEventListener("htmx:afterSwap", function (event) { initBoards(event.target); });
 })();
