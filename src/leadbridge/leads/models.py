@@ -62,15 +62,23 @@ class Lead(Record, ContactFields):
     board_position = models.IntegerField(null=True, blank=True, editable=False)
 
     class Meta:
+        # The lists sort by (field, id) so that pages are stable; the indexes carry the id
+        # too, so the first page is read from an index instead of sorting every row.
         indexes = [
             models.Index(
-                fields=["-created_at"],
+                fields=["-created_at", "-id"],
                 name="lead_live_created",
                 condition=models.Q(deleted_at__isnull=True, is_converted=False),
             ),
-            models.Index(fields=["status", "-created_at"], name="lead_status_created"),
-            models.Index(fields=["owner", "-created_at"], name="lead_owner_created"),
-            models.Index(fields=["team", "-created_at"], name="lead_team_created"),
+            models.Index(
+                fields=["last_name", "id"],
+                name="lead_live_last_name",
+                condition=models.Q(deleted_at__isnull=True, is_converted=False),
+            ),
+            models.Index(fields=["status", "-created_at", "-id"], name="lead_status_created"),
+            models.Index(fields=["status", "last_name", "id"], name="lead_status_last_name"),
+            models.Index(fields=["owner", "-created_at", "-id"], name="lead_owner_created"),
+            models.Index(fields=["team", "-created_at", "-id"], name="lead_team_created"),
         ]
 
     def __str__(self) -> str:
