@@ -8,8 +8,6 @@ import threading
 import pytest
 from django.db import connection
 
-from leadbridge.conftest import api_for
-
 pytestmark = pytest.mark.django_db
 
 MODES = ("new", "existing", "none")
