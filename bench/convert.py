@@ -1,20 +1,29 @@
-"""Benchmark: converting a lead with many activities and attachments.
+"""Benchmark: converting a lead with many activities and attachments (conversion issue).
 
     python bench/convert.py --db both|sqlite|postgres [--runs 30] [--activities 500]
-                            [--attachments 50]
+                            [--attachments 50] [--show-queries]
 
-Each run makes a fresh lead (through `lead_create`) with N activities and M attachments
-linked to it, then times `lead_convert` with the plan {"deal": {"mode": "new"}} (a new client,
-contact and deal, every activity and file linked to all three). The same is timed through
-the API (POST /api/leads/{id}/convert with a Bearer token) and, as the floor, the "bare" ORM
-work: the same target rows, conversion links, activity/attachment links and the lead update
-with plain `create` / `bulk_create` / `update` calls in one transaction. The SQL query count
-of the service is printed for 5, 50 and N activities: it must not depend on N.
+Each run makes fresh leads (through `lead_create`) with N activities and M attachments
+linked to them, then times four ways of converting one (plan {"deal": {"mode": "new"}}: a new
+client, contact and deal, every activity and file linked to all three):
+
+  service  `leads.conversion.lead_convert`
+  api      POST /api/leads/{id}/convert with a Bearer token (Django's test client)
+  bare     the same target rows (values taken from a service conversion, derived columns
+           included), conversion links, activity/attachment links and the lead update with
+           bare ORM calls (`create`, `bulk_create`, `update`) in one transaction; no checks,
+           no history. The ratio service/bare is reported for p50 and p95.
+  floor    as bare, but each link table filled by one INSERT ... SELECT (the database's own
+           minimum for these rows)
+
+The SQL query count of each path is printed for 5, 50 and N activities: the service's must
+not depend on N. --show-queries lists the service's statements with their times.
 
 Each database runs in its own subprocess (Django is set up once per process): SQLite in a
 temporary file, PostgreSQL in the database `leadbridge_bench_convert` on
 $BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/), created and dropped here.
-Results go to bench/results/convert-<db>.json (git-ignored).
+Results go to bench/results/convert-<db>.json (git-ignored). Exit status 1 if the query count
+grows with N or the PostgreSQL p95 of the service is 100 ms or more.
 """
 
 from __future__ import annotations
