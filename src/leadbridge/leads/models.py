@@ -79,6 +79,15 @@ class Lead(Record, ContactFields):
             models.Index(fields=["status", "last_name", "id"], name="lead_status_last_name"),
             models.Index(fields=["owner", "-created_at", "-id"], name="lead_owner_created"),
             models.Index(fields=["team", "-created_at", "-id"], name="lead_team_created"),
+            # The board: new cards newest first, then the placed ones in their order.
+            models.Index(
+                fields=["status", "-created_at", "-id"],
+                name="lead_board_new",
+                condition=models.Q(board_position__isnull=True),
+            ),
+            models.Index(
+                fields=["status", "board_position", "-created_at", "-id"], name="lead_board_placed"
+            ),
         ]
 
     def __str__(self) -> str:
