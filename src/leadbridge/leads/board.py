@@ -30,7 +30,7 @@ from leadbridge.people.models import Team, User
 from . import services
 from .models import LeadSource, LeadStatus
 
-PER_COLUMN = 50
+PER_COLUMN = 30  # cards a column shows before "More…"
 COLOR = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
 DEFAULT_COLOR = "#6b7280"
 # What a card shows (templates/leads/_card.html): loading only these keeps the board's one

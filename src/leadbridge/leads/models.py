@@ -79,6 +79,12 @@ class Lead(Record, ContactFields):
             models.Index(fields=["status", "last_name", "id"], name="lead_status_last_name"),
             models.Index(fields=["owner", "-created_at", "-id"], name="lead_owner_created"),
             models.Index(fields=["team", "-created_at", "-id"], name="lead_team_created"),
+            # Counts per status (board columns, dashboard) from the index alone.
+            models.Index(
+                fields=["status"],
+                name="lead_live_status",
+                condition=models.Q(deleted_at__isnull=True, is_converted=False),
+            ),
             # The board: new cards newest first, then the placed ones in their order.
             models.Index(
                 fields=["status", "-created_at", "-id"],
