@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import Count, F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,8 +33,8 @@ from .models import LeadSource, LeadStatus
 PER_COLUMN = 30  # cards a column shows before "More…"
 COLOR = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
 DEFAULT_COLOR = "#6b7280"
-# What a card shows (templates/leads/_card.html): loading only these keeps the board's one
-# big query light. A field added to the card must be added here (or it costs a query per card).
+# What a card shows (`card_html`): loading only these keeps the board's queries light. A field
+# added to the card must be added here (or it costs a query per card).
 CARD_FIELDS = (
     "id",
     "status_id",
@@ -71,6 +71,33 @@ def column_cards(qs: QuerySet, status_id: int, offset: int, limit: int) -> list:
         )
         cards += list(placed[skip : skip + limit - len(cards)])
     return cards
+
+
+def card_html(lead: Any) -> SafeString:
+    """One board card. Built in Python rather than a template: the board shows up to
+    30 cards a column, and the template engine's per-card cost dominated the page."""
+    person = " ".join(p for p in (lead.first_name, lead.last_name) if p)
+    meta = []
+    if person and lead.company_name:
+        meta.append(format_html('<span class="company">{}</span>', lead.company_name))
+    if lead.expected_value is not None:
+        meta.append(
+            format_html('<span class="value">{} {}</span>', lead.expected_value, lead.currency)
+        )
+    if lead.owner_id:
+        meta.append(
+            format_html(
+                '<span class="owner" title="{}">{}</span>', _("Owner"), lead.owner.display_name
+            )
+        )
+    return format_html(
+        '<article class="kcard" data-card="{0}" data-testid="card-{0}">'
+        '<a href="{1}">{2}</a><div class="meta">{3}</div></article>',
+        lead.pk,
+        reverse("leads:detail", args=[lead.pk]),
+        person or lead.display_name,
+        mark_safe("".join(meta)),  # noqa: S308 - each part escaped by format_html above
+    )
 
 
 def board_queryset(request: HttpRequest) -> QuerySet:
@@ -135,7 +162,7 @@ def board(request: HttpRequest) -> HttpResponse:
         qs.filter(status_id__in=ids)
         .order_by()
         .values("status_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*), not COUNT(id): served by the partial index alone
         .values_list("status_id", "n")
     )
     cards = {pk: column_cards(qs, pk, 0, PER_COLUMN) for pk in ids}
@@ -147,7 +174,7 @@ def board(request: HttpRequest) -> HttpResponse:
             {
                 "status": status,
                 "color": _color(status),
-                "leads": cards[status.pk],
+                "cards": mark_safe("".join(card_html(c) for c in cards[status.pk])),  # noqa: S308
                 "total": total,
                 "more": more,
             }
@@ -172,10 +199,7 @@ def _column_page(
         raise Http404
     offset = max(_int(request.GET.get("offset")) or 0, 0)
     page = column_cards(qs, status.pk, offset, PER_COLUMN + 1)
-    html = "".join(
-        render_to_string("leads/_card.html", {"lead": lead}, request=request)
-        for lead in page[:PER_COLUMN]
-    )
+    html = "".join(card_html(lead) for lead in page[:PER_COLUMN])
     if len(page) > PER_COLUMN:
         html += _more_link(request, status, offset + PER_COLUMN)
     return HttpResponse(html)
@@ -216,7 +240,7 @@ def board_move(request: HttpRequest) -> HttpResponse:
         lead = record_get(actor=request.user, record_type="lead", pk=lead_id)
     except NotFound:
         return HttpResponse(status=204)
-    return render(request, "leads/_card.html", {"lead": lead})
+    return HttpResponse(card_html(lead))
 
 
 def _text(message: str, status: int) -> HttpResponse:
