@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "leadbridge.clients",
     "leadbridge.deals",
     "leadbridge.activities",
+    "leadbridge.duplicates",
     "leadbridge.api",
 ]
 

@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema
@@ -14,6 +14,8 @@ from pydantic import create_model
 from leadbridge.core.errors import field_error
 from leadbridge.core.selectors import ListParams, record_get, record_list
 from leadbridge.core.specs import SPECS
+from leadbridge.duplicates.checks import create_checked, find_matches
+from leadbridge.duplicates.keys import values_of
 from leadbridge.history.selectors import history_for
 from leadbridge.leads.models import ConversionLink
 
@@ -130,6 +132,16 @@ class RecordServices:
     delete: Callable[..., Any]
 
 
+CHECKED = ("lead", "client", "contact")
+OnDuplicate = Literal["allow", "reject", "skip", "update", "link"]
+ON_DUPLICATE_DOC = (
+    "What to do when the record matches an existing one: allow (save and report), reject "
+    "(409 `duplicate` with the matches), skip (save nothing, answer the match), update "
+    "(fill the match's empty fields), link (add the submission as a note on the match). "
+    "Deals are not checked."
+)
+
+
 def _warnings(saved: Any) -> list[dict]:
     return [w.as_dict() for w in saved.warnings]
 
@@ -172,18 +184,43 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
 
     @router.post(
         "",
-        response={201: Saved, **ERRORS},
+        response={201: Saved, 200: Saved, **ERRORS},
         summary=f"Create a {record_type}",
+        description="Leads, clients and contacts are checked for duplicates first; the "
+        "answer lists them in `duplicates`. Query parameter `on_duplicate`: "
+        + ON_DUPLICATE_DOC
+        + " 201 when a record was made, 200 when an existing one was skipped, updated or linked.",
         operation_id=f"{plural}_create",
     )
     def create_record(
         request: HttpRequest,
         payload: In,  # type: ignore[valid-type]
+        on_duplicate: OnDuplicate = "allow",
         idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     ):
         def write():
-            saved = services.create(actor=request.auth, data=payload.model_dump(exclude_unset=True))
-            return 201, serialize(record_type, saved.obj) | {"warnings": _warnings(saved)}
+            data = payload.model_dump(exclude_unset=True)
+            if record_type not in CHECKED:
+                saved = services.create(actor=request.auth, data=data)
+                return 201, serialize(record_type, saved.obj) | {
+                    "warnings": _warnings(saved),
+                    "duplicates": [],
+                    "outcome": "created",
+                }
+            intake = create_checked(
+                actor=request.auth,
+                record_type=record_type,
+                data=data,
+                on_duplicate=on_duplicate,
+                create=services.create,
+                update=services.update,
+            )
+            obj = record_get(actor=request.auth, record_type=record_type, pk=intake.obj.pk)
+            return 201 if intake.outcome == "created" else 200, serialize(record_type, obj) | {
+                "warnings": [w.as_dict() for w in intake.warnings],
+                "duplicates": intake.duplicates,
+                "outcome": intake.outcome,
+            }
 
         return run_idempotent(
             request,
@@ -223,7 +260,21 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
                 actor=request.auth, pk=record_id, data=data, version=version
             )
             obj = record_get(actor=request.auth, record_type=record_type, pk=saved.obj.pk)
-            return 200, serialize(record_type, obj) | {"warnings": _warnings(saved)}
+            duplicates = (
+                find_matches(
+                    actor=request.auth,
+                    record_type=record_type,
+                    values=values_of(obj),
+                    exclude=(record_type, obj.pk),
+                )
+                if record_type in CHECKED
+                else []
+            )
+            return 200, serialize(record_type, obj) | {
+                "warnings": _warnings(saved),
+                "duplicates": duplicates,
+                "outcome": "updated",
+            }
 
         return run_idempotent(
             request,

@@ -172,9 +172,26 @@ def output_schema(record_type: str) -> type[BaseModel]:
     return create_model(f"{record_type.capitalize()}Out", **fields)
 
 
+class DuplicateMatch(BaseModel):
+    """A record that probably is the same as another (the shape of every duplicate check)."""
+
+    record_type: str
+    id: int
+    display_name: str
+    score: float
+    reasons: list[str]
+
+
 def saved_schema(record_type: str, out: type[BaseModel]) -> type[BaseModel]:
     return create_model(
-        f"{record_type.capitalize()}Saved", __base__=out, warnings=(list[Issue], [])
+        f"{record_type.capitalize()}Saved",
+        __base__=out,
+        warnings=(list[Issue], []),
+        duplicates=(list[DuplicateMatch], []),
+        outcome=(
+            Literal["created", "skipped", "updated", "linked"],
+            Field("created", description="What the write did (see on_duplicate)"),
+        ),
     )
 
 

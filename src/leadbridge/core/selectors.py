@@ -86,6 +86,37 @@ def record_list(
 ) -> tuple[QuerySet, int]:
     """(page of records, total count) for a list request."""
     spec = SPECS[record_type]
+    qs = filtered_queryset(
+        actor=actor,
+        record_type=record_type,
+        params=params,
+        type_filters=type_filters,
+        custom_filters=custom_filters,
+    )
+    ordering = params.ordering or "-created_at"
+    field = ordering[1:] if ordering.startswith("-") else ordering
+    if field not in spec.orderings:
+        raise ValidationFailed(
+            "Unknown ordering.",
+            errors=[FieldIssue("ordering", "Sort by one of: " + ", ".join(spec.orderings) + ".")],
+        )
+    desc = ordering.startswith("-")
+    tiebreak = "-id" if desc else "id"
+    count = qs.count()
+    page = qs.select_related(*SELECT_RELATED[record_type]).order_by(ordering, tiebreak)
+    page = page[params.offset : params.offset + params.limit]
+    return page, count
+
+
+def filtered_queryset(
+    *,
+    actor: Any,
+    record_type: str,
+    params: ListParams,
+    type_filters: dict | None = None,
+    custom_filters: dict[str, str] | None = None,
+) -> QuerySet:
+    """The visible records a list's filters select, unordered (lists, exports, the finder)."""
     qs = base_queryset(actor, record_type)
     for term in search_terms(params.q):
         qs = qs.filter(search_text__contains=term)
@@ -113,16 +144,4 @@ def record_list(
             qs = qs.filter(**{name: value})
     for key, raw in (custom_filters or {}).items():
         qs = _custom_filter(qs, record_type, key, raw)
-    ordering = params.ordering or "-created_at"
-    field = ordering[1:] if ordering.startswith("-") else ordering
-    if field not in spec.orderings:
-        raise ValidationFailed(
-            "Unknown ordering.",
-            errors=[FieldIssue("ordering", "Sort by one of: " + ", ".join(spec.orderings) + ".")],
-        )
-    desc = ordering.startswith("-")
-    tiebreak = "-id" if desc else "id"
-    count = qs.count()
-    page = qs.select_related(*SELECT_RELATED[record_type]).order_by(ordering, tiebreak)
-    page = page[params.offset : params.offset + params.limit]
-    return page, count
+    return qs

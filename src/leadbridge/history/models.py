@@ -16,6 +16,7 @@ class HistoryEvent(models.Model):
         CONVERTED = "converted"
         CONVERTED_FROM = "converted_from"
         MERGED = "merged"
+        MERGE_UNDONE = "merge_undone"
         ACTIVITY = "activity"
         ATTACHMENT = "attachment"
 

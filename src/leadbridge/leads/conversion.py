@@ -18,7 +18,6 @@ from leadbridge.activities.models import ActivityLink, AttachmentLink
 from leadbridge.clients.models import Contact
 from leadbridge.clients.services import _make_contact_validator, _validate_client
 from leadbridge.core.errors import Collector, Conflict, DomainError, FieldIssue, ValidationFailed
-from leadbridge.core.matches import exact_matches
 from leadbridge.core.record_services import (
     check_version,
     clean_input,
@@ -35,6 +34,7 @@ from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.customfields.services import clean_custom_value
 from leadbridge.deals.models import Deal, Pipeline, Stage
 from leadbridge.deals.services import _make_validator as _deal_validator
+from leadbridge.duplicates.checks import find_matches
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_changes, history_event
 from leadbridge.people import access
@@ -232,10 +232,8 @@ def _plan_target(
         tw.state = state
         if name in ("client", "contact"):
             # Only records the user may see are named: a match must not reveal the others.
-            tw.duplicates = exact_matches(
-                name,
-                state,
-                queryset=access.restrict(model_for(name).objects.alive(), actor, name, "view"),
+            tw.duplicates = find_matches(
+                actor=actor, record_type=name, values=state, targets=(name,)
             )
         return tw
     # existing

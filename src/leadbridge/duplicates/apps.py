@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class DuplicatesConfig(AppConfig):
+    name = "leadbridge.duplicates"
+    label = "duplicates"
+
+    def ready(self) -> None:
+        from . import keys
+
+        keys.connect()

@@ -1,0 +1,191 @@
+"""The duplicate check every way in asks (F20): API and UI create/update, conversion, import,
+web forms. One matcher, one answer shape, one `on_duplicate` vocabulary.
+
+Cost: the values' blocking keys are looked up in the indexed key table (a handful of index
+probes), the best-sharing candidates loaded by primary key and scored; nothing scans.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from leadbridge.core.errors import Conflict, FieldIssue
+from leadbridge.core.registry import model_for
+from leadbridge.people import access
+
+from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared
+from .matching import DEFAULT_THRESHOLD, blocking_keys, prepare, score
+from .models import MatchKey, NotDuplicate
+
+ON_DUPLICATE = ("allow", "reject", "skip", "update", "link")
+# What a record of each type is compared with: a lead against clients and contacts too.
+TARGETS = {
+    "lead": ("lead", "client", "contact"),
+    "client": ("client", "lead"),
+    "contact": ("contact", "lead"),
+}
+CANDIDATES = 40  # records sharing the most keys that are scored; the rest share fewer
+
+
+def find_matches(
+    *,
+    actor: Any,
+    record_type: str,
+    values: dict,
+    exclude: tuple[str, int] | None = None,
+    targets: tuple[str, ...] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    limit: int = 10,
+) -> list[dict]:
+    """Live records the actor may see that are probably the record described by `values`.
+
+    Each match is {"record_type", "id", "display_name", "score", "reasons"}, best first.
+    """
+    mine = prepare(values)
+    keys = blocking_keys(mine)
+    if not keys:
+        return []
+    targets = targets or TARGETS.get(record_type, (record_type,))
+    rows = (
+        MatchKey.objects.filter(key__in=keys, record_type__in=targets)
+        .values("record_type", "record_id")
+        .annotate(n=Count("*"))
+        .order_by("-n", "-record_id")[:CANDIDATES]
+    )
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        if exclude and (row["record_type"], row["record_id"]) == exclude:
+            continue
+        by_type[row["record_type"]].append(row["record_id"])
+    rejected = _not_duplicates(exclude) if exclude else set()
+    found = []
+    for target, ids in by_type.items():
+        model = model_for(target)
+        fields = ["id", *(f for f in (*MATCHED_FIELDS, *NORMALIZED_FIELDS) if hasattr(model, f))]
+        qs = access.restrict(model.objects.alive(), actor, target, "view")
+        for obj in qs.filter(pk__in=ids).only(*fields):
+            if (target, obj.pk) in rejected:
+                continue
+            probability, reasons = score(mine, prepared(obj))
+            if probability >= threshold:
+                found.append(
+                    {
+                        "record_type": target,
+                        "id": obj.pk,
+                        "display_name": obj.display_name,
+                        "score": probability,
+                        "reasons": reasons,
+                    }
+                )
+    found.sort(key=lambda m: (-m["score"], m["record_type"], m["id"]))
+    return found[:limit]
+
+
+def _not_duplicates(record: tuple[str, int]) -> set[tuple[str, int]]:
+    kind, pk = record
+    pairs = NotDuplicate.objects.filter(
+        Q(a_type=kind, a_id=pk) | Q(b_type=kind, b_id=pk)
+    ).values_list("a_type", "a_id", "b_type", "b_id")
+    out = set()
+    for a_type, a_id, b_type, b_id in pairs:
+        out.add((b_type, b_id) if (a_type, a_id) == record else (a_type, a_id))
+    return out
+
+
+@dataclass
+class Intake:
+    """What a create with a duplicate check did: `outcome` is created, skipped, updated
+    or linked; `obj` the record made or the existing one acted on."""
+
+    obj: Any
+    outcome: str
+    duplicates: list[dict] = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+def duplicate_conflict(duplicates: list[dict]) -> Conflict:
+    return Conflict(
+        "A matching record exists.",
+        code="duplicate",
+        errors=[FieldIssue("on_duplicate", "A matching record exists; see duplicates.")],
+        extra={"duplicates": duplicates},
+    )
+
+
+def create_checked(
+    *,
+    actor: Any,
+    record_type: str,
+    data: dict,
+    on_duplicate: str,
+    create: Callable[..., Any],
+    update: Callable[..., Any],
+    reveal: bool = True,
+) -> Intake:
+    """Create a record through `create` after asking the matcher, then act by `on_duplicate`:
+
+    allow   save and report the matches
+    reject  409 `duplicate` with the matches, nothing saved
+    skip    save nothing; the best match is the answer
+    update  fill the best match's empty fields with the submitted values
+    link    add the submission as a note on the best match
+
+    Only matches of the same record type are acted on (a lead is not updated from a
+    client). `reveal=False` (the public web form) keeps matches out of the answer.
+    """
+    if on_duplicate not in ON_DUPLICATE:
+        raise ValueError(on_duplicate)
+    matches = find_matches(actor=actor, record_type=record_type, values=data)
+    shown = matches if reveal else []
+    if on_duplicate == "reject" and matches:
+        raise duplicate_conflict(shown)
+    same = [m for m in matches if m["record_type"] == record_type]
+    if on_duplicate == "allow" or not same:
+        saved = create(actor=actor, data=data)
+        return Intake(saved.obj, "created", shown, list(saved.warnings))
+    best = same[0]
+    model = model_for(record_type)
+    if on_duplicate == "skip":
+        return Intake(model.objects.get(pk=best["id"]), "skipped", shown)
+    if on_duplicate == "update":
+        with transaction.atomic():
+            current = model.objects.select_for_update().get(pk=best["id"])
+            fill = {
+                k: v
+                for k, v in data.items()
+                if k not in ("owner_id", "team_id", "custom_fields")
+                and v not in (None, "", [])
+                and hasattr(current, k)
+                and getattr(current, k) in (None, "", [])
+            }
+            if data.get("custom_fields"):
+                existing = current.custom_fields or {}
+                extra = {
+                    k: v for k, v in data["custom_fields"].items() if existing.get(k) in (None, "")
+                }
+                if extra:
+                    fill["custom_fields"] = extra
+            saved = update(actor=actor, pk=current.pk, data=fill, version=None)
+        obj = saved[0].obj if isinstance(saved, tuple) else saved.obj
+        return Intake(obj, "updated", shown)
+    # link
+    from leadbridge.activities.services import activity_create
+
+    lines = [f"{k}: {v}" for k, v in sorted(data.items()) if v not in (None, "", [], {})]
+    activity_create(
+        actor=actor,
+        record_type=record_type,
+        record_id=best["id"],
+        data={
+            "type": "note",
+            "subject": "Submission matched this record",
+            "body": "\n".join(lines),
+        },
+    )
+    return Intake(model.objects.get(pk=best["id"]), "linked", shown)

@@ -1,0 +1,269 @@
+"""The duplicate finder (F21): every likely duplicate group among the records a user may see.
+
+1. Blocks: the key table grouped by key (in the database), keeping keys that 2..BLOCK_LIMIT
+   records share and that belong to the chosen rules; each block yields candidate pairs.
+2. The records in some pair are read once (streamed) and prepared.
+3. Each pair is scored by `matching.score` on the chosen rules; pairs at or above the
+   threshold that nobody marked "not a duplicate" are kept.
+4. Kept pairs are joined into groups (connected components), and a group whose weakest
+   bond is far below the threshold is split again, so A~B~C chains do not glue strangers.
+
+Memory is bounded by the records in candidate pairs (a compact prepared tuple each) and
+the pairs themselves (numpy arrays), not by the table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+from django.db import connection
+
+from leadbridge.core.registry import model_for
+from leadbridge.core.selectors import ListParams, filtered_queryset
+from leadbridge.people import access
+
+from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared_row
+from .matching import BLOCK_LIMIT, DEFAULT_THRESHOLD, RULES, Prepared, score
+from .models import MatchKey, NotDuplicate
+
+# Which key kinds (prefix before ':') each rule reads.
+RULE_KEYS = {
+    "email": ("e", "l"),
+    "phone": ("p",),
+    "registration_number": ("i",),
+    "name": ("n", "s", "w"),
+    "company": ("c", "k"),
+    "address": ("a",),
+}
+SYNC_LIMIT = 5000  # records a request may scan synchronously; above, a background job
+SPLIT_MARGIN = 0.35  # a group is split where a bond is this far below the threshold
+Progress = Callable[[float], None]
+
+
+def _blocks(record_type: str, kinds: set[str]) -> Iterable[list[int]]:
+    """Record ids sharing each useful key, streamed from the database."""
+    table = MatchKey._meta.db_table
+    agg = (
+        "string_agg(record_id::text, ',')"
+        if connection.vendor == "postgresql"
+        else ("group_concat(record_id, ',')")
+    )
+    sql = (
+        f"SELECT substr(key, 1, 1), {agg} FROM {table} WHERE record_type = %s "  # noqa: S608
+        "GROUP BY key HAVING COUNT(*) BETWEEN 2 AND %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [record_type, BLOCK_LIMIT])
+        while rows := cursor.fetchmany(5000):
+            for kind, ids in rows:
+                if kind in kinds:
+                    yield [int(i) for i in ids.split(",")]
+
+
+def candidate_pairs(record_type: str, rules: Iterable[str], allowed: set[int] | None) -> np.ndarray:
+    """Unique (a, b) id pairs with a < b sharing a key of the rules, as an (n, 2) array."""
+    kinds = {k for rule in rules for k in RULE_KEYS[rule]}
+    codes: list[np.ndarray] = []
+    buffer: list[int] = []
+    for ids in _blocks(record_type, kinds):
+        if allowed is not None:
+            ids = [i for i in ids if i in allowed]
+        ids.sort()
+        buffer.extend((a << 32) | b for a, b in combinations(ids, 2))
+        if len(buffer) > 1_000_000:
+            codes.append(np.unique(np.array(buffer, dtype=np.int64)))
+            buffer = []
+    codes.append(np.array(buffer, dtype=np.int64))
+    merged = np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+    return np.stack([merged >> 32, merged & 0xFFFFFFFF], axis=1)
+
+
+def _prepare_records(qs: Any, ids: np.ndarray, progress: Progress | None) -> dict[int, Prepared]:
+    fields = [f for f in (*MATCHED_FIELDS, *NORMALIZED_FIELDS) if hasattr(qs.model, f)]
+    wanted = set(ids.tolist())
+    out: dict[int, Prepared] = {}
+    if len(wanted) < 2000:
+        qs = qs.filter(pk__in=wanted)
+    total = max(len(wanted), 1)
+    for row in qs.values_list("id", *fields).iterator(chunk_size=5000):
+        if row[0] in wanted:
+            out[row[0]] = prepared_row(dict(zip(fields, row[1:], strict=True)))
+            if progress and len(out) % 20000 == 0:
+                progress(0.2 + 0.4 * len(out) / total)
+    return out
+
+
+def _rejected_pairs(record_type: str) -> set[tuple[int, int]]:
+    rows = NotDuplicate.objects.filter(a_type=record_type, b_type=record_type).values_list(
+        "a_id", "b_id"
+    )
+    return {(min(a, b), max(a, b)) for a, b in rows}
+
+
+def find_groups(
+    *,
+    actor: Any,
+    record_type: str,
+    rules: Iterable[str] | None = None,
+    threshold: float | None = None,
+    filters: dict | None = None,
+    progress: Progress | None = None,
+) -> list[dict]:
+    """Groups of likely duplicates among the records `actor` may see (and `filters` select):
+    [{"records": [match, ...], "score", "reasons"}], strongest first."""
+    rules = [r for r in (rules or RULES) if r in RULES] or list(RULES)
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    model = model_for(record_type)
+    scope = scope_ids(actor, record_type, filters)
+    pairs = candidate_pairs(record_type, rules, scope)
+    if progress:
+        progress(0.2)
+    records = _prepare_records(live(record_type), np.unique(pairs), progress)
+    rejected = _rejected_pairs(record_type)
+    kept: list[tuple[int, int, float, list[str]]] = []
+    for n, (a, b) in enumerate(pairs.tolist()):
+        pa, pb = records.get(a), records.get(b)
+        if pa is None or pb is None or (a, b) in rejected:
+            continue
+        probability, reasons = score(pa, pb, rules)
+        if probability >= threshold:
+            kept.append((a, b, probability, reasons))
+        if progress and n % 200000 == 0:
+            progress(0.6 + 0.35 * n / max(len(pairs), 1))
+    groups = cluster(kept, threshold, records, rules)
+    return _describe(model, record_type, groups)
+
+
+def scope_ids(actor: Any, record_type: str, filters: dict | None) -> set[int] | None:
+    """Ids the run may look at: None when that is every live record (a user who sees all,
+    without filters), so a big run does not hold a million ids for nothing."""
+    scope, _rights = access.grant(actor, record_type)
+    if not filters and scope == "all":
+        return None
+    filters = dict(filters or {})
+    params = ListParams(**{k: filters.pop(k) for k in list(filters) if k in _PARAMS})
+    custom = {k[3:]: str(v) for k, v in list(filters.items()) if k.startswith("cf_")}
+    type_filters = {k: v for k, v in filters.items() if not k.startswith("cf_")}
+    qs = filtered_queryset(
+        actor=actor,
+        record_type=record_type,
+        params=params,
+        type_filters=type_filters,
+        custom_filters=custom,
+    )
+    return set(qs.values_list("id", flat=True).iterator(chunk_size=10000))
+
+
+_PARAMS = {"q", "owner_id", "team_id", "tag", "created_after", "created_before"} | {
+    "updated_after",
+    "updated_before",
+}
+
+
+def live(record_type: str) -> Any:
+    qs = model_for(record_type).objects.alive()
+    return qs.filter(is_converted=False) if record_type == "lead" else qs
+
+
+def cluster(
+    pairs: list[tuple[int, int, float, list[str]]],
+    threshold: float,
+    records: dict[int, Prepared],
+    rules: Iterable[str],
+) -> list[tuple[list[int], float, list[str]]]:
+    """Connected groups of the kept pairs; a group with a member far from another is rebuilt
+    strongest bond first, joining only where every member stays close to every other."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b, _p, _r in pairs:
+        parent[root(a)] = root(b)
+    members: dict[int, list[int]] = defaultdict(list)
+    for x in list(parent):
+        members[root(x)].append(x)
+    bonds: dict[int, list[tuple[int, int, float, list[str]]]] = defaultdict(list)
+    for pair in pairs:
+        bonds[root(pair[0])].append(pair)
+    out = []
+    floor = threshold - SPLIT_MARGIN
+    for key, ids in members.items():
+        edges = sorted(bonds[key], key=lambda e: -e[2])
+        if len(ids) <= 2:
+            out.append((sorted(ids), edges[0][2], edges[0][3]))
+            continue
+        out.extend(_split(edges, records, rules, floor))
+    out.sort(key=lambda g: (-g[1], g[0]))
+    return out
+
+
+def _split(edges, records, rules, floor) -> list[tuple[list[int], float, list[str]]]:
+    group_of: dict[int, set[int]] = {}
+    best: dict[int, tuple[float, list[str]]] = {}
+    for a, b, probability, reasons in edges:
+        ga, gb = group_of.get(a, {a}), group_of.get(b, {b})
+        if ga is gb:
+            continue
+        if len(ga) * len(gb) > 1 and any(
+            score(records[x], records[y], rules)[0] < floor for x in ga for y in gb
+        ):
+            continue
+        joined = ga | gb
+        for x in joined:
+            group_of[x] = joined
+        if id(joined) not in best or best[id(joined)][0] < probability:
+            best[id(joined)] = (probability, reasons)
+    seen: set[int] = set()
+    out = []
+    for group in group_of.values():
+        if id(group) in seen or len(group) < 2:
+            continue
+        seen.add(id(group))
+        strongest = max((e for e in edges if e[0] in group and e[1] in group), key=lambda e: e[2])
+        out.append((sorted(group), strongest[2], strongest[3]))
+    return out
+
+
+def _describe(model: Any, record_type: str, groups) -> list[dict]:
+    ids = {i for g in groups for i in g[0]}
+    names = {}
+    for start in range(0, len(ids), 2000):
+        chunk = sorted(ids)[start : start + 2000]
+        for obj in model.objects.filter(pk__in=chunk):
+            names[obj.pk] = obj.display_name
+    return [
+        {
+            "records": [
+                {
+                    "record_type": record_type,
+                    "id": pk,
+                    "display_name": names.get(pk, f"#{pk}"),
+                    "score": probability,
+                    "reasons": reasons,
+                }
+                for pk in members
+            ],
+            "score": probability,
+            "reasons": reasons,
+        }
+        for members, probability, reasons in groups
+    ]
+
+
+def scope_size(scope: set[int] | None, record_type: str) -> int:
+    """How many records a run looks at (decides between an answer now and a job)."""
+    return len(scope) if scope is not None else live(record_type).count()
+
+
+def visible_or_404(actor: Any, record_type: str, pk: int) -> Any:
+    from leadbridge.core.selectors import record_get
+
+    return record_get(actor=actor, record_type=record_type, pk=pk)

@@ -1,0 +1,107 @@
+"""Keeps the match-key table in step with leads, clients and contacts.
+
+A post-save hook rather than calls in each service: every path that saves one of these
+records (services, conversion, merge, undo, admin) then files it under the same keys, and a
+save that touches none of the matched fields (a status change, a board move) costs nothing.
+Bulk paths (import, demo data, benchmarks) call `index_records` themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models.signals import post_save
+
+from leadbridge.core.registry import model_for
+
+from .matching import Prepared, blocking_keys, canonical_phone, prepare
+from .models import MatchKey
+
+INDEXED_TYPES = ("lead", "client", "contact")
+# Contract fields the matcher reads; a save whose update_fields miss all of them keeps its keys.
+MATCHED_FIELDS = (
+    "first_name",
+    "last_name",
+    "company_name",
+    "name",
+    "kind",
+    "email",
+    "other_emails",
+    "phone",
+    "mobile",
+    "other_phones",
+    "registration_number",
+    "vat_id",
+    "street",
+    "street2",
+    "postcode",
+    "city",
+    "country",
+)
+NORMALIZED_FIELDS = ("phone_normalized", "mobile_normalized")
+_WATCHED = frozenset(MATCHED_FIELDS) | {"deleted_at", "merged_into"}
+
+
+def values_of(obj: Any) -> dict:
+    """The matched contract values of a saved record."""
+    return {name: getattr(obj, name) for name in MATCHED_FIELDS if hasattr(obj, name)}
+
+
+def prepared(obj: Any) -> Prepared:
+    """A saved record prepared for matching."""
+    values = values_of(obj)
+    for name in NORMALIZED_FIELDS:
+        values[name] = getattr(obj, name, "")
+    return prepared_row(values)
+
+
+def prepared_row(values: dict) -> Prepared:
+    """Prepare saved values; the phones come from the normalized columns (parsed once, on
+    save) and only `other_phones` are parsed here."""
+    region = (values.get("country") or "").upper() or None
+    phones = [values.get(name) or "" for name in NORMALIZED_FIELDS]
+    phones += [canonical_phone(v, region) for v in (values.get("other_phones") or [])]
+    return prepare(values, phones=phones)
+
+
+def index_records(record_type: str, objs: Iterable[Any], *, replace: bool = True) -> int:
+    """File saved records under their keys (deleted ones under none); returns keys written."""
+    objs = list(objs)
+    if not objs:
+        return 0
+    if replace:
+        MatchKey.objects.filter(
+            record_type=record_type, record_id__in=[o.pk for o in objs]
+        ).delete()
+    rows = [
+        MatchKey(record_type=record_type, record_id=obj.pk, key=key)
+        for obj in objs
+        if obj.deleted_at is None
+        for key in blocking_keys(prepared(obj))
+    ]
+    MatchKey.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def forget(record_type: str, record_ids: Iterable[int]) -> None:
+    MatchKey.objects.filter(record_type=record_type, record_id__in=list(record_ids)).delete()
+
+
+def _on_save(sender, instance, created, update_fields=None, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    if update_fields is not None and not (set(update_fields) & _WATCHED):
+        return
+    record_type = _TYPES[sender]
+    index_records(record_type, [instance], replace=not created)
+
+
+_TYPES: dict[type, str] = {}
+
+
+def connect() -> None:
+    for record_type in INDEXED_TYPES:
+        model = model_for(record_type)
+        _TYPES[model] = record_type
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"matchkeys-{record_type}")

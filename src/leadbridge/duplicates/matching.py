@@ -1,0 +1,434 @@
+"""Duplicate matching: normalizers, blocking keys and the pair scorer. Pure (no ORM).
+
+Every way in (create, update, conversion, import, web forms) and the finder use these, so two
+records match the same way whichever path brought them. A record is first *prepared* (its
+values normalized once), then *blocking keys* say which other records are worth comparing
+(stored in an indexed table, so a check never scans), then `score` weighs the evidence of a
+pair Fellegi–Sunter style: each comparison adds or removes log2-odds, and the sum becomes a
+probability in 0..1 with the reasons that made it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Indel, JaroWinkler
+
+from leadbridge.core.normalize import InvalidValue, fold, normalize_phone
+
+RULES = ("email", "phone", "name", "company", "registration_number", "address")
+RECORD_TYPES = ("lead", "client", "contact")
+DEFAULT_THRESHOLD = 0.9
+
+_PUNCT = re.compile(r"[^0-9a-z]+")
+_ID_JUNK = re.compile(r"[^0-9A-Z]+")
+_HOUSE_NUMBER = re.compile(r"^\d+[a-z]?(?:/\d+[a-z]?)?$")
+
+# Legal forms of the seed countries and common foreign ones, as folded token sequences.
+# Stripped from either end of a company name (Vietnamese and Lithuanian names put them first).
+_LEGAL_FORMS = [
+    tuple(form.split())
+    for form in (
+        # Czech and Slovak
+        "s r o",
+        "sro",
+        "spol s r o",
+        "spol s ro",
+        "spol sro",
+        "spol",
+        "a s",
+        "as",
+        "k s",
+        "v o s",
+        "o p s",
+        "z s",
+        "z u",
+        "druzstvo",
+        "akciova spolecnost",
+        "spolecnost s rucenim omezenym",
+        "spolocnost s rucenim obmedzenym",
+        "komanditni spolecnost",
+        "verejna obchodni spolecnost",
+        "s p",
+        "se",
+        # Polish
+        "sp z o o",
+        "sp zoo",
+        "spzoo",
+        "sp z oo",
+        "spolka z ograniczona odpowiedzialnoscia",
+        "spolka akcyjna",
+        "spolka jawna",
+        "spolka komandytowa",
+        "sp j",
+        "sp k",
+        "s a",
+        "sa",
+        "sc",
+        "s c",
+        # Lithuanian
+        "uab",
+        "ab",
+        "mb",
+        "vsi",
+        "ii",
+        "zub",
+        # Vietnamese
+        "cong ty tnhh",
+        "cong ty co phan",
+        "cong ty cp",
+        "cong ty",
+        "cty tnhh",
+        "cty cp",
+        "cty",
+        "tnhh",
+        "mtv",
+        "tnhh mtv",
+        "co phan",
+        "cp",
+        "dntn",
+        # International
+        "jsc",
+        "ltd",
+        "limited",
+        "llc",
+        "plc",
+        "gmbh",
+        "gmbh co kg",
+        "ag",
+        "kg",
+        "inc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "bv",
+        "b v",
+        "nv",
+        "oy",
+        "srl",
+        "sarl",
+        "sas",
+        "spa",
+    )
+]
+_LEGAL_FORMS.sort(key=len, reverse=True)
+
+_TITLES = frozenset(
+    "ing mgr bc dr mudr judr phdr rndr paeddr mvdr doc prof phd csc drsc mba msc bsc dis "
+    "pan pani p mr mrs ms miss sir ong ba anh chi".split()
+)
+_STREET_WORDS = frozenset(
+    "ul ulica ulice trida tr nam namesti namestie nabrezi g gatve pr prospektas al aleja "
+    "aleje os osiedle pl plac street st road rd avenue ave duong pho so".split()
+)
+# Providers that ignore dots in the local part of an address (jan.novak == jannovak).
+_DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+# Local parts that name a role, not a person: never evidence that two records are one.
+_GENERIC_LOCALS = frozenset(
+    "info office kontakt contact sales obchod hello admin mail email support biuro "
+    "ofisas info1 post recepce reception marketing noreply no-reply".split()
+)
+_MIN_LOCAL = 5
+BLOCK_LIMIT = 60  # records sharing one key beyond which the key says too little to compare
+
+
+# Normalizers ----------------------------------------------------------------------------------
+
+
+def canonical_email(value: str | None) -> str:
+    """Lower case, `+tag` dropped, dots dropped for providers that ignore them; '' if not
+    an address."""
+    value = (value or "").strip().lower()
+    if value.count("@") != 1:
+        return ""
+    local, domain = value.split("@")
+    local = local.split("+", 1)[0]
+    domain = domain.strip(".")
+    if not local or "." not in domain:
+        return ""
+    if domain in _DOTLESS_PROVIDERS:
+        domain = _DOTLESS_PROVIDERS[domain]
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
+def email_name(canonical: str) -> str:
+    """The personal part of an address ("jan.novak" of work and private mail alike), or ''."""
+    local = canonical.split("@", 1)[0]
+    compact = _PUNCT.sub("", local)
+    if len(compact) < _MIN_LOCAL or local in _GENERIC_LOCALS or compact in _GENERIC_LOCALS:
+        return ""
+    return compact
+
+
+def canonical_phone(value: str | None, region: str | None = None) -> str:
+    """E.164, or '' when the value is not a possible number."""
+    try:
+        return normalize_phone(value, region or None)
+    except InvalidValue:
+        return ""
+
+
+def company_id(value: str | None) -> str:
+    """A registration number or VAT id compared by its digits and letters: the country prefix
+    of a VAT id, spaces, punctuation and leading zeros removed (CZ 0012 3456 == 123456)."""
+    compact = _ID_JUNK.sub("", (value or "").upper())
+    if len(compact) > 2 and compact[:2].isalpha() and any(ch.isdigit() for ch in compact):
+        compact = compact[2:]
+    return compact.lstrip("0")
+
+
+def _tokens(value: str | None) -> list[str]:
+    return [t for t in _PUNCT.sub(" ", fold(value)).split() if t]
+
+
+def person_name(*parts: str | None) -> str:
+    """Folded name tokens without titles, in sorted order (word order does not matter)."""
+    tokens = [t for part in parts for t in _tokens(part) if t not in _TITLES]
+    return " ".join(sorted(tokens))
+
+
+def _strip_forms(tokens: list[str]) -> list[str]:
+    changed = True
+    while changed and tokens:
+        changed = False
+        for form in _LEGAL_FORMS:
+            n = len(form)
+            if len(tokens) > n and tuple(tokens[-n:]) == form:
+                tokens = tokens[:-n]
+                changed = True
+                break
+            if len(tokens) > n and tuple(tokens[:n]) == form:
+                tokens = tokens[n:]
+                changed = True
+                break
+    return tokens
+
+
+def company_name(value: str | None) -> str:
+    """Folded company name without legal forms and punctuation, tokens sorted:
+    "POROST, spol. s r.o." and "Porost s.r.o." both give "porost"."""
+    return " ".join(sorted(_strip_forms(_tokens(value))))
+
+
+def postcode(value: str | None) -> str:
+    """Digits and letters of a postcode without a country prefix ("LT-01100" -> "01100")."""
+    compact = _ID_JUNK.sub("", (value or "").upper())
+    if len(compact) > 2 and compact[:2].isalpha() and compact[2:].isdigit():
+        compact = compact[2:]
+    return compact
+
+
+def street(value: str | None) -> tuple[str, str]:
+    """(street name, house number): "Vinohradská 1511/230" -> ("vinohradska", "1511/230")."""
+    text = fold(value).replace(",", " ").replace(".", " ")
+    number, words = "", []
+    for token in text.split():
+        if not number and _HOUSE_NUMBER.match(token):
+            number = token
+        elif token.strip("-") and token not in _STREET_WORDS:
+            words.append(_PUNCT.sub("", token))
+    return " ".join(w for w in words if w), number
+
+
+@lru_cache(maxsize=131072)
+def phonetic(word: str) -> str:
+    """A short sound-alike key of a folded word, tolerant of vowel and doubled-letter typos
+    and of the w/v, y/i, ph/f, ck/k spellings: "nowak" and "novak" give "nvk"."""
+    word = re.sub(r"[^a-z]", "", word)
+    if not word:
+        return ""
+    word = (
+        word.replace("ph", "f")
+        .replace("ck", "k")
+        .replace("ch", "h")
+        .replace("w", "v")
+        .replace("q", "k")
+        .replace("x", "ks")
+        .replace("y", "i")
+    )
+    out = [word[0]]
+    for ch in word[1:]:
+        if ch in "aeiou":
+            continue
+        if ch != out[-1]:
+            out.append(ch)
+    return "".join(out)[:6]
+
+
+# Prepared records -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A record's values normalized once for keys and scoring."""
+
+    emails: tuple[str, ...] = ()
+    email_names: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    person: str = ""
+    company: str = ""
+    postcode: str = ""
+    street: str = ""
+    number: str = ""
+    city: str = ""
+
+
+def _strings(values: Iterable[object]) -> list[str]:
+    return [str(v) for v in values if v not in (None, "")]
+
+
+def prepare(values: dict, *, phones: Iterable[str] | None = None) -> Prepared:
+    """Prepare contract-named values of a lead, client or contact.
+
+    A company client's `name` is its company name; a person client's name is its person.
+    `phones` are numbers already in E.164 (a saved record's normalized columns), which
+    spares parsing them again.
+    """
+    region = (values.get("country") or "").upper() or None
+    raw_emails = _strings([values.get("email"), *(values.get("other_emails") or [])])
+    emails = sorted({e for e in map(canonical_email, raw_emails) if e})
+    if phones is None:
+        raw = [values.get("phone"), values.get("mobile"), *(values.get("other_phones") or [])]
+        phones = [canonical_phone(v, region) for v in _strings(raw)]
+    phones = sorted({p for p in phones if p})
+    ids = sorted(
+        {i for i in (company_id(values.get(k)) for k in ("registration_number", "vat_id")) if i}
+    )
+    company = values.get("company_name") or ""
+    if values.get("kind") == "company" or ("name" in values and "first_name" not in values):
+        company = values.get("name") or company
+    street_name, number = street(" ".join(_strings([values.get("street"), values.get("street2")])))
+    return Prepared(
+        emails=tuple(emails),
+        email_names=tuple(sorted({n for n in map(email_name, emails) if n})),
+        phones=tuple(phones),
+        ids=tuple(ids),
+        person=person_name(values.get("first_name"), values.get("last_name")),
+        company=company_name(company),
+        postcode=postcode(values.get("postcode")),
+        street=street_name,
+        number=number,
+        city=" ".join(_tokens(values.get("city"))),
+    )
+
+
+def blocking_keys(p: Prepared) -> list[str]:
+    """Keys under which a record is filed; two records are compared when they share one.
+
+    Exact keys (e-mail, phone, company id, full name, company) find the easy pairs; the
+    sound-alike keys of each name word with the postcode or city find typos, swapped and
+    accent-less names, and people with a work and a private address.
+    """
+    keys: set[str] = set()
+    keys.update(f"e:{e}" for e in p.emails)
+    keys.update(f"l:{n}" for n in p.email_names)
+    keys.update(f"p:{ph}" for ph in p.phones)
+    keys.update(f"i:{i}" for i in p.ids)
+    words = p.person.split()
+    if len(words) >= 2:
+        keys.add(f"n:{p.person}")
+        sounds = sorted({phonetic(w) for w in words if phonetic(w)})
+        keys.add("s:" + " ".join(sounds))
+    places = [x for x in (p.postcode, phonetic(p.city.replace(" ", ""))) if x]
+    for place in places[:1] or []:
+        keys.update(f"w:{phonetic(w)}|{place}" for w in words if len(w) > 1)
+    if p.company:
+        keys.add(f"c:{p.company}")
+        first = p.company.split()
+        for place in places[:1]:
+            keys.update(f"k:{phonetic(w)}|{place}" for w in first if len(w) > 2)
+    if p.postcode and p.number:
+        keys.add(f"a:{p.postcode}|{p.number}|{phonetic(p.street.replace(' ', ''))[:3]}")
+    return sorted(keys)
+
+
+# Scoring --------------------------------------------------------------------------------------
+
+_PRIOR = -7.0  # log2-odds that two records sharing a key are one, before looking closer
+
+
+def _name_similarity(a: str, b: str) -> float:
+    """Similarity of two sorted-token names: the better of the whole string and the
+    word-by-word Jaro–Winkler (which forgives a typo in a short word)."""
+    whole = Indel.normalized_similarity(a, b)
+    wa, wb = a.split(), b.split()
+    if len(wa) == len(wb):
+        words = sum(JaroWinkler.similarity(x, y) for x, y in zip(wa, wb, strict=True)) / len(wa)
+        return max(whole, words)
+    shorter, longer = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    if shorter and set(shorter) <= set(longer):
+        return max(whole, 0.85)  # one name has an extra word (second first name, maiden name)
+    return whole
+
+
+def score(a: Prepared, b: Prepared, rules: Iterable[str] = RULES) -> tuple[float, list[str]]:
+    """(probability in 0..1 that `a` and `b` are one, the reasons that weighed most)."""
+    rules = set(rules)
+    w = _PRIOR
+    reasons: list[str] = []
+    if "email" in rules and a.emails and b.emails:
+        if set(a.emails) & set(b.emails):
+            w += 13
+            reasons.append("same e-mail")
+        elif set(a.email_names) & set(b.email_names):
+            w += 3
+            reasons.append("same e-mail name, other domain")
+        else:
+            w -= 1
+    if "phone" in rules and a.phones and b.phones:
+        if set(a.phones) & set(b.phones):
+            w += 10
+            reasons.append("same phone")
+        else:
+            w -= 1
+    if "registration_number" in rules and a.ids and b.ids:
+        if set(a.ids) & set(b.ids):
+            w += 14
+            reasons.append("same registration number")
+        else:
+            w -= 10
+            reasons.append("other registration number")
+    if "name" in rules and a.person and b.person:
+        s = _name_similarity(a.person, b.person)
+        w += 6 if s >= 0.97 else 4 if s >= 0.9 else 1.5 if s >= 0.8 else -3 if s >= 0.65 else -8
+        reasons.append("same name" if s >= 0.995 else f"name {s:.2f}")
+    if "company" in rules and a.company and b.company:
+        s = _name_similarity(a.company, b.company)
+        w += 6 if s >= 0.95 else 3 if s >= 0.88 else 0 if s >= 0.75 else -2
+        reasons.append("same company" if s >= 0.995 else f"company {s:.2f}")
+    if "address" in rules:
+        w += _address_weight(a, b, reasons)
+    probability = 1.0 / (1.0 + 2.0 ** (-w))
+    return round(probability, 4), reasons
+
+
+def _address_weight(a: Prepared, b: Prepared, reasons: list[str]) -> float:
+    w = 0.0
+    if a.postcode and b.postcode:
+        if a.postcode == b.postcode:
+            w += 3
+            reasons.append("same postcode")
+        elif Indel.normalized_similarity(a.postcode, b.postcode) >= 0.75:
+            w += 1  # one mistyped digit
+        else:
+            w -= 3
+    elif a.city and b.city and a.city == b.city:
+        w += 1
+        reasons.append("same city")
+    if a.street and b.street:
+        s = Indel.normalized_similarity(a.street, b.street)
+        same_number = bool(a.number) and a.number == b.number
+        if s >= 0.85 and same_number:
+            w += 4
+            reasons.append("same street and number")
+        elif s >= 0.85:
+            w += 1 if not (a.number and b.number) else -1
+        else:
+            w -= 1.5
+    return w

@@ -1,0 +1,91 @@
+"""Duplicate detection and merge: match keys, "not a duplicate" marks, merges, finder runs."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class MatchKey(models.Model):
+    """One blocking key of a lead, client or contact (see `matching.blocking_keys`).
+
+    Kept in step with the record on every save, so a check looks up a handful of keys
+    through the index instead of scanning the tables. Holds personal data (normalized
+    e-mails, phones, names): GDPR erasure removes a record's keys.
+    """
+
+    record_type = models.CharField(max_length=10)
+    record_id = models.BigIntegerField()
+    key = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "record_type"], name="matchkey_key"),
+            models.Index(fields=["record_type", "record_id"], name="matchkey_record"),
+        ]
+
+
+class NotDuplicate(models.Model):
+    """A pair a user said is not one: never proposed again. Ordered so (a, b) is unique."""
+
+    a_type = models.CharField(max_length=10)
+    a_id = models.BigIntegerField()
+    b_type = models.CharField(max_length=10)
+    b_id = models.BigIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["a_type", "a_id", "b_type", "b_id"], name="notduplicate_unique_pair"
+            )
+        ]
+
+
+class MergeRecord(models.Model):
+    """A merge and everything needed to undo it: a snapshot of every row it changed."""
+
+    record_type = models.CharField(max_length=10)
+    survivor_id = models.BigIntegerField(db_index=True)
+    merged_ids = models.JSONField(default=list)
+    choices = models.JSONField(default=dict)
+    snapshot = models.JSONField(default=dict)
+    survivor_version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class FinderJob(models.Model):
+    """A finder run too large for one request, done by the background worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0.0)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
