@@ -25,6 +25,8 @@ DEFAULT_THRESHOLD = 0.9
 
 _PUNCT = re.compile(r"[^0-9a-z]+")
 _ID_JUNK = re.compile(r"[^0-9A-Z]+")
+_VAT_PREFIX = re.compile(r"^[A-Z]{2}[0-9]")
+_PHD = re.compile(r"\bph\.?\s?d\.?")
 _HOUSE_NUMBER = re.compile(r"^\d+[a-z]?(?:/\d+[a-z]?)?$")
 
 # Legal forms of the seed countries and common foreign ones, as folded token sequences.
@@ -175,11 +177,12 @@ def canonical_phone(value: str | None, region: str | None = None) -> str:
 
 def company_id(value: str | None) -> str:
     """A registration number or VAT id compared by its digits and letters: the country prefix
-    of a VAT id, spaces, punctuation and leading zeros removed (CZ 0012 3456 == 123456)."""
+    of a VAT id, spaces and punctuation removed, and leading zeros of an all-digit id
+    (CZ 0012 3456 == 123456)."""
     compact = _ID_JUNK.sub("", (value or "").upper())
-    if len(compact) > 2 and compact[:2].isalpha() and any(ch.isdigit() for ch in compact):
+    if _VAT_PREFIX.match(compact):
         compact = compact[2:]
-    return compact.lstrip("0")
+    return compact.lstrip("0") if compact.isdigit() else compact
 
 
 def _tokens(value: str | None) -> list[str]:
@@ -188,7 +191,8 @@ def _tokens(value: str | None) -> list[str]:
 
 def person_name(*parts: str | None) -> str:
     """Folded name tokens without titles, in sorted order (word order does not matter)."""
-    tokens = [t for part in parts for t in _tokens(part) if t not in _TITLES]
+    text = " ".join(_PHD.sub(" ", fold(part)) for part in parts if part)
+    tokens = [t for t in _tokens(text) if t not in _TITLES]
     return " ".join(sorted(tokens))
 
 
@@ -212,7 +216,10 @@ def _strip_forms(tokens: list[str]) -> list[str]:
 def company_name(value: str | None) -> str:
     """Folded company name without legal forms and punctuation, tokens sorted:
     "POROST, spol. s r.o." and "Porost s.r.o." both give "porost"."""
-    return " ".join(sorted(_strip_forms(_tokens(value))))
+    tokens = _strip_forms(_tokens(value))
+    while (again := _strip_forms(sorted(tokens))) != sorted(tokens):
+        tokens = again  # sorting can bring a form to an end: strip until nothing changes
+    return " ".join(sorted(tokens))
 
 
 def postcode(value: str | None) -> str:
@@ -263,7 +270,7 @@ def phonetic(word: str) -> str:
 # Prepared records -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Prepared:
     """A record's values normalized once for keys and scoring."""
 
@@ -396,7 +403,19 @@ def score(a: Prepared, b: Prepared, rules: Iterable[str] = RULES) -> tuple[float
             reasons.append("other registration number")
     if "name" in rules and a.person and b.person:
         s = _name_similarity(a.person, b.person)
-        w += 6 if s >= 0.97 else 4 if s >= 0.9 else 1.5 if s >= 0.8 else -3 if s >= 0.65 else -8
+        # A shared word (the surname beside a nickname: Jan / Honza) softens a weak score.
+        shared = bool(set(a.person.split()) & set(b.person.split()))
+        w += (
+            6
+            if s >= 0.97
+            else 4
+            if s >= 0.9
+            else 1.5
+            if s >= 0.8
+            else (-1 if shared else -3)
+            if s >= 0.6
+            else -8
+        )
         reasons.append("same name" if s >= 0.995 else f"name {s:.2f}")
     if "company" in rules and a.company and b.company:
         s = _name_similarity(a.company, b.company)

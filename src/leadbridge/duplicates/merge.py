@@ -130,7 +130,7 @@ def _references(record_type: str) -> list[tuple[Any, str]]:
     model = model_for(record_type)
     out = []
     for rel in model._meta.related_objects:
-        if rel.many_to_one or rel.one_to_one:
+        if rel.one_to_many or rel.one_to_one:
             out.append((rel.related_model, rel.field.attname))
     return out
 

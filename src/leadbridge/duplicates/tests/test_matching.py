@@ -1,0 +1,186 @@
+"""The pure matcher: normalizers of the seed countries, keys and the scorer."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from leadbridge.duplicates.matching import (
+    blocking_keys,
+    canonical_email,
+    canonical_phone,
+    company_id,
+    company_name,
+    person_name,
+    phonetic,
+    postcode,
+    prepare,
+    score,
+    street,
+)
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Jan.Novak+crm@Gmail.com", "jannovak@gmail.com"),
+        ("jan.novak@googlemail.com", "jannovak@gmail.com"),
+        ("Jan.Novak@Firma.cz", "jan.novak@firma.cz"),
+        ("petra+newsletter@seznam.cz", "petra@seznam.cz"),
+        ("not an address", ""),
+        ("", ""),
+    ],
+)
+def test_canonical_email(raw, expected):
+    assert canonical_email(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, region, expected",
+    [
+        ("603 123 456", "CZ", "+420603123456"),
+        ("+420 603-123-456", None, "+420603123456"),
+        ("00420603123456", "CZ", "+420603123456"),
+        ("0903 123 456", "SK", "+421903123456"),
+        ("+48 512 345 678", None, "+48512345678"),
+        ("512-345-678", "PL", "+48512345678"),
+        ("8 612 34567", "LT", "+37061234567"),
+        ("+370 612 34567", None, "+37061234567"),
+        ("0912 345 678", "VN", "+84912345678"),
+        ("12", "CZ", ""),
+    ],
+)
+def test_canonical_phone(raw, region, expected):
+    assert canonical_phone(raw, region) == expected
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Porost s.r.o.", "POROST, spol. s r.o."),
+        ("Porost s. r. o.", "porost sro"),
+        ("Kovo a.s.", "KOVO, akciová společnost"),
+        ("Tatra Slovakia, s.r.o.", "Tatra Slovakia spol. s r.o."),
+        ("Budimex Sp. z o.o.", "BUDIMEX SP Z O O"),
+        ("Budimex S.A.", "Budimex spółka akcyjna"),
+        ("UAB Baltic Solutions", "Baltic Solutions, UAB"),
+        ("AB Šiaulių bankas", "Siauliu Bankas AB"),
+        ("Công ty TNHH Minh Phát", "Minh Phat Co., Ltd"),
+        ("Công ty Cổ phần Hòa Bình", "CTY CP Hoa Binh"),
+        ("Acme GmbH", "ACME Inc."),
+    ],
+)
+def test_company_names_without_legal_forms(a, b):
+    assert company_name(a) == company_name(b) != ""
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Jan Novák", "novak jan"),
+        ("Ing. Jan Novák, Ph.D.", "Jan Novak"),
+        ("Šárka Kopřivová", "SARKA KOPRIVOVA"),
+        ("Ľubomír Ďurček", "Lubomir Durcek"),
+        ("Łukasz Wójcik", "Lukasz Wojcik"),
+        ("Rūta Kazlauskienė", "Kazlauskiene Ruta"),
+        ("Nguyễn Văn Anh", "Anh Nguyen Van"),
+    ],
+)
+def test_person_names_fold_case_accents_titles_and_order(a, b):
+    assert person_name(a) == person_name(b) != ""
+
+
+def test_company_ids_drop_country_prefix_spaces_and_zeros():
+    assert company_id("CZ 0012 3456") == company_id("00123456") == "123456"
+    assert company_id("PL 525-000-12-34") == company_id("5250001234")
+    assert company_id("LT100001234") == "100001234"
+
+
+def test_postcodes_and_streets():
+    assert postcode("110 00") == postcode("11000") == "11000"
+    assert postcode("LT-01100") == "01100"
+    assert postcode("00-950") == "00950"
+    assert street("Vinohradská 1511/230") == ("vinohradska", "1511/230")
+    assert street("ul. Marszałkowska 10") == ("marszalkowska", "10")
+    assert street("Gedimino pr. 9") == ("gedimino", "9")
+
+
+def test_phonetic_forgives_vowels_and_spellings():
+    assert phonetic("nowak") == phonetic("novak")
+    assert phonetic("novaak") == phonetic("novak")
+    assert phonetic("kovalski") == phonetic("kowalsky")
+
+
+text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+
+
+@given(text)
+def test_name_normalizers_are_idempotent(value):
+    assert person_name(person_name(value)) == person_name(value)
+    assert company_name(company_name(value)) == company_name(value)
+    assert postcode(postcode(value)) == postcode(value)
+    assert company_id(company_id(value)) == company_id(value)
+
+
+@given(st.emails())
+def test_email_normalizer_is_idempotent(value):
+    assert canonical_email(canonical_email(value)) == canonical_email(value)
+
+
+@given(st.from_regex(r"\+?[0-9 ()-]{0,20}", fullmatch=True))
+def test_phone_normalizer_is_idempotent(value):
+    once = canonical_phone(value, "CZ")
+    assert canonical_phone(once, "CZ") == once
+
+
+def _p(**values):
+    return prepare(values)
+
+
+def test_same_email_is_a_duplicate_with_its_reason():
+    a = _p(first_name="Jan", last_name="Novák", email="jan.novak@firma.cz")
+    b = _p(first_name="Jan", last_name="Novak", email="JAN.NOVAK@firma.cz", phone="603123456")
+    probability, reasons = score(a, b)
+    assert probability > 0.99 and "same e-mail" in reasons
+
+
+def test_common_name_alone_is_not_a_duplicate():
+    a = _p(first_name="Jan", last_name="Novák", email="jan@a.cz", postcode="11000")
+    b = _p(first_name="Jan", last_name="Novák", email="honza@b.cz", postcode="60200")
+    assert score(a, b)[0] < 0.5
+
+
+def test_work_and_private_mail_with_same_phone_and_typo_in_name():
+    a = _p(first_name="Šárka", last_name="Kopřivová", email="s.koprivova@porost.cz",
+           phone="+420 603 123 456")  # fmt: skip
+    b = _p(first_name="Sarka", last_name="Koprivova", email="sarka.k@gmail.com",
+           mobile="603123456", country="CZ")  # fmt: skip
+    probability, reasons = score(a, b)
+    assert probability >= 0.9 and "same phone" in reasons
+
+
+def test_company_with_other_legal_form_and_same_id():
+    a = _p(company_name="Porost s.r.o.", registration_number="12345678")
+    b = _p(name="POROST, spol. s r.o.", kind="company", vat_id="CZ12345678")
+    probability, reasons = score(a, b)
+    assert probability > 0.99 and "same registration number" in reasons
+    c = _p(name="Porost a.s.", kind="company", registration_number="87654321")
+    assert score(a, c)[0] < 0.5
+
+
+def test_name_and_address_without_contact_data():
+    a = _p(first_name="Tomasz", last_name="Kowalski", street="ul. Długa 5", postcode="00-950")
+    b = _p(first_name="Tomasz", last_name="Kowalsky", street="Dluga 5", postcode="00950")
+    assert score(a, b)[0] >= 0.9
+
+
+def test_keys_share_for_swapped_and_accentless_names():
+    a = _p(first_name="Rūta", last_name="Kazlauskienė", postcode="LT-01100")
+    b = _p(first_name="Kazlauskiene", last_name="Ruta", postcode="01100")
+    assert set(blocking_keys(a)) & set(blocking_keys(b))
+
+
+def test_rules_limit_what_is_compared():
+    a = _p(first_name="Jan", last_name="Novák", email="jan@x.cz")
+    b = _p(first_name="Petr", last_name="Svoboda", email="jan@x.cz")
+    assert score(a, b, ["email"])[0] > 0.9
+    assert score(a, b, ["name"])[0] < 0.1
