@@ -35,7 +35,7 @@ RULE_KEYS = {
     "email": ("e", "l"),
     "phone": ("p",),
     "registration_number": ("i",),
-    "name": ("n", "s", "w"),
+    "name": ("w", "m"),
     "company": ("c", "k"),
     "address": ("a",),
 }

@@ -237,9 +237,11 @@ def street(value: str | None) -> tuple[str, str]:
     for token in text.split():
         if not number and _HOUSE_NUMBER.match(token):
             number = token
-        elif token.strip("-") and token not in _STREET_WORDS:
+        elif token.strip("-"):
             words.append(_PUNCT.sub("", token))
-    return " ".join(w for w in words if w), number
+    named = [w for w in words if w and w not in _STREET_WORDS]
+    # "Námestie 12" is a street called "square": keep the word when it is the whole name.
+    return " ".join(named or [w for w in words if w]), number
 
 
 @lru_cache(maxsize=131072)
@@ -328,28 +330,31 @@ def prepare(values: dict, *, phones: Iterable[str] | None = None) -> Prepared:
 def blocking_keys(p: Prepared) -> list[str]:
     """Keys under which a record is filed; two records are compared when they share one.
 
-    Exact keys (e-mail, phone, company id, full name, company) find the easy pairs; the
-    sound-alike keys of each name word with the postcode or city find typos, swapped and
-    accent-less names, and people with a work and a private address.
+    Exact keys (e-mail, phone, company id, company) find the easy pairs; the sound-alike
+    keys of each name word with the postcode or the city find typos, swapped and accent-less
+    names, and people with a work and a private address.
     """
     keys: set[str] = set()
     keys.update(f"e:{e}" for e in p.emails)
     keys.update(f"l:{n}" for n in p.email_names)
     keys.update(f"p:{ph}" for ph in p.phones)
     keys.update(f"i:{i}" for i in p.ids)
-    words = p.person.split()
-    if len(words) >= 2:
-        keys.add(f"n:{p.person}")
-        sounds = sorted({phonetic(w) for w in words if phonetic(w)})
-        keys.add("s:" + " ".join(sounds))
-    places = [x for x in (p.postcode, phonetic(p.city.replace(" ", ""))) if x]
-    for place in places[:1] or []:
-        keys.update(f"w:{phonetic(w)}|{place}" for w in words if len(w) > 1)
+    # Name words only with a place: a name alone (Jan Novák) is shared by strangers, and
+    # its blocks would be huge. Each word with the postcode finds a typo in the other word;
+    # the whole name with the postcode or the city finds a record that lacks one of them.
+    words = [w for w in p.person.split() if len(w) > 1]
+    city = phonetic(p.city.replace(" ", ""))
+    sounds = " ".join(sorted(phonetic(w) for w in words))
+    if p.postcode:
+        keys.update(f"w:{phonetic(w)}|{p.postcode}" for w in words)
+    for place in (p.postcode, city):
+        if place and len(words) >= 2:  # the whole name: small even where one word is common
+            keys.add(f"m:{sounds}|{place}")
     if p.company:
         keys.add(f"c:{p.company}")
         first = p.company.split()
-        for place in places[:1]:
-            keys.update(f"k:{phonetic(w)}|{place}" for w in first if len(w) > 2)
+        if p.postcode:
+            keys.update(f"k:{phonetic(w)}|{p.postcode}" for w in first if len(w) > 2)
     if p.postcode and p.number:
         keys.add(f"a:{p.postcode}|{p.number}|{phonetic(p.street.replace(' ', ''))[:3]}")
     return sorted(keys)
@@ -361,17 +366,33 @@ _PRIOR = -7.0  # log2-odds that two records sharing a key are one, before lookin
 
 
 def _name_similarity(a: str, b: str) -> float:
-    """Similarity of two sorted-token names: the better of the whole string and the
-    word-by-word Jaro–Winkler (which forgives a typo in a short word)."""
+    """Similarity of two names: the better of the whole sorted string and the words paired
+    best-first by Jaro–Winkler (a typo in the first letter must not break the pairing that
+    sorting gives)."""
     whole = Indel.normalized_similarity(a, b)
     wa, wb = a.split(), b.split()
-    if len(wa) == len(wb):
-        words = sum(JaroWinkler.similarity(x, y) for x, y in zip(wa, wb, strict=True)) / len(wa)
-        return max(whole, words)
-    shorter, longer = (wa, wb) if len(wa) < len(wb) else (wb, wa)
-    if shorter and set(shorter) <= set(longer):
-        return max(whole, 0.85)  # one name has an extra word (second first name, maiden name)
-    return whole
+    if not wa or not wb:
+        return whole
+    shorter, longer = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    left = list(longer)
+    total = 0.0
+    for word in shorter:
+        best = max(left, key=lambda other: JaroWinkler.similarity(word, other))
+        total += JaroWinkler.similarity(word, best)
+        left.remove(best)
+    words = total / len(shorter)
+    if len(shorter) < len(longer):
+        # one name has an extra word (a second first name, a maiden name)
+        return max(whole, min(words, 0.85))
+    return max(whole, words)
+
+
+def _from_name(email_name: str, person: str) -> bool:
+    """True when an e-mail's personal part is just the person's name words (and digits)."""
+    rest = email_name.rstrip("0123456789")
+    for word in sorted(person.split(), key=len, reverse=True):
+        rest = rest.replace(word, "", 1)
+    return rest == ""
 
 
 def score(a: Prepared, b: Prepared, rules: Iterable[str] = RULES) -> tuple[float, list[str]]:
@@ -383,11 +404,12 @@ def score(a: Prepared, b: Prepared, rules: Iterable[str] = RULES) -> tuple[float
         if set(a.emails) & set(b.emails):
             w += 13
             reasons.append("same e-mail")
-        elif set(a.email_names) & set(b.email_names):
-            w += 3
+        elif shared := set(a.email_names) & set(b.email_names):
+            # "jana.cerna@" says little beyond the name when the person is Jana Černá.
+            w += 1 if all(_from_name(n, a.person) for n in shared) else 3
             reasons.append("same e-mail name, other domain")
         else:
-            w -= 1
+            w -= 0.5  # a work and a private address are common
     if "phone" in rules and a.phones and b.phones:
         if set(a.phones) & set(b.phones):
             w += 10
@@ -408,7 +430,7 @@ def score(a: Prepared, b: Prepared, rules: Iterable[str] = RULES) -> tuple[float
         w += (
             6
             if s >= 0.97
-            else 4
+            else 4.5
             if s >= 0.9
             else 1.5
             if s >= 0.8
@@ -441,13 +463,15 @@ def _address_weight(a: Prepared, b: Prepared, reasons: list[str]) -> float:
         w += 1
         reasons.append("same city")
     if a.street and b.street:
-        s = Indel.normalized_similarity(a.street, b.street)
-        same_number = bool(a.number) and a.number == b.number
-        if s >= 0.85 and same_number:
+        # Compared without spaces: a typo that moves a space ("Mlynsk á1952") changes nothing.
+        sa, sb = (f"{p.street}{p.number}".replace(" ", "") for p in (a, b))
+        s = Indel.normalized_similarity(sa, sb)
+        if s >= 0.999:
             w += 4
             reasons.append("same street and number")
-        elif s >= 0.85:
-            w += 1 if not (a.number and b.number) else -1
+        elif s >= 0.9 and Indel.normalized_similarity(a.number, b.number) >= 0.75:
+            w += 2  # a typo, not another house on the same long street
+            reasons.append(f"street {s:.2f}")
         else:
             w -= 1.5
     return w
