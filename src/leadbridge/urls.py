@@ -28,6 +28,7 @@ urlpatterns = [
     path("clients/", include("leadbridge.clients.urls")),
     path("contacts/", include("leadbridge.clients.contact_urls")),
     path("deals/", include("leadbridge.deals.urls")),
+    path("duplicates/", include("leadbridge.duplicates.urls")),
     path("settings/", include("leadbridge.core.settings_urls")),
     path("", include("leadbridge.activities.urls")),
     path("", include("leadbridge.history.urls")),

@@ -134,6 +134,8 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from leadbridge.api.records import converted_records
+    from leadbridge.duplicates.checks import find_matches
+    from leadbridge.duplicates.keys import values_of
 
     lead = record_get(actor=request.user, record_type="lead", pk=pk)
     return render(
@@ -143,6 +145,12 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lead": lead,
             "statuses": list(LeadStatus.objects.all()),
             "generated": converted_records([lead.pk])[lead.pk],
+            "duplicates": find_matches(
+                actor=request.user,
+                record_type="lead",
+                values=values_of(lead),
+                exclude=("lead", lead.pk),
+            ),
         },
     )
 
@@ -188,7 +196,7 @@ def lead_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("leads:list")
 
 
-MASS_ACTIONS = ("task", "status", "assign", "delete", "convert")
+MASS_ACTIONS = ("task", "status", "assign", "delete", "convert", "merge")
 
 
 @require_POST
@@ -204,6 +212,9 @@ def lead_mass(request: HttpRequest) -> HttpResponse:
     if not ids or action not in MASS_ACTIONS:
         messages.error(request, _("Select leads and an action."))
         return redirect(safe_next(request, reverse("leads:list")))
+    if action == "merge":
+        query = "&".join(f"ids={i}" for i in ids)
+        return redirect(reverse("duplicates:compare") + f"?record_type=lead&{query}")
     done, failed = 0, []
     if action == "convert":
         results = leads_convert_bulk(actor=request.user, lead_ids=ids, plan_data={})

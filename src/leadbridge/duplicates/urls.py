@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "duplicates"
+urlpatterns = [
+    path("", views.finder_page, name="finder"),
+    path("jobs/<uuid:job_id>/", views.job_page, name="job"),
+    path("compare/", views.compare_page, name="compare"),
+    path("not-duplicate/", views.not_duplicate, name="not_duplicate"),
+    path("merges/", views.merges_page, name="merges"),
+    path("merges/<int:pk>/undo/", views.undo, name="undo"),
+]

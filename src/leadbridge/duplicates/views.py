@@ -1,0 +1,217 @@
+"""Duplicate pages: the finder, a finder job's progress, side-by-side compare and merge,
+"not a duplicate", and the merge log with undo. Logic lives in the services."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from leadbridge.core.errors import DomainError
+from leadbridge.core.registry import model_for
+from leadbridge.core.selectors import base_queryset
+from leadbridge.core.specs import SPECS
+from leadbridge.core.web import safe_next
+
+from . import finder, merge, tasks
+from .matching import DEFAULT_THRESHOLD, RULES
+from .models import FinderJob, NotDuplicate
+
+TYPES = ("lead", "client", "contact")
+RULE_LABELS = {
+    "email": _("E-mail"),
+    "phone": _("Phone"),
+    "name": _("Name"),
+    "company": _("Company"),
+    "registration_number": _("Registration number / VAT id"),
+    "address": _("Address"),
+}
+
+
+def _record_type(raw: str | None) -> str:
+    return raw if raw in TYPES else "lead"
+
+
+def _threshold(raw: str | None) -> float:
+    try:
+        value = float(raw or DEFAULT_THRESHOLD)
+    except ValueError:
+        return DEFAULT_THRESHOLD
+    return min(max(value, 0.0), 1.0)
+
+
+def _label(record_type: str, name: str) -> str:
+    try:
+        return str(model_for(record_type)._meta.get_field(name).verbose_name).capitalize()
+    except Exception:  # a contract name that is not a model field
+        return name.replace("_", " ").capitalize()
+
+
+def finder_page(request: HttpRequest) -> HttpResponse:
+    record_type = _record_type(request.GET.get("record_type"))
+    rules = [r for r in request.GET.getlist("rules") if r in RULES] or list(RULES)
+    threshold = _threshold(request.GET.get("threshold"))
+    context: dict[str, Any] = {
+        "section": "duplicates",
+        "record_type": record_type,
+        "types": TYPES,
+        "rules": rules,
+        "rule_labels": RULE_LABELS,
+        "threshold": threshold,
+        "groups": None,
+    }
+    if "run" in request.GET:
+        scope = finder.scope_ids(request.user, record_type, None)
+        if finder.scope_size(scope, record_type) > finder.SYNC_LIMIT:
+            job = tasks.start_finder(
+                actor=request.user,
+                params={"record_type": record_type, "fields": rules, "threshold": threshold},
+            )
+            return redirect("duplicates:job", job.pk)
+        context["groups"] = finder.find_groups(
+            actor=request.user, record_type=record_type, rules=rules, threshold=threshold
+        )
+    return render(request, "duplicates/finder.html", context)
+
+
+def job_page(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = FinderJob.objects.filter(pk=job_id, created_by=request.user).first()
+    if job is None:
+        raise Http404
+    context = {
+        "section": "duplicates",
+        "job": job,
+        "record_type": job.params.get("record_type", "lead"),
+        "groups": job.result if job.status == FinderJob.Status.DONE else None,
+        "percent": round(job.progress * 100),
+    }
+    template = "duplicates/_job.html" if request.htmx else "duplicates/job.html"
+    return render(request, template, context)
+
+
+def _ids(raw: list[str]) -> list[int]:
+    out: list[int] = []
+    for part in raw:
+        out.extend(int(p) for p in part.split(",") if p.strip().isdigit())
+    return list(dict.fromkeys(out))[:50]
+
+
+def compare_page(request: HttpRequest) -> HttpResponse:
+    """The records side by side, a choice per field, then Merge (POST)."""
+    record_type = _record_type(request.GET.get("record_type") or request.POST.get("record_type"))
+    ids = _ids(request.GET.getlist("ids") or request.POST.getlist("ids"))
+    records = list(base_queryset(request.user, record_type).filter(pk__in=ids).order_by("pk"))
+    if request.method == "POST":
+        survivor = request.POST.get("survivor_id")
+        spec_fields = [f.name for f in SPECS[record_type].fields]
+        choices = {
+            name: int(request.POST[f"choice_{name}"])
+            for name in spec_fields
+            if request.POST.get(f"choice_{name}", "").isdigit()
+        }
+        try:
+            done = merge.record_merge(
+                actor=request.user,
+                record_type=record_type,
+                ids=[r.pk for r in records],
+                survivor_id=int(survivor) if survivor and survivor.isdigit() else None,
+                choices=choices,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.errors[0].message if exc.errors else exc.detail)
+        else:
+            messages.success(
+                request,
+                _("Merged %(n)d records; the merge can be undone from the merge log.")
+                % {"n": len(done.merged_ids) + 1},
+            )
+            return redirect(f"/{record_type}s/{done.survivor_id}/")
+    if len(records) < 2:
+        messages.error(request, _("Choose at least two records you may see to compare."))
+        return redirect(reverse("duplicates:finder") + f"?record_type={record_type}")
+    oldest = min(records, key=lambda r: (r.created_at, r.pk))
+    rows = []
+    for f in SPECS[record_type].fields:
+        if f.name in ("owner_id", "team_id", "status_id", "source_id"):
+            continue
+        values = [getattr(r, f.attr, None) for r in records]
+        if all(v in (None, "", []) for v in values):
+            continue
+        differ = len({str(v) for v in values if v not in (None, "", [])}) > 1  # empties get filled
+        first_filled = next((r.pk for r, v in zip(records, values, strict=True) if v), oldest.pk)
+        rows.append(
+            {
+                "name": f.name,
+                "label": _label(record_type, f.name),
+                "cells": [
+                    {"record": r, "value": v, "checked": r.pk == first_filled}
+                    for r, v in zip(records, values, strict=True)
+                ],
+                "differ": differ,
+            }
+        )
+    return render(
+        request,
+        "duplicates/compare.html",
+        {
+            "section": "duplicates",
+            "record_type": record_type,
+            "records": records,
+            "rows": rows,
+            "oldest": oldest,
+        },
+    )
+
+
+@require_POST
+def not_duplicate(request: HttpRequest) -> HttpResponse:
+    record_type = _record_type(request.POST.get("record_type"))
+    ids = _ids(request.POST.getlist("ids"))
+    visible = base_queryset(request.user, record_type).filter(pk__in=ids)
+    visible = set(visible.values_list("pk", flat=True))
+    for a, b in combinations(sorted(visible), 2):
+        try:
+            with transaction.atomic():
+                NotDuplicate.objects.create(
+                    a_type=record_type, a_id=a, b_type=record_type, b_id=b, created_by=request.user
+                )
+        except IntegrityError:
+            pass
+    messages.success(request, _("Marked as not duplicates; they will not be proposed again."))
+    return redirect(safe_next(request, reverse("duplicates:finder")))
+
+
+def merges_page(request: HttpRequest) -> HttpResponse:
+    items = merge.merge_list(actor=request.user)
+    names: dict[tuple[str, int], str] = {}
+    for m in items:
+        model = model_for(m.record_type)
+        for obj in model.objects.filter(pk__in=[m.survivor_id, *m.merged_ids]):
+            names[(m.record_type, obj.pk)] = obj.display_name
+    rows = [
+        {
+            "merge": m,
+            "survivor": names.get((m.record_type, m.survivor_id), f"#{m.survivor_id}"),
+            "merged": [names.get((m.record_type, i), f"#{i}") for i in m.merged_ids],
+        }
+        for m in items
+    ]
+    return render(request, "duplicates/merges.html", {"section": "duplicates", "rows": rows})
+
+
+@require_POST
+def undo(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        merge.merge_undo(actor=request.user, merge_id=pk)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("The merge was undone."))
+    return redirect("duplicates:merges")
