@@ -139,9 +139,20 @@ def child_find(out: str) -> None:
 
     admin = User.objects.get(username="bench")
     base = peak_rss_mb()
+    profile = None
+    if os.environ.get("BENCH_PROFILE"):  # where the time goes, printed after the run
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     started = time.perf_counter()
     groups = find_groups(actor=admin, record_type="lead")
     seconds = time.perf_counter() - started
+    if profile:
+        import pstats
+
+        profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
     Path(out).write_text(
         json.dumps(
             {

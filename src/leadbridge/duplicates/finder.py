@@ -27,7 +27,7 @@ from leadbridge.core.selectors import ListParams, filtered_queryset
 from leadbridge.people import access
 
 from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared_row
-from .matching import BLOCK_LIMIT, DEFAULT_THRESHOLD, RULES, Prepared, score
+from .matching import BLOCK_LIMIT, CITY_BLOCK_LIMIT, DEFAULT_THRESHOLD, RULES, Prepared, score
 from .models import MatchKey, NotDuplicate
 
 # Which key kinds (prefix before ':') each rule reads.
@@ -35,7 +35,7 @@ RULE_KEYS = {
     "email": ("e", "l"),
     "phone": ("p",),
     "registration_number": ("i",),
-    "name": ("w", "m"),
+    "name": ("w", "m", "n"),
     "company": ("c", "k"),
     "address": ("a",),
 }
@@ -61,7 +61,9 @@ def _blocks(record_type: str, kinds: set[str]) -> Iterable[list[int]]:
         while rows := cursor.fetchmany(5000):
             for kind, ids in rows:
                 if kind in kinds:
-                    yield [int(i) for i in ids.split(",")]
+                    found = ids.split(",")
+                    if kind != "n" or len(found) <= CITY_BLOCK_LIMIT:
+                        yield [int(i) for i in found]
 
 
 def candidate_pairs(record_type: str, rules: Iterable[str], allowed: set[int] | None) -> np.ndarray:
@@ -115,7 +117,7 @@ def find_groups(
 ) -> list[dict]:
     """Groups of likely duplicates among the records `actor` may see (and `filters` select):
     [{"records": [match, ...], "score", "reasons"}], strongest first."""
-    rules = [r for r in (rules or RULES) if r in RULES] or list(RULES)
+    rules = frozenset(r for r in (rules or RULES) if r in RULES) or frozenset(RULES)
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     model = model_for(record_type)
     scope = scope_ids(actor, record_type, filters)

@@ -20,6 +20,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 from leadbridge.core.normalize import InvalidValue, fold, normalize_phone
 
 RULES = ("email", "phone", "name", "company", "registration_number", "address")
+ALL_RULES = frozenset(RULES)
 RECORD_TYPES = ("lead", "client", "contact")
 DEFAULT_THRESHOLD = 0.9
 
@@ -136,6 +137,8 @@ _GENERIC_LOCALS = frozenset(
 )
 _MIN_LOCAL = 5
 BLOCK_LIMIT = 60  # records sharing one key beyond which the key says too little to compare
+# A name in a city is shared by far more strangers than a name in a postcode: smaller blocks.
+CITY_BLOCK_LIMIT = 12
 
 
 # Normalizers ----------------------------------------------------------------------------------
@@ -196,20 +199,28 @@ def person_name(*parts: str | None) -> str:
     return " ".join(sorted(tokens))
 
 
+_FORMS_BY_LAST: dict[str, list[tuple[str, ...]]] = {}
+_FORMS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _form in _LEGAL_FORMS:  # longest first within each list, as _LEGAL_FORMS is sorted
+    _FORMS_BY_LAST.setdefault(_form[-1], []).append(_form)
+    _FORMS_BY_FIRST.setdefault(_form[0], []).append(_form)
+
+
 def _strip_forms(tokens: list[str]) -> list[str]:
     changed = True
     while changed and tokens:
         changed = False
-        for form in _LEGAL_FORMS:
+        for form in _FORMS_BY_LAST.get(tokens[-1], ()):
             n = len(form)
             if len(tokens) > n and tuple(tokens[-n:]) == form:
-                tokens = tokens[:-n]
-                changed = True
+                tokens, changed = tokens[:-n], True
                 break
-            if len(tokens) > n and tuple(tokens[:n]) == form:
-                tokens = tokens[n:]
-                changed = True
-                break
+        else:
+            for form in _FORMS_BY_FIRST.get(tokens[0], ()):
+                n = len(form)
+                if len(tokens) > n and tuple(tokens[:n]) == form:
+                    tokens, changed = tokens[n:], True
+                    break
     return tokens
 
 
@@ -347,9 +358,11 @@ def blocking_keys(p: Prepared) -> list[str]:
     sounds = " ".join(sorted(phonetic(w) for w in words))
     if p.postcode:
         keys.update(f"w:{phonetic(w)}|{p.postcode}" for w in words)
-    for place in (p.postcode, city):
-        if place and len(words) >= 2:  # the whole name: small even where one word is common
-            keys.add(f"m:{sounds}|{place}")
+    if len(words) >= 2:  # the whole name: small even where one word is common
+        if p.postcode:
+            keys.add(f"m:{sounds}|{p.postcode}")
+        if city:  # for records without a postcode; see CITY_BLOCK_LIMIT
+            keys.add(f"n:{sounds}|{city}")
     if p.company:
         keys.add(f"c:{p.company}")
         first = p.company.split()
@@ -369,22 +382,33 @@ def _name_similarity(a: str, b: str) -> float:
     """Similarity of two names: the better of the whole sorted string and the words paired
     best-first by Jaro–Winkler (a typo in the first letter must not break the pairing that
     sorting gives)."""
+    if a == b:
+        return 1.0
     whole = Indel.normalized_similarity(a, b)
     wa, wb = a.split(), b.split()
     if not wa or not wb:
         return whole
+    jw = JaroWinkler.similarity
+    if len(wa) == len(wb) == 2:  # the usual first + last name: both pairings, no search
+        words = max(jw(wa[0], wb[0]) + jw(wa[1], wb[1]), jw(wa[0], wb[1]) + jw(wa[1], wb[0]))
+        return max(whole, words / 2)
     shorter, longer = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
     left = list(longer)
     total = 0.0
     for word in shorter:
-        best = max(left, key=lambda other: JaroWinkler.similarity(word, other))
-        total += JaroWinkler.similarity(word, best)
-        left.remove(best)
+        sims = [jw(word, other) for other in left]
+        best = max(range(len(left)), key=sims.__getitem__)
+        total += sims[best]
+        left.pop(best)
     words = total / len(shorter)
     if len(shorter) < len(longer):
         # one name has an extra word (a second first name, a maiden name)
         return max(whole, min(words, 0.85))
     return max(whole, words)
+
+
+def _meet(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return any(x in b for x in a)  # tiny tuples: cheaper than building sets
 
 
 def _from_name(email_name: str, person: str) -> bool:
@@ -395,13 +419,14 @@ def _from_name(email_name: str, person: str) -> bool:
     return rest == ""
 
 
-def score(a: Prepared, b: Prepared, rules: Iterable[str] = RULES) -> tuple[float, list[str]]:
+def score(a: Prepared, b: Prepared, rules: Iterable[str] = ALL_RULES) -> tuple[float, list[str]]:
     """(probability in 0..1 that `a` and `b` are one, the reasons that weighed most)."""
-    rules = set(rules)
+    if not isinstance(rules, frozenset):
+        rules = frozenset(rules)
     w = _PRIOR
     reasons: list[str] = []
     if "email" in rules and a.emails and b.emails:
-        if set(a.emails) & set(b.emails):
+        if _meet(a.emails, b.emails):
             w += 13
             reasons.append("same e-mail")
         elif shared := set(a.email_names) & set(b.email_names):
@@ -411,13 +436,13 @@ def score(a: Prepared, b: Prepared, rules: Iterable[str] = RULES) -> tuple[float
         else:
             w -= 0.5  # a work and a private address are common
     if "phone" in rules and a.phones and b.phones:
-        if set(a.phones) & set(b.phones):
+        if _meet(a.phones, b.phones):
             w += 10
             reasons.append("same phone")
         else:
             w -= 1
     if "registration_number" in rules and a.ids and b.ids:
-        if set(a.ids) & set(b.ids):
+        if _meet(a.ids, b.ids):
             w += 14
             reasons.append("same registration number")
         else:
