@@ -247,7 +247,8 @@ def child_splink(csv_path: str, out: str) -> None:
         ],
         retain_intermediate_calculation_columns=False,
     )
-    linker = Linker(con.table("people"), settings, db_api=DuckDBAPI(con))
+    db_api = DuckDBAPI(con)
+    linker = Linker(db_api.register("people"), settings)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("email"), block_on("phone")], recall=0.8
     )

@@ -52,16 +52,22 @@ def find_matches(
     if not keys:
         return []
     targets = targets or TARGETS.get(record_type, (record_type,))
+    # The record type is filtered here, not in SQL: with it in the WHERE clause SQLite's
+    # planner may pick the (record_type, record_id) index and scan a whole type.
     rows = (
-        MatchKey.objects.filter(key__in=keys, record_type__in=targets)
+        MatchKey.objects.filter(key__in=keys)
         .values("record_type", "record_id")
         .annotate(n=Count("*"))
-        .order_by("-n", "-record_id")[:CANDIDATES]
+        .order_by("-n", "-record_id")[: CANDIDATES * 3]
     )
     by_type: dict[str, list[int]] = defaultdict(list)
     for row in rows:
+        if row["record_type"] not in targets:
+            continue
         if exclude and (row["record_type"], row["record_id"]) == exclude:
             continue
+        if sum(len(v) for v in by_type.values()) >= CANDIDATES:
+            break
         by_type[row["record_type"]].append(row["record_id"])
     rejected = _not_duplicates(exclude) if exclude else set()
     found = []
