@@ -146,7 +146,8 @@ def child_find(out: str) -> None:
         profile = cProfile.Profile()
         profile.enable()
     started = time.perf_counter()
-    groups = find_groups(actor=admin, record_type="lead")
+    stats: dict = {}
+    groups = find_groups(actor=admin, record_type="lead", stats=stats)
     seconds = time.perf_counter() - started
     if profile:
         import pstats
@@ -159,6 +160,9 @@ def child_find(out: str) -> None:
                 "seconds": seconds,
                 "peak_rss_mb": peak_rss_mb(),
                 "rss_before_mb": base,
+                "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                / 1024,
+                "stats": stats,
                 "groups": [[r["id"] for r in g["records"]] for g in groups],
             }
         )
@@ -343,6 +347,8 @@ def run_database(db: str, csv_path: Path, args: argparse.Namespace) -> dict:
         "load_seconds": round(load["load_seconds"], 1),
         "finder_seconds": round(find["seconds"], 1),
         "finder_peak_rss_mb": round(find["peak_rss_mb"]),
+        "finder_worker_peak_rss_mb": round(find["children_peak_rss_mb"]),
+        "finder_phases": find["stats"],
         "finder_groups": len(find["groups"]),
         **quality(find["groups"], entity_of),
         "check_p50_ms": round(check["p50_ms"], 2),
@@ -418,6 +424,9 @@ def main() -> int:
             f"{r['precision']:8.4f}{r['recall']:8.4f}{r['f1']:8.4f}{r['found_pairs']:9d}"
             f"{r['check_p50_ms']:9.2f}ms{r['check_p95_ms']:9.2f}ms"
         )
+    for r in results:
+        print(f"{r['db']} finder phases: {r['finder_phases']}; largest scoring worker "
+              f"{r['finder_worker_peak_rss_mb']} MB")  # fmt: skip
     if peer and "error" not in peer:
         print(
             f"{'splink 5':10}{peer['seconds']:9.1f}{peer['peak_rss_mb']:9d}"
