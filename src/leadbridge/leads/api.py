@@ -39,7 +39,12 @@ class ConvertPlanIn(Strict):
     contact: TargetPlanIn | None = None
     deal: DealPlanIn | None = None
     create_missing_fields: bool = False
-    on_duplicate: Literal["allow", "reject"] = "allow"
+    on_duplicate: Literal["allow", "reject", "skip", "update", "link"] = Field(
+        "allow",
+        description="A new client or contact that matches an existing one: allow (create "
+        "and report), reject (409 duplicate), skip / update / link (use the existing one, "
+        "as mode existing)",
+    )
     version: int | None = Field(
         None, description="The lead's version; required once the lead has been converted"
     )

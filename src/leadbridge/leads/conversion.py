@@ -44,7 +44,7 @@ from .models import ConversionLink, Lead, LeadStatus
 
 MODES = ("new", "existing", "none")
 TARGETS = ("client", "contact", "deal")
-ON_DUPLICATE = ("allow", "reject")
+ON_DUPLICATE = ("allow", "reject", "skip", "update", "link")
 
 
 @dataclass
@@ -81,7 +81,7 @@ def plan_from_dict(data: dict | None) -> Plan:
         status_id=data.get("status_id"),
     )
     if plan.on_duplicate not in ON_DUPLICATE:
-        out.add("on_duplicate", "Must be one of: allow, reject.")
+        out.add("on_duplicate", "Must be one of: " + ", ".join(ON_DUPLICATE) + ".")
     for name in TARGETS:
         part = data.get(name)
         if part is None:
@@ -454,6 +454,8 @@ def lead_convert(*, actor: Any, lead_id: int, plan: Plan) -> dict:
     with transaction.atomic():
         lead = _begin(actor, lead_id, plan, for_preview=False)
         work = plan_work(actor, lead, plan)
+        if plan.on_duplicate in ("skip", "update", "link") and _use_matches(plan, work):
+            work = plan_work(actor, lead, plan)
         if work.errors.errors:
             raise ValidationFailed(
                 "Some values the targets need are missing or not valid.",
@@ -467,6 +469,23 @@ def lead_convert(*, actor: Any, lead_id: int, plan: Plan) -> dict:
                 extra={"duplicates": work.duplicates},
             )
         return _write(actor, work)
+
+
+def _use_matches(plan: Plan, work: Work) -> bool:
+    """skip / update / link: a new client or contact that matches an existing one of its
+    type becomes that one (mode existing: its empty fields filled, the lead's history linked
+    to it). True if the plan changed."""
+    changed = False
+    for name in ("client", "contact"):
+        target = getattr(plan, name)
+        tw = work.targets.get(name)
+        if target is None or target.mode != "new" or tw is None:
+            continue
+        same = [d for d in tw.duplicates if d["record_type"] == name]
+        if same:
+            target.mode, target.id = "existing", same[0]["id"]
+            changed = True
+    return changed
 
 
 def _create_missing_defs(work: Work) -> list[str]:

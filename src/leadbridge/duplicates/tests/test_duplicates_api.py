@@ -339,3 +339,28 @@ def test_parallel_scoring_finds_the_same_groups(admin_user, make_lead, monkeypat
     stats: dict = {}
     parallel = finder.find_groups(actor=admin_user, record_type="lead", stats=stats)
     assert parallel == serial and len(serial) == 4 and stats["kept"] >= 6
+
+
+def test_conversion_detects_duplicates_and_update_uses_the_match(admin_api, admin_user):
+    existing = client_create(
+        actor=admin_user,
+        data={"kind": "company", "name": "POROST, spol. s r.o.", "registration_number": "12345678"},
+    ).obj
+    lead = admin_api.post(
+        "/api/leads", {**NOVAK, "company_name": "Porost s.r.o.", "vat_id": "CZ12345678"}
+    ).json()
+    preview = admin_api.post(
+        f"/api/leads/{lead['id']}/convert/preview", {"contact": {"mode": "none"}}
+    )
+    assert [d["id"] for d in preview.json()["duplicates"] if d["record_type"] == "client"] == [
+        existing.pk
+    ]
+    plan = {"contact": {"mode": "none"}, "on_duplicate": "reject"}
+    assert_error(admin_api.post(f"/api/leads/{lead['id']}/convert", plan), 409, code="duplicate")
+    plan["on_duplicate"] = "update"
+    r = admin_api.post(f"/api/leads/{lead['id']}/convert", plan)
+    assert r.status_code == 200, r.content
+    from leadbridge.clients.models import Client
+
+    assert Client.objects.count() == 1
+    assert Client.objects.get().vat_id == "CZ12345678"  # an empty field filled from the lead
