@@ -78,7 +78,7 @@ def child_load(csv_path: str, out: str) -> None:
     from leadbridge.core.record_services import refresh_derived
     from leadbridge.core.specs import SPECS
     from leadbridge.duplicates.keys import prepared
-    from leadbridge.duplicates.matching import blocking_keys
+    from leadbridge.duplicates.matching import blocking_keys, encode
     from leadbridge.leads.models import Lead, LeadStatus
     from leadbridge.people.models import User
 
@@ -93,19 +93,26 @@ def child_load(csv_path: str, out: str) -> None:
     def flush(batch: list) -> None:
         with transaction.atomic():
             Lead.objects.bulk_create(batch)
-            rows = [("lead", o.pk, k) for o in batch for k in blocking_keys(prepared(o))]
+            rows, profiles = [], []
+            for o in batch:
+                p = prepared(o)
+                rows.extend(("lead", o.pk, k) for k in blocking_keys(p))
+                profiles.append(("lead", o.pk, encode(p, o.display_name)))
             with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    sql = "COPY duplicates_matchkey (record_type, record_id, key) FROM STDIN"
-                    with cursor.cursor.copy(sql) as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                else:
-                    cursor.executemany(
-                        "INSERT INTO duplicates_matchkey (record_type, record_id, key) "
-                        "VALUES (%s, %s, %s)",
-                        rows,
-                    )
+                for table, column, data in (
+                    ("duplicates_matchkey", "key", rows),
+                    ("duplicates_matchprofile", "data", profiles),
+                ):
+                    columns = f"{table} (record_type, record_id, {column})"
+                    if connection.vendor == "postgresql":
+                        with cursor.cursor.copy(f"COPY {columns} FROM STDIN") as copy:
+                            for row in data:
+                                copy.write_row(row)
+                    else:
+                        cursor.executemany(
+                            f"INSERT INTO {columns} VALUES (%s, %s, %s)",  # noqa: S608
+                            data,
+                        )
         ids.extend(o.pk for o in batch)
 
     batch = []

@@ -30,9 +30,16 @@ from leadbridge.core.registry import model_for
 from leadbridge.core.selectors import ListParams, filtered_queryset
 from leadbridge.people import access
 
-from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared_row
-from .matching import BLOCK_LIMIT, CITY_BLOCK_LIMIT, DEFAULT_THRESHOLD, RULES, Prepared, score
-from .models import MatchKey, NotDuplicate
+from .matching import (
+    BLOCK_LIMIT,
+    CITY_BLOCK_LIMIT,
+    DEFAULT_THRESHOLD,
+    RULES,
+    Prepared,
+    decode,
+    score,
+)
+from .models import MatchKey, MatchProfile, NotDuplicate
 
 # Which key kinds (prefix before ':') each rule reads.
 RULE_KEYS = {
@@ -88,19 +95,28 @@ def candidate_pairs(record_type: str, rules: Iterable[str], allowed: set[int] | 
     return np.stack([merged >> 32, merged & 0xFFFFFFFF], axis=1)
 
 
-def _prepare_records(qs: Any, ids: np.ndarray, progress: Progress | None) -> dict[int, Prepared]:
-    fields = [f for f in (*MATCHED_FIELDS, *NORMALIZED_FIELDS) if hasattr(qs.model, f)]
+def _load_profiles(
+    record_type: str, ids: np.ndarray, progress: Progress | None
+) -> tuple[dict[int, Prepared], dict[int, str]]:
+    """The stored match profiles of the records in some pair (live ones: converted leads
+    are left out, deleted records have none)."""
     wanted = set(ids.tolist())
-    out: dict[int, Prepared] = {}
+    if record_type == "lead":
+        wanted -= set(
+            model_for("lead").objects.filter(is_converted=True).values_list("id", flat=True)
+        )
+    records: dict[int, Prepared] = {}
+    names: dict[int, str] = {}
+    qs = MatchProfile.objects.filter(record_type=record_type)
     if len(wanted) < 2000:
-        qs = qs.filter(pk__in=wanted)
+        qs = qs.filter(record_id__in=wanted)
     total = max(len(wanted), 1)
-    for row in qs.values_list("id", *fields).iterator(chunk_size=5000):
-        if row[0] in wanted:
-            out[row[0]] = prepared_row(dict(zip(fields, row[1:], strict=True)))
-            if progress and len(out) % 20000 == 0:
-                progress(0.2 + 0.4 * len(out) / total)
-    return out
+    for record_id, data in qs.values_list("record_id", "data").iterator(chunk_size=10000):
+        if record_id in wanted:
+            records[record_id], names[record_id] = decode(data)
+            if progress and len(records) % 50000 == 0:
+                progress(0.2 + 0.4 * len(records) / total)
+    return records, names
 
 
 def _rejected_pairs(record_type: str) -> set[tuple[int, int]]:
@@ -125,7 +141,6 @@ def find_groups(
     receives the seconds of each phase and the counts (for the benchmark)."""
     rules = frozenset(r for r in (rules or RULES) if r in RULES) or frozenset(RULES)
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-    model = model_for(record_type)
     stats = {} if stats is None else stats
     clock = time.perf_counter()
 
@@ -140,7 +155,7 @@ def find_groups(
     phase("blocks")
     if progress:
         progress(0.2)
-    records = _prepare_records(live(record_type), np.unique(pairs), progress)
+    records, names = _load_profiles(record_type, np.unique(pairs), progress)
     phase("prepare")
     rejected = _rejected_pairs(record_type)
     kept = _score_pairs(pairs, records, rules, threshold, rejected, progress)
@@ -148,7 +163,7 @@ def find_groups(
     groups = cluster(kept, threshold, records, rules)
     phase("cluster")
     stats.update(records=len(records), pairs=len(pairs), kept=len(kept))
-    out = _describe(model, record_type, groups)
+    out = _describe(names, record_type, groups)
     phase("describe")
     return out
 
@@ -292,13 +307,7 @@ def _split(edges, records, rules, floor) -> list[tuple[list[int], float, list[st
     return out
 
 
-def _describe(model: Any, record_type: str, groups) -> list[dict]:
-    ids = {i for g in groups for i in g[0]}
-    names = {}
-    for start in range(0, len(ids), 2000):
-        chunk = sorted(ids)[start : start + 2000]
-        for obj in model.objects.filter(pk__in=chunk):
-            names[obj.pk] = obj.display_name
+def _describe(names: dict[int, str], record_type: str, groups) -> list[dict]:
     return [
         {
             "records": [

@@ -15,8 +15,8 @@ from django.db.models.signals import post_save
 
 from leadbridge.core.registry import model_for
 
-from .matching import Prepared, blocking_keys, canonical_phone, prepare
-from .models import MatchKey
+from .matching import Prepared, blocking_keys, canonical_phone, encode, prepare
+from .models import MatchKey, MatchProfile
 
 INDEXED_TYPES = ("lead", "client", "contact")
 # Contract fields the matcher reads; a save whose update_fields miss all of them keeps its keys.
@@ -66,26 +66,35 @@ def prepared_row(values: dict) -> Prepared:
 
 
 def index_records(record_type: str, objs: Iterable[Any], *, replace: bool = True) -> int:
-    """File saved records under their keys (deleted ones under none); returns keys written."""
+    """File saved records under their keys and profiles (deleted ones under none); returns
+    the keys written."""
     objs = list(objs)
     if not objs:
         return 0
     if replace:
-        MatchKey.objects.filter(
-            record_type=record_type, record_id__in=[o.pk for o in objs]
-        ).delete()
-    rows = [
-        MatchKey(record_type=record_type, record_id=obj.pk, key=key)
-        for obj in objs
-        if obj.deleted_at is None
-        for key in blocking_keys(prepared(obj))
-    ]
-    MatchKey.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+        forget(record_type, [o.pk for o in objs])
+    keys, profiles = [], []
+    for obj in objs:
+        if obj.deleted_at is not None:
+            continue
+        p = prepared(obj)
+        keys.extend(
+            MatchKey(record_type=record_type, record_id=obj.pk, key=key) for key in blocking_keys(p)
+        )
+        profiles.append(
+            MatchProfile(
+                record_type=record_type, record_id=obj.pk, data=encode(p, obj.display_name)
+            )
+        )
+    MatchKey.objects.bulk_create(keys, batch_size=2000)
+    MatchProfile.objects.bulk_create(profiles, batch_size=2000)
+    return len(keys)
 
 
 def forget(record_type: str, record_ids: Iterable[int]) -> None:
-    MatchKey.objects.filter(record_type=record_type, record_id__in=list(record_ids)).delete()
+    ids = list(record_ids)
+    MatchKey.objects.filter(record_type=record_type, record_id__in=ids).delete()
+    MatchProfile.objects.filter(record_type=record_type, record_id__in=ids).delete()
 
 
 def _on_save(sender, instance, created, update_fields=None, raw=False, **kwargs) -> None:

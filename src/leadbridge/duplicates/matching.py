@@ -299,6 +299,26 @@ class Prepared:
     city: str = ""
 
 
+_FIELD, _ITEM = "\x1e", "\x1f"  # separators that never occur in normalized values
+_TUPLES = ("emails", "email_names", "phones", "ids")
+_STRINGS = ("person", "company", "postcode", "street", "number", "city")
+
+
+def encode(p: Prepared, display_name: str) -> str:
+    """A prepared record and its display name as one string (stored as its match profile,
+    so the finder reads a million records without normalizing them again)."""
+    parts = [_ITEM.join(getattr(p, name)) for name in _TUPLES]
+    parts += [getattr(p, name) for name in _STRINGS]
+    parts.append(display_name.replace(_FIELD, " ").replace(_ITEM, " "))
+    return _FIELD.join(parts)
+
+
+def decode(text: str) -> tuple[Prepared, str]:
+    parts = text.split(_FIELD)
+    tuples = [tuple(part.split(_ITEM)) if part else () for part in parts[:4]]
+    return Prepared(*tuples, *parts[4:10]), parts[10]
+
+
 def _strings(values: Iterable[object]) -> list[str]:
     return [str(v) for v in values if v not in (None, "")]
 

@@ -27,6 +27,23 @@ class MatchKey(models.Model):
         ]
 
 
+class MatchProfile(models.Model):
+    """A record's values as the matcher compares them (`matching.encode`), with its display
+    name: the finder reads these instead of normalizing every record again. Kept with the
+    keys; personal data like them."""
+
+    record_type = models.CharField(max_length=10)
+    record_id = models.BigIntegerField()
+    data = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_type", "record_id"], name="matchprofile_unique_record"
+            )
+        ]
+
+
 class NotDuplicate(models.Model):
     """A pair a user said is not one: never proposed again. Ordered so (a, b) is unique."""
 

@@ -184,3 +184,15 @@ def test_rules_limit_what_is_compared():
     b = _p(first_name="Petr", last_name="Svoboda", email="jan@x.cz")
     assert score(a, b, ["email"])[0] > 0.9
     assert score(a, b, ["name"])[0] < 0.1
+
+
+def test_profile_encoding_round_trips():
+    from leadbridge.duplicates.matching import decode, encode
+
+    p = prepare(
+        {"first_name": "Šárka", "last_name": "Kopřivová", "email": "a@b.cz", "other_emails": ["c@d.cz"],
+         "phone": "+420603123456", "company_name": "Porost s.r.o.", "street": "Husova 5",
+         "postcode": "110 00", "city": "Praha"}
+    )  # fmt: skip
+    assert decode(encode(p, "Šárka Kopřivová (Porost)")) == (p, "Šárka Kopřivová (Porost)")
+    assert decode(encode(prepare({}), "")) == (prepare({}), "")
