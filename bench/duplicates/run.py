@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import platform
@@ -408,7 +409,8 @@ def main() -> int:
         return 0
 
     RESULTS.mkdir(exist_ok=True)
-    csv_path = RESULTS / f"duplicates-{args.n}-{args.seed}.csv"
+    version = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:8]
+    csv_path = RESULTS / f"duplicates-{args.n}-{args.seed}-{version}.csv"  # regenerated on change
     if not csv_path.exists():
         sys.path.insert(0, str(HERE))
         from generate import FIELDS as CSV_FIELDS
