@@ -42,18 +42,11 @@ ROOT = HERE.parent.parent
 RESULTS = ROOT / "bench" / "results"
 PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
 PG_DB = "leadbridge_bench_duplicates"
-FIELDS = (
-    "first_name",
-    "last_name",
-    "company_name",
-    "registration_number",
-    "email",
-    "phone",
-    "street",
-    "postcode",
-    "city",
-    "country",
-)
+sys.path.insert(0, str(HERE))
+from generate import FIELDS as CSV_FIELDS  # noqa: E402
+from generate import generate  # noqa: E402
+
+FIELDS = tuple(f for f in CSV_FIELDS if f != "entity")  # the lead fields of each row
 
 
 def peak_rss_mb() -> float:
@@ -412,10 +405,6 @@ def main() -> int:
     version = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:8]
     csv_path = RESULTS / f"duplicates-{args.n}-{args.seed}-{version}.csv"  # regenerated on change
     if not csv_path.exists():
-        sys.path.insert(0, str(HERE))
-        from generate import FIELDS as CSV_FIELDS
-        from generate import generate
-
         with open(csv_path, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, CSV_FIELDS)
             writer.writeheader()
