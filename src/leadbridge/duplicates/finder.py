@@ -47,7 +47,7 @@ RULE_KEYS = {
     "phone": ("p",),
     "registration_number": ("i",),
     "name": ("w", "m", "n"),
-    "company": ("c", "k"),
+    "company": ("c", "k", "f"),
     "address": ("a",),
 }
 SYNC_LIMIT = 5000  # records a request may scan synchronously; above, a background job

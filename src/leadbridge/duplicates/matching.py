@@ -385,6 +385,8 @@ def blocking_keys(p: Prepared) -> list[str]:
             keys.add(f"n:{sounds}|{city}")
     if p.company:
         keys.add(f"c:{p.company}")
+        if len(words) >= 2:  # the person at the company, wherever either is typed
+            keys.add(f"f:{phonetic(max(p.company.split(), key=len))}|{sounds}")
         first = p.company.split()
         if p.postcode:
             keys.update(f"k:{phonetic(w)}|{p.postcode}" for w in first if len(w) > 2)

@@ -196,3 +196,12 @@ def test_profile_encoding_round_trips():
     p = prepare(values)
     assert decode(encode(p, "Šárka Kopřivová (Porost)")) == (p, "Šárka Kopřivová (Porost)")
     assert decode(encode(prepare({}), "")) == (prepare({}), "")
+
+
+def test_same_person_at_the_same_company_without_shared_contact_data():
+    a = _p(first_name="Tomáš", last_name="Dvořák", company_name="Agro Morava s.r.o.",
+           email="dvorak@agromorava.cz")  # fmt: skip
+    b = _p(first_name="Tomas", last_name="Dvorak", company_name="AGRO MORAVA, a.s.",
+           email="tomas.dvorak@gmail.com")  # fmt: skip
+    assert set(blocking_keys(a)) & set(blocking_keys(b))
+    assert score(a, b)[0] >= 0.9
