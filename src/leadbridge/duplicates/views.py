@@ -215,3 +215,41 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The merge was undone."))
     return redirect("duplicates:merges")
+
+
+CHECK_FIELDS = (
+    "first_name",
+    "last_name",
+    "company_name",
+    "name",
+    "kind",
+    "email",
+    "phone",
+    "mobile",
+    "registration_number",
+    "vat_id",
+    "street",
+    "postcode",
+    "city",
+    "country",
+)
+
+
+def check_fragment(request: HttpRequest) -> HttpResponse:
+    """The possible duplicates of what is typed in a record form (htmx, on change)."""
+    from .checks import find_matches
+
+    record_type = _record_type(request.GET.get("record_type"))
+    values = {k: request.GET[k] for k in CHECK_FIELDS if request.GET.get(k)}
+    exclude_id = request.GET.get("exclude", "")
+    exclude = (record_type, int(exclude_id)) if exclude_id.isdigit() else None
+    matches = (
+        find_matches(actor=request.user, record_type=record_type, values=values, exclude=exclude)
+        if values
+        else []
+    )
+    return render(
+        request,
+        "duplicates/_check.html",
+        {"matches": matches, "record_type": record_type, "exclude": exclude},
+    )

@@ -68,3 +68,19 @@ def test_compare_hides_records_the_user_cannot_see(client, users, make_lead, tea
     client.force_login(users["manager_north"])
     r = client.get(f"/duplicates/compare/?record_type=lead&ids={a.pk}&ids={b.pk}")
     assert r.status_code == 302  # fewer than two visible records: back to the finder
+
+
+def test_the_form_check_names_possible_duplicates(client, admin_user, make_lead):
+    a = make_lead(**NOVAK)
+    client.force_login(admin_user)
+    typed = {"email": "JAN.NOVAK@porost.cz", "first_name": "Jan", "last_name": "Novak"}
+    html = client.get("/duplicates/check/", {"record_type": "lead", **typed}).content.decode()
+    assert "Jan Novák" in html and f"/leads/{a.pk}/edit/" in html
+    b = make_lead(**NOVAK)
+    html = client.get(
+        "/duplicates/check/", {**NOVAK, "record_type": "lead", "exclude": b.pk}
+    ).content.decode()
+    assert f"ids={b.pk}&amp;ids={a.pk}" in html
+    assert client.get("/duplicates/check/", {"record_type": "lead"}).content.strip() == b""
+    form = client.get("/leads/new/").content.decode()
+    assert 'hx-get="/duplicates/check/?record_type=lead"' in form
