@@ -15,6 +15,8 @@ from leadbridge.deals import services as deal_services
 from leadbridge.leads import services as lead_services
 from leadbridge.leads.api import router as conversion_router
 from leadbridge.people.api import router as people_router
+from leadbridge.privacy.api import router as privacy_router
+from leadbridge.security.throttle import ApiRateThrottle
 
 from . import errors
 from .auth import BrowserSession, TokenAuth
@@ -32,6 +34,7 @@ api = NinjaAPI(
         "422 invalid values. Writes accept an `Idempotency-Key` header."
     ),
     auth=[TokenAuth(), BrowserSession()],
+    throttle=[ApiRateThrottle()],
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -97,6 +100,7 @@ api.add_router("/attachments", files_router)
 api.add_router("/", people_router)
 api.add_router("/", settings_router)
 api.add_router("/", runtime_settings_router)
+api.add_router("/privacy", privacy_router)
 
 
 # Last: an /api/ URL that matches no operation (an unknown path, or a path parameter of the
