@@ -99,8 +99,14 @@ def erase_related(subject: Subject, scrub: Scrubber) -> int:
             if after == before:
                 continue
             for name, value in after.items():
-                if value != before[name]:
-                    setattr(obj, name, value)
+                if value == before[name]:
+                    continue
+                kind = spec.get(name).kind if spec.get(name) else ""
+                if kind in ("email", "phone"):
+                    value = ""  # the person's own address on a company: gone, not garbled
+                elif kind in ("emails", "phones"):
+                    value = [v for v in value if ERASED not in v]
+                setattr(obj, name, value)
             obj.version += 1
             refresh_derived(obj, spec)
             obj.save()
@@ -200,8 +206,8 @@ def erase_activities(subject: Subject, scrub: Scrubber) -> int:
     own_ids = set(
         Activity.objects.filter(_link_q(subject, related=False)).values_list("pk", flat=True)
     )
-    qs = Activity.objects.filter(_link_q(subject, related=True)).distinct()
-    for activity in qs.select_for_update():
+    ids = Activity.objects.filter(_link_q(subject, related=True)).values("pk")
+    for activity in Activity.objects.filter(pk__in=ids).select_for_update():
         if activity.type == Activity.Type.EMAIL and activity.pk in own_ids:
             subject_text, body = ERASED, ""
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from anyascii import anyascii
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -40,7 +41,9 @@ def _identifiers(obj: Any) -> list[str]:
         values.append(getattr(obj, name, ""))
     values += list(getattr(obj, "other_emails", None) or [])
     values += list(getattr(obj, "other_phones", None) or [])
-    return [v for v in values if isinstance(v, str) and v.strip() and v != ERASED]
+    values = [v for v in values if isinstance(v, str) and v.strip() and v != ERASED]
+    # Copies made by file names, exports or other systems often lose the accents.
+    return values + [anyascii(v) for v in values if anyascii(v) != v]
 
 
 def subject_for(record_type: str, record_id: int) -> Subject:
