@@ -130,6 +130,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     share_metrics_between_workers()
     setup_django()
     prepare_demo(leads=args.leads)
+    if args.setup_only:  # the container's setup step; the app and worker run elsewhere
+        return 0
     url = f"http://{args.host}:{args.port}"
     print(f"  open {url}/   API docs: {url}/api/docs")
     print("  Ctrl-C stops the server and the worker.", flush=True)
@@ -142,9 +144,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def share_metrics_between_workers() -> None:
     """gunicorn's worker processes count requests each; Prometheus' multiprocess mode sums
     them through files in one directory, emptied at start."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        return
-    directory = data_dir() / "prometheus"
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or data_dir() / "prometheus")
     if directory.exists():
         for old in directory.glob("*.db"):
             old.unlink()
@@ -272,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--leads", type=int, default=300, help="demo leads on the first run")
     demo.add_argument("--no-worker", action="store_true", help="do not start the worker")
+    demo.add_argument(
+        "--setup-only", action="store_true", help="migrate and load the demo data, then exit"
+    )
     serve = sub.add_parser("serve", help="serve with gunicorn (production)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
