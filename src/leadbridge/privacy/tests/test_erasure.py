@@ -207,3 +207,14 @@ def test_the_readable_export_and_the_erase_button(client, admin_user, person):
     response = client.post(f"/privacy/lead/{lead_id}/erase/")
     assert response.status_code == 302
     assert traces(dump_text()) == []
+
+
+def test_the_buttons_show_for_the_right_only(client, admin_user, users, person):
+    lead_id, made = person
+    client.force_login(admin_user)
+    assert "Erase (GDPR)" in client.get(f"/leads/{lead_id}/").content.decode()
+    assert "Erase (GDPR)" in client.get(f"/contacts/{made['contact_id']}/").content.decode()
+    assert "Erase (GDPR)" not in client.get(f"/clients/{made['client_id']}/").content.decode()
+    client.force_login(users["marketing"])
+    page = client.get(f"/leads/{lead_id}/")
+    assert page.status_code in (200, 404) and "Erase (GDPR)" not in page.content.decode()
