@@ -312,6 +312,42 @@ def erase_idempotency(subject: Subject, scrub: Scrubber) -> int:
     return changed
 
 
+def _consents(subject: Subject):
+    from .models import Consent
+
+    q = Q(pk__in=[])
+    for record_type, pk in subject.records:
+        q |= Q(record_type=record_type, record_id=pk)
+    return Consent.objects.filter(q)
+
+
+def export_consents(subject: Subject) -> list[dict]:
+    return [
+        json_value(
+            {
+                "record": f"{c.record_type} #{c.record_id}",
+                "text": c.text,
+                "given_at": c.given_at,
+                "source": c.source,
+            }
+        )  # fmt: skip
+        for c in _consents(subject)
+    ]
+
+
+def erase_consents(subject: Subject, scrub: Scrubber) -> int:
+    """The consent stays (that it was given, and when, is the controller's proof); a name
+    that a form put into its text is replaced."""
+    changed = 0
+    for consent in _consents(subject):
+        text = scrub.text(consent.text)
+        if text != consent.text:
+            consent.text = text
+            consent.save(update_fields=["text"])
+            changed += 1
+    return changed
+
+
 register(
     "records",
     description="The lead, contact or person-client rows of the person, with their search "
@@ -354,4 +390,10 @@ register(
     description="Stored API answers for retried requests (kept IDEMPOTENCY_TTL_HOURS)",
     export=export_idempotency,
     erase=erase_idempotency,
+)
+register(
+    "consents",
+    description="Consent given on web forms: the text shown and the time",
+    export=export_consents,
+    erase=erase_consents,
 )

@@ -157,6 +157,31 @@ def person_erase(*, actor: Any, record_type: str, record_id: int) -> dict[str, i
     return counts
 
 
+def consent_record(
+    *,
+    record_type: str,
+    record_id: int,
+    text: str,
+    given_at: dt.datetime | None = None,
+    source: str = "",
+) -> Any:
+    """Keep the consent text a person was shown and the time they gave it (web forms).
+
+    Runs inside the caller's transaction, so the consent is stored exactly when the lead is.
+    """
+    from .models import Consent
+
+    if not (text or "").strip():
+        raise ValidationFailed("The consent text is required.", code="invalid")
+    return Consent.objects.create(
+        record_type=record_type,
+        record_id=record_id,
+        text=text.strip(),
+        given_at=given_at or timezone.now(),
+        source=source[:100],
+    )
+
+
 def is_erased(record_type: str, record_id: int) -> bool:
     return HistoryEvent.objects.filter(
         record_type=record_type, record_id=record_id, kind=HistoryEvent.Kind.ERASED

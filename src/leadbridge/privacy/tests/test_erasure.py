@@ -71,6 +71,12 @@ def person(admin_api, media):
         "/api/attachments", {"record_type": "lead", "record_id": lead["id"], "file": upload}
     )
     assert r.status_code == 201, r.content
+    from leadbridge.privacy.services import consent_record
+
+    consent_record(
+        record_type="lead", record_id=lead["id"], source="webform:contact-us",
+        text=f"I agree that Acme stores my details to answer me. Signed: {FIRST} {LAST}",
+    )  # fmt: skip
     plan = {"client": {"mode": "new"}, "contact": {"mode": "new"}, "deal": {"mode": "new"}}
     result = api.post(f"/api/leads/{lead['id']}/convert", plan, **{"Idempotency-Key": "conv-1"})
     assert result.status_code == 200, result.content
@@ -110,6 +116,8 @@ def test_the_export_holds_every_record_of_the_person(admin_api, person):
     assert any(h["kind"] == "converted" for h in history)
     assert places["idempotency_answers"], "the stored API answers are copies too"
     assert places["conversion_links"]
+    (consent,) = places["consents"]
+    assert consent["text"].startswith("I agree") and consent["given_at"]
     # Handing the data out is recorded on the person's records.
     from leadbridge.history.models import HistoryEvent
 
@@ -153,6 +161,10 @@ def test_erasure_leaves_no_trace_while_deals_and_counts_remain(
         Activity.objects.get(type="call").body == "Call [erased] again next week about the robots."
     )
     assert HistoryEvent.objects.filter(record_type="contact", kind="erased").count() == 1
+    from leadbridge.privacy.models import Consent
+
+    consent = Consent.objects.get()  # the proof of consent stays, without the name
+    assert consent.text.endswith("Signed: [erased]") and consent.given_at
     # Search finds nothing by the old name any more; the records are still listed.
     assert admin_api.get("/api/leads", q="zyxwar").json()["count"] == 0
     assert admin_api.get(f"/api/leads/{lead_id}").json()["last_name"] == "[erased]"
