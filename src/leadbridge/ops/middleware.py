@@ -53,12 +53,14 @@ class RequestIdAndMetrics:
 
 
 class ContentSecurityPolicy:
+    """`CONTENT_SECURITY_POLICY` (settings) or the default above; "" switches it off."""
+
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_CSP)
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self.policy and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = self.policy
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_CSP)
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
         return response

@@ -24,6 +24,13 @@ PAGES = [
 ]
 
 
+def test_the_production_policy_allows_no_inline_or_eval_script():
+    from leadbridge.ops.middleware import DEFAULT_CSP
+
+    script_src = DEFAULT_CSP.split("script-src")[1].split(";")[0]
+    assert script_src.strip() == "'self'"
+
+
 @pytest.fixture
 def boss(client, admin_user):
     client.force_login(admin_user)
