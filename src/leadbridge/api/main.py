@@ -31,7 +31,8 @@ api = NinjaAPI(
         "`leadbridge token USER` or `POST /api/tokens`) or a browser session (CSRF applies). "
         'Errors are `{"detail", "code", "errors": [{"field", "message"}]}`: 400 '
         "unparseable body, 401, 403, 404, 409 conflict with the stored state (stale `version`), "
-        "422 invalid values. Writes accept an `Idempotency-Key` header."
+        "422 invalid values, 429 over the token's rate limit (`Retry-After` says when to "
+        "retry). Writes accept an `Idempotency-Key` header."
     ),
     auth=[TokenAuth(), BrowserSession()],
     throttle=[ApiRateThrottle()],
