@@ -106,8 +106,16 @@ def _run_children(commands: list[list[str]]) -> int:
         stop(None, None)
 
 
+# With LOG_FORMAT=json the access log is JSON too, with the request id the app answered with.
+JSON_ACCESS_LOG = (
+    '{"time": "%(t)s", "logger": "access", "remote": "%(h)s", "method": "%(m)s", '
+    '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, '
+    '"request_id": "%({x-request-id}o)s"}'
+)
+
+
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
-    return [
+    command = [
         sys.executable,
         "-m",
         "gunicorn",
@@ -119,6 +127,9 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
         "--access-logfile",
         "-",
     ]
+    if os.environ.get("LOG_FORMAT") == "json":
+        command += ["--access-logformat", JSON_ACCESS_LOG]
+    return command
 
 
 def worker_command(extra: list[str] | None = None) -> list[str]:

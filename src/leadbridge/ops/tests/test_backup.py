@@ -43,3 +43,21 @@ def test_backup_change_restore_compare(baseline_data, make_lead, tmp_path, setti
 
     restore(target)
     assert _state() == before
+
+
+def test_restore_asks_for_the_server_to_be_stopped(capsys):
+    from leadbridge.cli import build_parser, cmd_restore
+
+    args = build_parser().parse_args(["restore", "/nowhere"])
+    assert cmd_restore(args) == 2
+    assert "--yes" in capsys.readouterr().err
+
+
+def test_json_access_log_only_with_log_format_json(monkeypatch):
+    from leadbridge.cli import gunicorn_command
+
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    assert "--access-logformat" not in gunicorn_command("127.0.0.1", 8000, 2)
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    command = gunicorn_command("127.0.0.1", 8000, 2)
+    assert '"request_id": "%({x-request-id}o)s"' in command[command.index("--access-logformat") + 1]
