@@ -5,7 +5,8 @@
 
 Seeds N leads into a fresh database (as bench/ui_pages.py does), starts the production
 server (`leadbridge serve`: gunicorn with --workers processes, every middleware, the API rate
-limit switched off) on 127.0.0.1, then --clients threads send requests for --duration
+limit counted on every request but set too high to refuse any, `--rate-limit off` to skip it)
+on 127.0.0.1, then --clients threads send requests for --duration
 seconds, each a new connection, chosen at random with these weights: list 40 % (GET
 /api/leads, a random page), search 30 % (GET /api/leads?q=…), create 20 % (POST /api/leads),
 convert 10 % (POST /api/leads/{id}/convert of a lead the same thread created: new client,
@@ -153,7 +154,7 @@ def run(args: argparse.Namespace) -> dict:
         DATABASE_URL=fresh_database(args.db, args.pg_db),
         LEADBRIDGE_DATA_DIR=tempfile.mkdtemp(prefix="lb-bench-load-data-"),
         SECRET_KEY="bench-" + "x" * 40,
-        API_RATE_LIMIT="off",
+        API_RATE_LIMIT=args.rate_limit,
         LOG_LEVEL="WARNING",
     )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -210,6 +211,7 @@ def run(args: argparse.Namespace) -> dict:
         "n": args.n,
         "workers": args.workers,
         "clients": args.clients,
+        "rate_limit": args.rate_limit,
         "duration_s": round(seconds, 1),
         "seeded_in_s": seeded,
         "load_average": os.getloadavg()[0],
@@ -232,6 +234,12 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=10_000, help="leads seeded before the load")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--pg-db", default="lb_bench_load", help="PostgreSQL database (dropped)")
+    parser.add_argument(
+        "--rate-limit",
+        default="1000000/m",
+        help="API_RATE_LIMIT of the server: counted on every request but never reached by "
+        "default; `off` measures without the counting",
+    )
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
@@ -240,7 +248,8 @@ def main() -> int:
     result = run(args)
     print(
         f"{args.db}: {result['duration_s']} s, {args.workers} workers, {args.clients} clients, "
-        f"{args.n} leads seeded; load average {result['load_average']:.1f}"
+        f"{args.n} leads seeded, rate limit {args.rate_limit}; "
+        f"load average {result['load_average']:.1f}"
     )
     print(f"{'kind':<8} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind, m in [("all", result["all"]), *result["kinds"].items()]:

@@ -148,3 +148,14 @@ def test_sessions_expire(client, users, settings):
     _login(client, users["marketing"].username, "x-Secret-123")
     expiry = client.session.get_expiry_date()
     assert abs((expiry - timezone.now()).total_seconds() - 12 * 3600) < 60
+
+
+def test_an_administrator_turns_off_two_factor_for_a_lost_phone(client, admin_user, users):
+    user = users["marketing"]
+    device = UserTotp.objects.create(user=user, secret=pyotp.random_base32())
+    client.force_login(admin_user)
+    page = client.get(f"/admin/security/usertotp/{device.pk}/delete/")
+    assert page.status_code == 200 and device.secret not in page.content.decode()
+    client.post(f"/admin/security/usertotp/{device.pk}/delete/", {"post": "yes"})
+    assert not UserTotp.objects.filter(user=user).exists()
+    assert client.get("/admin/security/auditevent/").status_code == 200
