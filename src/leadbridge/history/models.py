@@ -18,9 +18,6 @@ class HistoryEvent(models.Model):
         MERGED = "merged"
         ACTIVITY = "activity"
         ATTACHMENT = "attachment"
-        # GDPR (privacy app): the data was handed out, or the person anonymized everywhere.
-        PERSONAL_DATA_EXPORTED = "personal_data_exported"
-        ERASED = "erased"
 
     record_type = models.CharField(max_length=20)
     record_id = models.BigIntegerField()

@@ -23,6 +23,11 @@ from leadbridge.people import access
 from .places import ERASED, PLACES, Scrubber, Subject
 
 PERSON_TYPES = ("lead", "contact", "client")
+# History kinds of these two operations. They are plain values of HistoryEvent.kind (a
+# CharField) rather than new choices, so this app adds no migration to the history app;
+# the timeline template names them.
+EXPORTED_KIND = "personal_data_exported"
+ERASED_KIND = "erased"
 
 
 def _is_person(record_type: str, obj: Any) -> bool:
@@ -124,7 +129,7 @@ def person_export(*, actor: Any, record_type: str, record_id: int) -> dict:
                 actor=actor,
                 record_type=kind,
                 record_id=pk,
-                kind=HistoryEvent.Kind.PERSONAL_DATA_EXPORTED,
+                kind=EXPORTED_KIND,
                 data={"requested_for": f"{record_type} #{record_id}"},
             )
     return {
@@ -151,7 +156,7 @@ def person_erase(*, actor: Any, record_type: str, record_id: int) -> dict[str, i
                 actor=actor,
                 record_type=kind,
                 record_id=pk,
-                kind=HistoryEvent.Kind.ERASED,
+                kind=ERASED_KIND,
                 data={"requested_for": f"{record_type} #{record_id}", "rows": counts},
             )
     return counts
@@ -184,7 +189,7 @@ def consent_record(
 
 def is_erased(record_type: str, record_id: int) -> bool:
     return HistoryEvent.objects.filter(
-        record_type=record_type, record_id=record_id, kind=HistoryEvent.Kind.ERASED
+        record_type=record_type, record_id=record_id, kind=ERASED_KIND
     ).exists()
 
 
@@ -197,7 +202,7 @@ def retention_candidates(months: int, *, now: dt.datetime | None = None) -> list
         raise ValidationFailed("The retention period must be at least one month.")
     cutoff = (now or timezone.now()) - dt.timedelta(days=round(months * 30.44))
     recent = ActivityLink.objects.filter(record_type="lead", activity__created_at__gte=cutoff)
-    erased = HistoryEvent.objects.filter(record_type="lead", kind=HistoryEvent.Kind.ERASED)
+    erased = HistoryEvent.objects.filter(record_type="lead", kind=ERASED_KIND)
     return list(
         Lead.objects.filter(updated_at__lt=cutoff)
         .exclude(pk__in=recent.values("record_id"))
