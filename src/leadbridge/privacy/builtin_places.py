@@ -397,3 +397,87 @@ register(
     export=export_consents,
     erase=erase_consents,
 )
+
+
+# Duplicates (merge undo snapshots, match keys, finder results), when that app is installed.
+# The places belong to the duplicates app's own ready(); they are here until it registers them.
+
+
+def _register_duplicates_places() -> None:
+    from django.apps import apps
+
+    if not apps.is_installed("leadbridge.duplicates"):
+        return
+    merge_model = apps.get_model("duplicates", "MergeRecord")
+    key_model = apps.get_model("duplicates", "MatchKey")
+    job_model = apps.get_model("duplicates", "FinderJob")
+
+    def merges(subject: Subject):
+        for merge in merge_model.objects.filter(record_type__in=["lead", "contact", "client"]):
+            ids = set(subject.ids(merge.record_type))
+            if merge.survivor_id in ids or ids & set(merge.merged_ids or []):
+                yield merge
+
+    def export_merges(subject: Subject) -> list[dict]:
+        return [
+            json_value({"merge_id": m.pk, "created_at": m.created_at, "snapshot": m.snapshot})
+            for m in merges(subject)
+        ]
+
+    def erase_merges(subject: Subject, scrub: Scrubber) -> int:
+        """The undo data keeps its shape; an undo after the erasure brings back no name."""
+        changed = 0
+        for merge in merges(subject):
+            snap, choices = scrub.value(merge.snapshot), scrub.value(merge.choices)
+            if (snap, choices) != (merge.snapshot, merge.choices):
+                merge.snapshot, merge.choices = snap, choices
+                merge.save(update_fields=["snapshot", "choices"])
+                changed += 1
+        return changed
+
+    def _key_q(subject: Subject) -> Q:
+        q = Q(pk__in=[])
+        for record_type, pk in subject.records:
+            q |= Q(record_type=record_type, record_id=pk)
+        return q
+
+    def export_keys(subject: Subject) -> list[str]:
+        return list(key_model.objects.filter(_key_q(subject)).values_list("key", flat=True))
+
+    def erase_keys(subject: Subject, scrub: Scrubber) -> int:
+        """The records' save already re-filed their keys from the blanked fields; whatever
+        key still derives from the person goes."""
+        stale = [k.pk for k in key_model.objects.filter(_key_q(subject)) if scrub.found(k.key)]
+        return key_model.objects.filter(pk__in=stale).delete()[0]
+
+    def erase_jobs(subject: Subject, scrub: Scrubber) -> int:
+        changed = 0
+        for job in job_model.objects.exclude(result=None):
+            result = scrub.value(job.result)
+            if result != job.result:
+                job.result = result
+                job.save(update_fields=["result"])
+                changed += 1
+        return changed
+
+    register(
+        "merge_snapshots",
+        description="Rows as they were before a merge (the undo data)",
+        export=export_merges,
+        erase=erase_merges,
+    )
+    register(
+        "match_keys",
+        description="Normalized names, e-mails and phones the duplicate check looks up",
+        export=export_keys,
+        erase=erase_keys,
+    )
+    register(
+        "duplicate_finder_results",
+        description="Groups of possible duplicates found by a finder run",
+        export=lambda subject: [],
+        erase=erase_jobs,
+    )
+
+
+_register_duplicates_places()

@@ -53,7 +53,8 @@ def _identifiers(obj: Any) -> list[str]:
 
 def subject_for(record_type: str, record_id: int) -> Subject:
     """The person behind a record: the record, the records a conversion made of the same
-    person (both ways), and the deals and company clients made with them."""
+    person (both ways) or a merge folded into it, and the deals and company clients made
+    with them."""
     from leadbridge.deals.models import Deal
     from leadbridge.leads.models import ConversionLink
 
@@ -68,6 +69,16 @@ def subject_for(record_type: str, record_id: int) -> Subject:
         else:
             leads = ConversionLink.objects.filter(target_type=kind, target_id=pk)
             pairs = [("lead", link.lead_id) for link in leads]
+        # A duplicate merged into this record (or the record it was merged into) is the
+        # same person, with the e-mails and phones it had.
+        model = model_for(kind)
+        pairs += [
+            (kind, other)
+            for other in model.objects.filter(merged_into=pk).values_list("pk", flat=True)
+        ]
+        merged_into = model.objects.filter(pk=pk).values_list("merged_into", flat=True).first()
+        if merged_into:
+            pairs.append((kind, merged_into))
         for pair in pairs:
             if pair in records or pair in related:
                 continue

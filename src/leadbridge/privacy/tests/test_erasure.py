@@ -230,3 +230,16 @@ def test_the_buttons_show_for_the_right_only(client, admin_user, users, person):
     client.force_login(users["marketing"])
     page = client.get(f"/leads/{lead_id}/")
     assert page.status_code in (200, 404) and "Erase (GDPR)" not in page.content.decode()
+
+
+def test_a_duplicate_merged_into_the_person_is_erased_too(admin_api, make_lead):
+    from django.utils import timezone
+
+    from leadbridge.leads.models import Lead
+
+    survivor = make_lead(first_name=FIRST, last_name=LAST, email=EMAIL)
+    duplicate = make_lead(first_name=FIRST, last_name=LAST, email="kveta.old@example.org")
+    Lead.objects.filter(pk=duplicate.pk).update(merged_into=survivor.pk, deleted_at=timezone.now())
+    r = admin_api.post(f"/api/privacy/lead/{survivor.pk}/erase")
+    assert r.json()["rows"]["records"] == 2
+    assert "kveta.old" not in dump_text() and traces(dump_text()) == []
