@@ -403,6 +403,25 @@ register(
 # The places belong to the duplicates app's own ready(); they are here until it registers them.
 
 
+def _blank_rows(value: Any, record_type: str, ids: set[str]) -> Any:
+    """A copy of nested JSON where every row dict of the person ({"id": …} among `ids`) has
+    its personal columns blanked."""
+    personal = {
+        *PERSON_FIELDS.get(record_type, ()), NAME_FIELD.get(record_type, ""), "last_name",
+        "search_text", "other_emails", "other_phones", "custom_fields",
+    }  # fmt: skip
+    if isinstance(value, list):
+        return [_blank_rows(v, record_type, ids) for v in value]
+    if not isinstance(value, dict):
+        return value
+    is_row = str(value.get("id", "")) in ids
+    return {
+        k: (ERASED if is_row and k in personal and v not in (None, "", [], {}) else
+            _blank_rows(v, record_type, ids))
+        for k, v in value.items()
+    }  # fmt: skip
+
+
 def _register_duplicates_places() -> None:
     from django.apps import apps
 
@@ -425,10 +444,15 @@ def _register_duplicates_places() -> None:
         ]
 
     def erase_merges(subject: Subject, scrub: Scrubber) -> int:
-        """The undo data keeps its shape; an undo after the erasure brings back no name."""
+        """The undo data keeps its shape; an undo after the erasure brings back no name.
+
+        Rows of the person in a snapshot lose their personal columns outright, the folded
+        search text and match columns included (a stem is no longer an identifier)."""
         changed = 0
         for merge in merges(subject):
-            snap, choices = scrub.value(merge.snapshot), scrub.value(merge.choices)
+            ids = {str(pk) for pk in subject.ids(merge.record_type)}
+            snap = _blank_rows(merge.snapshot, merge.record_type, ids)
+            snap, choices = scrub.value(snap), scrub.value(merge.choices)
             if (snap, choices) != (merge.snapshot, merge.choices):
                 merge.snapshot, merge.choices = snap, choices
                 merge.save(update_fields=["snapshot", "choices"])
