@@ -27,6 +27,14 @@ LATENCY = Histogram(
 )
 
 
+LOGINS = Counter(
+    "leadbridge_logins_total",
+    "Login attempts by outcome (ok, failed, throttled, code_failed)",
+    ["outcome"],
+)
+API_THROTTLED = Counter("leadbridge_api_throttled_total", "API requests refused with 429")
+
+
 def observe(method: str, route: str, status: int, seconds: float) -> None:
     REQUESTS.labels(method, str(status)).inc()
     LATENCY.labels(method, route).observe(seconds)
@@ -68,7 +76,7 @@ def render() -> tuple[bytes, str]:
 
         multiprocess.MultiProcessCollector(registry)
     else:
-        registry.register(REQUESTS)
-        registry.register(LATENCY)
+        for collector in (REQUESTS, LATENCY, LOGINS, API_THROTTLED):
+            registry.register(collector)
     registry.register(QueueCollector())
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -9,6 +9,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from leadbridge.ops import metrics
+
 from . import throttle
 from .models import AuditEvent
 from .services import audit
@@ -31,12 +33,14 @@ class LoginForm(AuthenticationForm):
         ip = throttle.client_ip(self.request) if self.request else None
         wait = throttle.login_wait(username, ip)
         if wait:
+            metrics.LOGINS.labels("throttled").inc()
             audit(AuditEvent.Kind.LOGIN_THROTTLED, username=username, ip=ip)
             raise forms.ValidationError(throttled_message(wait), code="throttled")
         try:
             return super().clean()
         except forms.ValidationError:
             throttle.login_failed(username, ip)
+            metrics.LOGINS.labels("failed").inc()
             audit(AuditEvent.Kind.LOGIN_FAILED, username=username, ip=ip)
             raise
 

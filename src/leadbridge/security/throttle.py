@@ -130,6 +130,9 @@ class ApiRateThrottle(BaseThrottle):
         if not wait:
             return True
         self._wait = wait
+        from leadbridge.ops.metrics import API_THROTTLED
+
+        API_THROTTLED.inc()
         if count == limit + 1:  # the first refusal of a window is audited, not every one
             from .services import audit
 

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import DomainError
+from leadbridge.ops import metrics
 from leadbridge.people.models import User
 
 from . import services, throttle
@@ -40,6 +41,7 @@ class LoginView(auth_views.LoginView):
             }
             return redirect("login_code")
         throttle.login_succeeded(user.username)
+        metrics.LOGINS.labels("ok").inc()
         services.audit(AuditEvent.Kind.LOGIN, user=user, ip=ip)
         return super().form_valid(form)
 
@@ -62,6 +64,7 @@ def login_code(request):
             del request.session[PENDING]
             throttle.login_succeeded(user.username)
             auth_login(request, user, backend=pending["backend"])
+            metrics.LOGINS.labels("ok").inc()
             services.audit(AuditEvent.Kind.LOGIN, user=user, ip=ip, data={"two_factor": True})
             target = pending.get("next") or "/"
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
@@ -69,6 +72,7 @@ def login_code(request):
             return redirect(target)
         else:
             throttle.login_failed(user.username, ip)
+            metrics.LOGINS.labels("code_failed").inc()
             form.add_error("code", _("This code is not valid."))
     return render(request, "security/login_code.html", {"form": form})
 

@@ -135,6 +135,8 @@ def test_metrics_need_the_token_and_speak_prometheus(client, admin_user):
         "leadbridge_task_queue_depth",
         "leadbridge_imports_running",
         "leadbridge_webhook_failures",
+        "leadbridge_logins_total",
+        "leadbridge_api_throttled_total",
     ):
         assert name in text, name
     assert 'route="leads/"' in text

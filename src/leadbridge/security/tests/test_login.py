@@ -159,3 +159,15 @@ def test_an_administrator_turns_off_two_factor_for_a_lost_phone(client, admin_us
     client.post(f"/admin/security/usertotp/{device.pk}/delete/", {"post": "yes"})
     assert not UserTotp.objects.filter(user=user).exists()
     assert client.get("/admin/security/auditevent/").status_code == 200
+
+
+def test_login_outcomes_are_counted_for_metrics(client, users):
+    from prometheus_client import REGISTRY
+
+    def count(outcome):
+        return REGISTRY.get_sample_value("leadbridge_logins_total", {"outcome": outcome}) or 0
+
+    failed, ok = count("failed"), count("ok")
+    _login(client, users["marketing"].username, "wrong")
+    _login(client, users["marketing"].username, "x-Secret-123")
+    assert (count("failed"), count("ok")) == (failed + 1, ok + 1)
