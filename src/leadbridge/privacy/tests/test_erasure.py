@@ -243,3 +243,20 @@ def test_a_duplicate_merged_into_the_person_is_erased_too(admin_api, make_lead):
     r = admin_api.post(f"/api/privacy/lead/{survivor.pk}/erase")
     assert r.json()["rows"]["records"] == 2
     assert "kveta.old" not in dump_text() and traces(dump_text()) == []
+
+
+def test_a_client_who_is_a_person_is_erased(admin_api):
+    client = admin_api.post(
+        "/api/clients",
+        {"kind": "person", "first_name": FIRST, "last_name": LAST, "email": EMAIL,
+         "phone": PHONE},
+    ).json()  # fmt: skip
+    admin_api.post(
+        "/api/deals", {"title": f"Kitchen for {FIRST} {LAST}", "client_id": client["id"],
+                       "value": "12000"},
+    )  # fmt: skip
+    r = admin_api.post(f"/api/privacy/client/{client['id']}/erase")
+    assert r.status_code == 200, r.content
+    assert traces(dump_text()) == []
+    deal = admin_api.get("/api/deals").json()["items"][0]
+    assert deal["title"] == "Kitchen for [erased]" and deal["value"] == "12000.00"
