@@ -53,6 +53,31 @@ def test_every_page_has_the_security_headers(boss, path):
     assert len(response["X-Request-ID"]) >= 8
 
 
+def _plain_routes(patterns=None, prefix=""):
+    """Every URL of the project without parameters (the pages a link can reach directly)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = str(entry.pattern)
+        if "<" in route or "(" in route or "^" in route:
+            continue
+        if isinstance(entry, URLResolver):
+            yield from _plain_routes(entry.url_patterns, prefix + route)
+        elif isinstance(entry, URLPattern):
+            yield "/" + prefix + route
+
+
+def test_every_parameterless_url_has_the_headers(boss):
+    routes = sorted(set(_plain_routes()) - {"/logout/"})
+    assert len(routes) > 15
+    for path in routes:
+        response = boss.get(path)
+        assert response.status_code < 500, path
+        assert "script-src 'self'" in response["Content-Security-Policy"], path
+        assert response["X-Frame-Options"] == "DENY", path
+        assert response["X-Content-Type-Options"] == "nosniff", path
+
+
 def test_hsts_and_secure_cookies_behind_the_tls_proxy(client, admin_user):
     with override_settings(
         SECURE_HSTS_SECONDS=31536000,
