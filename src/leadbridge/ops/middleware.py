@@ -52,8 +52,13 @@ class RequestIdAndMetrics:
             context.request_id.reset(token)
 
 
+# A CRM page needs no camera, microphone, location or payment; nor may an embedded frame.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
 class ContentSecurityPolicy:
-    """`CONTENT_SECURITY_POLICY` (settings) or the default above; "" switches it off."""
+    """`CONTENT_SECURITY_POLICY` (settings) or the default above; "" switches it off. Also
+    sends the Permissions-Policy."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -63,4 +68,5 @@ class ContentSecurityPolicy:
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_CSP)
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

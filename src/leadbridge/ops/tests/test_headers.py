@@ -50,6 +50,7 @@ def test_every_page_has_the_security_headers(boss, path):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
     assert len(response["X-Request-ID"]) >= 8
 
 
