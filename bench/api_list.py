@@ -160,6 +160,7 @@ def main() -> int:
             DATABASE_URL=fresh_database(db),
             ALLOWED_HOSTS="testserver",
             LEADBRIDGE_DATA_DIR=tempfile.mkdtemp(prefix="lb-bench-api-data-"),
+            API_RATE_LIMIT="off",  # the benchmark sends more than a client may
         )
         out = subprocess.run(
             [

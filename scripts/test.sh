@@ -19,6 +19,18 @@ echo "== lint"
 .venv/bin/ruff check src bench
 .venv/bin/ruff format --check src bench
 .venv/bin/mypy
+echo "== container files"
+.venv/bin/hadolint Dockerfile
+# `docker compose` (v2 plugin) or `docker-compose` (Debian's package, which .ci/run installs).
+if docker compose version >/dev/null 2>&1; then
+  SECRET_KEY=check docker compose -f compose.yaml config -q
+elif command -v docker-compose >/dev/null 2>&1; then
+  SECRET_KEY=check docker-compose -f compose.yaml config -q
+elif [ -n "${CI:-}" ]; then
+  echo "docker compose is missing" >&2; exit 1
+else
+  echo "(skipped the compose check: no docker compose here; apt-get install docker-compose)"
+fi
 echo "== migrations"
 DATABASE_URL="sqlite:///$(mktemp -d)/check.sqlite3" .venv/bin/python -m django makemigrations --check --dry-run \
   --settings=leadbridge.settings_test >/dev/null

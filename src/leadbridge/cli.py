@@ -1,4 +1,5 @@
-"""The `leadbridge` command: demo, serve, worker, migrate, createuser, token, manage."""
+"""The `leadbridge` command: demo, serve, worker, migrate, createuser, token, backup, restore,
+retention, manage."""
 
 from __future__ import annotations
 
@@ -105,8 +106,16 @@ def _run_children(commands: list[list[str]]) -> int:
         stop(None, None)
 
 
+# With LOG_FORMAT=json the access log is JSON too, with the request id the app answered with.
+JSON_ACCESS_LOG = (
+    '{"time": "%(t)s", "logger": "access", "remote": "%(h)s", "method": "%(m)s", '
+    '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, '
+    '"request_id": "%({x-request-id}o)s"}'
+)
+
+
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
-    return [
+    command = [
         sys.executable,
         "-m",
         "gunicorn",
@@ -118,6 +127,9 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
         "--access-logfile",
         "-",
     ]
+    if os.environ.get("LOG_FORMAT") == "json":
+        command += ["--access-logformat", JSON_ACCESS_LOG]
+    return command
 
 
 def worker_command(extra: list[str] | None = None) -> list[str]:
@@ -126,8 +138,11 @@ def worker_command(extra: list[str] | None = None) -> list[str]:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     ensure_secret_key(generate=True)
+    share_metrics_between_workers()
     setup_django()
     prepare_demo(leads=args.leads)
+    if args.setup_only:  # the container's setup step; the app and worker run elsewhere
+        return 0
     url = f"http://{args.host}:{args.port}"
     print(f"  open {url}/   API docs: {url}/api/docs")
     print("  Ctrl-C stops the server and the worker.", flush=True)
@@ -137,7 +152,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _run_children(commands)
 
 
+def share_metrics_between_workers() -> None:
+    """gunicorn's worker processes count requests each; Prometheus' multiprocess mode sums
+    them through files in one directory, emptied at start."""
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or data_dir() / "prometheus")
+    if directory.exists():
+        for old in directory.glob("*.db"):
+            old.unlink()
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    share_metrics_between_workers()
     setup_django()
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -155,6 +182,47 @@ def cmd_worker(args: argparse.Namespace, extra: list[str]) -> int:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["leadbridge worker", "db_worker", *extra])
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    setup_django()
+    from datetime import datetime
+
+    from leadbridge.ops.backup import backup
+
+    target = Path(args.target or data_dir() / "backups" / datetime.now().strftime("%Y%m%d-%H%M%S"))
+    print(f"backup written to {backup(target)}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    setup_django()
+    from leadbridge.ops.backup import restore
+
+    if not args.yes:
+        print("Stop the server and the worker, then run again with --yes.", file=sys.stderr)
+        return 2
+    restore(Path(args.source))
+    print(f"restored from {args.source}")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.conf import settings
+
+    from leadbridge.privacy.services import retention_apply
+
+    months = args.months or settings.RETENTION_MONTHS
+    if months <= 0:
+        print("error: set --months or RETENTION_MONTHS", file=sys.stderr)
+        return 2
+    ids = retention_apply(months=months, dry_run=not args.apply)
+    verb = "anonymized" if args.apply else "would anonymize (dry run; --apply to do it)"
+    print(f"{verb} {len(ids)} leads untouched for {months} months")
+    if ids and not args.apply:
+        print("  ids: " + " ".join(map(str, ids[:200])) + (" …" if len(ids) > 200 else ""))
     return 0
 
 
@@ -215,12 +283,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--leads", type=int, default=300, help="demo leads on the first run")
     demo.add_argument("--no-worker", action="store_true", help="do not start the worker")
+    demo.add_argument(
+        "--setup-only", action="store_true", help="migrate and load the demo data, then exit"
+    )
     serve = sub.add_parser("serve", help="serve with gunicorn (production)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2)
     sub.add_parser("worker", help="run the background worker (extra args go to db_worker)")
     sub.add_parser("migrate", help="apply database migrations")
+    backup = sub.add_parser("backup", help="back up the database and uploaded files")
+    backup.add_argument("target", nargs="?", help="new directory (default: data dir/backups/…)")
+    restore = sub.add_parser("restore", help="restore a backup (server and worker stopped)")
+    restore.add_argument("source")
+    restore.add_argument("--yes", action="store_true", help="the server and worker are stopped")
+    retention = sub.add_parser("retention", help="anonymize leads untouched for N months")
+    retention.add_argument("--months", type=int, default=0, help="default: RETENTION_MONTHS")
+    retention.add_argument("--apply", action="store_true", help="do it (default: dry run)")
     createuser = sub.add_parser("createuser", help="create a login")
     createuser.add_argument("username")
     createuser.add_argument(
@@ -260,6 +339,9 @@ def main(argv: list[str] | None = None) -> int:
         "migrate": cmd_migrate,
         "createuser": cmd_createuser,
         "token": cmd_token,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
+        "retention": cmd_retention,
     }
     if args.command == "worker":
         return cmd_worker(args, extra)

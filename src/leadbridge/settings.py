@@ -59,10 +59,15 @@ INSTALLED_APPS = [
     "leadbridge.activities",
     "leadbridge.duplicates",
     "leadbridge.api",
+    "leadbridge.ops",
+    "leadbridge.security",
+    "leadbridge.privacy",
 ]
 
 MIDDLEWARE = [
+    "leadbridge.ops.middleware.RequestIdAndMetrics",
     "django.middleware.security.SecurityMiddleware",
+    "leadbridge.ops.middleware.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,7 +163,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # commits or rolls back with it.
 TASKS = {
     "default": {
-        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # The database queue, carrying the request id into the worker's logs.
+        "BACKEND": env("TASKS_BACKEND", "leadbridge.ops.tasks.DatabaseBackend"),
         "ENQUEUE_ON_COMMIT": False,
     }
 }
@@ -191,6 +197,41 @@ API_PAGE_MAX = 500
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "leadbridge.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "leadbridge.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if env("LOG_FORMAT", "text") == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# Operations and hardening (docs/deploy.md, docs/security.md).
+# Throttles and rate limits count in the database cache: one store for every server process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "leadbridge_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
+    }
+}
+SECURE_HSTS_SECONDS = int(
+    env("HSTS_SECONDS", "31536000" if env_bool("BEHIND_TLS_PROXY", False) else "0") or 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SESSION_COOKIE_AGE = int(float(env("SESSION_HOURS", "12") or 12) * 3600)
+AUTH_PASSWORD_VALIDATORS[1]["OPTIONS"] = {"min_length": int(env("PASSWORD_MIN_LENGTH", "10") or 10)}
+LOGIN_FAILURES_PER_ACCOUNT = int(env("LOGIN_FAILURES_PER_ACCOUNT", "5") or 5)
+LOGIN_FAILURES_PER_IP = int(env("LOGIN_FAILURES_PER_IP", "20") or 20)
+LOGIN_LOCKOUT_MINUTES = int(env("LOGIN_LOCKOUT_MINUTES", "15") or 15)
+API_RATE_LIMIT = env("API_RATE_LIMIT", "600/m") or "600/m"
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+RETENTION_MONTHS = int(env("RETENTION_MONTHS", "0") or 0)

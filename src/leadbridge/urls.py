@@ -1,14 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
 from leadbridge.api.main import api
-
-
-def healthz(request):
-    return JsonResponse({"status": "ok"})
 
 
 def home(request):
@@ -17,8 +12,8 @@ def home(request):
 
 urlpatterns = [
     path("", home, name="home"),
-    path("healthz", healthz),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("", include("leadbridge.ops.urls")),
+    path("", include("leadbridge.security.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -33,6 +28,7 @@ urlpatterns = [
     path("", include("leadbridge.activities.urls")),
     path("", include("leadbridge.history.urls")),
     path("", include("leadbridge.core.urls")),
+    path("", include("leadbridge.privacy.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

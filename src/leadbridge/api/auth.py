@@ -13,6 +13,12 @@ class TokenAuth(HttpBearer):
         user = token_authenticate(token)
         if user is not None:
             request.user = user
+            request.api_token_id = user.api_token_id
+            if user.api_token_touched:
+                from leadbridge.security.services import audit
+                from leadbridge.security.throttle import client_ip
+
+                audit("token_used", user=user, ip=client_ip(request), token_id=user.api_token_id)
         return user
 
 

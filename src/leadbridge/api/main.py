@@ -16,6 +16,8 @@ from leadbridge.duplicates.api import router as duplicates_router
 from leadbridge.leads import services as lead_services
 from leadbridge.leads.api import router as conversion_router
 from leadbridge.people.api import router as people_router
+from leadbridge.privacy.api import router as privacy_router
+from leadbridge.security.throttle import ApiRateThrottle
 
 from . import errors
 from .auth import BrowserSession, TokenAuth
@@ -30,9 +32,11 @@ api = NinjaAPI(
         "`leadbridge token USER` or `POST /api/tokens`) or a browser session (CSRF applies). "
         'Errors are `{"detail", "code", "errors": [{"field", "message"}]}`: 400 '
         "unparseable body, 401, 403, 404, 409 conflict with the stored state (stale `version`), "
-        "422 invalid values. Writes accept an `Idempotency-Key` header."
+        "422 invalid values, 429 over the token's rate limit (`Retry-After` says when to "
+        "retry). Writes accept an `Idempotency-Key` header."
     ),
     auth=[TokenAuth(), BrowserSession()],
+    throttle=[ApiRateThrottle()],
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -99,6 +103,7 @@ api.add_router("/attachments", files_router)
 api.add_router("/", people_router)
 api.add_router("/", settings_router)
 api.add_router("/", runtime_settings_router)
+api.add_router("/privacy", privacy_router)
 
 
 # Last: an /api/ URL that matches no operation (an unknown path, or a path parameter of the

@@ -4,7 +4,8 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 
 # The API authenticates every request itself (token or session + CSRF) and answers 401 in
 # JSON; static files and the health check carry no data.
-OPEN_PREFIXES = ("/api/", "/static/", "/healthz", "/login/", "/admin/")
+# /metrics checks its own token.
+OPEN_PREFIXES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics", "/login/", "/admin/")
 
 
 class LoginRequired(LoginRequiredMiddleware):

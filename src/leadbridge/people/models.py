@@ -9,7 +9,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 RECORD_TYPES = ("lead", "client", "contact", "deal")
-RIGHTS = ("view", "create", "update", "delete", "convert", "merge", "import", "export")
+# "privacy": export and erase a person's data (GDPR).
+RIGHTS = (
+    "view", "create", "update", "delete", "convert", "merge", "import", "export", "privacy",
+)  # fmt: skip
 
 
 class Scope(models.TextChoices):

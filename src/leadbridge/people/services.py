@@ -119,8 +119,13 @@ def token_authenticate(secret: str) -> User | None:
     now = timezone.now()
     if token.expires_at is not None and token.expires_at <= now:
         return None
+    # The API's authentication reads these: the rate limit counts per token, and the audit
+    # log records a token's use once a minute, when last_used_at moves.
+    token.user.api_token_id = token.pk  # type: ignore[attr-defined]
+    token.user.api_token_touched = False  # type: ignore[attr-defined]
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.user.api_token_touched = True  # type: ignore[attr-defined]
     return token.user
 
 

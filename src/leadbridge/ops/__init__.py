@@ -1,0 +1,1 @@
+"""Operations: health checks, metrics, request ids in logs, security headers, backups."""

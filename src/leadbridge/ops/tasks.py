@@ -1,0 +1,45 @@
+"""The database task backend, carrying the enqueuing request's id into the worker.
+
+The id rides in the task row's `args_kwargs` beside the arguments (the worker reads only
+"args" and "kwargs"), and the worker's task_started signal puts it back into the log context,
+so one id follows a change from the request to every background effect of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks_db.backend import DatabaseBackend as BaseDatabaseBackend
+
+from . import context
+
+_tokens: dict[str, Any] = {}
+
+
+class DatabaseBackend(BaseDatabaseBackend):
+    def _task_to_db_task(self, task, args, kwargs):
+        db_task = super()._task_to_db_task(task, args, kwargs)
+        rid = context.current()
+        if rid != "-":
+            db_task.args_kwargs = {**db_task.args_kwargs, "request_id": rid}
+            type(db_task).objects.filter(pk=db_task.pk).update(args_kwargs=db_task.args_kwargs)
+        return db_task
+
+
+def _started(sender, task_result, **kwargs) -> None:
+    db_result = getattr(task_result, "db_result", None)
+    rid = (getattr(db_result, "args_kwargs", None) or {}).get("request_id")
+    _tokens[str(task_result.id)] = context.request_id.set(rid or f"task-{task_result.id}")
+
+
+def _finished(sender, task_result, **kwargs) -> None:
+    token = _tokens.pop(str(task_result.id), None)
+    if token is not None:
+        context.request_id.reset(token)
+
+
+def connect_worker_signals() -> None:
+    from django_tasks_db.compat import task_finished, task_started
+
+    task_started.connect(_started, dispatch_uid="leadbridge.ops.task_started")
+    task_finished.connect(_finished, dispatch_uid="leadbridge.ops.task_finished")

@@ -1,0 +1,148 @@
+"""Counting failed logins and API requests in the database cache (shared by all processes).
+
+Counters are fixed windows. The database cache reads and writes a counter in two
+statements, so concurrent requests can overshoot a limit by a few; a limit still holds
+across every server process, which memory counters would not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.http import HttpRequest
+from ninja.throttling import BaseThrottle
+
+
+def _key(*parts: object) -> str:
+    digest = hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()[:40]
+    return f"lb:{parts[0]}:{digest}"
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address; behind the TLS proxy, the hop the proxy appended last."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# Failed logins -------------------------------------------------------------------------
+
+
+def _window() -> int:
+    return settings.LOGIN_LOCKOUT_MINUTES * 60
+
+
+def _failures(key: str) -> tuple[int, float]:
+    value = cache.get(key)
+    if not value:
+        return 0, 0.0
+    return int(value["n"]), float(value["until"])
+
+
+def login_wait(username: str, ip: str | None) -> int:
+    """Seconds until the account or the address may try again (0: now)."""
+    now = time.time()
+    waits = []
+    for key, limit in (
+        (_key("login-account", username.strip().lower()), settings.LOGIN_FAILURES_PER_ACCOUNT),
+        (_key("login-ip", ip or "-"), settings.LOGIN_FAILURES_PER_IP),
+    ):
+        count, until = _failures(key)
+        if count >= limit and until > now:
+            waits.append(math.ceil(until - now))
+    return max(waits, default=0)
+
+
+def login_failed(username: str, ip: str | None) -> None:
+    now = time.time()
+    for key in (_key("login-account", username.strip().lower()), _key("login-ip", ip or "-")):
+        count, until = _failures(key)
+        if until <= now:
+            count, until = 0, now + _window()
+        cache.set(key, {"n": count + 1, "until": until}, timeout=math.ceil(until - now) + 1)
+
+
+def login_succeeded(username: str) -> None:
+    cache.delete(_key("login-account", username.strip().lower()))
+
+
+# API rate limit ------------------------------------------------------------------------
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "600/m" -> (600, 60)."""
+    count, _, period = rate.partition("/")
+    return int(count), PERIODS[(period or "m")[0].lower()]
+
+
+def hit(ident: str, limit: int, period: int) -> tuple[int, int]:
+    """Count one request in the current window: (count so far, seconds to wait or 0)."""
+    now = time.time()
+    window = int(now // period)
+    key = _key("api", ident, window)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A counter need not survive a crash: its commit does not wait for the WAL flush
+            # (a write on every API request otherwise costs a disk sync).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        try:
+            count = cache.incr(key)  # the common case: the window's counter exists
+        except ValueError:
+            count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
+    if count <= limit:
+        return count, 0
+    return count, max(1, math.ceil((window + 1) * period - now))
+
+
+class ApiRateThrottle(BaseThrottle):
+    """Per API token (or per user for the browser session): API_RATE_LIMIT, e.g. 600/m.
+
+    ninja answers 429 with Retry-After; the API's error handler gives it the usual body.
+    """
+
+    def __init__(self) -> None:
+        self._wait: float | None = None
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        rate = settings.API_RATE_LIMIT
+        if not rate or rate.strip() in {"0", "off"}:
+            return True
+        limit, period = parse_rate(rate)
+        token_id = getattr(request, "api_token_id", None)
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+        if token_id is not None:
+            ident = f"token:{token_id}"
+        elif user is not None and getattr(user, "pk", None):
+            ident = f"user:{user.pk}"
+        else:
+            ident = f"ip:{client_ip(request)}"
+        count, wait = hit(ident, limit, period)
+        if not wait:
+            return True
+        self._wait = wait
+        from leadbridge.ops.metrics import API_THROTTLED
+
+        API_THROTTLED.inc()
+        if count == limit + 1:  # the first refusal of a window is audited, not every one
+            from .services import audit
+
+            audit(
+                "api_throttled",
+                user=user if getattr(user, "pk", None) else None,
+                ip=client_ip(request),
+                token_id=token_id,
+            )
+        return False
+
+    def wait(self) -> float | None:
+        return self._wait
