@@ -430,6 +430,7 @@ def _register_duplicates_places() -> None:
     merge_model = apps.get_model("duplicates", "MergeRecord")
     key_model = apps.get_model("duplicates", "MatchKey")
     job_model = apps.get_model("duplicates", "FinderJob")
+    profile_model = apps.get_model("duplicates", "MatchProfile")
 
     def merges(subject: Subject):
         for merge in merge_model.objects.filter(record_type__in=["lead", "contact", "client"]):
@@ -474,6 +475,15 @@ def _register_duplicates_places() -> None:
         stale = [k.pk for k in key_model.objects.filter(_key_q(subject)) if scrub.found(k.key)]
         return key_model.objects.filter(pk__in=stale).delete()[0]
 
+    def export_profiles(subject: Subject) -> list[str]:
+        return list(profile_model.objects.filter(_key_q(subject)).values_list("data", flat=True))
+
+    def erase_profiles(subject: Subject, scrub: Scrubber) -> int:
+        """Re-written from the blanked fields on save like the keys; any left that still
+        holds the person goes (the finder then simply does not see that record)."""
+        stale = [p.pk for p in profile_model.objects.filter(_key_q(subject)) if scrub.found(p.data)]
+        return profile_model.objects.filter(pk__in=stale).delete()[0]
+
     def erase_jobs(subject: Subject, scrub: Scrubber) -> int:
         changed = 0
         for job in job_model.objects.exclude(result=None):
@@ -495,6 +505,12 @@ def _register_duplicates_places() -> None:
         description="Normalized names, e-mails and phones the duplicate check looks up",
         export=export_keys,
         erase=erase_keys,
+    )
+    register(
+        "match_profiles",
+        description="Each record's values as the duplicate matcher compares them",
+        export=export_profiles,
+        erase=erase_profiles,
     )
     register(
         "duplicate_finder_results",
