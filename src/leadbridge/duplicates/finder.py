@@ -24,7 +24,7 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 
 from leadbridge.core.registry import model_for
 from leadbridge.core.selectors import ListParams, filtered_queryset
@@ -32,8 +32,8 @@ from leadbridge.people import access
 
 from .matching import (
     BLOCK_LIMIT,
-    CITY_BLOCK_LIMIT,
     DEFAULT_THRESHOLD,
+    KIND_BLOCK_LIMITS,
     RULES,
     Prepared,
     decode,
@@ -46,7 +46,7 @@ RULE_KEYS = {
     "email": ("e", "l"),
     "phone": ("p",),
     "registration_number": ("i",),
-    "name": ("w", "m", "n"),
+    "name": ("m", "n", "x"),
     "company": ("c", "k", "f"),
     "address": ("a",),
 }
@@ -67,13 +67,16 @@ def _blocks(record_type: str, kinds: set[str]) -> Iterable[list[int]]:
         f"SELECT substr(key, 1, 1), {agg} FROM {table} WHERE record_type = %s "  # noqa: S608
         "GROUP BY key HAVING COUNT(*) BETWEEN 2 AND %s"
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Group millions of keys in memory rather than in temporary files.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(sql, [record_type, BLOCK_LIMIT])
         while rows := cursor.fetchmany(5000):
             for kind, ids in rows:
                 if kind in kinds:
                     found = ids.split(",")
-                    if kind != "n" or len(found) <= CITY_BLOCK_LIMIT:
+                    if len(found) <= KIND_BLOCK_LIMITS.get(kind, BLOCK_LIMIT):
                         yield [int(i) for i in found]
 
 

@@ -137,8 +137,9 @@ _GENERIC_LOCALS = frozenset(
 )
 _MIN_LOCAL = 5
 BLOCK_LIMIT = 60  # records sharing one key beyond which the key says too little to compare
-# A name in a city is shared by far more strangers than a name in a postcode: smaller blocks.
-CITY_BLOCK_LIMIT = 12
+# A name in a city, or the personal part of an e-mail ("jan.novak" at any provider), is shared
+# by far more strangers than a name in a postcode: smaller blocks for those kinds of key.
+KIND_BLOCK_LIMITS = {"n": 12, "l": 12}
 
 
 # Normalizers ----------------------------------------------------------------------------------
@@ -283,7 +284,7 @@ def phonetic(word: str) -> str:
 # Prepared records -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Prepared:
     """A record's values normalized once for keys and scoring."""
 
@@ -370,18 +371,18 @@ def blocking_keys(p: Prepared) -> list[str]:
     keys.update(f"l:{n}" for n in p.email_names)
     keys.update(f"p:{ph}" for ph in p.phones)
     keys.update(f"i:{i}" for i in p.ids)
-    # Name words only with a place: a name alone (Jan Novák) is shared by strangers, and
-    # its blocks would be huge. Each word with the postcode finds a typo in the other word;
-    # the whole name with the postcode or the city finds a record that lacks one of them.
+    # Names only with a place: a name alone (Jan Novák) is shared by strangers, and its
+    # blocks would be huge; so would one word of it in a postcode at a million records. The
+    # whole name, as sounds (vowel and doubled-letter typos) and as 3-letter prefixes (a
+    # typo further on), with the postcode; as sounds with the city for records without one.
     words = [w for w in p.person.split() if len(w) > 1]
     city = phonetic(p.city.replace(" ", ""))
     sounds = " ".join(sorted(phonetic(w) for w in words))
-    if p.postcode:
-        keys.update(f"w:{phonetic(w)}|{p.postcode}" for w in words)
-    if len(words) >= 2:  # the whole name: small even where one word is common
+    if len(words) >= 2:
         if p.postcode:
             keys.add(f"m:{sounds}|{p.postcode}")
-        if city:  # for records without a postcode; see CITY_BLOCK_LIMIT
+            keys.add(f"x:{' '.join(sorted(w[:3] for w in words))}|{p.postcode}")
+        if city:  # see KIND_BLOCK_LIMITS
             keys.add(f"n:{sounds}|{city}")
     if p.company:
         keys.add(f"c:{p.company}")
