@@ -7,9 +7,10 @@ from typing import Any, Literal
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from pydantic import ValidationError as PydanticValidationError
 
-from leadbridge.api.records import ERRORS
-from leadbridge.api.schemas import Strict
+from leadbridge.api.records import ERRORS, filter_schema
+from leadbridge.api.schemas import Strict, text_problem
 from leadbridge.core.errors import FieldIssue, NotFound, ValidationFailed
 
 from . import finder, merge, tasks
@@ -108,6 +109,35 @@ def _merge_out(m: MergeRecord) -> dict:
     }
 
 
+def clean_filters(record_type: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """The list filters of the record type, validated as the list endpoint validates them;
+    `cf_<key>` filters on custom fields pass as text."""
+    schema = filter_schema(record_type)
+    issues = []
+    custom: dict[str, Any] = {}
+    plain: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key.startswith("cf_") and len(key) > 3:
+            problem = text_problem(key) or text_problem(str(value))
+            if problem:
+                issues.append(FieldIssue(f"filters.{key}", problem))
+            custom[key] = str(value)
+        elif key in schema.model_fields and key not in ("ordering", "limit", "offset"):
+            plain[key] = value
+        else:
+            issues.append(FieldIssue(f"filters.{key}", "Unknown filter."))
+    try:
+        values = schema(**plain).model_dump(mode="json", exclude_defaults=True)
+    except PydanticValidationError as exc:
+        for err in exc.errors():
+            path = ".".join(str(p) for p in err["loc"])
+            issues.append(FieldIssue(f"filters.{path}", err["msg"]))
+        values = {}
+    if issues:
+        raise ValidationFailed("The filters are not valid.", errors=issues)
+    return {**{k: v for k, v in values.items() if k in plain}, **custom}
+
+
 def _job_url(job: FinderJob) -> str:
     return f"/api/duplicates/jobs/{job.pk}"
 
@@ -121,6 +151,7 @@ def _job_url(job: FinderJob) -> str:
     "job to poll (`Location` header and `url`).",
 )
 def find(request: HttpRequest, payload: FindIn, response: HttpResponse):
+    payload.filters = clean_filters(payload.record_type, payload.filters)
     scope = finder.scope_ids(request.auth, payload.record_type, payload.filters)
     if finder.scope_size(scope, payload.record_type) <= finder.SYNC_LIMIT:
         groups = finder.find_groups(

@@ -364,3 +364,19 @@ def test_conversion_detects_duplicates_and_update_uses_the_match(admin_api, admi
 
     assert Client.objects.count() == 1
     assert Client.objects.get().vat_id == "CZ12345678"  # an empty field filled from the lead
+
+
+def test_finder_filters_are_validated(admin_api):
+    r = admin_api.post("/api/duplicates/find", {"record_type": "contact", "filters": {"nope": 1}})
+    assert_error(r, 422, field="filters.nope")
+    r = admin_api.post(
+        "/api/duplicates/find", {"record_type": "lead", "filters": {"owner_id": "x"}}
+    )
+    assert_error(r, 422, field="filters.owner_id")
+    r = admin_api.post(
+        "/api/duplicates/find",
+        {"record_type": "lead", "filters": {"created_after": "2026-01-01T00:00:00Z"}},
+    )
+    assert r.status_code == 200, r.content
+    r = admin_api.post("/api/duplicates/find", {"record_type": "lead", "filters": {"cf_x": "1"}})
+    assert_error(r, 422)  # no such custom field
