@@ -10,6 +10,7 @@ probability in 0..1 with the reasons that made it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -393,7 +394,18 @@ def blocking_keys(p: Prepared) -> list[str]:
             keys.update(f"k:{phonetic(w)}|{p.postcode}" for w in first if len(w) > 2)
     if p.postcode and p.number:
         keys.add(f"a:{p.postcode}|{p.number}|{phonetic(p.street.replace(' ', ''))[:3]}")
-    return sorted(keys)
+    return sorted(_fit(k) for k in keys)
+
+
+KEY_LENGTH = 200  # the key column's size
+
+
+def _fit(key: str) -> str:
+    """A key that fits the column: a long one keeps its start and a digest of the whole,
+    so equal values still give equal keys."""
+    if len(key) <= KEY_LENGTH:
+        return key
+    return key[: KEY_LENGTH - 41] + "#" + hashlib.sha1(key.encode()).hexdigest()  # noqa: S324
 
 
 # Scoring --------------------------------------------------------------------------------------

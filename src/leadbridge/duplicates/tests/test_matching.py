@@ -205,3 +205,12 @@ def test_same_person_at_the_same_company_without_shared_contact_data():
            email="tomas.dvorak@gmail.com")  # fmt: skip
     assert set(blocking_keys(a)) & set(blocking_keys(b))
     assert score(a, b)[0] >= 0.9
+
+
+def test_long_values_give_keys_that_fit_and_still_match():
+    a = _p(company_name="0" * 255, email=("x" * 60 + "@" + "y" * 150 + ".cz"))
+    keys = blocking_keys(a)
+    assert keys and all(len(k) <= 200 for k in keys)
+    assert keys == blocking_keys(
+        _p(company_name="0" * 255, email=("x" * 60 + "@" + "y" * 150 + ".cz"))
+    )
