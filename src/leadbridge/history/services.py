@@ -40,7 +40,33 @@ def history_event(
     new: Any = None,
     data: dict | None = None,
 ) -> HistoryEvent:
-    return HistoryEvent.objects.create(
+    event = history_event_row(
+        actor=actor,
+        record_type=record_type,
+        record_id=record_id,
+        kind=kind,
+        field=field,
+        old=old,
+        new=new,
+        data=data,
+    )
+    event.save()
+    return event
+
+
+def history_event_row(
+    *,
+    actor: Any,
+    record_type: str,
+    record_id: int,
+    kind: str,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    data: dict | None = None,
+) -> HistoryEvent:
+    """An unsaved event, for paths that insert many at once (imports)."""
+    return HistoryEvent(
         record_type=record_type,
         record_id=record_id,
         kind=kind,
