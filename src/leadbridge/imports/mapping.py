@@ -197,8 +197,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "di dong",
         "so di dong",
     ),
-    "other_emails": ("other emails", "other e mails", "dalsi emaily", "inne adresy email"),
-    "other_phones": ("other phones", "dalsi telefony", "inne telefony"),
+    "other_emails": (
+        "other emails",
+        "other e mails",
+        "dalsi emaily",
+        "dalsi e maily",
+        "dalsie emaily",
+        "dalsie e maily",
+        "inne adresy email",
+        "inne adresy e mail",
+        "kiti el pastai",
+    ),
+    "other_phones": (
+        "other phones",
+        "dalsi telefony",
+        "dalsie telefony",
+        "inne telefony",
+        "kiti telefonai",
+    ),
     "website": (
         "website",
         "web",
@@ -343,11 +359,20 @@ class CustomField:
     type: str
 
 
-def suggest(headers: Sequence[str], custom: Iterable[CustomField] = ()) -> list[str]:
+_COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")
+
+
+def suggest(
+    headers: Sequence[str],
+    custom: Iterable[CustomField] = (),
+    samples: Sequence[Sequence[Any]] = (),
+) -> list[str]:
     """A field for each column ('' to skip): custom fields by key or label, then built-ins.
 
     A field is suggested once; a second e-mail or phone column goes to other e-mails or
-    other phones, any other repeat is skipped.
+    other phones, any other repeat is skipped. `samples` (the first rows) settle headers
+    that mean different things in different languages: "Kraj" is a Czech region but a
+    Polish country, so a "Kraj" column of two-letter codes is the country.
     """
     by_header = dict(_BY_HEADER)
     for cf in custom:
@@ -357,6 +382,8 @@ def suggest(headers: Sequence[str], custom: Iterable[CustomField] = ()) -> list[
     out = []
     for header in headers:
         name = by_header.get(header_key(header), "")
+        if name == "region" and _all_codes(samples, len(out)):
+            name = "country"
         if name in used:
             name = {"email": "other_emails", "phone": "other_phones", "mobile": "other_phones"}.get(
                 name, ""
@@ -367,6 +394,11 @@ def suggest(headers: Sequence[str], custom: Iterable[CustomField] = ()) -> list[
             used.add(name)
         out.append(name)
     return out
+
+
+def _all_codes(samples: Sequence[Sequence[Any]], column: int) -> bool:
+    values = [as_text(row[column]) for row in samples if column < len(row) and row[column]]
+    return bool(values) and all(_COUNTRY_CODE.match(v) for v in values)
 
 
 def header_signature(headers: Sequence[str]) -> str:

@@ -5,6 +5,7 @@ worker runs. Rows go through `lead_prepare` (the rules of `lead_create`) and
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 import uuid
@@ -134,6 +135,7 @@ def import_upload(
     try:
         with default_storage.open(path, "rb") as stored:
             table = readers.read_table(stored, filename=name, size=size, sheet=sheet)
+            samples = [cells for _line, cells in itertools.islice(table.rows, 20)]
     except readers.ReadError as exc:
         default_storage.delete(path)
         raise ValidationFailed(str(exc), errors=[FieldIssue("file", str(exc))]) from None
@@ -150,7 +152,7 @@ def import_upload(
         mapping = Mapping.from_dict(template.mapping)
         mapping.columns = _align(template.mapping, table.headers)
     else:
-        mapping = Mapping(columns=suggest(table.headers, custom_fields()))
+        mapping = Mapping(columns=suggest(table.headers, custom_fields(), samples))
     with transaction.atomic():
         return ImportJob.objects.create(
             created_by=actor,
@@ -688,3 +690,29 @@ def progress(job: ImportJob) -> dict:
     elif job.status == ImportJob.Status.DONE:
         percent = 100.0
     return {"rate": round(rate, 1) if rate else None, "seconds_left": left, "percent": percent}
+
+
+# Error report --------------------------------------------------------------------------------
+
+
+def error_report_rows(job: ImportJob) -> Iterator[list]:
+    """The bad rows in the file's own columns, with their line and the reasons, so the user
+    can fix them and import just these again (the extra columns map to nothing)."""
+    yield [*job.headers, "Line", "Errors"]
+    current: int | None = None
+    cells: list = []
+    reasons: list[str] = []
+    for err in job.row_errors.order_by("line", "id").iterator(chunk_size=2000):
+        if err.line != current:
+            if current is not None:
+                yield _report_row(job, cells, current, reasons)
+            current, cells, reasons = err.line, err.cells, []
+        where = err.column or err.field
+        reasons.append(f"{where}: {err.message}" if where else err.message)
+    if current is not None:
+        yield _report_row(job, cells, current, reasons)
+
+
+def _report_row(job: ImportJob, cells: list, line: int, reasons: list[str]) -> list:
+    padded = (list(cells) + [""] * len(job.headers))[: len(job.headers)]
+    return [*padded, line, " | ".join(reasons)]

@@ -65,7 +65,7 @@ def test_quoted_multiline_cells_and_blank_lines_keep_file_line_numbers():
 
 
 def test_bad_encoding_is_reported_not_garbled():
-    data = "a;b\r\n".encode() + "x;ž\r\n".encode("cp1250") * 3
+    data = b"a;b\r\n" + "x;ž\r\n".encode("cp1250") * 3
     with pytest.raises(readers.ReadError):
         table, _rows = read(data, encoding="utf-8")
         list(table.rows)
