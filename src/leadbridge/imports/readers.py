@@ -23,6 +23,20 @@ FORMATS = ("csv", "xlsx", "xls")
 SAMPLE_BYTES = 64 * 1024
 XLSX_STREAM_ABOVE = 20 * 1024 * 1024
 DELIMITERS = ";,\t|"
+# Legacy encodings of the seed markets' files (Windows and ISO code pages of Central Europe
+# and the Baltics, Vietnamese, Western Europe, DOS Czech): the detector picks among these
+# only, so a short Czech file is not mistaken for an East Asian code page.
+CANDIDATE_ENCODINGS = [
+    "cp1250",
+    "iso8859_2",
+    "cp1257",
+    "iso8859_13",
+    "cp1258",
+    "cp1252",
+    "iso8859_1",
+    "cp852",
+    "utf_16",
+]
 csv.field_size_limit(10 * 1024 * 1024)
 
 
@@ -73,12 +87,40 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    guess = _seed_letters_guess(sample)
+    if guess:
+        return guess
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample, cp_isolation=None).best()
+    best = from_bytes(sample, cp_isolation=CANDIDATE_ENCODINGS).best()
     if best is None:
         raise ReadError("The file's text encoding could not be recognised.")
     return best.encoding
+
+
+# Letters of the seed languages (Czech, Slovak, Polish, Lithuanian, German names in them).
+_SEED_LETTERS = frozenset("áäčďéěíĺľňóôŕřšťúůýžąćęłńśźżėįųūëöüß")
+_NEUTRAL = frozenset("€„“”‚‘’–—…°§×·«»\u00a0")
+
+
+def _seed_letters_guess(sample: bytes) -> str | None:
+    """The Windows code page under which the sample reads as most seed-language letters and
+    fewest odd symbols. A short file says too little for a statistical detector, and the
+    Central European (1250) and Baltic (1257) pages differ in exactly these letters."""
+    best, best_score = None, 0
+    for encoding in ("cp1250", "cp1257", "cp1252"):
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = 0
+        for ch in text:
+            if ord(ch) < 128 or ch in _NEUTRAL:
+                continue
+            score += 1 if ch.lower() in _SEED_LETTERS else -3
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
 
 
 def sniff_dialect(text: str) -> tuple[str, str]:

@@ -121,7 +121,14 @@ def import_get(*, actor: Any, job_id: int) -> ImportJob:
 
 
 def import_upload(
-    *, actor: Any, filename: str, stream: IO[bytes], size: int, sheet: str | None = None
+    *,
+    actor: Any,
+    filename: str,
+    stream: IO[bytes],
+    size: int,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> ImportJob:
     """Store the file, read its header and suggest a mapping (a saved one for the same
     header set first)."""
@@ -134,9 +141,16 @@ def import_upload(
     path = default_storage.save(f"imports/{uuid.uuid4().hex}/{name}", File(stream, name=name))
     try:
         with default_storage.open(path, "rb") as stored:
-            table = readers.read_table(stored, filename=name, size=size, sheet=sheet)
+            table = readers.read_table(
+                stored,
+                filename=name,
+                size=size,
+                sheet=sheet,
+                encoding=encoding,
+                delimiter=delimiter,
+            )
             samples = [cells for _line, cells in itertools.islice(table.rows, 20)]
-    except readers.ReadError as exc:
+    except (readers.ReadError, LookupError) as exc:
         default_storage.delete(path)
         raise ValidationFailed(str(exc), errors=[FieldIssue("file", str(exc))]) from None
     if not any(table.headers):

@@ -223,3 +223,18 @@ def test_convert_row_lookups_constants_and_cell_errors():
     bad = convert_row(["X", "Zrušený", "lots", "", "yesterday"], m, lookups)
     assert {f for f, _m in bad.errors} == {"status", "expected_value", "custom_fields.d"}
     assert bad.unknown == [("status", "Zrušený")]
+
+
+@pytest.mark.parametrize(
+    ("rows", "encoding"),
+    [
+        ([["E-mail", "Příjmení"], ["a@firma.cz", "Dvořák"]], "cp1250"),
+        ([["Imię", "Nazwisko"], ["Łukasz", "Wiśniewski"]], "cp1250"),
+        ([["Meno", "Priezvisko"], ["Ľubomír", "Šťastný"]], "cp1250"),
+        ([["Vardas", "Pavardė", "Įmonė"], ["Jonas", "Kazlauskaitė", "Žalgiris"]], "cp1257"),
+        ([["Tên", "Họ"], ["Nguyễn", "Thị Hương"]], "utf-8"),
+    ],
+)
+def test_short_legacy_files_decode_right(rows, encoding):
+    table, got = read(csv_bytes(rows, encoding=encoding, delimiter=";"))
+    assert table.headers == rows[0] and got == [(2, rows[1])]
