@@ -1,4 +1,4 @@
-"""The `leadbridge` command: demo, serve, worker, migrate, createuser, token, manage."""
+"""The `leadbridge` command: demo, serve, worker, migrate, createuser, token, import, manage."""
 
 from __future__ import annotations
 
@@ -207,6 +207,13 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    setup_django()
+    from leadbridge.imports.cli import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leadbridge", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -236,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli")
     sub.add_parser("manage", help="run any Django management command", add_help=False)
+    from leadbridge.imports.cli import add_parser as add_import
+
+    add_import(sub)
     return parser
 
 
@@ -260,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         "migrate": cmd_migrate,
         "createuser": cmd_createuser,
         "token": cmd_token,
+        "import": cmd_import,
     }
     if args.command == "worker":
         return cmd_worker(args, extra)
