@@ -27,6 +27,7 @@ from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_changes, history_event, history_event_row
 from leadbridge.people import access
 
+from .bulk import bulk_insert
 from .cleaning import clean_value
 from .errors import Collector, Conflict, FieldIssue, NotFound
 from .normalize import InvalidValue, normalize_email, normalize_phone, search_document, tags_index
@@ -246,17 +247,17 @@ def save_new(*, actor: Any, record_type: str, state: dict, history_data: dict | 
 def save_new_many(
     *, actor: Any, record_type: str, objs: list[Any], history_data: dict | None = None
 ) -> list[Any]:
-    """Insert records made by `build_new` in one statement per batch, with the same "created"
-    history event each (a bulk insert skips save hooks: the caller files match keys)."""
+    """Insert records made by `build_new` in a few statements per batch (COPY on PostgreSQL),
+    with the same "created" history event each (a bulk insert skips save hooks: the caller
+    files match keys)."""
     assert transaction.get_connection().in_atomic_block, "save_new_many needs a transaction"
-    model = model_for(record_type)
-    model.objects.bulk_create(objs, batch_size=1000)
-    HistoryEvent.objects.bulk_create(
+    bulk_insert(model_for(record_type), objs)
+    bulk_insert(
+        HistoryEvent,
         [
             created_event(actor=actor, record_type=record_type, obj=o, history_data=history_data)
             for o in objs
         ],
-        batch_size=2000,
     )
     return objs
 

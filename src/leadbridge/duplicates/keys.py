@@ -65,8 +65,20 @@ def prepared_row(values: dict) -> Prepared:
     return prepare(values, phones=phones)
 
 
-def index_records(record_type: str, objs: Iterable[Any], *, replace: bool = True) -> int:
-    """File saved records under their keys (deleted ones under none); returns keys written."""
+def index_records(
+    record_type: str,
+    objs: Iterable[Any],
+    *,
+    replace: bool = True,
+    keys: list[list[str]] | None = None,
+) -> int:
+    """File saved records under their keys (deleted ones under none); returns keys written.
+
+    `keys` (aligned with `objs`) are keys the caller computed already by `blocking_keys`
+    (an import checks duplicates with them first), so they are not computed twice.
+    """
+    from leadbridge.core.bulk import bulk_insert
+
     objs = list(objs)
     if not objs:
         return 0
@@ -74,13 +86,15 @@ def index_records(record_type: str, objs: Iterable[Any], *, replace: bool = True
         MatchKey.objects.filter(
             record_type=record_type, record_id__in=[o.pk for o in objs]
         ).delete()
+    if keys is None:
+        keys = [blocking_keys(prepared(obj)) for obj in objs]
     rows = [
         MatchKey(record_type=record_type, record_id=obj.pk, key=key)
-        for obj in objs
+        for obj, own in zip(objs, keys, strict=True)
         if obj.deleted_at is None
-        for key in blocking_keys(prepared(obj))
+        for key in own
     ]
-    MatchKey.objects.bulk_create(rows, batch_size=2000)
+    bulk_insert(MatchKey, rows)
     return len(rows)
 
 

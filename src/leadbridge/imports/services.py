@@ -546,14 +546,12 @@ class BatchWriter:
         self.checker = RowChecker(job, actor)
         self.prefixes = MATCH_ON[job.match_on] if job.match_on in MATCH_ON else MATCH_ON["any"]
 
-    def _keys(self, obj: Lead) -> list[str]:
-        return [k for k in blocking_keys(prepared(obj)) if k.startswith(self.prefixes)]
-
     def write(self, batch: list[tuple[int, list]]) -> dict[str, int]:
         job = self.job
         counts = dict.fromkeys(("created", "updated", "skipped", "failed", "duplicate"), 0)
         errors: list[ImportRowError] = []
         good: list[tuple[RowOutcome, Lead, list[str]]] = []
+        all_keys: dict[int, list[str]] = {}  # id(obj) -> every blocking key, for the index
         for line, cells in batch:
             outcome = self.checker.check(line, cells)
             if outcome.state is None:
@@ -561,7 +559,9 @@ class BatchWriter:
                 errors += self._errors(outcome)
                 continue
             obj = build_new(actor=self.actor, record_type="lead", state=outcome.state)
-            good.append((outcome, obj, self._keys(obj)))
+            keys = blocking_keys(prepared(obj))
+            all_keys[id(obj)] = keys
+            good.append((outcome, obj, [k for k in keys if k.startswith(self.prefixes)]))
         # Every key of the batch looked up at once; earlier batches are in the table already.
         wanted = {k for _o, _obj, keys in good for k in keys}
         in_db: dict[str, int] = {}
@@ -597,7 +597,7 @@ class BatchWriter:
                 continue
             if match_id is None:
                 # The twin is an earlier row of this batch: save it first, then act on it.
-                created += [o.pk for o in self._flush(pending)]
+                created += [o.pk for o in self._flush(pending, all_keys)]
                 pending = []
                 match_id = twin.pk  # type: ignore[union-attr]
             if mode == "update":
@@ -613,7 +613,7 @@ class BatchWriter:
             else:  # link
                 self._link(match_id, outcome)
                 counts["skipped"] += 1
-        created += [o.pk for o in self._flush(pending)]
+        created += [o.pk for o in self._flush(pending, all_keys)]
         counts["created"] = len(created)
         ImportRowError.objects.bulk_create(errors, batch_size=2000)
         ImportBatch.objects.create(
@@ -622,12 +622,17 @@ class BatchWriter:
         job.rows_done += len(batch)
         return counts
 
-    def _flush(self, objs: list[Lead]) -> list[Lead]:
+    def _flush(self, objs: list[Lead], all_keys: dict[int, list[str]]) -> list[Lead]:
         if not objs:
             return []
         from leadbridge.leads.services import leads_bulk_insert
 
-        return leads_bulk_insert(actor=self.actor, objs=objs, history_data={"import": self.job.pk})
+        return leads_bulk_insert(
+            actor=self.actor,
+            objs=objs,
+            history_data={"import": self.job.pk},
+            keys=[all_keys[id(o)] for o in objs],
+        )
 
     def _update(self, lead_id: int, outcome: RowOutcome) -> dict | None:
         """Upsert: the row's non-empty values replace the stored ones; returns the values

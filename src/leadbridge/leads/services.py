@@ -110,11 +110,16 @@ def leads_bulk_create(
 
 
 def leads_bulk_insert(
-    *, actor: Any, objs: list[Lead], history_data: dict | None = None
+    *,
+    actor: Any,
+    objs: list[Lead],
+    history_data: dict | None = None,
+    keys: list[list[str]] | None = None,
 ) -> list[Lead]:
     """Insert leads made by `build_new` from `lead_prepare` states: the same derived columns
     (normalized e-mail and phones, search text, tag index), the same "created" history event
-    and the same match keys as `lead_create`, in a few statements per batch.
+    and the same match keys as `lead_create`, in a few statements per batch. `keys` are the
+    objects' blocking keys when the caller computed them already (the duplicate check).
 
     Automations and webhooks on lead events do not exist yet; when they land they hook in
     here behind the import's `run_automations` switch.
@@ -125,7 +130,7 @@ def leads_bulk_insert(
     for obj in objs:
         access.check_placement(actor, "lead", "create", owner_id=obj.owner_id, team_id=obj.team_id)
     save_new_many(actor=actor, record_type="lead", objs=objs, history_data=history_data)
-    index_records("lead", objs, replace=False)
+    index_records("lead", objs, replace=False, keys=keys)
     return objs
 
 
