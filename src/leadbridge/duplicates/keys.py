@@ -77,7 +77,9 @@ def index_records(
     `keys` (aligned with `objs`) are keys the caller computed already by `blocking_keys`
     (an import checks duplicates with them first), so they are not computed twice.
     """
-    from leadbridge.core.bulk import bulk_insert
+    from django.db import connection
+
+    from leadbridge.core.bulk import copy_rows
 
     objs = list(objs)
     if not objs:
@@ -88,13 +90,18 @@ def index_records(
         ).delete()
     if keys is None:
         keys = [blocking_keys(prepared(obj)) for obj in objs]
-    rows = [
-        MatchKey(record_type=record_type, record_id=obj.pk, key=key)
+    triples = [
+        (record_type, obj.pk, key)
         for obj, own in zip(objs, keys, strict=True)
         if obj.deleted_at is None
         for key in own
     ]
-    bulk_insert(MatchKey, rows)
+    if connection.vendor == "postgresql" and len(triples) > 100:
+        # Many rows (an import): streamed by COPY, the id from the column's default.
+        copy_rows(MatchKey._meta.db_table, ["record_type", "record_id", "key"], triples)
+        return len(triples)
+    rows = [MatchKey(record_type=t, record_id=i, key=k) for t, i, k in triples]
+    MatchKey.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 
