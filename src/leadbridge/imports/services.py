@@ -482,8 +482,12 @@ def run_job(
     *,
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[ImportJob], None] | None = None,
+    parallel: bool | None = None,
 ) -> ImportJob:
     """Import the job's file from its resume point, one committed batch at a time.
+
+    With `parallel` (by default for large files on PostgreSQL) a second process reads and
+    checks the rows while this one writes the batches before, so both cores work.
 
     `on_batch` is called inside each batch's transaction after its rows are written (the
     CLI's progress bar; tests raise `Crash` there to prove a half-written batch vanishes).
@@ -500,11 +504,13 @@ def run_job(
         job.rows_total = count_rows(job)
         ImportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
     writer = BatchWriter(job, actor)
-    with default_storage.open(job.file, "rb") as stream:
-        table = open_table(job, stream)
-        skip = job.rows_done
-        rows = (row for i, row in enumerate(table.rows) if i >= skip)
-        for batch in _batches(rows, batch_size):
+    use_fork = parallel if parallel is not None else _parallel_pays(job)
+    checked = (checked_batches_forked if use_fork else checked_batches)(
+        job, writer.checker, batch_size
+    )
+    last = time.monotonic()
+    try:
+        for batch in checked:
             job.refresh_from_db(fields=["cancel_requested"])
             if job.cancel_requested:
                 ImportJob.objects.filter(pk=job.pk).update(
@@ -512,10 +518,10 @@ def run_job(
                 )
                 job.refresh_from_db()
                 return job
-            started = time.monotonic()
             with transaction.atomic():
                 counts = writer.write(batch)
-                elapsed = time.monotonic() - started
+                now = time.monotonic()
+                elapsed, last = now - last, now
                 ImportJob.objects.filter(pk=job.pk).update(
                     rows_done=F("rows_done") + len(batch),
                     rows_created=F("rows_created") + counts["created"],
@@ -529,11 +535,93 @@ def run_job(
                 if on_batch is not None:
                     job.refresh_from_db()
                     on_batch(job)
+    finally:
+        close = getattr(checked, "close", None)
+        if close is not None:
+            close()  # stops a checking process still reading
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, finished_at=timezone.now()
     )
     job.refresh_from_db()
     return job
+
+
+Checked = tuple[RowOutcome, Lead | None, list[str]]  # the row, the unsaved lead, its keys
+PARALLEL_ABOVE = 20_000  # rows; below, starting a process costs more than it saves
+
+
+def check_row(checker: RowChecker, line: int, cells: list) -> Checked:
+    """A row read, validated and built into an unsaved lead with its blocking keys."""
+    outcome = checker.check(line, cells)
+    if outcome.state is None:
+        return outcome, None, []
+    obj = build_new(actor=checker.actor, record_type="lead", state=outcome.state)
+    return outcome, obj, blocking_keys(prepared(obj))
+
+
+def _rows_from_resume(job: ImportJob, stream: IO[bytes]) -> Iterator[tuple[int, list]]:
+    skip = job.rows_done
+    return (row for i, row in enumerate(open_table(job, stream).rows) if i >= skip)
+
+
+def checked_batches(job: ImportJob, checker: RowChecker, size: int) -> Iterator[list[Checked]]:
+    with default_storage.open(job.file, "rb") as stream:
+        for batch in _batches(_rows_from_resume(job, stream), size):
+            yield [check_row(checker, line, cells) for line, cells in batch]
+
+
+def _parallel_pays(job: ImportJob) -> bool:
+    from django.db import connection
+
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and not job.create_missing  # creating statuses needs the database: one process
+        and (job.rows_total or 0) - job.rows_done > PARALLEL_ABOVE
+        and (os.cpu_count() or 1) > 1
+    )
+
+
+def checked_batches_forked(
+    job: ImportJob, checker: RowChecker, size: int
+) -> Iterator[list[Checked]]:
+    """As `checked_batches`, but read and checked by a forked process, two batches ahead.
+
+    The checker's lookups are loaded before the fork, so the child never needs the
+    database; the parent's connections are closed first so the child does not share their
+    sockets (the parent reconnects on its next query).
+    """
+    import multiprocessing
+
+    from django.db import connections
+
+    access.in_scope(checker.actor, "lead", "create", owner_id=None, team_id=None)  # warm caches
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=2)  # memory: at most a few batches in flight
+
+    def produce() -> None:
+        try:
+            for batch in checked_batches(job, checker, size):
+                queue.put(("batch", batch))
+            queue.put(("done", None))
+        except BaseException as exc:  # the parent re-raises it
+            queue.put(("error", f"{type(exc).__name__}: {exc}"))
+
+    process = context.Process(target=produce, daemon=True)
+    process.start()
+    try:
+        while True:
+            kind, payload = queue.get()
+            if kind == "done":
+                break
+            if kind == "error":
+                raise RuntimeError(f"Reading the file failed: {payload}")
+            yield payload
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join(timeout=5)
 
 
 class BatchWriter:
@@ -546,20 +634,17 @@ class BatchWriter:
         self.checker = RowChecker(job, actor)
         self.prefixes = MATCH_ON[job.match_on] if job.match_on in MATCH_ON else MATCH_ON["any"]
 
-    def write(self, batch: list[tuple[int, list]]) -> dict[str, int]:
+    def write(self, batch: list[Checked]) -> dict[str, int]:
         job = self.job
         counts = dict.fromkeys(("created", "updated", "skipped", "failed", "duplicate"), 0)
         errors: list[ImportRowError] = []
         good: list[tuple[RowOutcome, Lead, list[str]]] = []
         all_keys: dict[int, list[str]] = {}  # id(obj) -> every blocking key, for the index
-        for line, cells in batch:
-            outcome = self.checker.check(line, cells)
-            if outcome.state is None:
+        for outcome, obj, keys in batch:
+            if obj is None:
                 counts["failed"] += 1
                 errors += self._errors(outcome)
                 continue
-            obj = build_new(actor=self.actor, record_type="lead", state=outcome.state)
-            keys = blocking_keys(prepared(obj))
             all_keys[id(obj)] = keys
             good.append((outcome, obj, [k for k in keys if k.startswith(self.prefixes)]))
         # Every key of the batch looked up at once; earlier batches are in the table already.
