@@ -29,6 +29,7 @@ urlpatterns = [
     path("contacts/", include("leadbridge.clients.contact_urls")),
     path("deals/", include("leadbridge.deals.urls")),
     path("settings/", include("leadbridge.core.settings_urls")),
+    path("imports/", include("leadbridge.imports.urls")),
     path("", include("leadbridge.activities.urls")),
     path("", include("leadbridge.history.urls")),
     path("", include("leadbridge.core.urls")),
