@@ -260,8 +260,8 @@ def child_iex(path: Path) -> dict:
             clean_model_instances = True
             force_init_instance = True
             skip_diff = True
-            import_id_fields = ("id",)
             fields = (
+                "id",
                 "first_name",
                 "last_name",
                 "company_name",
@@ -299,6 +299,8 @@ def child_iex(path: Path) -> dict:
             data.append([*row, status.pk, ""])
     result = LeadResource().import_data(data, raise_errors=False, collect_failed_rows=True)
     seconds = time.perf_counter() - started
+    if result.base_errors:
+        raise RuntimeError(repr(result.base_errors[0].error))
     return {
         "rows": len(data),
         "created": Lead.objects.count(),
