@@ -236,7 +236,7 @@ def child_copy(path: Path) -> dict:
     return {"rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds)}
 
 
-def child_iex(path: Path) -> dict:
+def child_iex(path: Path, limit: int | None = None) -> dict:
     """django-import-export: a ModelResource in bulk mode with model validation."""
     setup()
     import tablib
@@ -297,6 +297,8 @@ def child_iex(path: Path) -> dict:
         data = tablib.Dataset(headers=[*names, "status", "id"])
         for row in reader:
             data.append([*row, status.pk, ""])
+            if limit and len(data) >= limit:
+                break
     result = LeadResource().import_data(data, raise_errors=False, collect_failed_rows=True)
     seconds = time.perf_counter() - started
     if result.base_errors:
@@ -336,6 +338,9 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--xlsx-n", type=int, default=None, help="XLSX rows (default n/10)")
     parser.add_argument("--skip-iex", action="store_true", help="skip django-import-export")
+    parser.add_argument(
+        "--iex-n", type=int, default=None, help="rows for django-import-export (default n)"
+    )
     parser.add_argument("--fuzzy", type=int, default=1000, help="rows for the fuzzy check")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -345,7 +350,7 @@ def main() -> int:
         handlers = {
             "leadbridge": lambda: child_leadbridge(path),
             "copy": lambda: child_copy(path),
-            "iex": lambda: child_iex(path),
+            "iex": lambda: child_iex(path, args.iex_n),
             "fuzzy": lambda: child_fuzzy(path, args.fuzzy),
         }
         print(json.dumps(handlers[args.child]()))
@@ -368,7 +373,8 @@ def main() -> int:
     results["copy"] = run_child("copy", csv_path)
     print("COPY:", json.dumps(results["copy"]))
     if not args.skip_iex:
-        results["django_import_export"] = run_child("iex", csv_path)
+        extra = ["--iex-n", str(args.iex_n)] if args.iex_n else []
+        results["django_import_export"] = run_child("iex", csv_path, extra)
         print("django-import-export:", json.dumps(results["django_import_export"]))
     if args.fuzzy:
         small = tmp / "fuzzy.csv"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 # Fields whose database value is the attribute itself (their prep methods only pass it on).
 _PLAIN = (
@@ -26,7 +26,7 @@ _PLAIN = (
 _PLAIN_EXCLUDED = (models.JSONField,)
 
 
-def _getter(field: models.Field) -> Callable[[Any], Any]:
+def _getter(field: models.Field, conn: Any) -> Callable[[Any], Any]:
     if (
         isinstance(field, _PLAIN)
         and not isinstance(field, _PLAIN_EXCLUDED)
@@ -35,7 +35,7 @@ def _getter(field: models.Field) -> Callable[[Any], Any]:
     ):
         attname = field.attname
         return lambda obj: getattr(obj, attname)
-    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection=conn)
 
 
 def bulk_insert(model: type[models.Model], objs: list[Any], *, batch_size: int = 2000) -> list:
@@ -55,7 +55,9 @@ def bulk_insert(model: type[models.Model], objs: list[Any], *, batch_size: int =
         )
         for obj, (ident,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, ident)
-    getters = [_getter(f) for f in meta.concrete_fields]
+    # The connection object itself, not the thread-local proxy (a lookup per cell otherwise).
+    conn = connections[DEFAULT_DB_ALIAS]
+    getters = [_getter(f, conn) for f in meta.concrete_fields]
     copy_rows(
         meta.db_table,
         [f.column for f in meta.concrete_fields],

@@ -379,7 +379,7 @@ def suggest(
         by_header[header_key(cf.key)] = f"custom_fields.{cf.key}"
         by_header[header_key(cf.label)] = f"custom_fields.{cf.key}"
     used: set[str] = set()
-    out = []
+    out: list[str] = []
     for header in headers:
         name = by_header.get(header_key(header), "")
         if name == "region" and _all_codes(samples, len(out)):

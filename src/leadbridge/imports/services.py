@@ -424,7 +424,8 @@ def import_undo(*, actor: Any, job_id: int) -> ImportJob:
                 current = {k: json_value(v) for k, v in snapshot(lead, spec).items()}
                 changes = [(k, current.get(k), v) for k, v in before.items() if current.get(k) != v]
                 for name, value in before.items():
-                    setattr(lead, spec.get(name).attr if spec.get(name) else name, value)
+                    fspec = spec.get(name)
+                    setattr(lead, fspec.attr if fspec else name, value)
                 lead.version += 1
                 refresh_derived(lead, spec)
                 lead.save()
