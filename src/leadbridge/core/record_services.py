@@ -218,17 +218,21 @@ def build_new(*, actor: Any, record_type: str, state: dict) -> Any:
     return obj
 
 
+def _created_values(obj: Any, spec: RecordSpec) -> dict:
+    return {k: v for k, v in snapshot(obj, spec).items() if v not in (None, "", [], {})}
+
+
 def created_event(
     *, actor: Any, record_type: str, obj: Any, history_data: dict | None = None
 ) -> HistoryEvent:
-    """The unsaved "created" history event of a saved record."""
-    spec = SPECS[record_type]
+    """The unsaved "created" history event of a saved record (the bulk path's twin of the
+    event `save_new` writes)."""
     return history_event_row(
         actor=actor,
         record_type=record_type,
         record_id=obj.pk,
         kind=HistoryEvent.Kind.CREATED,
-        new={k: v for k, v in snapshot(obj, spec).items() if v not in (None, "", [], {})},
+        new=_created_values(obj, SPECS[record_type]),
         data=history_data,
     )
 
@@ -238,9 +242,14 @@ def save_new(*, actor: Any, record_type: str, state: dict, history_data: dict | 
     obj = build_new(actor=actor, record_type=record_type, state=state)
     with transaction.atomic():
         obj.save()
-        created_event(
-            actor=actor, record_type=record_type, obj=obj, history_data=history_data
-        ).save()
+        history_event(
+            actor=actor,
+            record_type=record_type,
+            record_id=obj.pk,
+            kind=HistoryEvent.Kind.CREATED,
+            new=_created_values(obj, SPECS[record_type]),
+            data=history_data,
+        )
     return obj
 
 

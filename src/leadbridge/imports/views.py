@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from leadbridge.core.errors import DomainError
@@ -172,7 +173,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         job = services.import_get(actor=request.user, job_id=pk)
     except DomainError as exc:
         return render(request, "imports/missing.html", {"detail": exc.detail}, status=exc.status)
-    context = {"job": job, "progress": services.progress(job)}
+    stale = job.status == ImportJob.Status.RUNNING and (
+        (timezone.now() - job.updated_at).total_seconds() > services.STALE_AFTER
+    )
+    context = {"job": job, "progress": services.progress(job), "stale": stale}
     if request.htmx:
         return render(request, "imports/_progress.html", context)
     return render(request, "imports/detail.html", context)

@@ -386,3 +386,22 @@ def test_export_round_trip_gives_the_same_records(admin_user, make_lead, users):
 STORED_FIELDS = [
     n for n in STORED if n not in ("created_by_id", "deleted_at", "version", "board_position")
 ]
+
+
+def test_start_resumes_a_job_whose_worker_stopped(admin_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from leadbridge.core.errors import Conflict
+
+    job = upload(admin_user, csv_bytes([["E-mail"], ["a@firma.cz"]]))
+    services.import_start(actor=admin_user, job_id=job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(status="running")
+    with pytest.raises(Conflict):  # still running, as far as anyone can tell
+        services.import_start(actor=admin_user, job_id=job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(
+        updated_at=timezone.now() - dt.timedelta(seconds=services.STALE_AFTER + 1)
+    )
+    assert services.import_start(actor=admin_user, job_id=job.pk).status == "queued"
+    assert services.run_job(job.pk).rows_created == 1
