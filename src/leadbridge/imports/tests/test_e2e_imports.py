@@ -23,9 +23,8 @@ def test_import_steps_and_progress_bar(browser_page, admin, tmp_path):
     from leadbridge.leads.models import Lead
 
     path = tmp_path / "stary-crm.csv"
-    rows = [["E-mail", "Příjmení", "Hodnota", "Interní"]]
+    rows = [["E-mail", "Příjmení", "Hodnota", "Interní"], ["spatny-email", "Chyba", "", ""]]
     rows += [[f"u{i}@firma.cz", f"Dvořák {i}", "1 234,50", "x"] for i in range(30)]
-    rows.append(["spatny-email", "Chyba", "", ""])
     path.write_bytes(csv_bytes(rows, encoding="cp1250", delimiter=";"))
     page = browser_page
     login(page, "boss")
