@@ -60,6 +60,7 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     sheet: str = ""
     dialect: CsvDialect | None = None
+    format: str = "csv"
 
 
 def detect_format(filename: str, head: bytes) -> str:
@@ -170,6 +171,8 @@ def read_csv(
         header = next(reader, [])
     except UnicodeDecodeError:
         raise ReadError(f"The file is not valid {dialect.encoding} text.") from None
+    except csv.Error as exc:
+        raise ReadError(f"The first line cannot be read: {exc}.") from None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         line = 1
@@ -182,6 +185,8 @@ def read_csv(
             raise ReadError(
                 f"Line {line + 1} is not valid {dialect.encoding} text; choose the encoding."
             ) from None
+        except csv.Error as exc:
+            raise ReadError(f"Line {line + 1} cannot be read: {exc}.") from None
 
     return Table(_clean_header(header), rows(), dialect=dialect)
 
@@ -220,7 +225,7 @@ def read_workbook(stream: IO[bytes], fmt: str, *, sheet: str | None = None) -> T
     name = sheet or names[0]
     data = workbook.get_sheet_by_name(name).iter_rows()
     header = _clean_header(_trim(list(next(data, []))))
-    return Table(header, _rows_from(data), sheets=names, sheet=name)
+    return Table(header, _rows_from(data), sheets=names, sheet=name, format=fmt)
 
 
 def read_xlsx_streaming(stream: IO[bytes], *, sheet: str | None = None) -> Table:
@@ -237,7 +242,7 @@ def read_xlsx_streaming(stream: IO[bytes], *, sheet: str | None = None) -> Table
     name = sheet or names[0]
     data = workbook[name].iter_rows(values_only=True)
     header = _clean_header(_trim(list(next(data, ()))))
-    return Table(header, _rows_from(data), sheets=names, sheet=name)
+    return Table(header, _rows_from(data), sheets=names, sheet=name, format="xlsx")
 
 
 def read_table(

@@ -173,7 +173,7 @@ def import_upload(
             file=path,
             filename=name,
             size=size,
-            format="csv" if table.dialect else ("xlsx" if table.sheets else "xls"),
+            format=table.format,
             sheet=table.sheet,
             sheets=table.sheets,
             encoding=table.dialect.encoding if table.dialect else "",

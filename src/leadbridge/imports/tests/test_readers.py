@@ -97,6 +97,7 @@ def test_large_xlsx_goes_through_openpyxl_streaming(monkeypatch):
 def test_xls_through_calamine():
     rows = [["Vardas", "Pavardė", "Įmonės kodas"], ["Jonas", "Kazlauskas", "302345678"]]
     table, got = read(xls_bytes(rows), name="x.xls")
+    assert table.format == "xls"
     assert table.headers == rows[0]
     assert got == [(2, rows[1])]
 
