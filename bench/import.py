@@ -167,6 +167,10 @@ def child_leadbridge(path: Path) -> dict:
         "seconds": round(seconds, 2),
         "rows_per_s": round(job.rows_done / seconds),
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        # The forked reader (large files): its own peak, reported once it has ended.
+        "peak_rss_reader_mb": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
         "rss_after_setup_mb": round(rss_before, 1),
         "leads_in_db": Lead.objects.count(),
         "match_keys": MatchKey.objects.count(),
@@ -383,6 +387,7 @@ def main() -> int:
         print("fuzzy find_matches:", json.dumps(results["fuzzy"]))
     print()
     print(f"{'path':<24} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
+    print("  (leadbridge: the worker process; its forked reader's peak is in the JSON)")
     for key in ("leadbridge_csv", "leadbridge_xlsx", "copy", "django_import_export"):
         r = results.get(key)
         if r:
