@@ -133,6 +133,7 @@ def import_upload(
     """Store the file, read its header and suggest a mapping (a saved one for the same
     header set first)."""
     access.check(actor, "lead", "import")
+    access.check(actor, "lead", "create")  # imported rows are created as by `lead_create`
     if size > MAX_UPLOAD:
         raise ValidationFailed(
             "The file is too large.", errors=[FieldIssue("file", "At most 2 GB.")]
