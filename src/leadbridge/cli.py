@@ -1,5 +1,5 @@
-"""The `leadbridge` command: demo, serve, worker, migrate, createuser, token, backup, restore,
-retention, manage."""
+"""The `leadbridge` command: demo, serve, worker, migrate, createuser, token, import, backup,
+restore, retention, manage."""
 
 from __future__ import annotations
 
@@ -275,6 +275,13 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    setup_django()
+    from leadbridge.imports.cli import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leadbridge", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -315,6 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli")
     sub.add_parser("manage", help="run any Django management command", add_help=False)
+    from leadbridge.imports.cli import add_parser as add_import
+
+    add_import(sub)
     return parser
 
 
@@ -342,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         "backup": cmd_backup,
         "restore": cmd_restore,
         "retention": cmd_retention,
+        "import": cmd_import,
     }
     if args.command == "worker":
         return cmd_worker(args, extra)

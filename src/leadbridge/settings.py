@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "leadbridge.deals",
     "leadbridge.activities",
     "leadbridge.duplicates",
+    "leadbridge.imports",
     "leadbridge.api",
     "leadbridge.ops",
     "leadbridge.security",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("deals/", include("leadbridge.deals.urls")),
     path("duplicates/", include("leadbridge.duplicates.urls")),
     path("settings/", include("leadbridge.core.settings_urls")),
+    path("imports/", include("leadbridge.imports.urls")),
     path("", include("leadbridge.activities.urls")),
     path("", include("leadbridge.history.urls")),
     path("", include("leadbridge.core.urls")),

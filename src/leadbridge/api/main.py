@@ -13,6 +13,8 @@ from leadbridge.core.api import router as runtime_settings_router
 from leadbridge.customfields.api import router as settings_router
 from leadbridge.deals import services as deal_services
 from leadbridge.duplicates.api import router as duplicates_router
+from leadbridge.imports.api import exports_router
+from leadbridge.imports.api import router as imports_router
 from leadbridge.leads import services as lead_services
 from leadbridge.leads.api import router as conversion_router
 from leadbridge.people.api import router as people_router
@@ -96,6 +98,8 @@ RECORDS = {
 
 api.add_router("/leads", conversion_router)
 api.add_router("/duplicates", duplicates_router)
+api.add_router("/imports", imports_router)
+api.add_router("/", exports_router)
 for plural, (record_type, record_services) in RECORDS.items():
     api.add_router(f"/{plural}", build_router(record_type, record_services, plural))
 api.add_router("/activities", activities_router)

@@ -57,6 +57,7 @@ _ENDINGS = (
 _MIN_STEM = 3
 
 
+@lru_cache(maxsize=65536)  # names, companies and cities repeat: an import stems each word once
 def stem(word: str) -> str:
     """A light stem of a folded word so that name variants find each other.
 

@@ -65,30 +65,50 @@ def prepared_row(values: dict) -> Prepared:
     return prepare(values, phones=phones)
 
 
-def index_records(record_type: str, objs: Iterable[Any], *, replace: bool = True) -> int:
+def index_records(
+    record_type: str,
+    objs: Iterable[Any],
+    *,
+    replace: bool = True,
+    keys: list[list[str]] | None = None,
+) -> int:
     """File saved records under their keys and profiles (deleted ones under none); returns
-    the keys written."""
+    the keys written.
+
+    `keys` (aligned with `objs`) are keys the caller computed already by `blocking_keys`
+    (an import checks duplicates with them first), so they are not computed twice; a record
+    prepared already carries its `Prepared` as `_match_prepared`.
+    """
+    from django.db import connection
+
+    from leadbridge.core.bulk import copy_rows
+
     objs = list(objs)
     if not objs:
         return 0
     if replace:
         forget(record_type, [o.pk for o in objs])
-    keys, profiles = [], []
-    for obj in objs:
+    triples, profiles = [], []
+    for n, obj in enumerate(objs):
         if obj.deleted_at is not None:
             continue
-        p = prepared(obj)
-        keys.extend(
-            MatchKey(record_type=record_type, record_id=obj.pk, key=key) for key in blocking_keys(p)
-        )
-        profiles.append(
-            MatchProfile(
-                record_type=record_type, record_id=obj.pk, data=encode(p, obj.display_name)
-            )
-        )
-    MatchKey.objects.bulk_create(keys, batch_size=2000)
-    MatchProfile.objects.bulk_create(profiles, batch_size=2000)
-    return len(keys)
+        p = getattr(obj, "_match_prepared", None) or prepared(obj)
+        own = keys[n] if keys is not None else blocking_keys(p)
+        triples.extend((record_type, obj.pk, key) for key in own)
+        profiles.append((record_type, obj.pk, encode(p, obj.display_name)))
+    if connection.vendor == "postgresql" and len(triples) > 100:
+        # Many rows (an import): streamed by COPY, the id from the column's default.
+        copy_rows(MatchKey._meta.db_table, ["record_type", "record_id", "key"], triples)
+        copy_rows(MatchProfile._meta.db_table, ["record_type", "record_id", "data"], profiles)
+        return len(triples)
+    MatchKey.objects.bulk_create(
+        [MatchKey(record_type=t, record_id=i, key=k) for t, i, k in triples], batch_size=2000
+    )
+    MatchProfile.objects.bulk_create(
+        [MatchProfile(record_type=t, record_id=i, data=d) for t, i, d in profiles],
+        batch_size=2000,
+    )
+    return len(triples)
 
 
 def forget(record_type: str, record_ids: Iterable[int]) -> None:

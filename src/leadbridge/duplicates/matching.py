@@ -201,28 +201,27 @@ def person_name(*parts: str | None) -> str:
     return " ".join(sorted(tokens))
 
 
-_FORMS_BY_LAST: dict[str, list[tuple[str, ...]]] = {}
-_FORMS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
-for _form in _LEGAL_FORMS:  # longest first within each list, as _LEGAL_FORMS is sorted
-    _FORMS_BY_LAST.setdefault(_form[-1], []).append(_form)
-    _FORMS_BY_FIRST.setdefault(_form[0], []).append(_form)
+_FORM_RANK = {form: i for i, form in reversed(list(enumerate(_LEGAL_FORMS)))}
+_FORM_LENGTHS = sorted({len(form) for form in _LEGAL_FORMS})
 
 
 def _strip_forms(tokens: list[str]) -> list[str]:
-    changed = True
-    while changed and tokens:
-        changed = False
-        for form in _FORMS_BY_LAST.get(tokens[-1], ()):
-            n = len(form)
-            if len(tokens) > n and tuple(tokens[-n:]) == form:
-                tokens, changed = tokens[:-n], True
+    """Strip legal forms from either end until none is left. Of the forms at the ends, the
+    first in `_LEGAL_FORMS` goes first (the end before the start for the same form): looked
+    up by hash per length instead of comparing every form (an import calls this per row)."""
+    while tokens:
+        best: tuple[int, int, int] | None = None  # (rank, 0 end / 1 start, length)
+        for n in _FORM_LENGTHS:
+            if len(tokens) <= n:
                 break
-        else:
-            for form in _FORMS_BY_FIRST.get(tokens[0], ()):
-                n = len(form)
-                if len(tokens) > n and tuple(tokens[:n]) == form:
-                    tokens, changed = tokens[n:], True
-                    break
+            for side, part in ((0, tuple(tokens[-n:])), (1, tuple(tokens[:n]))):
+                rank = _FORM_RANK.get(part)
+                if rank is not None and (best is None or (rank, side) < best[:2]):
+                    best = (rank, side, n)
+        if best is None:
+            break
+        _rank, side, n = best
+        tokens = tokens[:-n] if side == 0 else tokens[n:]
     return tokens
 
 

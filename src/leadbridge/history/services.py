@@ -41,15 +41,45 @@ def history_event(
     data: dict | None = None,
 ) -> HistoryEvent:
     return HistoryEvent.objects.create(
-        record_type=record_type,
-        record_id=record_id,
-        kind=kind,
-        field=field,
-        old_value=json_value(old),
-        new_value=json_value(new),
-        data=json_value(data or {}),
-        **_actor_fields(actor),
+        **_event_fields(actor, record_type, record_id, kind, field, old, new, data)
     )
+
+
+def history_event_row(
+    *,
+    actor: Any,
+    record_type: str,
+    record_id: int,
+    kind: str,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    data: dict | None = None,
+) -> HistoryEvent:
+    """An unsaved event, for paths that insert many at once (imports)."""
+    return HistoryEvent(**_event_fields(actor, record_type, record_id, kind, field, old, new, data))
+
+
+def _event_fields(
+    actor: Any,
+    record_type: str,
+    record_id: int,
+    kind: str,
+    field: str,
+    old: Any,
+    new: Any,
+    data: dict | None,
+) -> dict:
+    return {
+        "record_type": record_type,
+        "record_id": record_id,
+        "kind": kind,
+        "field": field,
+        "old_value": json_value(old),
+        "new_value": json_value(new),
+        "data": json_value(data or {}),
+        **_actor_fields(actor),
+    }
 
 
 def history_changes(

@@ -1,0 +1,285 @@
+"""Imports API (upload, mapping, preview, start, cancel, undo, progress, error report) and the
+export of every list (`GET /api/{leads,clients,contacts,deals,activities}/export`)."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from leadbridge.api.records import ERRORS, CommonFilters, filter_schema, text_problem
+from leadbridge.api.schemas import Strict
+from leadbridge.core.errors import field_error
+from leadbridge.core.selectors import ListParams, filtered_queryset
+from leadbridge.customfields.models import CustomFieldDefinition
+from leadbridge.people import access
+
+from . import exports, services
+from .mapping import LEAD_FIELDS
+from .models import ImportJob
+
+router = Router(tags=["Imports"])
+exports_router = Router(tags=["Exports"])
+
+Format = Literal["csv", "xlsx"]
+
+
+class ImportOut(Schema):
+    id: int
+    status: str
+    filename: str
+    format: str
+    sheet: str
+    sheets: list[str]
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    mapping: dict
+    on_duplicate: str
+    match_on: str
+    run_automations: bool
+    create_missing: bool
+    rows_total: int | None
+    rows_done: int
+    rows_created: int
+    rows_updated: int
+    rows_skipped: int
+    rows_failed: int
+    rows_duplicate: int
+    percent: float | None
+    rate: float | None = Field(None, description="Rows per second")
+    seconds_left: float | None
+    error: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    undone_at: dt.datetime | None
+
+
+def job_out(job: ImportJob) -> dict:
+    data = {name: getattr(job, name) for name in ImportOut.model_fields if hasattr(job, name)}
+    return data | services.progress(job)
+
+
+class MappingSpec(Strict):
+    columns: list[str] = Field(
+        ..., max_length=500, description="A field per file column, '' to skip the column"
+    )
+    constants: dict[str, Any] = Field(default_factory=dict, description="field: value")
+    number_format: Literal["auto", "comma", "dot"] = "auto"
+    date_format: Literal["auto", "dmy", "mdy", "ymd"] = "auto"
+
+
+class MappingIn(Strict):
+    mapping: MappingSpec
+    on_duplicate: Literal["allow", "skip", "update", "reject", "link"] = "skip"
+    match_on: Literal["any", "email", "phone", "registration_number"] = "any"
+    run_automations: bool = False
+    create_missing: bool = Field(
+        False, description="Create statuses and sources the file names (administrators)"
+    )
+    save_template: bool = False
+    template_name: str = Field("", max_length=100)
+
+
+class PreviewRow(Schema):
+    line: int
+    cells: list[Any]
+    values: dict
+    errors: list[dict]
+    warnings: list[dict]
+
+
+class PreviewOut(Schema):
+    headers: list[str]
+    mapping: dict
+    rows: list[PreviewRow]
+
+
+class FieldsOut(Schema):
+    fields: list[str]
+    custom_fields: list[dict]
+
+
+@router.get("/fields", response={200: FieldsOut, **ERRORS}, operation_id="imports_fields")
+def import_fields(request: HttpRequest):
+    """The fields a column can feed: the lead's fields (lookups by name) and custom fields."""
+    custom = CustomFieldDefinition.objects.filter(record_type="lead")
+    return 200, {
+        "fields": list(LEAD_FIELDS),
+        "custom_fields": [
+            {"field": f"custom_fields.{d.key}", "label": d.label, "type": d.type} for d in custom
+        ],
+    }
+
+
+@router.post(
+    "",
+    response={201: ImportOut, **ERRORS},
+    operation_id="imports_create",
+    summary="Upload a CSV, XLSX or XLS file",
+    description="Reads the header and suggests a mapping (a saved one for the same headers "
+    "first). Nothing is imported until `start`.",
+)
+def upload(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    sheet: Form[str | None] = None,
+    encoding: Form[str | None] = None,
+    delimiter: Form[str | None] = None,
+):
+    if delimiter and len(delimiter) != 1:
+        raise field_error("delimiter", "One character, such as ; or a tab.")
+    job = services.import_upload(
+        actor=request.auth,
+        filename=file.name or "import.csv",
+        stream=file.file,
+        size=file.size or 0,
+        sheet=sheet or None,
+        encoding=(encoding or "")[:40] or None,
+        delimiter=delimiter or None,
+    )
+    return 201, job_out(job)
+
+
+@router.get("", response={200: list[ImportOut], **ERRORS}, operation_id="imports_list")
+def list_imports(request: HttpRequest):
+    qs = ImportJob.objects.all()
+    if not access.is_admin(request.auth):
+        qs = qs.filter(created_by=request.auth)
+    return 200, [job_out(j) for j in qs[:100]]
+
+
+@router.get("/{int:job_id}", response={200: ImportOut, **ERRORS}, operation_id="imports_get")
+def get_import(request: HttpRequest, job_id: int):
+    return 200, job_out(services.import_get(actor=request.auth, job_id=job_id))
+
+
+@router.put(
+    "/{int:job_id}/mapping", response={200: ImportOut, **ERRORS}, operation_id="imports_mapping"
+)
+def set_mapping(request: HttpRequest, job_id: int, payload: MappingIn):
+    data = payload.model_dump()
+    job = services.import_set_mapping(
+        actor=request.auth, job_id=job_id, mapping=data.pop("mapping"), **data
+    )
+    return 200, job_out(job)
+
+
+@router.get(
+    "/{int:job_id}/preview", response={200: PreviewOut, **ERRORS}, operation_id="imports_preview"
+)
+def preview(request: HttpRequest, job_id: int, limit: int = Query(20, ge=1, le=200)):
+    return 200, services.import_preview(actor=request.auth, job_id=job_id, limit=limit)
+
+
+@router.post(
+    "/{int:job_id}/start",
+    response={202: ImportOut, **ERRORS},
+    operation_id="imports_start",
+    description="Queue the import for the background worker (also resumes a crashed one).",
+)
+def start(request: HttpRequest, job_id: int):
+    return 202, job_out(services.import_start(actor=request.auth, job_id=job_id))
+
+
+@router.post(
+    "/{int:job_id}/cancel", response={200: ImportOut, **ERRORS}, operation_id="imports_cancel"
+)
+def cancel(request: HttpRequest, job_id: int):
+    return 200, job_out(services.import_cancel(actor=request.auth, job_id=job_id))
+
+
+@router.post(
+    "/{int:job_id}/undo",
+    response={200: ImportOut, **ERRORS},
+    operation_id="imports_undo",
+    description="Delete the leads the import created and restore the ones it updated.",
+)
+def undo(request: HttpRequest, job_id: int):
+    return 200, job_out(services.import_undo(actor=request.auth, job_id=job_id))
+
+
+def _download(rows, fmt: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        exports.stream(rows, fmt), content_type=exports.CONTENT_TYPES[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@router.get(
+    "/{int:job_id}/errors",
+    response={200: None, **ERRORS},
+    operation_id="imports_errors",
+    description="The bad rows in the file's columns plus Line and Errors; fix and re-import.",
+)
+def error_report(request: HttpRequest, job_id: int, format: Format = "csv"):
+    job = services.import_get(actor=request.auth, job_id=job_id)
+    return _download(services.error_report_rows(job), format, f"import-{job.pk}-errors")
+
+
+# Exports -------------------------------------------------------------------------------------
+
+EXPORTED = {"leads": "lead", "clients": "client", "contacts": "contact", "deals": "deal"}
+
+
+def _export_route(plural: str, record_type: str) -> None:
+    Filters = filter_schema(record_type)
+
+    @exports_router.get(
+        f"/{plural}/export",
+        response={200: None, **ERRORS},
+        operation_id=f"{plural}_export",
+        summary=f"Export the {plural} list as CSV or XLSX",
+        description="The list's filters (as for the list endpoint, `cf_<key>` included); "
+        "every record the filters select that you may see, streamed. `limit`, `offset` "
+        "and `ordering` are ignored: rows come in id order.",
+    )
+    def export(request: HttpRequest, filters: Query[Filters], format: Format = "csv"):  # type: ignore[valid-type]
+        access.check(request.auth, record_type, "export")
+        values = filters.model_dump()
+        common = {k: values.pop(k) for k in list(values) if k in CommonFilters.model_fields}
+        custom = {k[3:]: v for k, v in request.GET.items() if k.startswith("cf_") and len(k) > 3}
+        for key, value in custom.items():
+            if problem := text_problem(key) or text_problem(value):
+                raise field_error(f"cf_{key}", problem)
+        qs = filtered_queryset(
+            actor=request.auth,
+            record_type=record_type,
+            params=ListParams(**common),
+            type_filters=values,
+            custom_filters=custom,
+        )
+        keys = list(
+            CustomFieldDefinition.objects.filter(record_type=record_type)
+            .order_by("id")
+            .values_list("key", flat=True)
+        )
+        return _download(exports.record_rows(record_type, qs, keys), format, plural)
+
+
+for _plural, _type in EXPORTED.items():
+    _export_route(_plural, _type)
+
+
+class ActivityExportFilters(Schema):
+    type: str | None = Field(None, max_length=20)
+    owner_id: int | None = Field(None, ge=1)
+    done: bool | None = None
+
+
+@exports_router.get(
+    "/activities/export",
+    response={200: None, **ERRORS},
+    operation_id="activities_export",
+    summary="Export the activities list as CSV or XLSX",
+)
+def export_activities(
+    request: HttpRequest, filters: Query[ActivityExportFilters], format: Format = "csv"
+):
+    from leadbridge.activities.selectors import activity_list
+
+    qs = activity_list(actor=request.auth, filters=filters.model_dump())
+    return _download(exports.activity_rows(qs), format, "activities")

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    name = "leadbridge.imports"
+    label = "imports"
+
+    def ready(self) -> None:
+        from .privacy import register_place
+
+        register_place()

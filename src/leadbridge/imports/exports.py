@@ -1,0 +1,153 @@
+"""Export of any list (F25) and of an import's error report, as CSV or XLSX, streamed.
+
+Rows are read with `iterator()` in chunks and written as they come, so an export's memory
+does not grow with the list: CSV goes straight to the response; XLSX is written by openpyxl's
+write-only mode into a temporary file, which is then streamed.
+
+A lead export's headers are the import's field names and lookups come out by name (status,
+source, owner, team), so an exported file imports back as the same records.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from leadbridge.core.specs import SPECS
+
+EXPORT_FORMATS = ("csv", "xlsx")
+CHUNK = 2000
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# References exported by name (the import resolves them by name).
+BY_NAME = {"status_id": "status", "source_id": "source", "owner_id": "owner", "team_id": "team"}
+LIST_SEPARATOR = "; "
+
+
+def cell(value: Any) -> Any:
+    """A stored value as a spreadsheet cell."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return str(value)
+    return value
+
+
+def _name(obj: Any, relation: str) -> str:
+    related = getattr(obj, relation, None)
+    if related is None:
+        return ""
+    if relation == "owner":
+        return related.username
+    return getattr(related, "name", str(related))
+
+
+def record_rows(record_type: str, qs: QuerySet, custom_keys: list[str]) -> Iterator[list]:
+    """The header, then one row per record: id, the spec's fields, custom fields, stamps."""
+    spec = SPECS[record_type]
+    names = ["id"] + [BY_NAME.get(f.name, f.name) for f in spec.fields] + custom_keys
+    names += ["created_at", "updated_at"]
+    yield names
+    related = [r for r in ("status", "source", "owner", "team") if hasattr(qs.model, r)]
+    for obj in qs.select_related(*related).order_by("id").iterator(chunk_size=CHUNK):
+        row = [obj.pk]
+        for f in spec.fields:
+            if f.name in BY_NAME and hasattr(obj, BY_NAME[f.name]):
+                row.append(_name(obj, BY_NAME[f.name]))
+            else:
+                row.append(cell(getattr(obj, f.attr)))
+        custom = obj.custom_fields or {}
+        row += [cell(custom.get(k)) for k in custom_keys]
+        row += [cell(obj.created_at), cell(obj.updated_at)]
+        yield row
+
+
+ACTIVITY_COLUMNS = ("id", "type", "subject", "body", "due_at", "done", "done_at", "owner")
+
+
+def activity_rows(qs: QuerySet) -> Iterator[list]:
+    yield [*ACTIVITY_COLUMNS, "records", "created_at"]
+    for a in qs.iterator(chunk_size=CHUNK):
+        links = LIST_SEPARATOR.join(
+            f"{link.record_type}:{link.record_id}" for link in a.links.all()
+        )
+        yield [
+            a.pk,
+            a.type,
+            a.subject,
+            a.body,
+            cell(a.due_at),
+            cell(a.done),
+            cell(a.done_at),
+            a.owner.username if a.owner_id else "",
+            links,
+            cell(a.created_at),
+        ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
+    """UTF-8 with a BOM (so Excel opens accents right), comma-separated, row by row."""
+    yield b"\xef\xbb\xbf"
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    for row in rows:
+        yield writer.writerow([cell(c) for c in row]).encode()
+
+
+def xlsx_stream(rows: Iterable[list], *, title: str = "Export") -> Iterator[bytes]:
+    """An XLSX written row by row (openpyxl write-only) to a temporary file, then streamed."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, c) for c in row])
+    with tempfile.TemporaryFile() as tmp:
+        workbook.save(tmp)
+        tmp.seek(0)
+        while chunk := tmp.read(64 * 1024):
+            yield chunk
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    value = cell(value)
+    if isinstance(value, str) and value.startswith("="):
+        # openpyxl would store it as a formula: a text cell keeps CRM data from running.
+        text = WriteOnlyCell(sheet, value=value)
+        text.data_type = "s"
+        return text
+    return value
+
+
+def stream(rows: Iterable[list], fmt: str, *, title: str = "Export") -> Iterator[bytes]:
+    return xlsx_stream(rows, title=title) if fmt == "xlsx" else csv_stream(rows)
+
+
+def read_back(data: bytes) -> list[list[str]]:
+    """Rows of an exported CSV (tests and the CLI)."""
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

@@ -1,0 +1,265 @@
+"""File readers for imports: CSV, XLSX and XLS as a header plus a stream of rows. Pure (no ORM).
+
+Every reader yields `(line, cells)` with the spreadsheet's own 1-based line number (the header
+is line 1), so an error report can point the user at the row to fix.
+
+Memory: CSV is streamed row by row (only the caller's batch is held). XLSX and XLS go through
+python-calamine, which is fast but holds one whole sheet in memory; an XLSX larger than
+`XLSX_STREAM_ABOVE` bytes is read with openpyxl's read-only mode instead, which streams rows
+from the zip at a lower speed. XLS (the old binary format) has no streaming reader: calamine
+holds the sheet (an .xls sheet has at most 65,536 rows, so that is bounded anyway).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+FORMATS = ("csv", "xlsx", "xls")
+SAMPLE_BYTES = 64 * 1024
+XLSX_STREAM_ABOVE = 20 * 1024 * 1024
+DELIMITERS = ";,\t|"
+# Legacy encodings of the seed markets' files (Windows and ISO code pages of Central Europe
+# and the Baltics, Vietnamese, Western Europe, DOS Czech): the detector picks among these
+# only, so a short Czech file is not mistaken for an East Asian code page.
+CANDIDATE_ENCODINGS = [
+    "cp1250",
+    "iso8859_2",
+    "cp1257",
+    "iso8859_13",
+    "cp1258",
+    "cp1252",
+    "iso8859_1",
+    "cp852",
+    "utf_16",
+]
+csv.field_size_limit(10 * 1024 * 1024)
+
+
+class ReadError(ValueError):
+    """The file cannot be read as the format it claims; the message is for the user."""
+
+
+@dataclass
+class CsvDialect:
+    encoding: str
+    delimiter: str
+    quotechar: str = '"'
+
+
+@dataclass
+class Table:
+    """A sheet's header and its rows. `rows` is an iterator: read it once."""
+
+    headers: list[str]
+    rows: Iterator[tuple[int, list[Any]]]
+    sheets: list[str] = field(default_factory=list)
+    sheet: str = ""
+    dialect: CsvDialect | None = None
+    format: str = "csv"
+
+
+def detect_format(filename: str, head: bytes) -> str:
+    """csv, xlsx or xls from the file's first bytes (the name only breaks ties)."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    name = filename.lower()
+    if name.endswith((".xlsx", ".xlsm", ".xls")):
+        raise ReadError("The file is not a valid Excel workbook.")
+    return "csv"
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without a BOM) when the sample decodes as such, else the best guess of
+    charset-normalizer (cp1250 for Czech or Polish files from Windows, for instance)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        # The sample may end inside a multi-byte character: an incremental decoder tolerates it.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    guess = _seed_letters_guess(sample)
+    if guess:
+        return guess
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=CANDIDATE_ENCODINGS).best()
+    if best is None:
+        raise ReadError("The file's text encoding could not be recognised.")
+    return best.encoding
+
+
+# Letters of the seed languages (Czech, Slovak, Polish, Lithuanian, German names in them).
+_SEED_LETTERS = frozenset("áäčďéěíĺľňóôŕřšťúůýžąćęłńśźżėįųūëöüß")
+_NEUTRAL = frozenset("€„“”‚‘’–—…°§×·«»\u00a0")
+
+
+def _seed_letters_guess(sample: bytes) -> str | None:
+    """The Windows code page under which the sample reads as most seed-language letters and
+    fewest odd symbols. A short file says too little for a statistical detector, and the
+    Central European (1250) and Baltic (1257) pages differ in exactly these letters."""
+    best, best_score = None, 0
+    for encoding in ("cp1250", "cp1257", "cp1252"):
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = 0
+        for ch in text:
+            if ord(ch) < 128 or ch in _NEUTRAL:
+                continue
+            score += 1 if ch.lower() in _SEED_LETTERS else -3
+        if score > best_score:
+            best, best_score = encoding, score
+    return best
+
+
+def sniff_dialect(text: str) -> tuple[str, str]:
+    """(delimiter, quote character) of a CSV sample; `;` files from Czech Excel included."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if not lines:
+        return ",", '"'
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS)
+        return dialect.delimiter, dialect.quotechar or '"'
+    except csv.Error:
+        # One column, or too few lines to tell: the delimiter most frequent in the header.
+        counts = {d: lines[0].count(d) for d in DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return (best if counts[best] else ","), '"'
+
+
+def sniff_csv(sample: bytes, *, encoding: str | None = None) -> CsvDialect:
+    encoding = encoding or detect_encoding(sample)
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample, final=False)
+    delimiter, quotechar = sniff_dialect(text.lstrip("\ufeff"))
+    return CsvDialect(encoding, delimiter, quotechar)
+
+
+def _clean_header(cells: list[Any]) -> list[str]:
+    return [("" if c is None else str(c)).strip().lstrip("\ufeff") for c in cells]
+
+
+def _trim(cells: list[Any]) -> list[Any]:
+    while cells and cells[-1] in (None, ""):
+        cells.pop()
+    return cells
+
+
+def read_csv(
+    stream: IO[bytes], *, encoding: str | None = None, delimiter: str | None = None
+) -> Table:
+    """Stream a CSV file; the encoding and delimiter are detected unless given."""
+    sample = stream.read(SAMPLE_BYTES)
+    stream.seek(0)
+    dialect = sniff_csv(sample, encoding=encoding)
+    if delimiter:
+        dialect.delimiter = delimiter
+    text = io.TextIOWrapper(stream, encoding=dialect.encoding, errors="strict", newline="")
+    reader = csv.reader(text, delimiter=dialect.delimiter, quotechar=dialect.quotechar)
+    try:
+        header = next(reader, [])
+    except UnicodeDecodeError:
+        raise ReadError(f"The file is not valid {dialect.encoding} text.") from None
+    except csv.Error as exc:
+        raise ReadError(f"The first line cannot be read: {exc}.") from None
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        line = 1
+        try:
+            for cells in reader:
+                line += 1
+                if any(c.strip() for c in cells):
+                    yield line, cells
+        except UnicodeDecodeError:
+            raise ReadError(
+                f"Line {line + 1} is not valid {dialect.encoding} text; choose the encoding."
+            ) from None
+        except csv.Error as exc:
+            raise ReadError(f"Line {line + 1} cannot be read: {exc}.") from None
+
+    return Table(_clean_header(header), rows(), dialect=dialect)
+
+
+def sheet_names(stream: IO[bytes]) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_filelike(stream)
+    try:
+        return list(workbook.sheet_names)
+    finally:
+        workbook.close()
+        stream.seek(0)
+
+
+def _rows_from(iterable, first_line: int = 2) -> Iterator[tuple[int, list[Any]]]:
+    for line, cells in enumerate(iterable, start=first_line):
+        cells = _trim(list(cells))
+        if any(c not in (None, "") for c in cells):
+            yield line, cells
+
+
+def read_workbook(stream: IO[bytes], fmt: str, *, sheet: str | None = None) -> Table:
+    """An XLSX or XLS sheet (the first unless named) through python-calamine."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(stream)
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ReadError(f"The workbook cannot be read: {exc}") from None
+    names = list(workbook.sheet_names)
+    if not names:
+        raise ReadError("The workbook has no sheets.")
+    if sheet is not None and sheet not in names:
+        raise ReadError(f"No sheet named {sheet!r}; sheets: {', '.join(names)}.")
+    name = sheet or names[0]
+    data = workbook.get_sheet_by_name(name).iter_rows()
+    header = _clean_header(_trim(list(next(data, []))))
+    return Table(header, _rows_from(data), sheets=names, sheet=name, format=fmt)
+
+
+def read_xlsx_streaming(stream: IO[bytes], *, sheet: str | None = None) -> Table:
+    """An XLSX sheet through openpyxl's read-only mode: rows come from the zip one by one."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise ReadError(f"The workbook cannot be read: {exc}") from None
+    names = list(workbook.sheetnames)
+    if sheet is not None and sheet not in names:
+        raise ReadError(f"No sheet named {sheet!r}; sheets: {', '.join(names)}.")
+    name = sheet or names[0]
+    data = workbook[name].iter_rows(values_only=True)
+    header = _clean_header(_trim(list(next(data, ()))))
+    return Table(header, _rows_from(data), sheets=names, sheet=name, format="xlsx")
+
+
+def read_table(
+    stream: IO[bytes],
+    *,
+    filename: str = "",
+    size: int | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Table:
+    """Open any supported file: the format comes from its first bytes."""
+    head = stream.read(8)
+    stream.seek(0)
+    fmt = detect_format(filename, head)
+    if fmt == "csv":
+        return read_csv(stream, encoding=encoding, delimiter=delimiter)
+    if fmt == "xlsx" and size is not None and size > XLSX_STREAM_ABOVE:
+        return read_xlsx_streaming(stream, sheet=sheet)
+    return read_workbook(stream, fmt, sheet=sheet)

@@ -1,0 +1,825 @@
+"""Import operations: upload, mapping, preview, start, cancel, undo, and the batch engine the
+worker runs. Rows go through `lead_prepare` (the rules of `lead_create`) and
+`leads_bulk_create` (its derivations), so an imported lead equals one made through the API.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from leadbridge.core.errors import Collector, Conflict, DomainError, FieldIssue, ValidationFailed
+from leadbridge.core.normalize import fold
+from leadbridge.core.record_services import PrepareCache, build_new, lock, refresh_derived, snapshot
+from leadbridge.core.specs import SPECS
+from leadbridge.customfields.models import CustomFieldDefinition
+from leadbridge.duplicates.keys import forget, prepared
+from leadbridge.duplicates.matching import blocking_keys
+from leadbridge.duplicates.models import MatchKey
+from leadbridge.history.models import HistoryEvent
+from leadbridge.history.services import history_changes, history_event_row, json_value
+from leadbridge.leads.models import Lead, LeadSource, LeadStatus
+from leadbridge.leads.services import lead_prepare, lead_prepare_cache, lead_update
+from leadbridge.people import access
+from leadbridge.people.models import Team, User
+
+from . import readers
+from .mapping import (
+    LOOKUPS,
+    CustomField,
+    Lookups,
+    Mapping,
+    check_mapping,
+    convert_row,
+    header_signature,
+    suggest,
+)
+from .models import ImportBatch, ImportJob, ImportRowError, MappingTemplate
+
+ON_DUPLICATE = ("allow", "skip", "update", "reject", "link")
+# The exact match keys a duplicate check by `match_on` looks at (see duplicates.matching).
+MATCH_ON = {
+    "any": ("e:", "p:", "i:"),
+    "email": ("e:",),
+    "phone": ("p:",),
+    "registration_number": ("i:",),
+}
+BATCH_SIZE = 2000
+MAX_UPLOAD = 2 * 1024**3
+STALE_AFTER = 120  # seconds without progress after which a running job counts as crashed
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def open_table(job: ImportJob, stream: IO[bytes]) -> readers.Table:
+    return readers.read_table(
+        stream,
+        filename=job.filename,
+        size=job.size,
+        sheet=job.sheet or None,
+        encoding=job.encoding or None,
+        delimiter=job.delimiter or None,
+    )
+
+
+def custom_fields(record_type: str = "lead") -> list[CustomField]:
+    return [
+        CustomField(d.key, d.label, d.type)
+        for d in CustomFieldDefinition.objects.filter(record_type=record_type)
+    ]
+
+
+def load_lookups() -> Lookups:
+    """Names the lookup fields accept, folded: statuses, sources, users (username, e-mail or
+    full name), teams; and the custom fields' types."""
+    lookups = Lookups()
+    for pk, name in LeadStatus.objects.values_list("pk", "name"):
+        lookups.status.setdefault(fold(name), pk)
+    for pk, name in LeadSource.objects.values_list("pk", "name"):
+        lookups.source.setdefault(fold(name), pk)
+    users = User.objects.filter(is_active=True, is_system=False)
+    for pk, username, email, first, last in users.values_list(
+        "pk", "username", "email", "first_name", "last_name"
+    ):
+        for key in (username, email, f"{first} {last}".strip()):
+            if key:
+                lookups.owner.setdefault(fold(key), pk)
+    for pk, name in Team.objects.values_list("pk", "name"):
+        lookups.team.setdefault(fold(name), pk)
+    lookups.custom_types = dict(
+        CustomFieldDefinition.objects.filter(record_type="lead").values_list("key", "type")
+    )
+    return lookups
+
+
+# Upload, mapping, preview --------------------------------------------------------------------
+
+
+def _get(actor: Any, job_id: int) -> ImportJob:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or (job.created_by_id != actor.pk and not access.is_admin(actor)):
+        from leadbridge.core.errors import NotFound
+
+        raise NotFound(f"No import with id {job_id}.")
+    return job
+
+
+def import_get(*, actor: Any, job_id: int) -> ImportJob:
+    return _get(actor, job_id)
+
+
+def import_upload(
+    *,
+    actor: Any,
+    filename: str,
+    stream: IO[bytes],
+    size: int,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> ImportJob:
+    """Store the file, read its header and suggest a mapping (a saved one for the same
+    header set first)."""
+    access.check(actor, "lead", "import")
+    access.check(actor, "lead", "create")  # imported rows are created as by `lead_create`
+    if size > MAX_UPLOAD:
+        raise ValidationFailed(
+            "The file is too large.", errors=[FieldIssue("file", "At most 2 GB.")]
+        )
+    name = os.path.basename(filename or "import.csv")[:200] or "import.csv"
+    path = default_storage.save(f"imports/{uuid.uuid4().hex}/{name}", File(stream, name=name))
+    try:
+        with default_storage.open(path, "rb") as stored:
+            table = readers.read_table(
+                stored,
+                filename=name,
+                size=size,
+                sheet=sheet,
+                encoding=encoding,
+                delimiter=delimiter,
+            )
+            samples = [cells for _line, cells in itertools.islice(table.rows, 20)]
+    except (readers.ReadError, LookupError) as exc:
+        default_storage.delete(path)
+        raise ValidationFailed(str(exc), errors=[FieldIssue("file", str(exc))]) from None
+    if not any(table.headers):
+        default_storage.delete(path)
+        raise ValidationFailed(
+            "The first row must name the columns.",
+            errors=[FieldIssue("file", "The first row must name the columns.")],
+        )
+    template = MappingTemplate.objects.filter(
+        record_type="lead", signature=header_signature(table.headers)
+    ).first()
+    if template is not None:
+        mapping = Mapping.from_dict(template.mapping)
+        mapping.columns = _align(template.mapping, table.headers)
+    else:
+        mapping = Mapping(columns=suggest(table.headers, custom_fields(), samples))
+    with transaction.atomic():
+        return ImportJob.objects.create(
+            created_by=actor,
+            file=path,
+            filename=name,
+            size=size,
+            format=table.format,
+            sheet=table.sheet,
+            sheets=table.sheets,
+            encoding=table.dialect.encoding if table.dialect else "",
+            delimiter=table.dialect.delimiter if table.dialect else "",
+            headers=table.headers,
+            mapping=mapping.as_dict() | {"template": template.pk if template else None},
+        )
+
+
+def _align(saved: dict, headers: list[str]) -> list[str]:
+    """A saved mapping's fields put on this file's columns by header (order may differ)."""
+    from .mapping import header_key
+
+    by_header = {
+        header_key(h): f
+        for h, f in zip(saved.get("headers") or [], saved.get("columns") or [], strict=False)
+    }
+    if not by_header:
+        return list(saved.get("columns") or [])[: len(headers)]
+    return [by_header.get(header_key(h), "") for h in headers]
+
+
+def import_set_mapping(
+    *,
+    actor: Any,
+    job_id: int,
+    mapping: dict,
+    on_duplicate: str = "skip",
+    match_on: str = "any",
+    run_automations: bool = False,
+    create_missing: bool = False,
+    save_template: bool = False,
+    template_name: str = "",
+) -> ImportJob:
+    """Store the user's mapping and options (before the start)."""
+    job = _get(actor, job_id)
+    if job.status != ImportJob.Status.UPLOADED:
+        raise Conflict("The import has started; its mapping is fixed.", code="import_started")
+    parsed = Mapping.from_dict(mapping)
+    parsed.columns = (parsed.columns + [""] * len(job.headers))[: len(job.headers)]
+    out = Collector()
+    for path, message in check_mapping(parsed, job.headers, custom_fields()):
+        out.add(f"mapping.{path}", message)
+    if parsed.number_format not in ("auto", "comma", "dot"):
+        out.add("mapping.number_format", "Must be auto, comma or dot.")
+    if parsed.date_format not in ("auto", "dmy", "mdy", "ymd"):
+        out.add("mapping.date_format", "Must be auto, dmy, mdy or ymd.")
+    if on_duplicate not in ON_DUPLICATE:
+        out.add("on_duplicate", "Must be one of: " + ", ".join(ON_DUPLICATE) + ".")
+    if match_on not in MATCH_ON:
+        out.add("match_on", "Must be one of: " + ", ".join(MATCH_ON) + ".")
+    out.raise_if_any("The mapping cannot be used.")
+    job.mapping = parsed.as_dict()
+    job.on_duplicate = on_duplicate
+    job.match_on = match_on
+    job.run_automations = run_automations
+    job.create_missing = create_missing
+    with transaction.atomic():
+        job.save()
+        if save_template:
+            MappingTemplate.objects.update_or_create(
+                record_type="lead",
+                signature=header_signature(job.headers),
+                defaults={
+                    "name": template_name[:100] or job.filename,
+                    "mapping": parsed.as_dict() | {"headers": job.headers},
+                    "created_by": actor,
+                },
+            )
+    return job
+
+
+@dataclass
+class RowOutcome:
+    line: int
+    cells: list
+    data: dict = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)  # {column, field, message}
+    warnings: list[dict] = field(default_factory=list)
+    state: dict | None = None
+
+
+def _column_of(mapping: Mapping, headers: list[str], name: str) -> str:
+    """The header of the column that feeds a contract field path ("" for a constant)."""
+    root = name.split(".")[0] if not name.startswith("custom_fields.") else name
+    root = {v: k for k, v in LOOKUPS.items()}.get(root, root)
+    for i, mapped in enumerate(mapping.columns):
+        if mapped == root or (mapped.startswith("custom_fields.") and name.startswith(mapped)):
+            return headers[i] if i < len(headers) else ""
+    return ""
+
+
+class RowChecker:
+    """Turns file rows into prepared lead states with per-cell errors (one per import run)."""
+
+    def __init__(self, job: ImportJob, actor: Any):
+        self.job = job
+        self.actor = actor
+        self.mapping = Mapping.from_dict(job.mapping)
+        self.lookups = load_lookups()
+        self.cache: PrepareCache = lead_prepare_cache()
+
+    def check(self, line: int, cells: list) -> RowOutcome:
+        result = convert_row(cells, self.mapping, self.lookups)
+        outcome = RowOutcome(line, cells, result.data)
+        if result.unknown and self.job.create_missing:
+            if self._create_missing(result.unknown):
+                return self.check(line, cells)
+        for name, message in result.errors:
+            outcome.errors.append(self._issue(name, message))
+        if outcome.errors:
+            return outcome
+        state, out = lead_prepare(actor=self.actor, data=result.data, cache=self.cache)
+        outcome.errors = [self._issue(e.field, e.message) for e in out.errors]
+        outcome.warnings = [self._issue(w.field, w.message) for w in out.warnings]
+        if not outcome.errors:
+            if not access.in_scope(
+                self.actor,
+                "lead",
+                "create",
+                owner_id=state.get("owner_id"),
+                team_id=state.get("team_id"),
+            ):
+                outcome.errors.append(
+                    self._issue("owner_id", "The owner and team are outside what you may create.")
+                )
+            else:
+                outcome.state = state
+        return outcome
+
+    def _issue(self, name: str, message: str) -> dict:
+        return {
+            "column": _column_of(self.mapping, self.job.headers, name),
+            "field": name,
+            "message": message,
+        }
+
+    def _create_missing(self, unknown: list[tuple[str, str]]) -> bool:
+        """Statuses and sources the file names that do not exist yet, made when the user
+        chose so (administrators only: they edit these lists)."""
+        if not access.is_admin(self.actor):
+            return False
+        made = False
+        for kind, name in unknown:
+            if kind == "source":
+                obj, _ = LeadSource.objects.get_or_create(name=name[:100])
+                self.lookups.source[fold(name)] = obj.pk
+            elif kind == "status":
+                obj = LeadStatus.objects.create(name=name[:100], order=1000)
+                self.lookups.status[fold(name)] = obj.pk
+                self.cache.extra["status_kinds"][obj.pk] = obj.kind
+            else:
+                continue
+            self.cache.refs.setdefault(obj._meta.label, set()).add(obj.pk)
+            made = True
+        return made
+
+
+def _display(state: dict) -> dict:
+    return {k: json_value(v) for k, v in state.items() if v not in (None, "", [], {})}
+
+
+def import_preview(*, actor: Any, job_id: int, limit: int = 20) -> dict:
+    """The first rows as they will be saved, with per-cell errors (nothing is written)."""
+    job = _get(actor, job_id)
+    checker = RowChecker(job, actor)
+    checker.job.create_missing = False  # the preview never creates statuses or sources
+    rows = []
+    with default_storage.open(job.file, "rb") as stream:
+        table = open_table(job, stream)
+        for line, cells in table.rows:
+            outcome = checker.check(line, cells)
+            rows.append(
+                {
+                    "line": line,
+                    "cells": [json_value(_plain(c)) for c in cells],
+                    "values": _display(outcome.state) if outcome.state else {},
+                    "errors": outcome.errors,
+                    "warnings": outcome.warnings,
+                }
+            )
+            if len(rows) >= limit:
+                break
+    return {"headers": job.headers, "mapping": job.mapping, "rows": rows}
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+
+# Start, cancel, undo -------------------------------------------------------------------------
+
+
+def import_start(*, actor: Any, job_id: int) -> ImportJob:
+    """Queue the import for the worker; a job whose worker died resumes where it stopped."""
+    from .tasks import run_import
+
+    with transaction.atomic():
+        job = _get(actor, job_id)
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        stale = job.status == ImportJob.Status.RUNNING and (
+            (timezone.now() - job.updated_at).total_seconds() > STALE_AFTER
+        )
+        if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.FAILED) and not stale:
+            raise Conflict("The import is already running or finished.", code="import_started")
+        if job.status == ImportJob.Status.UPLOADED:
+            Mapping.from_dict(job.mapping)  # a job always has a (suggested) mapping
+        job.status = ImportJob.Status.QUEUED
+        job.error = ""
+        job.save()
+        run_import.enqueue(job.pk)
+    return job
+
+
+def import_cancel(*, actor: Any, job_id: int) -> ImportJob:
+    """Stop after the current batch; the rows imported so far stay (undo removes them)."""
+    job = _get(actor, job_id)
+    if job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.QUEUED):
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.CANCELLED, finished_at=timezone.now()
+        )
+    elif job.status == ImportJob.Status.RUNNING:
+        ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+    else:
+        raise Conflict("The import has finished.", code="import_finished")
+    job.refresh_from_db()
+    return job
+
+
+def import_undo(*, actor: Any, job_id: int) -> ImportJob:
+    """Undo a whole import: the leads it created are deleted (soft), the leads it updated
+    get their values from before. Atomic."""
+    job = _get(actor, job_id)
+    access.check(actor, "lead", "import")
+    if job.status in (ImportJob.Status.RUNNING, ImportJob.Status.QUEUED):
+        raise Conflict("Cancel the import first.", code="import_running")
+    if job.status == ImportJob.Status.UNDONE:
+        raise Conflict("The import is undone already.", code="import_undone")
+    spec = SPECS["lead"]
+    now = timezone.now()
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        batches = list(job.batches.order_by("-first_row"))
+        for batch in batches:
+            for item in reversed(batch.updated):
+                lead = lock("lead", item["id"])
+                before = item["before"]
+                current = {k: json_value(v) for k, v in snapshot(lead, spec).items()}
+                changes = [(k, current.get(k), v) for k, v in before.items() if current.get(k) != v]
+                for name, value in before.items():
+                    fspec = spec.get(name)
+                    setattr(lead, fspec.attr if fspec else name, value)
+                lead.version += 1
+                refresh_derived(lead, spec)
+                lead.save()
+                history_changes(actor=actor, record_type="lead", record_id=lead.pk, changes=changes)
+            ids = batch.created_ids
+            for start in range(0, len(ids), 5000):
+                chunk = ids[start : start + 5000]
+                Lead.objects.filter(pk__in=chunk, deleted_at__isnull=True).update(
+                    deleted_at=now, version=F("version") + 1
+                )
+                forget("lead", chunk)
+                HistoryEvent.objects.bulk_create(
+                    [
+                        history_event_row(
+                            actor=actor,
+                            record_type="lead",
+                            record_id=pk,
+                            kind=HistoryEvent.Kind.DELETED,
+                            data={"import": job.pk, "undo": True},
+                        )
+                        for pk in chunk
+                    ]
+                )
+        job.status = ImportJob.Status.UNDONE
+        job.undone_at = now
+        job.save(update_fields=["status", "undone_at", "updated_at"])
+    return job
+
+
+# The engine ----------------------------------------------------------------------------------
+
+
+class Crash(Exception):
+    """Raised by tests to simulate a worker dying in the middle of a batch."""
+
+
+def _batches(rows: Iterator[tuple[int, list]], size: int) -> Iterator[list[tuple[int, list]]]:
+    batch: list[tuple[int, list]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def count_rows(job: ImportJob) -> int:
+    with default_storage.open(job.file, "rb") as stream:
+        return sum(1 for _ in open_table(job, stream).rows)
+
+
+def run_job(
+    job_id: int,
+    *,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[ImportJob], None] | None = None,
+    parallel: bool | None = None,
+) -> ImportJob:
+    """Import the job's file from its resume point, one committed batch at a time.
+
+    With `parallel` (by default for large files on PostgreSQL) a second process reads and
+    checks the rows while this one writes the batches before, so both cores work.
+
+    `on_batch` is called inside each batch's transaction after its rows are written (the
+    CLI's progress bar; tests raise `Crash` there to prove a half-written batch vanishes).
+    """
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+            return job
+        job.status = ImportJob.Status.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.save()
+    actor = job.created_by
+    if job.rows_total is None:
+        job.rows_total = count_rows(job)
+        ImportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
+    writer = BatchWriter(job, actor)
+    use_fork = parallel if parallel is not None else _parallel_pays(job)
+    checked = (checked_batches_forked if use_fork else checked_batches)(
+        job, writer.checker, batch_size
+    )
+    last = time.monotonic()
+    try:
+        for batch in checked:
+            job.refresh_from_db(fields=["cancel_requested"])
+            if job.cancel_requested:
+                ImportJob.objects.filter(pk=job.pk).update(
+                    status=ImportJob.Status.CANCELLED, finished_at=timezone.now()
+                )
+                job.refresh_from_db()
+                return job
+            with transaction.atomic():
+                counts = writer.write(batch)
+                now = time.monotonic()
+                elapsed, last = now - last, now
+                ImportJob.objects.filter(pk=job.pk).update(
+                    rows_done=F("rows_done") + len(batch),
+                    rows_created=F("rows_created") + counts["created"],
+                    rows_updated=F("rows_updated") + counts["updated"],
+                    rows_skipped=F("rows_skipped") + counts["skipped"],
+                    rows_failed=F("rows_failed") + counts["failed"],
+                    rows_duplicate=F("rows_duplicate") + counts["duplicate"],
+                    run_seconds=F("run_seconds") + elapsed,
+                    updated_at=timezone.now(),
+                )
+                if on_batch is not None:
+                    job.refresh_from_db()
+                    on_batch(job)
+    finally:
+        close = getattr(checked, "close", None)
+        if close is not None:
+            close()  # stops a checking process still reading
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+Checked = tuple[RowOutcome, Lead | None, list[str]]  # the row, the unsaved lead, its keys
+PARALLEL_ABOVE = 20_000  # rows; below, starting a process costs more than it saves
+
+
+def check_row(checker: RowChecker, line: int, cells: list) -> Checked:
+    """A row read, validated and built into an unsaved lead with its blocking keys."""
+    outcome = checker.check(line, cells)
+    if outcome.state is None:
+        return outcome, None, []
+    obj = build_new(actor=checker.actor, record_type="lead", state=outcome.state)
+    obj._match_prepared = prepared(obj)  # reused for the match profile when it is saved
+    return outcome, obj, blocking_keys(obj._match_prepared)
+
+
+def _rows_from_resume(job: ImportJob, stream: IO[bytes]) -> Iterator[tuple[int, list]]:
+    skip = job.rows_done
+    return (row for i, row in enumerate(open_table(job, stream).rows) if i >= skip)
+
+
+def checked_batches(job: ImportJob, checker: RowChecker, size: int) -> Iterator[list[Checked]]:
+    with default_storage.open(job.file, "rb") as stream:
+        for batch in _batches(_rows_from_resume(job, stream), size):
+            yield [check_row(checker, line, cells) for line, cells in batch]
+
+
+def _parallel_pays(job: ImportJob) -> bool:
+    from django.db import connection
+
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and not job.create_missing  # creating statuses needs the database: one process
+        and (job.rows_total or 0) - job.rows_done > PARALLEL_ABOVE
+        and (os.cpu_count() or 1) > 1
+    )
+
+
+def checked_batches_forked(
+    job: ImportJob, checker: RowChecker, size: int
+) -> Iterator[list[Checked]]:
+    """As `checked_batches`, but read and checked by a forked process, two batches ahead.
+
+    The checker's lookups are loaded before the fork, so the child never needs the
+    database; the parent's connections are closed first so the child does not share their
+    sockets (the parent reconnects on its next query).
+    """
+    import multiprocessing
+
+    from django.db import connections
+
+    access.in_scope(checker.actor, "lead", "create", owner_id=None, team_id=None)  # warm caches
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=2)  # memory: at most a few batches in flight
+
+    def produce() -> None:
+        try:
+            for batch in checked_batches(job, checker, size):
+                queue.put(("batch", batch))
+            queue.put(("done", None))
+        except BaseException as exc:  # the parent re-raises it
+            queue.put(("error", f"{type(exc).__name__}: {exc}"))
+
+    process = context.Process(target=produce, daemon=True)
+    process.start()
+    try:
+        while True:
+            kind, payload = queue.get()
+            if kind == "done":
+                break
+            if kind == "error":
+                raise RuntimeError(f"Reading the file failed: {payload}")
+            yield payload
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join(timeout=5)
+
+
+class BatchWriter:
+    """Writes one batch: checks rows, finds duplicates by exact keys (in the file and in the
+    database at once), creates, updates, links; records errors and undo data."""
+
+    def __init__(self, job: ImportJob, actor: Any):
+        self.job = job
+        self.actor = actor
+        self.checker = RowChecker(job, actor)
+        self.prefixes = MATCH_ON[job.match_on] if job.match_on in MATCH_ON else MATCH_ON["any"]
+
+    def write(self, batch: list[Checked]) -> dict[str, int]:
+        job = self.job
+        counts = dict.fromkeys(("created", "updated", "skipped", "failed", "duplicate"), 0)
+        errors: list[ImportRowError] = []
+        good: list[tuple[RowOutcome, Lead, list[str]]] = []
+        all_keys: dict[int, list[str]] = {}  # id(obj) -> every blocking key, for the index
+        for outcome, obj, keys in batch:
+            if obj is None:
+                counts["failed"] += 1
+                errors += self._errors(outcome)
+                continue
+            all_keys[id(obj)] = keys
+            good.append((outcome, obj, [k for k in keys if k.startswith(self.prefixes)]))
+        # Every key of the batch looked up at once; earlier batches are in the table already.
+        wanted = {k for _o, _obj, keys in good for k in keys}
+        in_db: dict[str, int] = {}
+        for key, record_id in (
+            MatchKey.objects.filter(record_type="lead", key__in=wanted)
+            .order_by("record_id")
+            .values_list("key", "record_id")
+        ):
+            in_db.setdefault(key, record_id)
+        pending: list[Lead] = []
+        in_file: dict[str, Lead] = {}
+        created: list[int] = []
+        updated: list[dict] = []
+        for outcome, obj, keys in good:
+            match_id = next((in_db[k] for k in keys if k in in_db), None)
+            twin = next((in_file[k] for k in keys if k in in_file), None)
+            if match_id is None and twin is None:
+                pending.append(obj)
+                in_file.update(dict.fromkeys(keys, obj))
+                continue
+            counts["duplicate"] += 1
+            mode = job.on_duplicate
+            if mode == "allow":
+                pending.append(obj)
+                continue
+            if mode == "skip":
+                counts["skipped"] += 1
+                continue
+            if mode == "reject":
+                counts["failed"] += 1
+                where = f"lead #{match_id}" if match_id else "an earlier row of this file"
+                errors += self._errors(outcome, message=f"Duplicate of {where}.")
+                continue
+            if match_id is None:
+                # The twin is an earlier row of this batch: save it first, then act on it.
+                created += [o.pk for o in self._flush(pending, all_keys)]
+                pending = []
+                match_id = twin.pk  # type: ignore[union-attr]
+            if mode == "update":
+                try:
+                    before = self._update(match_id, outcome)
+                except DomainError as exc:
+                    counts["failed"] += 1
+                    errors += self._errors(outcome, message=exc.detail, issues=exc.errors)
+                    continue
+                if before is not None:
+                    updated.append({"id": match_id, "before": before})
+                counts["updated"] += 1
+            else:  # link
+                self._link(match_id, outcome)
+                counts["skipped"] += 1
+        created += [o.pk for o in self._flush(pending, all_keys)]
+        counts["created"] = len(created)
+        ImportRowError.objects.bulk_create(errors, batch_size=2000)
+        ImportBatch.objects.create(
+            job=job, first_row=job.rows_done, rows=len(batch), created_ids=created, updated=updated
+        )
+        job.rows_done += len(batch)
+        return counts
+
+    def _flush(self, objs: list[Lead], all_keys: dict[int, list[str]]) -> list[Lead]:
+        if not objs:
+            return []
+        from leadbridge.leads.services import leads_bulk_insert
+
+        return leads_bulk_insert(
+            actor=self.actor,
+            objs=objs,
+            history_data={"import": self.job.pk},
+            keys=[all_keys[id(o)] for o in objs],
+        )
+
+    def _update(self, lead_id: int, outcome: RowOutcome) -> dict | None:
+        """Upsert: the row's non-empty values replace the stored ones; returns the values
+        before, for undo (None when nothing changed)."""
+        spec = SPECS["lead"]
+        data = {
+            k: v
+            for k, v in outcome.data.items()
+            if v not in (None, "", [], {}) and k != "custom_fields"
+        }
+        if outcome.data.get("custom_fields"):
+            data["custom_fields"] = {
+                k: v for k, v in outcome.data["custom_fields"].items() if v not in (None, "")
+            }
+        with transaction.atomic():
+            current = lock("lead", lead_id)
+            before = {k: json_value(v) for k, v in snapshot(current, spec).items()}
+            _saved, changes = lead_update(actor=self.actor, lead_id=lead_id, data=data)
+        if not changes:
+            return None
+        names = {c[0].split(".")[0] for c in changes}
+        return {k: v for k, v in before.items() if k in names}
+
+    def _link(self, lead_id: int, outcome: RowOutcome) -> None:
+        from leadbridge.activities.services import activity_create
+
+        lines = [f"{k}: {json_value(v)}" for k, v in sorted(outcome.data.items()) if v]
+        activity_create(
+            actor=self.actor,
+            record_type="lead",
+            record_id=lead_id,
+            data={
+                "type": "note",
+                "subject": f"Import {self.job.filename}, line {outcome.line}",
+                "body": "\n".join(lines),
+            },
+        )
+
+    def _errors(
+        self,
+        outcome: RowOutcome,
+        *,
+        message: str | None = None,
+        issues: list[FieldIssue] | None = None,
+    ) -> list[ImportRowError]:
+        cells = [json_value(_plain(c)) for c in outcome.cells]
+        found = list(outcome.errors)
+        if issues:
+            found = [self.checker._issue(i.field, i.message) for i in issues]
+        elif message:
+            found = [{"column": "", "field": "", "message": message}]
+        return [
+            ImportRowError(
+                job=self.job,
+                line=outcome.line,
+                column=e["column"][:255],
+                field=e["field"][:100],
+                message=e["message"],
+                cells=cells if i == 0 else [],
+            )
+            for i, e in enumerate(found)
+        ]
+
+
+def progress(job: ImportJob) -> dict:
+    """Rows done and failed, the rate and the time left, for the UI and the API."""
+    rate = job.rows_done / job.run_seconds if job.run_seconds > 0 else None
+    left = None
+    if rate and job.rows_total is not None:
+        left = max(job.rows_total - job.rows_done, 0) / rate
+    percent = None
+    if job.rows_total:
+        percent = round(100 * job.rows_done / job.rows_total, 1)
+    elif job.status == ImportJob.Status.DONE:
+        percent = 100.0
+    return {"rate": round(rate, 1) if rate else None, "seconds_left": left, "percent": percent}
+
+
+# Error report --------------------------------------------------------------------------------
+
+
+def error_report_rows(job: ImportJob) -> Iterator[list]:
+    """The bad rows in the file's own columns, with their line and the reasons, so the user
+    can fix them and import just these again (the extra columns map to nothing)."""
+    yield [*job.headers, "Line", "Errors"]
+    current: int | None = None
+    cells: list = []
+    reasons: list[str] = []
+    for err in job.row_errors.order_by("line", "id").iterator(chunk_size=2000):
+        if err.line != current:
+            if current is not None:
+                yield _report_row(job, cells, current, reasons)
+            current, cells, reasons = err.line, err.cells, []
+        where = err.column or err.field
+        reasons.append(f"{where}: {err.message}" if where else err.message)
+    if current is not None:
+        yield _report_row(job, cells, current, reasons)
+
+
+def _report_row(job: ImportJob, cells: list, line: int, reasons: list[str]) -> list:
+    padded = (list(cells) + [""] * len(job.headers))[: len(job.headers)]
+    return [*padded, line, " | ".join(reasons)]

@@ -1,0 +1,52 @@
+"""The import page in a browser: upload → map → preview → start, the progress bar follows the
+worker until done (Playwright on Debian's chromium, marked e2e)."""
+
+import pytest
+
+from leadbridge.conftest import login
+
+from .files import csv_bytes
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def admin(db):
+    from leadbridge.people.models import User
+
+    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
+
+
+def test_import_steps_and_progress_bar(browser_page, admin, tmp_path):
+    from leadbridge.imports import services
+    from leadbridge.imports.models import ImportJob
+    from leadbridge.leads.models import Lead
+
+    path = tmp_path / "stary-crm.csv"
+    rows = [["E-mail", "Příjmení", "Hodnota", "Interní"], ["spatny-email", "Chyba", "", ""]]
+    rows += [[f"u{i}@firma.cz", f"Dvořák {i}", "1 234,50", "x"] for i in range(30)]
+    path.write_bytes(csv_bytes(rows, encoding="cp1250", delimiter=";"))
+    page = browser_page
+    login(page, "boss")
+    page.click("nav >> text=Import")
+    page.set_input_files("#id_file", str(path))
+    page.click("text=Upload and map columns")
+    page.wait_for_url("**/map/")
+    assert page.input_value("#id_col_0") == "email"
+    assert page.input_value("#id_col_3") == ""
+    page.select_option("#id_col_2", "expected_value")
+    page.fill("#id_const_city", "Brno")
+    page.click("text=Preview")
+    page.wait_for_url("**/preview/")
+    assert "spatny-email" in page.inner_text("#import-preview .cell-error")
+    page.click("#import-start")
+    page.wait_for_selector("#import-bar")
+    job = ImportJob.objects.get()
+    assert job.status == "queued"
+    services.run_job(job.pk, batch_size=10)  # what the worker does
+    page.wait_for_selector("[data-status=done]", timeout=15_000)
+    assert page.inner_text("#import-created") == "30"
+    assert page.inner_text("#import-failed") == "1"
+    assert page.get_attribute("#import-bar", "value") == "100"
+    assert Lead.objects.filter(city="Brno").count() == 30
+    assert page.console_errors == []

@@ -1,0 +1,78 @@
+"""The import pages: upload → map → preview → run with a progress bar, messages at fields."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from leadbridge.imports import services
+from leadbridge.imports.models import ImportJob
+from leadbridge.leads.models import Lead
+
+from .files import csv_bytes
+
+ROWS = [["E-mail", "Příjmení", "Poznámka"], ["a@firma.cz", "Alfa", "x"], ["bad", "Beta", "y"]]
+
+
+def browser(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_upload_map_preview_start_and_progress(admin_user):
+    web = browser(admin_user)
+    assert web.get("/imports/").status_code == 200
+    r = web.post("/imports/", {"file": SimpleUploadedFile("a.csv", csv_bytes(ROWS, bom=True))})
+    job = ImportJob.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/imports/{job.pk}/map/"
+    page = web.get(f"/imports/{job.pk}/map/").content.decode()
+    assert 'value="email" selected' in page and "a@firma.cz" in page
+    # A field fed twice is refused at the column that repeats it.
+    r = web.post(
+        f"/imports/{job.pk}/map/",
+        {"col_0": "email", "col_1": "email", "col_2": "", "on_duplicate": "skip"},
+    )
+    assert r.status_code == 200
+    assert "already fed by column 1" in r.content.decode()
+    r = web.post(
+        f"/imports/{job.pk}/map/",
+        {
+            "col_0": "email",
+            "col_1": "last_name",
+            "col_2": "description",
+            "const_city": "Brno",
+            "on_duplicate": "skip",
+            "match_on": "email",
+        },
+    )
+    assert r.status_code == 302 and r["Location"] == f"/imports/{job.pk}/preview/"
+    page = web.get(f"/imports/{job.pk}/preview/").content.decode()
+    assert "cell-error" in page and "city: Brno" in page
+    r = web.post(f"/imports/{job.pk}/start/")
+    assert r.status_code == 302
+    page = web.get(f"/imports/{job.pk}/").content.decode()
+    assert 'hx-trigger="every 1s"' in page and "import-bar" in page
+    services.run_job(job.pk)
+    partial = web.get(f"/imports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-status="done"' in partial and 'value="100"' in partial
+    assert "Error report (CSV)" in partial
+    assert Lead.objects.get().city == "Brno"
+    web.post(f"/imports/{job.pk}/undo/")
+    assert not Lead.objects.alive().exists()
+
+
+def test_upload_errors_at_the_field_and_rights(admin_user, users):
+    web = browser(admin_user)
+    r = web.post("/imports/", {"file": SimpleUploadedFile("a.xlsx", b"nope")})
+    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    sales = browser(users["sales_north"])
+    assert "may not import" in sales.get("/imports/").content.decode()
+    job = services.import_upload(
+        actor=admin_user, filename="a.csv", stream=__import__("io").BytesIO(b"a\n1\n"), size=4
+    )
+    assert sales.get(f"/imports/{job.pk}/").status_code == 404
+
+
+def test_lists_link_to_exports(admin_user):
+    web = browser(admin_user)
+    assert "/api/leads/export?format=csv" in web.get("/leads/?q=x").content.decode()
+    assert "/api/clients/export?format=xlsx" in web.get("/clients/").content.decode()

@@ -1,0 +1,198 @@
+"""The import pages: upload → map → preview → run (progress bar), through the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from leadbridge.core.errors import DomainError
+from leadbridge.people import access
+
+from . import services
+from .mapping import LEAD_FIELDS
+from .models import ImportJob
+
+CONSTANT_FIELDS = ("source", "status", "owner", "team", "tags", "city", "country", "currency")
+ON_DUPLICATE = (
+    ("skip", _("skip the row")),
+    ("update", _("update the existing lead")),
+    ("allow", _("create anyway and report")),
+    ("reject", _("report as an error")),
+    ("link", _("add the row as a note on the existing lead")),
+)
+MATCH_ON = (
+    ("any", _("e-mail, phone or registration number")),
+    ("email", _("e-mail")),
+    ("phone", _("phone")),
+    ("registration_number", _("registration number")),
+)
+
+
+def _errors_by_field(exc: DomainError) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for issue in exc.errors:
+        out.setdefault(issue.field, []).append(issue.message)
+    return out
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = {"file": [_("Choose a CSV, XLSX or XLS file.")]}
+        else:
+            try:
+                job = services.import_upload(
+                    actor=request.user,
+                    filename=upload.name or "import.csv",
+                    stream=upload.file,
+                    size=upload.size or 0,
+                    sheet=request.POST.get("sheet") or None,
+                    encoding=request.POST.get("encoding") or None,
+                    delimiter=request.POST.get("delimiter") or None,
+                )
+            except DomainError as exc:
+                errors = _errors_by_field(exc) or {"file": [exc.detail]}
+            else:
+                return redirect("imports:map", pk=job.pk)
+    jobs = ImportJob.objects.all()
+    if not access.is_admin(request.user):
+        jobs = jobs.filter(created_by=request.user)
+    return render(
+        request,
+        "imports/index.html",
+        {
+            "jobs": jobs[:50],
+            "errors": errors,
+            "can_import": access.has_right(request.user, "lead", "import"),
+        },
+    )
+
+
+def mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        job = services.import_get(actor=request.user, job_id=pk)
+    except DomainError as exc:
+        return render(request, "imports/missing.html", {"detail": exc.detail}, status=exc.status)
+    current = dict(job.mapping)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        columns = [request.POST.get(f"col_{i}", "") for i in range(len(job.headers))]
+        constants = {
+            name: request.POST.get(f"const_{name}", "").strip()
+            for name in CONSTANT_FIELDS
+            if request.POST.get(f"const_{name}", "").strip()
+        }
+        current = {
+            "columns": columns,
+            "constants": constants,
+            "number_format": request.POST.get("number_format", "auto"),
+            "date_format": request.POST.get("date_format", "auto"),
+        }
+        try:
+            services.import_set_mapping(
+                actor=request.user,
+                job_id=job.pk,
+                mapping=current,
+                on_duplicate=request.POST.get("on_duplicate", "skip"),
+                match_on=request.POST.get("match_on", "any"),
+                create_missing=bool(request.POST.get("create_missing")),
+                save_template=bool(request.POST.get("save_template")),
+            )
+        except DomainError as exc:
+            errors = _errors_by_field(exc)
+            if not errors:
+                messages.error(request, exc.detail)
+        else:
+            return redirect("imports:preview", pk=job.pk)
+    preview = services.import_preview(actor=request.user, job_id=job.pk, limit=3)
+    samples = [[] for _h in job.headers]
+    for row in preview["rows"]:
+        for i, cell in enumerate(row["cells"][: len(job.headers)]):
+            samples[i].append(cell)
+    custom = [(f"custom_fields.{cf.key}", cf.label) for cf in services.custom_fields()]
+    columns = current.get("columns") or []
+    rows = [
+        {
+            "index": i,
+            "header": header,
+            "samples": samples[i],
+            "field": columns[i] if i < len(columns) else "",
+            "errors": errors.get(f"mapping.columns.{i}", []),
+        }
+        for i, header in enumerate(job.headers)
+    ]
+    constants = current.get("constants") or {}
+    return render(
+        request,
+        "imports/mapping.html",
+        {
+            "job": job,
+            "rows": rows,
+            "fields": list(LEAD_FIELDS),
+            "custom": custom,
+            "constants": [
+                (name, constants.get(name, ""), errors.get(f"mapping.constants.{name}", []))
+                for name in CONSTANT_FIELDS
+            ],
+            "current": current,
+            "errors": errors,
+            "on_duplicate_choices": ON_DUPLICATE,
+            "match_on_choices": MATCH_ON,
+        },
+    )
+
+
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        job = services.import_get(actor=request.user, job_id=pk)
+    except DomainError as exc:
+        return render(request, "imports/missing.html", {"detail": exc.detail}, status=exc.status)
+    data = services.import_preview(actor=request.user, job_id=job.pk, limit=20)
+    rows = []
+    for row in data["rows"]:
+        bad = {e["column"]: e["message"] for e in row["errors"] if e["column"]}
+        cells = [
+            {"value": cell, "error": bad.get(header, "")}
+            for header, cell in zip(
+                job.headers, row["cells"] + [""] * len(job.headers), strict=False
+            )
+        ]
+        other = [e["message"] for e in row["errors"] if not e["column"]]
+        rows.append({"line": row["line"], "cells": cells, "other": other, "values": row["values"]})
+    return render(request, "imports/preview.html", {"job": job, "rows": rows})
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        job = services.import_get(actor=request.user, job_id=pk)
+    except DomainError as exc:
+        return render(request, "imports/missing.html", {"detail": exc.detail}, status=exc.status)
+    stale = job.status == ImportJob.Status.RUNNING and (
+        (timezone.now() - job.updated_at).total_seconds() > services.STALE_AFTER
+    )
+    context = {"job": job, "progress": services.progress(job), "stale": stale}
+    if request.htmx:
+        return render(request, "imports/_progress.html", context)
+    return render(request, "imports/detail.html", context)
+
+
+@require_POST
+def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    operations = {
+        "start": services.import_start,
+        "cancel": services.import_cancel,
+        "undo": services.import_undo,
+    }
+    if name not in operations:
+        return redirect("imports:detail", pk=pk)
+    try:
+        operations[name](actor=request.user, job_id=pk)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("imports:detail", pk=pk)
