@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "leadbridge.deals",
     "leadbridge.activities",
     "leadbridge.duplicates",
+    "leadbridge.automation",
+    "leadbridge.mail",
+    "leadbridge.webforms",
     "leadbridge.api",
 ]
 
@@ -163,6 +166,15 @@ TASKS = {
     }
 }
 
+# A cache every server process shares (web form rate limits): the database by default, its
+# table made by a migration (webforms 0002); CACHE_URL-style Redis can replace it.
+CACHES = {
+    "default": {
+        "BACKEND": env("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": env("CACHE_LOCATION", "leadbridge_cache"),
+    }
+}
+
 # E-mail goes through a real SMTP connection.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
@@ -187,6 +199,14 @@ if env_bool("BEHIND_TLS_PROXY", False):
 DEFAULT_PHONE_REGION = (env("DEFAULT_PHONE_REGION", "CZ") or "CZ").upper()
 IDEMPOTENCY_TTL_HOURS = int(env("IDEMPOTENCY_TTL_HOURS", "24") or 24)
 API_PAGE_MAX = 500
+# Capture and automation (docs/automation.md).
+WEBFORM_RATE_PER_IP = int(env("WEBFORM_RATE_PER_IP", "10") or 10)  # per minute
+WEBFORM_RATE_PER_FORM = int(env("WEBFORM_RATE_PER_FORM", "120") or 120)  # per minute
+WEBFORM_MAX_BYTES = int(env("WEBFORM_MAX_BYTES", "16384") or 16384)
+WEBFORM_TRUST_X_FORWARDED_FOR = env_bool("WEBFORM_TRUST_X_FORWARDED_FOR", False)
+OUTBOUND_MAX_ATTEMPTS = int(env("OUTBOUND_MAX_ATTEMPTS", "6") or 6)
+OUTBOUND_RETRY_BASE_SECONDS = float(env("OUTBOUND_RETRY_BASE_SECONDS", "30") or 30)
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10)
 
 LOGGING = {
     "version": 1,

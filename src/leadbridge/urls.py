@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("leadbridge.activities.urls")),
     path("", include("leadbridge.history.urls")),
     path("", include("leadbridge.core.urls")),
+    path("f/", include("leadbridge.webforms.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -3,8 +3,9 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 
 # The API authenticates every request itself (token or session + CSRF) and answers 401 in
-# JSON; static files and the health check carry no data.
-OPEN_PREFIXES = ("/api/", "/static/", "/healthz", "/login/", "/admin/")
+# JSON; static files and the health check carry no data; /f/ is the public web form endpoint
+# (its own spam protection and allowed origins stand in for a login).
+OPEN_PREFIXES = ("/api/", "/static/", "/healthz", "/login/", "/admin/", "/f/")
 
 
 class LoginRequired(LoginRequiredMiddleware):
