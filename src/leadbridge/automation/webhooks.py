@@ -59,9 +59,7 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
 @task()
 def deliver_webhook(delivery_id: str) -> None:
     """One attempt; a 2xx answer delivers, anything else retries later (or gives up)."""
-    delivery = (
-        WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
-    )
+    delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
     if delivery is None or delivery.status == WebhookDelivery.Status.DELIVERED:
         return
     started = time.monotonic()
