@@ -205,6 +205,3 @@ def _submit(request: HttpRequest, form: WebForm) -> HttpResponse:
     if form.redirect_url:
         return redirect(form.redirect_url)
     return _page(request, form, done=True)
-
-
-
