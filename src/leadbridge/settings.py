@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "leadbridge.automation",
     "leadbridge.mail",
     "leadbridge.webforms",
+    "leadbridge.registry",
     "leadbridge.api",
 ]
 
@@ -207,6 +208,13 @@ WEBFORM_TRUST_X_FORWARDED_FOR = env_bool("WEBFORM_TRUST_X_FORWARDED_FOR", False)
 OUTBOUND_MAX_ATTEMPTS = int(env("OUTBOUND_MAX_ATTEMPTS", "6") or 6)
 OUTBOUND_RETRY_BASE_SECONDS = float(env("OUTBOUND_RETRY_BASE_SECONDS", "30") or 30)
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10)
+# Public company registries (registry/providers.py); the real services by default.
+REGISTRY_ARES_URL = env("REGISTRY_ARES_URL", "https://ares.gov.cz/ekonomicke-subjekty-v-be/rest")
+REGISTRY_VIES_URL = env("REGISTRY_VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api")
+REGISTRY_RPO_URL = env("REGISTRY_RPO_URL", "https://api.statistics.sk/rpo/v1")
+REGISTRY_PL_WL_URL = env("REGISTRY_PL_WL_URL", "https://wl-api.mf.gov.pl")
+REGISTRY_TIMEOUT_SECONDS = float(env("REGISTRY_TIMEOUT_SECONDS", "5") or 5)
+REGISTRY_CACHE_SECONDS = int(env("REGISTRY_CACHE_SECONDS", "86400") or 86400)
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ from leadbridge.duplicates.api import router as duplicates_router
 from leadbridge.leads import services as lead_services
 from leadbridge.leads.api import router as conversion_router
 from leadbridge.people.api import router as people_router
+from leadbridge.registry.api import router as registry_router
 
 from . import errors
 from .auth import BrowserSession, TokenAuth
@@ -96,6 +97,7 @@ for plural, (record_type, record_services) in RECORDS.items():
     api.add_router(f"/{plural}", build_router(record_type, record_services, plural))
 api.add_router("/activities", activities_router)
 api.add_router("/attachments", files_router)
+api.add_router("/registry", registry_router)
 api.add_router("/", people_router)
 api.add_router("/", settings_router)
 api.add_router("/", runtime_settings_router)
