@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Router
 
 from leadbridge.activities.api import files_router
 from leadbridge.activities.api import router as activities_router
+from leadbridge.automation.api import router as automation_router
 from leadbridge.clients import services as client_services
 from leadbridge.core.api import router as runtime_settings_router
 from leadbridge.customfields.api import router as settings_router
@@ -17,6 +18,7 @@ from leadbridge.leads import services as lead_services
 from leadbridge.leads.api import router as conversion_router
 from leadbridge.people.api import router as people_router
 from leadbridge.registry.api import router as registry_router
+from leadbridge.webforms.api import router as webforms_router
 
 from . import errors
 from .auth import BrowserSession, TokenAuth
@@ -98,6 +100,8 @@ for plural, (record_type, record_services) in RECORDS.items():
 api.add_router("/activities", activities_router)
 api.add_router("/attachments", files_router)
 api.add_router("/registry", registry_router)
+api.add_router("/webforms", webforms_router)
+api.add_router("/", automation_router)
 api.add_router("/", people_router)
 api.add_router("/", settings_router)
 api.add_router("/", runtime_settings_router)

@@ -118,3 +118,38 @@ def assign_by_rules(values: dict, *, channel: str) -> dict:
             owner = round_robin(rule.team_id, key=f"rule:{rule.pk}")
             return {"team_id": rule.team_id, **({"owner_id": owner} if owner else {})}
     return {}
+
+
+def task_template_delete(*, actor: Any, template: TaskTemplate) -> None:
+    access.require_admin(actor)
+    with transaction.atomic():
+        template.delete()
+
+
+RULE_ATTRS = ("order", "name", "channel", "country", "source_id", "user_id", "team_id", "active")
+
+
+def assignment_rule_save(
+    *, actor: Any, data: dict, rule: AssignmentRule | None = None
+) -> AssignmentRule:
+    access.require_admin(actor)
+    rule = rule or AssignmentRule()
+    for name in RULE_ATTRS:
+        if name in data and data[name] is not None:
+            setattr(rule, name, data[name])
+    rule.country = (rule.country or "").strip().upper()
+    if not (rule.name or "").strip():
+        raise field_error("name", "This field is required.")
+    if rule.channel not in AssignmentRule.Channel.values:
+        raise field_error("channel", "Must be one of: any, webform, import.")
+    if not rule.user_id and not rule.team_id:
+        raise field_error("user_id", "Choose a user, or a team whose members take turns.")
+    with transaction.atomic():
+        rule.save()
+    return rule
+
+
+def assignment_rule_delete(*, actor: Any, rule: AssignmentRule) -> None:
+    access.require_admin(actor)
+    with transaction.atomic():
+        rule.delete()

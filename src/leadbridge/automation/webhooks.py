@@ -137,3 +137,10 @@ def webhook_save(
     with transaction.atomic():
         subscription.save()
     return subscription
+
+
+def webhook_delete(*, actor: Any, subscription: WebhookSubscription) -> None:
+    """Deleting a subscription drops its pending deliveries and their log with it."""
+    access.require_admin(actor)
+    with transaction.atomic():
+        subscription.delete()
