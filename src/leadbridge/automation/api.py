@@ -267,3 +267,46 @@ def send_email(
     return run_idempotent(
         request, actor=request.auth, key=idempotency_key, endpoint="POST /emails", write=write
     )
+
+
+@router.get(
+    "/notifications",
+    response={200: list[dict], **ERR},
+    operation_id="notifications_list",
+    summary="The caller's in-app notifications (reminders that fell due), newest first",
+)
+def list_notifications(request: HttpRequest, unread: bool = False, limit: int = 50):
+    from leadbridge.mail.models import Notification
+
+    qs = Notification.objects.filter(user=request.auth)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return 200, [
+        {
+            "id": n.pk,
+            "text": n.text,
+            "record_type": n.record_type,
+            "record_id": n.record_id,
+            "activity_id": n.activity_id,
+            "created_at": n.created_at.isoformat(),
+            "read": n.read_at is not None,
+        }
+        for n in qs[: max(1, min(limit, 500))]
+    ]
+
+
+@router.post(
+    "/notifications/{int:notification_id}/read",
+    response={204: None, **ERR},
+    operation_id="notifications_read",
+)
+def read_notification(request: HttpRequest, notification_id: int):
+    from django.utils import timezone
+
+    from leadbridge.mail.models import Notification
+
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.auth)
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return 204, None

@@ -30,3 +30,27 @@ class OutgoingEmail(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["record_type", "record_id"])]
+
+
+class Notification(models.Model):
+    """An in-app message to one user (a reminder falling due). One per reminder and due
+    time, so a reminder moved and moved back does not notify twice."""
+
+    user = models.ForeignKey("people.User", on_delete=models.CASCADE, related_name="notifications")
+    activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    text = models.CharField(max_length=500)
+    record_type = models.CharField(max_length=20, blank=True, default="")
+    record_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "activity", "due_at"], name="notification_once_per_due"
+            )
+        ]
