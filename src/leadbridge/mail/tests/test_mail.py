@@ -1,9 +1,7 @@
 """E-mail out: autoresponders and "New e-mail" through a real local SMTP server (aiosmtpd),
 sent by the worker, retried with backoff, visible on the timeline, each an activity."""
 
-import email
 import json
-import socket
 import time
 
 import pytest
@@ -20,46 +18,9 @@ from leadbridge.mail.services import email_send
 from leadbridge.webforms import spam
 from leadbridge.webforms.services import webform_save
 
+from .conftest import Inbox, free_port, subject_of
+
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.envelopes.append(envelope)
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def subject_of(message) -> str:
-    return str(email.header.make_header(email.header.decode_header(message["Subject"])))
-
-
-@pytest.fixture(autouse=True)
-def real_smtp(settings):
-    # pytest-django swaps in the in-memory backend; these tests talk SMTP for real.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_TIMEOUT = 5
-    settings.OUTBOUND_RETRY_BASE_SECONDS = 0
-    yield inbox
-    controller.stop()
 
 
 def test_autoresponder_in_the_forms_language_received_by_smtp(admin_user, smtp):

@@ -10,7 +10,7 @@ from leadbridge.automation.tests.helpers import run_worker
 from leadbridge.conftest import api_for, make_user
 from leadbridge.mail.models import Notification, OutgoingEmail
 
-from .test_mail import real_smtp, smtp, subject_of  # noqa: F401
+from .conftest import subject_of
 
 pytestmark = pytest.mark.django_db
 
