@@ -29,6 +29,7 @@ urlpatterns = [
     path("contacts/", include("leadbridge.clients.contact_urls")),
     path("deals/", include("leadbridge.deals.urls")),
     path("duplicates/", include("leadbridge.duplicates.urls")),
+    path("settings/automation/", include("leadbridge.automation.urls")),
     path("settings/", include("leadbridge.core.settings_urls")),
     path("", include("leadbridge.activities.urls")),
     path("", include("leadbridge.history.urls")),

@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from ninja import Router
 
+from leadbridge.api.records import ERRORS
 from leadbridge.api.schemas import ErrorOut
 
 from .providers import registry_lookup
@@ -12,7 +13,7 @@ router = Router(tags=["registry"])
 
 @router.get(
     "/lookup",
-    response={200: dict, 401: ErrorOut, 422: ErrorOut, 503: ErrorOut},
+    response={200: dict, **ERRORS, 503: ErrorOut},
     summary="Look a company up in a public registry (ARES, VIES, RPO, Polish VAT list)",
 )
 def lookup(request: HttpRequest, country: str, q: str, provider: str | None = None):
