@@ -154,3 +154,25 @@ def test_autoresponder_skipped_without_email(admin_user, smtp):
     )
     assert r.status_code == 200
     assert not OutgoingEmail.objects.exists()
+
+
+def test_new_email_on_the_card(admin_user, make_lead, smtp):
+    web = Client()
+    web.force_login(admin_user)
+    lead = make_lead(last_name="Nováková", email="eva@example.com")
+    page = web.get(f"/related/lead/{lead.pk}/?tab=email")
+    assert b'value="eva@example.com"' in page.content
+    r = web.post(
+        f"/related/lead/{lead.pk}/new/email/",
+        {"type": "email", "to": "eva@example.com", "subject": "Offer", "body": "Hello"},
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200 and b"Offer" in r.content
+    r = web.post(
+        f"/related/lead/{lead.pk}/new/email/",
+        {"type": "email", "to": "nope", "subject": "Offer"},
+        headers={"HX-Request": "true"},
+    )
+    assert b"Enter a valid e-mail address." in r.content
+    run_worker()
+    assert [subject_of(m) for m in smtp.messages] == ["Offer"]
