@@ -47,7 +47,9 @@ def emit(
     automations: bool = True,
 ) -> None:
     assert event in EVENTS, event
-    with transaction.atomic():
+    # No savepoint of its own (two round trips per event): a failure here fails the change.
+    assert transaction.get_connection().in_atomic_block, "emit runs in the change's transaction"
+    with transaction.atomic(savepoint=False):
         _webhooks(event, record_type, obj, extra or {})
         if automations and event in STATUS_EVENTS:
             from .services import apply_status_templates

@@ -53,7 +53,9 @@ def apply_status_templates(*, actor: Any, lead: Any) -> list:
     templates = list(
         TaskTemplate.objects.filter(active=True, statuses=lead.status_id).order_by("id")
     )
-    made = []
+    made: list = []
+    if not templates:
+        return made
     # The tasks are the system's doing, not the user's: they show as made by the automation
     # and need no right beyond the change that triggered them.
     robot = system_actor("automation")

@@ -60,3 +60,14 @@ class WebFormSubmission(models.Model):
     lead_id = models.BigIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20)  # created, skipped, linked
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class RateCounter(models.Model):
+    """Fixed-window hit counters of the public endpoint, shared by every server process.
+
+    One row per key (a form, or a form and a hashed client address), reused window after
+    window; one atomic upsert per hit (webforms/spam.py)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    window_start = models.BigIntegerField()  # seconds since the epoch
+    hits = models.PositiveIntegerField(default=0)

@@ -66,7 +66,7 @@ def clean_submission(form: WebForm, raw: dict) -> dict:
     return values
 
 
-def webform_submit(*, form: WebForm, raw: dict) -> dict:
+def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
     """Make a lead (or act on an existing one) from a submission; answers the public body.
 
     Runs inside the caller's transaction (the idempotency store's), so the lead, the
@@ -82,8 +82,8 @@ def webform_submit(*, form: WebForm, raw: dict) -> dict:
     if form.status_id:
         data["status_id"] = form.status_id
     data.update(_placement(form, data))
-    actor = actor_for(form)
-    with transaction.atomic():
+    actor = actor or actor_for(form)
+    with transaction.atomic(savepoint=False):  # all or nothing with the caller's write
         try:
             intake = create_checked(
                 actor=actor,
@@ -102,7 +102,9 @@ def webform_submit(*, form: WebForm, raw: dict) -> dict:
             raise
         WebFormSubmission.objects.create(form=form, lead_id=intake.obj.pk, outcome=intake.outcome)
         if values.get("email") and form.autoresponder_subject:
-            send_autoresponder(form=form, lead=intake.obj, to=values["email"], values=values)
+            send_autoresponder(
+                form=form, lead=intake.obj, to=values["email"], values=values, actor=actor
+            )
     # The same answer whatever happened: the public must not learn that a record exists.
     return {"ok": True, "message": thank_you(form)}
 
@@ -126,12 +128,14 @@ def render_autoresponder(form: WebForm, values: dict) -> tuple[str, str]:
     return " ".join(subject.split())[:255], body
 
 
-def send_autoresponder(*, form: WebForm, lead: Any, to: str, values: dict) -> None:
+def send_autoresponder(
+    *, form: WebForm, lead: Any, to: str, values: dict, actor: Any = None
+) -> None:
     from leadbridge.mail.services import email_send
 
     subject, body = render_autoresponder(form, values)
     email_send(
-        actor=actor_for(form),
+        actor=actor or actor_for(form),
         record_type="lead",
         record_id=lead.pk,
         to=to,

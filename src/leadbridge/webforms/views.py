@@ -189,13 +189,14 @@ def _submit(request: HttpRequest, form: WebForm) -> HttpResponse:
                 request, form, 400, "The form was sent too fast; try again.", "too_fast", values=raw
             )
     idem_key = request.headers.get("Idempotency-Key") or str(raw.get(SUBMISSION_ID) or "") or None
+    actor = actor_for(form)
     try:
         _status, body = run_idempotent(
             request,
-            actor=actor_for(form),
+            actor=actor,
             key=idem_key,
             endpoint=f"webform:{form.pk}",
-            write=lambda: (201, webform_submit(form=form, raw=raw)),
+            write=lambda: (201, webform_submit(form=form, raw=raw, actor=actor)),
         )
     except DomainError as exc:
         errors = [e.as_dict() for e in exc.errors]

@@ -138,14 +138,20 @@ def test_per_form_limit(form, settings):
     assert codes == [201, 201, 429]
 
 
-def test_rate_limits_live_in_the_shared_cache(form, settings):
-    from django.core.cache import caches
+def test_rate_limits_live_in_the_database(form):
+    from leadbridge.webforms.models import RateCounter
 
-    assert settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
     post_json(form, {"email": "a@x.cz"})
-    # Another process sees the same counter: a fresh cache object reads the table.
-    window = int(time.time()) // 60
-    assert caches.create_connection("default").get(f"lb:rl:form:{form.key}:{window}") == 1
+    post_json(form, {"email": "b@x.cz"})
+    # Counted in a table every server process shares, not in process memory.
+    assert RateCounter.objects.get(key=f"form:{form.key}").hits == 2
+
+
+def test_rate_limits_in_the_cache_store(form, settings):
+    settings.WEBFORM_RATE_STORE = "cache"
+    settings.WEBFORM_RATE_PER_IP = 2
+    codes = [post_json(form, {"email": f"c{i}@x.cz"}).status_code for i in range(3)]
+    assert codes == [201, 201, 429]
 
 
 def test_size_limit(form, settings):
