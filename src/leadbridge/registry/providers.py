@@ -150,9 +150,9 @@ class Vies(Provider):
     """EU VIES: is a VAT number valid, and the name and address the member state gives."""
 
     key, name = "vies", "VIES"
-    countries = (
-        "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI"
-    ).split()
+    countries = tuple(
+        "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI".split()
+    )
 
     def lookup(self, q: str, country: str) -> list[Company]:
         value = re.sub(r"[\s.\-]", "", q).upper()
