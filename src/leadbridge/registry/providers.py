@@ -151,7 +151,8 @@ class Vies(Provider):
 
     key, name = "vies", "VIES"
     countries = tuple(
-        "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI".split()
+        "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT".split()
+        + "LT LU LV MT NL PL PT RO SE SI SK XI".split()
     )
 
     def lookup(self, q: str, country: str) -> list[Company]:
