@@ -10,8 +10,16 @@ from django.core.management import call_command
 
 
 def run_worker() -> None:
-    """What `leadbridge worker` does, until the queue has nothing due."""
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    """What `leadbridge worker` does, until the queue has nothing due.
+
+    The worker closes "old" connections between tasks; inside a test's transaction that
+    would close the test's own connection (as Django's test client avoids for requests)."""
+    from unittest import mock
+
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 class Receiver:
