@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("leadbridge.history.urls")),
     path("", include("leadbridge.core.urls")),
     path("f/", include("leadbridge.webforms.urls")),
+    path("notifications/", include("leadbridge.mail.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

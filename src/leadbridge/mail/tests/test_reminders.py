@@ -69,3 +69,18 @@ def test_future_reminder_waits_and_a_moved_one_notifies_once(admin_user, make_le
     run_worker()
     assert Notification.objects.count() == 1
     assert not OutgoingEmail.objects.exists()  # the owner has no e-mail address
+
+
+def test_notifications_page(admin_user, make_lead):
+    from django.test import Client
+
+    lead = make_lead(last_name="A")
+    Notification.objects.create(
+        user=admin_user, text="Reminder: Call", record_type="lead", record_id=lead.pk
+    )
+    web = Client()
+    web.force_login(admin_user)
+    page = web.get("/notifications/")
+    assert page.status_code == 200 and f'href="/leads/{lead.pk}/"'.encode() in page.content
+    assert web.post("/notifications/").status_code == 302
+    assert Notification.objects.get().read_at is not None
