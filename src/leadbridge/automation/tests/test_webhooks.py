@@ -195,3 +195,26 @@ def test_subscription_validation(admin_user, users):
         webhook_save(actor=admin_user, data={"url": "http://x", "events": ["lead.exploded"]})
     with pytest.raises(Forbidden):
         webhook_save(actor=users["marketing"], data={"url": "http://x", "events": ["lead.created"]})
+
+
+def test_contact_and_deal_events(admin_user):
+    from leadbridge.clients.services import client_update, contact_create
+    from leadbridge.deals.services import deal_create, deal_delete
+
+    events = ["client.updated", "contact.created", "deal.created", "deal.deleted"]
+    with Receiver() as receiver:
+        webhook_save(actor=admin_user, data={"url": receiver.url, "events": events})
+        client = client_create(actor=admin_user, data={"name": "ACME"}).obj
+        client_update(actor=admin_user, client_id=client.pk, data={"city": "Brno"})
+        contact_create(actor=admin_user, data={"last_name": "Nová", "client_id": client.pk})
+        deal = deal_create(actor=admin_user, data={"title": "Big", "client_id": client.pk}).obj
+        deal_delete(actor=admin_user, deal_id=deal.pk)
+        run_worker()
+    got = sorted(r["headers"]["Leadbridge-Event"] for r in receiver.requests)
+    assert got == sorted(events)
+    deal_body = next(
+        json.loads(r["body"])
+        for r in receiver.requests
+        if r["headers"]["Leadbridge-Event"] == "deal.created"
+    )
+    assert deal_body["data"]["title"] == "Big" and deal_body["data"]["client_id"] == client.pk

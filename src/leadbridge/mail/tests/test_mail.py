@@ -88,6 +88,10 @@ def test_smtp_down_is_retried_and_shown_on_the_timeline(admin_user, make_lead, s
         record_type="lead", record_id=lead.pk, data__action="email_failed"
     )
     assert failed.count() == 1
+    web = Client()
+    web.force_login(admin_user)
+    timeline = web.get(f"/history/lead/{lead.pk}/").content.decode()
+    assert "email_failed" in timeline and outgoing.last_error[:20] in timeline
     # The server comes up and the retry falls due.
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=settings.EMAIL_PORT)
