@@ -189,10 +189,10 @@ def test_rules_limit_what_is_compared():
 def test_profile_encoding_round_trips():
     from leadbridge.duplicates.matching import decode, encode
 
-    p = prepare(
-        {"first_name": "Šárka", "last_name": "Kopřivová", "email": "a@b.cz", "other_emails": ["c@d.cz"],
-         "phone": "+420603123456", "company_name": "Porost s.r.o.", "street": "Husova 5",
-         "postcode": "110 00", "city": "Praha"}
-    )  # fmt: skip
+    values = {"first_name": "Šárka", "last_name": "Kopřivová", "email": "a@b.cz",
+              "other_emails": ["c@d.cz"], "phone": "+420603123456",
+              "company_name": "Porost s.r.o.", "street": "Husova 5", "postcode": "110 00",
+              "city": "Praha"}  # fmt: skip
+    p = prepare(values)
     assert decode(encode(p, "Šárka Kopřivová (Porost)")) == (p, "Šárka Kopřivová (Porost)")
     assert decode(encode(prepare({}), "")) == (prepare({}), "")
