@@ -208,6 +208,7 @@ WEBFORM_TRUST_X_FORWARDED_FOR = env_bool("WEBFORM_TRUST_X_FORWARDED_FOR", False)
 OUTBOUND_MAX_ATTEMPTS = int(env("OUTBOUND_MAX_ATTEMPTS", "6") or 6)
 OUTBOUND_RETRY_BASE_SECONDS = float(env("OUTBOUND_RETRY_BASE_SECONDS", "30") or 30)
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10)
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 # Public company registries (registry/providers.py); the real services by default.
 REGISTRY_ARES_URL = env("REGISTRY_ARES_URL", "https://ares.gov.cz/ekonomicke-subjekty-v-be/rest")
 REGISTRY_VIES_URL = env("REGISTRY_VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api")

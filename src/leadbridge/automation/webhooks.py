@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -31,9 +34,30 @@ def signature(secret: str, body: str, timestamp: int) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
+def private_target(url: str) -> str | None:
+    """Why `url` must not be called, or None. A webhook URL is chosen by an administrator
+    but called by the server: without this check it could reach the server's own network
+    (databases, cloud metadata). WEBHOOK_ALLOW_PRIVATE_NETWORKS=1 allows it (an intranet)."""
+    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_NETWORKS", False):
+        return None
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError as exc:
+        return f"cannot resolve {host}: {exc}"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            return f"{host} resolves to a private address ({address}); refused"
+    return None
+
+
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
     """(status code or None, error, first bytes of the answer)."""
     sub = delivery.subscription
+    refused = private_target(sub.url)
+    if refused:
+        return None, refused, ""
     request = urllib.request.Request(
         sub.url,
         data=delivery.body.encode(),

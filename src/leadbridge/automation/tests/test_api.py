@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_webhook_crud_log_and_redeliver(admin_api, settings):
     settings.OUTBOUND_RETRY_BASE_SECONDS = 3600
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     with Receiver(answers=[500]) as receiver:
         r = admin_api.post("/api/webhooks", {"url": receiver.url, "events": ["lead.created"]})
         assert r.status_code == 201, r.content

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 def fast_retries(settings):
     settings.OUTBOUND_RETRY_BASE_SECONDS = 0
     settings.WEBHOOK_TIMEOUT_SECONDS = 5
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True  # the receivers listen on loopback
 
 
 def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
@@ -218,3 +219,15 @@ def test_contact_and_deal_events(admin_user):
         if r["headers"]["Leadbridge-Event"] == "deal.created"
     )
     assert deal_body["data"]["title"] == "Big" and deal_body["data"]["client_id"] == client.pk
+
+
+def test_private_addresses_are_refused_by_default(admin_user, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    settings.OUTBOUND_RETRY_BASE_SECONDS = 3600
+    with Receiver() as receiver:
+        webhook_save(actor=admin_user, data={"url": receiver.url, "events": ["lead.created"]})
+        lead_create(actor=admin_user, data={"last_name": "A"})
+        run_worker()
+    assert receiver.requests == []
+    [attempt] = WebhookDelivery.objects.get().log.all()
+    assert attempt.status_code is None and "private address" in attempt.error
