@@ -231,3 +231,27 @@ def test_private_addresses_are_refused_by_default(admin_user, settings):
     assert receiver.requests == []
     [attempt] = WebhookDelivery.objects.get().log.all()
     assert attempt.status_code is None and "private address" in attempt.error
+
+
+def test_sweep_requeues_a_delivery_whose_task_was_lost(admin_user):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    with Receiver() as receiver:
+        webhook_save(actor=admin_user, data={"url": receiver.url, "events": ["lead.created"]})
+        lead_create(actor=admin_user, data={"last_name": "Lost"})
+        # The worker was killed mid-task an hour ago: the task stays RUNNING.
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        DBTaskResult.objects.update(
+            status="RUNNING", started_at=timezone.now() - timedelta(hours=2)
+        )
+        run_worker()
+        assert receiver.requests == []
+        call_command("outbound_sweep", verbosity=0)
+        call_command("outbound_sweep", verbosity=0)  # a live task now: nothing more
+        run_worker()
+    assert len(receiver.requests) == 1
+    assert WebhookDelivery.objects.get().status == "delivered"
