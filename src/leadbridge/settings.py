@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "leadbridge.activities",
     "leadbridge.duplicates",
     "leadbridge.imports",
+    "leadbridge.automation",
+    "leadbridge.mail",
+    "leadbridge.webforms",
+    "leadbridge.registry",
     "leadbridge.api",
     "leadbridge.ops",
     "leadbridge.security",
@@ -170,6 +174,15 @@ TASKS = {
     }
 }
 
+# A cache every server process shares (web form rate limits): the database by default, its
+# table made by a migration (webforms 0002); CACHE_URL-style Redis can replace it.
+CACHES = {
+    "default": {
+        "BACKEND": env("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": env("CACHE_LOCATION", "leadbridge_cache"),
+    }
+}
+
 # E-mail goes through a real SMTP connection.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
@@ -194,6 +207,22 @@ if env_bool("BEHIND_TLS_PROXY", False):
 DEFAULT_PHONE_REGION = (env("DEFAULT_PHONE_REGION", "CZ") or "CZ").upper()
 IDEMPOTENCY_TTL_HOURS = int(env("IDEMPOTENCY_TTL_HOURS", "24") or 24)
 API_PAGE_MAX = 500
+# Capture and automation (docs/automation.md).
+WEBFORM_RATE_PER_IP = int(env("WEBFORM_RATE_PER_IP", "10") or 10)  # per minute
+WEBFORM_RATE_PER_FORM = int(env("WEBFORM_RATE_PER_FORM", "120") or 120)  # per minute
+WEBFORM_MAX_BYTES = int(env("WEBFORM_MAX_BYTES", "16384") or 16384)
+WEBFORM_TRUST_X_FORWARDED_FOR = env_bool("WEBFORM_TRUST_X_FORWARDED_FOR", False)
+OUTBOUND_MAX_ATTEMPTS = int(env("OUTBOUND_MAX_ATTEMPTS", "6") or 6)
+OUTBOUND_RETRY_BASE_SECONDS = float(env("OUTBOUND_RETRY_BASE_SECONDS", "30") or 30)
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10)
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+# Public company registries (registry/providers.py); the real services by default.
+REGISTRY_ARES_URL = env("REGISTRY_ARES_URL", "https://ares.gov.cz/ekonomicke-subjekty-v-be/rest")
+REGISTRY_VIES_URL = env("REGISTRY_VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api")
+REGISTRY_RPO_URL = env("REGISTRY_RPO_URL", "https://api.statistics.sk/rpo/v1")
+REGISTRY_PL_WL_URL = env("REGISTRY_PL_WL_URL", "https://wl-api.mf.gov.pl")
+REGISTRY_TIMEOUT_SECONDS = float(env("REGISTRY_TIMEOUT_SECONDS", "5") or 5)
+REGISTRY_CACHE_SECONDS = int(env("REGISTRY_CACHE_SECONDS", "86400") or 86400)
 
 LOGGING = {
     "version": 1,

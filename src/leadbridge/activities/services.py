@@ -96,7 +96,16 @@ def activity_create(*, actor: Any, record_type: str, record_id: Any, data: dict)
                 "action": "created",
             },
         )
+        _schedule(activity)
     return activity
+
+
+def _schedule(activity: Activity) -> None:
+    """A reminder notifies its owner at its time (mail/reminders.py), enqueued here so
+    the task commits with the activity."""
+    from leadbridge.mail.reminders import schedule_reminder
+
+    schedule_reminder(activity)
 
 
 def _linked_records(activity_links) -> list[tuple[str, int]]:
@@ -160,6 +169,8 @@ def activity_update(
                         "changes": {k: [o, n] for k, o, n in changes},
                     },
                 )
+            if {"due_at", "owner_id", "done", "type"} & {k for k, _o, _n in changes}:
+                _schedule(activity)
     return activity
 
 

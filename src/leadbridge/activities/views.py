@@ -51,6 +51,17 @@ class ActivityForm(forms.Form):
     )
 
 
+class EmailForm(forms.Form):
+    """ "New e-mail" on a card: sent through SMTP by the worker (mail/services.py)."""
+
+    type = forms.CharField(initial="email", widget=forms.HiddenInput)
+    to = forms.CharField(label=_("To"), max_length=320)
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    body = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
 class ContactForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), required=False)
     last_name = forms.CharField(label=_("Last name"), required=False)
@@ -110,7 +121,10 @@ def _tab_context(request: HttpRequest, record_type: str, record, tab: str, form=
             actor=request.user, record_type=record_type, record_id=record.pk
         ).filter(type__in=types)
         context["items"] = list(qs[:200])
-        context["form"] = form or ActivityForm(initial={"type": types[0]})
+        if tab == "email":
+            context["form"] = form or EmailForm(initial={"to": getattr(record, "email", "")})
+        else:
+            context["form"] = form or ActivityForm(initial={"type": types[0]})
     return context
 
 
@@ -153,6 +167,21 @@ def related_create(request: HttpRequest, record_type: str, pk: int, kind: str) -
                     upload=form.cleaned_data["file"],
                 )
                 form = FileForm()
+        elif kind == "email":
+            form = EmailForm(request.POST)
+            if form.is_valid():
+                from leadbridge.mail.services import email_send
+
+                data = form.cleaned_data
+                email_send(
+                    actor=request.user,
+                    record_type=record_type,
+                    record_id=record.pk,
+                    to=data["to"],
+                    subject=data["subject"],
+                    body=data["body"],
+                )
+                form = EmailForm(initial={"to": data["to"]})
         else:
             form = ActivityForm(request.POST)
             if form.is_valid():

@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Router
 
 from leadbridge.activities.api import files_router
 from leadbridge.activities.api import router as activities_router
+from leadbridge.automation.api import router as automation_router
 from leadbridge.clients import services as client_services
 from leadbridge.core.api import router as runtime_settings_router
 from leadbridge.customfields.api import router as settings_router
@@ -20,6 +21,8 @@ from leadbridge.leads.api import router as conversion_router
 from leadbridge.people.api import router as people_router
 from leadbridge.privacy.api import router as privacy_router
 from leadbridge.security.throttle import ApiRateThrottle
+from leadbridge.registry.api import router as registry_router
+from leadbridge.webforms.api import router as webforms_router
 
 from . import errors
 from .auth import BrowserSession, TokenAuth
@@ -104,6 +107,9 @@ for plural, (record_type, record_services) in RECORDS.items():
     api.add_router(f"/{plural}", build_router(record_type, record_services, plural))
 api.add_router("/activities", activities_router)
 api.add_router("/attachments", files_router)
+api.add_router("/registry", registry_router)
+api.add_router("/webforms", webforms_router)
+api.add_router("/", automation_router)
 api.add_router("/", people_router)
 api.add_router("/", settings_router)
 api.add_router("/", runtime_settings_router)

@@ -3,9 +3,11 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 
 # The API authenticates every request itself (token or session + CSRF) and answers 401 in
-# JSON; static files and the health check carry no data.
-# /metrics checks its own token.
-OPEN_PREFIXES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics", "/login/", "/admin/")
+# JSON; static files and the health check carry no data; /metrics checks its own token; /f/ is
+# the public web form endpoint (its own spam protection and allowed origins stand in for a login).
+OPEN_PREFIXES = (
+    "/api/", "/static/", "/healthz", "/readyz", "/metrics", "/login/", "/admin/", "/f/",
+)  # fmt: skip
 
 
 class LoginRequired(LoginRequiredMiddleware):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from leadbridge.automation.events import emit
 from leadbridge.customfields.services import (
     check_required_custom,
     clean_custom_fields,
@@ -250,6 +251,7 @@ def save_new(*, actor: Any, record_type: str, state: dict, history_data: dict | 
             new=_created_values(obj, SPECS[record_type]),
             data=history_data,
         )
+        emit(f"{record_type}.created", record_type, obj, actor=actor)
     return obj
 
 
@@ -360,6 +362,7 @@ def record_update(
         refresh_derived(obj, spec)
         obj.save()
         history_changes(actor=actor, record_type=record_type, record_id=obj.pk, changes=changes)
+        emit(f"{record_type}.updated", record_type, obj, actor=actor)
     return Saved(obj, out.warnings), changes
 
 
@@ -388,6 +391,7 @@ def record_delete(*, actor: Any, record_type: str, pk: int, version: int | None 
         history_event(
             actor=actor, record_type=record_type, record_id=obj.pk, kind=HistoryEvent.Kind.DELETED
         )
+        emit(f"{record_type}.deleted", record_type, obj, actor=actor)
     return obj
 
 

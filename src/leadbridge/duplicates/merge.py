@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from leadbridge.activities.models import ActivityLink, AttachmentLink
+from leadbridge.automation.events import emit
 from leadbridge.core.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from leadbridge.core.normalize import normalize_tags, tags_index
 from leadbridge.core.record_services import refresh_derived, snapshot
@@ -241,6 +242,13 @@ def record_merge(
             record_id=survivor_id,
             kind=HistoryEvent.Kind.MERGED,
             data={"merge_id": merge.pk, "merged_ids": other_ids},
+        )
+        emit(
+            f"{record_type}.merged",
+            record_type,
+            survivor,
+            actor=actor,
+            extra={"merged_ids": other_ids},
         )
     return merge
 

@@ -15,6 +15,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from leadbridge.activities.models import ActivityLink, AttachmentLink
+from leadbridge.automation.events import emit
 from leadbridge.clients.models import Contact
 from leadbridge.clients.services import _make_contact_validator, _validate_client
 from leadbridge.core.errors import Collector, Conflict, DomainError, FieldIssue, ValidationFailed
@@ -695,6 +696,15 @@ def _mark_converted(
             record_id=pk,
             kind=HistoryEvent.Kind.CONVERTED_FROM,
             data={"lead_id": lead.pk, "lead": lead.display_name},
+        )
+    emit("lead.converted", "lead", lead, actor=actor)
+    if old_status_id != status.pk:
+        emit(
+            "lead.status_changed",
+            "lead",
+            lead,
+            actor=actor,
+            extra={"previous_status_id": old_status_id},
         )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from leadbridge.automation.events import emit
 from leadbridge.core.errors import Collector, Conflict, FieldIssue
 from leadbridge.core.record_services import (
     PrepareCache,
@@ -217,6 +218,8 @@ def _apply_status(actor: Any, lead: Lead, status: LeadStatus, *, bump: bool = Tr
         lead.version += 1
     lead.save(update_fields=["status", "version", "updated_at"])
     _status_history(actor, lead, old_id, status)
+    # Webhooks and the new status's task templates, in this transaction (automation/events).
+    emit("lead.status_changed", "lead", lead, actor=actor, extra={"previous_status_id": old_id})
 
 
 def lead_change_status(

@@ -1,0 +1,157 @@
+"""Automatic tasks from task templates (F10), round-robin and assignment rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from leadbridge.core.errors import field_error
+from leadbridge.people import access
+from leadbridge.people.models import User
+
+from .models import AssignmentRule, RoundRobinCursor, TaskTemplate
+
+
+def round_robin(team_id: int, key: str | None = None) -> int | None:
+    """The next active member of the team after the last one given out under `key`."""
+    members = list(
+        User.objects.filter(teams=team_id, is_active=True, is_system=False)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if not members:
+        return None
+    with transaction.atomic():
+        cursor, _ = RoundRobinCursor.objects.get_or_create(key=key or f"team:{team_id}")
+        cursor = RoundRobinCursor.objects.select_for_update().get(pk=cursor.pk)
+        after = [m for m in members if cursor.last_user_id is None or m > cursor.last_user_id]
+        chosen = after[0] if after else members[0]
+        cursor.last_user_id = chosen
+        cursor.save(update_fields=["last_user_id"])
+    return chosen
+
+
+def _assignee(template: TaskTemplate, lead: Any) -> int | None:
+    if template.assignee == TaskTemplate.Assignee.USER and template.user_id:
+        return template.user_id
+    if template.assignee == TaskTemplate.Assignee.ROUND_ROBIN and template.team_id:
+        return round_robin(template.team_id, key=f"template:{template.pk}")
+    return lead.owner_id
+
+
+def apply_status_templates(*, actor: Any, lead: Any) -> list:
+    """Make the tasks of the templates attached to the lead's current status.
+
+    Called by `events.emit` once per creation or status change, in the change's transaction.
+    """
+    from leadbridge.activities.services import activity_create
+    from leadbridge.people.services import system_actor
+
+    templates = list(
+        TaskTemplate.objects.filter(active=True, statuses=lead.status_id).order_by("id")
+    )
+    made: list = []
+    if not templates:
+        return made
+    # The tasks are the system's doing, not the user's: they show as made by the automation
+    # and need no right beyond the change that triggered them.
+    robot = system_actor("automation")
+    for template in templates:
+        owner_id = _assignee(template, lead)
+        if owner_id is not None and not User.objects.filter(pk=owner_id, is_active=True).exists():
+            owner_id = None
+        made.append(
+            activity_create(
+                actor=robot,
+                record_type="lead",
+                record_id=lead.pk,
+                data={
+                    "type": "task",
+                    "subject": template.subject,
+                    "body": template.body,
+                    "due_at": timezone.now() + timedelta(days=template.due_in_days),
+                    "owner_id": owner_id,
+                },
+            )
+        )
+    return made
+
+
+def task_template_save(
+    *, actor: Any, data: dict, template: TaskTemplate | None = None
+) -> TaskTemplate:
+    access.require_admin(actor)
+    template = template or TaskTemplate()
+    for name in ("subject", "body", "due_in_days", "assignee", "user_id", "team_id", "active"):
+        if name in data and data[name] is not None:
+            setattr(template, name, data[name])
+    if not (template.subject or "").strip():
+        raise field_error("subject", "This field is required.")
+    if template.assignee not in TaskTemplate.Assignee.values:
+        raise field_error("assignee", "Must be one of: owner, user, round_robin.")
+    if template.assignee == "user" and not template.user_id:
+        raise field_error("user_id", "Choose the user the tasks go to.")
+    if template.assignee == "round_robin" and not template.team_id:
+        raise field_error("team_id", "Choose the team whose members take turns.")
+    with transaction.atomic():
+        template.save()
+        if "status_ids" in data:
+            template.statuses.set(data["status_ids"] or [])
+    return template
+
+
+def assign_by_rules(values: dict, *, channel: str) -> dict:
+    """Owner and team for a new lead from `channel` ("webform", "import") by the first
+    matching active rule; {} when none matches."""
+    rules = AssignmentRule.objects.filter(active=True, channel__in=("any", channel))
+    country = str(values.get("country") or "").upper()
+    source_id = values.get("source_id")
+    for rule in rules:
+        if rule.country and rule.country.upper() != country:
+            continue
+        if rule.source_id and str(rule.source_id) != str(source_id or ""):
+            continue
+        if rule.user_id:
+            return {"owner_id": rule.user_id, **({"team_id": rule.team_id} if rule.team_id else {})}
+        if rule.team_id:
+            owner = round_robin(rule.team_id, key=f"rule:{rule.pk}")
+            return {"team_id": rule.team_id, **({"owner_id": owner} if owner else {})}
+    return {}
+
+
+def task_template_delete(*, actor: Any, template: TaskTemplate) -> None:
+    access.require_admin(actor)
+    with transaction.atomic():
+        template.delete()
+
+
+RULE_ATTRS = ("order", "name", "channel", "country", "source_id", "user_id", "team_id", "active")
+
+
+def assignment_rule_save(
+    *, actor: Any, data: dict, rule: AssignmentRule | None = None
+) -> AssignmentRule:
+    access.require_admin(actor)
+    rule = rule or AssignmentRule()
+    for name in RULE_ATTRS:
+        if name in data and data[name] is not None:
+            setattr(rule, name, data[name])
+    rule.country = (rule.country or "").strip().upper()
+    if not (rule.name or "").strip():
+        raise field_error("name", "This field is required.")
+    if rule.channel not in AssignmentRule.Channel.values:
+        raise field_error("channel", "Must be one of: any, webform, import.")
+    if not rule.user_id and not rule.team_id:
+        raise field_error("user_id", "Choose a user, or a team whose members take turns.")
+    with transaction.atomic():
+        rule.save()
+    return rule
+
+
+def assignment_rule_delete(*, actor: Any, rule: AssignmentRule) -> None:
+    access.require_admin(actor)
+    with transaction.atomic():
+        rule.delete()

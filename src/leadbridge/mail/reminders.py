@@ -1,0 +1,74 @@
+"""Reminders notify their owner when they fall due: in the app and by e-mail.
+
+A reminder's task is enqueued with `run_after` = its due time when it is created or moved,
+inside the same transaction. A task that finds the reminder moved later, done or deleted
+does nothing (the move enqueued its own); the notification's unique key makes a reminder
+notify once per due time however many tasks ran.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from leadbridge.core.errors import DomainError
+
+EARLY = timedelta(seconds=60)  # a worker may pick a task up slightly before its time
+
+
+def schedule_reminder(activity: Any) -> None:
+    if activity.type != "reminder" or activity.done or not activity.owner_id:
+        return
+    activity.refresh_from_db(fields=["due_at"])  # as stored (the API may pass a string)
+    if activity.due_at is None:
+        return
+    send_reminder.using(run_after=activity.due_at).enqueue(activity.pk)
+
+
+@task()
+def send_reminder(activity_id: int) -> None:
+    from leadbridge.activities.models import Activity
+    from leadbridge.people.services import system_actor
+
+    from .models import Notification
+    from .services import email_send
+
+    activity = (
+        Activity.objects.select_related("owner")
+        .filter(pk=activity_id, deleted_at__isnull=True, type="reminder", done=False)
+        .first()
+    )
+    if activity is None or activity.owner is None or activity.due_at is None:
+        return
+    if activity.due_at > timezone.now() + EARLY:
+        return
+    link = activity.links.order_by("id").first()
+    text = f"Reminder: {activity.subject or activity.get_type_display()}"[:500]
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                user=activity.owner,
+                activity=activity,
+                due_at=activity.due_at,
+                text=text,
+                record_type=link.record_type if link else "",
+                record_id=link.record_id if link else None,
+            )
+            if activity.owner.email and link is not None:
+                try:
+                    email_send(
+                        actor=system_actor("reminders"),
+                        record_type=link.record_type,
+                        record_id=link.record_id,
+                        to=activity.owner.email,
+                        subject=text[:255],
+                        body=activity.body or text,
+                    )
+                except DomainError:
+                    pass  # an owner address that is not valid: the in-app notice stays
+    except IntegrityError:
+        return  # notified already for this due time

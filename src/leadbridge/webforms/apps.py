@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebformsConfig(AppConfig):
+    name = "leadbridge.webforms"
+    label = "webforms"

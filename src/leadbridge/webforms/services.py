@@ -1,0 +1,193 @@
+"""Web form submissions and form settings: the public endpoint's business logic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.template import Context, Engine
+from django.utils import translation
+
+from leadbridge.core.errors import Collector, DomainError, field_error
+from leadbridge.core.specs import SPECS
+from leadbridge.people import access
+
+from .models import WebForm, WebFormSubmission
+
+# Lead fields a public form may show; placement and lists stay the form's settings.
+PUBLIC_FIELDS = tuple(
+    n
+    for n in SPECS["lead"].names
+    if n not in ("owner_id", "team_id", "status_id", "source_id", "tags", "expected_value")
+)
+MAX_VALUE = 10_000  # characters in one submitted value
+
+
+def actor_for(form: WebForm) -> Any:
+    from leadbridge.people.services import system_actor
+
+    return system_actor(f"webform:{form.key}")
+
+
+def _placement(form: WebForm, values: dict) -> dict:
+    from leadbridge.automation.services import assign_by_rules, round_robin
+
+    if form.owner_id:
+        return {"owner_id": form.owner_id, **({"team_id": form.team_id} if form.team_id else {})}
+    if form.team_id:
+        owner = round_robin(form.team_id, key=f"webform:{form.pk}")
+        return {"team_id": form.team_id, **({"owner_id": owner} if owner else {})}
+    return assign_by_rules(values, channel="webform")
+
+
+def clean_submission(form: WebForm, raw: dict) -> dict:
+    """The form's fields from what was posted; checks required fields and consent.
+    Other keys are ignored (pages post their buttons and trackers along)."""
+    out = Collector()
+    values: dict[str, Any] = {}
+    for name in form.fields:
+        if name not in PUBLIC_FIELDS or name not in raw:
+            continue
+        value = raw[name]
+        if isinstance(value, list | dict):
+            out.add(name, "Send one value.")
+            continue
+        text = "" if value is None else str(value).strip()
+        if len(text) > MAX_VALUE:
+            out.add(name, "This value is too long.")
+        elif text:
+            values[name] = text
+    for name in form.required_fields:
+        if name in form.fields and not values.get(name):
+            out.add(name, "This field is required.")
+    if form.consent_text and str(raw.get("consent", "")).lower() not in ("1", "true", "on", "yes"):
+        out.add("consent", "Please give your consent to continue.")
+    out.raise_if_any()
+    return values
+
+
+def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
+    """Make a lead (or act on an existing one) from a submission; answers the public body.
+
+    Runs inside the caller's transaction (the idempotency store's), so the lead, the
+    autoresponder's task and the stored answer commit together.
+    """
+    from leadbridge.duplicates.checks import create_checked
+    from leadbridge.leads.services import lead_create, lead_update
+
+    values = clean_submission(form, raw)
+    data = dict(values)
+    if form.source_id:
+        data["source_id"] = form.source_id
+    if form.status_id:
+        data["status_id"] = form.status_id
+    data.update(_placement(form, data))
+    actor = actor or actor_for(form)
+    with transaction.atomic(savepoint=False):  # all or nothing with the caller's write
+        try:
+            intake = create_checked(
+                actor=actor,
+                record_type="lead",
+                data=data,
+                on_duplicate=form.on_duplicate,
+                create=lead_create,
+                update=lambda *, actor, pk, data, version: lead_update(
+                    actor=actor, lead_id=pk, data=data, version=version
+                ),
+                reveal=False,
+            )
+        except DomainError as exc:
+            # Never echo what matched; field errors are about the submitted values only.
+            exc.extra = {}
+            raise
+        WebFormSubmission.objects.create(form=form, lead_id=intake.obj.pk, outcome=intake.outcome)
+        if values.get("email") and form.autoresponder_subject:
+            send_autoresponder(
+                form=form, lead=intake.obj, to=values["email"], values=values, actor=actor
+            )
+    # The same answer whatever happened: the public must not learn that a record exists.
+    return {"ok": True, "message": thank_you(form)}
+
+
+def thank_you(form: WebForm) -> str:
+    if form.thank_you_message:
+        return form.thank_you_message
+    with translation.override(form.language or "en"):
+        return str(translation.gettext("Thank you, we will be in touch soon."))
+
+
+_ENGINE = Engine(autoescape=False)  # plain-text e-mail: no HTML escaping
+
+
+def render_autoresponder(form: WebForm, values: dict) -> tuple[str, str]:
+    """Subject and body with the submitted lead fields ({{ first_name }}, …)."""
+    context = Context({name: values.get(name, "") for name in PUBLIC_FIELDS})
+    with translation.override(form.language or "en"):
+        subject = _ENGINE.from_string(form.autoresponder_subject).render(context)
+        body = _ENGINE.from_string(form.autoresponder_body).render(context)
+    return " ".join(subject.split())[:255], body
+
+
+def send_autoresponder(
+    *, form: WebForm, lead: Any, to: str, values: dict, actor: Any = None
+) -> None:
+    from leadbridge.mail.services import email_send
+
+    subject, body = render_autoresponder(form, values)
+    email_send(
+        actor=actor or actor_for(form),
+        record_type="lead",
+        record_id=lead.pk,
+        to=to,
+        subject=subject,
+        body=body,
+    )
+
+
+FORM_ATTRS = (
+    "name",
+    "language",
+    "fields",
+    "required_fields",
+    "consent_text",
+    "source_id",
+    "status_id",
+    "owner_id",
+    "team_id",
+    "allowed_origins",
+    "thank_you_message",
+    "redirect_url",
+    "autoresponder_subject",
+    "autoresponder_body",
+    "on_duplicate",
+    "min_fill_seconds",
+    "active",
+)
+
+
+def webform_save(*, actor: Any, data: dict, form: WebForm | None = None) -> WebForm:
+    access.require_admin(actor)
+    form = form or WebForm()
+    for name in FORM_ATTRS:
+        if name in data and data[name] is not None:
+            setattr(form, name, data[name])
+    if not (form.name or "").strip():
+        raise field_error("name", "This field is required.")
+    bad = [f for f in form.fields if f not in PUBLIC_FIELDS]
+    if bad or not form.fields:
+        raise field_error("fields", "Choose fields from: " + ", ".join(PUBLIC_FIELDS) + ".")
+    form.required_fields = [f for f in form.required_fields if f in form.fields]
+    if form.on_duplicate not in WebForm.OnDuplicate.values:
+        raise field_error("on_duplicate", "Must be one of: allow, skip, link.")
+    origins = [str(o).strip().rstrip("/") for o in form.allowed_origins or [] if str(o).strip()]
+    if any(not o.startswith(("http://", "https://")) for o in origins):
+        raise field_error("allowed_origins", "Give origins as https://example.com.")
+    form.allowed_origins = origins
+    for name in ("autoresponder_subject", "autoresponder_body"):
+        try:
+            _ENGINE.from_string(getattr(form, name))
+        except Exception as exc:  # a template syntax error, shown at the field
+            raise field_error(name, f"Not a valid template: {exc}")
+    with transaction.atomic():
+        form.save()
+    return form
