@@ -20,8 +20,8 @@ from leadbridge.leads import services as lead_services
 from leadbridge.leads.api import router as conversion_router
 from leadbridge.people.api import router as people_router
 from leadbridge.privacy.api import router as privacy_router
-from leadbridge.security.throttle import ApiRateThrottle
 from leadbridge.registry.api import router as registry_router
+from leadbridge.security.throttle import ApiRateThrottle
 from leadbridge.webforms.api import router as webforms_router
 
 from . import errors
