@@ -1,0 +1,48 @@
+"""Outgoing e-mail and notifications as a personal-data place (recipient, texts); the message
+itself is an e-mail activity, erased with the activities."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from leadbridge.privacy.places import Scrubber, Subject, register
+
+from .models import Notification, OutgoingEmail
+
+
+def _q(subject: Subject) -> Q:
+    q = Q(pk__in=[])
+    for record_type, pk in subject.all_pairs():
+        q |= Q(record_type=record_type, record_id=pk)
+    return q
+
+
+def export(subject: Subject) -> list[dict]:
+    return [
+        {"to": m.to, "status": m.status, "created_at": m.created_at.isoformat()}
+        for m in OutgoingEmail.objects.filter(_q(subject))
+    ]
+
+
+def erase(subject: Subject, scrub: Scrubber) -> int:
+    changed = 0
+    for mail in OutgoingEmail.objects.filter(_q(subject)):
+        mail.to, mail.last_error = scrub.text(mail.to), scrub.text(mail.last_error)
+        mail.save(update_fields=["to", "last_error"])
+        changed += 1
+    for note in Notification.objects.filter(_q(subject)):
+        text = scrub.text(note.text)
+        if text != note.text:
+            note.text = text
+            note.save(update_fields=["text"])
+            changed += 1
+    return changed
+
+
+def register_place() -> None:
+    register(
+        "outgoing_mail",
+        description="Recipients and errors of e-mails sent, texts of notifications",
+        export=export,
+        erase=erase,
+    )
