@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -109,12 +110,24 @@ class _Echo:
         return value
 
 
+_FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?![\d\s().-]*$))")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: text that would start a formula ("=HYPERLINK(…",
+    "@SUM(…", "+cmd|…") gets a leading apostrophe; numbers and phones ("+420 603…") stay."""
+    value = cell(value)
+    if isinstance(value, str) and _FORMULA.match(value):
+        return "'" + value
+    return value
+
+
 def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
     """UTF-8 with a BOM (so Excel opens accents right), comma-separated, row by row."""
     yield b"\xef\xbb\xbf"
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     for row in rows:
-        yield writer.writerow([cell(c) for c in row]).encode()
+        yield writer.writerow([csv_cell(c) for c in row]).encode()
 
 
 def xlsx_stream(rows: Iterable[list], *, title: str = "Export") -> Iterator[bytes]:

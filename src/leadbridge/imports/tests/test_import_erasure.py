@@ -33,3 +33,14 @@ def test_erasure_reaches_import_undo_data_failed_rows_and_the_file(admin_api, ad
     assert r.json()["rows"]["imports"] >= 2
     assert traces(dump_text()) == []
     assert not default_storage.exists(path)
+
+
+def test_csv_export_cells_never_start_a_formula():
+    from leadbridge.imports.exports import csv_cell
+
+    assert csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_cell("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
+    assert csv_cell("+420 603 123 456") == "+420 603 123 456"
+    assert csv_cell("-12.5") == "-12.5"
+    assert csv_cell("Novák") == "Novák"
