@@ -12,7 +12,7 @@ from ninja import Field, Header, Router
 
 from leadbridge.api.idempotency import run_idempotent
 from leadbridge.api.records import ERRORS
-from leadbridge.api.schemas import Strict
+from leadbridge.api.schemas import Id, Strict
 from leadbridge.people import access
 
 from . import services, webhooks
@@ -140,9 +140,9 @@ class TemplateIn(Strict):
     body: str | None = Field(None, max_length=100_000)
     due_in_days: int | None = Field(None, ge=0, le=3650)
     assignee: Literal["owner", "user", "round_robin"] | None = None
-    user_id: int | None = None
-    team_id: int | None = None
-    status_ids: list[int] | None = None
+    user_id: Id | None = None
+    team_id: Id | None = None
+    status_ids: list[Id] | None = Field(None, max_length=100)
     active: bool | None = None
 
 
@@ -203,9 +203,9 @@ class RuleIn(Strict):
     order: int | None = Field(None, ge=0, le=100000)
     channel: Literal["any", "webform", "import"] | None = None
     country: str | None = Field(None, max_length=2)
-    source_id: int | None = None
-    user_id: int | None = None
-    team_id: int | None = None
+    source_id: Id | None = None
+    user_id: Id | None = None
+    team_id: Id | None = None
     active: bool | None = None
 
 

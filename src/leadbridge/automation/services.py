@@ -80,10 +80,34 @@ def apply_status_templates(*, actor: Any, lead: Any) -> list:
     return made
 
 
+def check_refs(data: dict) -> None:
+    """Referenced users, teams, sources and statuses must exist (a clear 422, not a broken
+    foreign key at commit)."""
+    from leadbridge.leads.models import LeadSource, LeadStatus
+    from leadbridge.people.models import Team, User
+
+    users = User.objects.filter(is_active=True, is_system=False)
+    models = {
+        "user_id": users,
+        "owner_id": users,
+        "team_id": Team.objects.all(),
+        "source_id": LeadSource.objects.all(),
+        "status_id": LeadStatus.objects.all(),
+    }
+    for name, qs in models.items():
+        value = data.get(name)
+        if value is not None and not qs.filter(pk=value).exists():
+            raise field_error(name, "No such record.")
+    ids = data.get("status_ids") or []
+    if ids and LeadStatus.objects.filter(pk__in=ids).count() != len(set(ids)):
+        raise field_error("status_ids", "No such status.")
+
+
 def task_template_save(
     *, actor: Any, data: dict, template: TaskTemplate | None = None
 ) -> TaskTemplate:
     access.require_admin(actor)
+    check_refs(data)
     template = template or TaskTemplate()
     for name in ("subject", "body", "due_in_days", "assignee", "user_id", "team_id", "active"):
         if name in data and data[name] is not None:
@@ -135,6 +159,7 @@ def assignment_rule_save(
     *, actor: Any, data: dict, rule: AssignmentRule | None = None
 ) -> AssignmentRule:
     access.require_admin(actor)
+    check_refs(data)
     rule = rule or AssignmentRule()
     for name in RULE_ATTRS:
         if name in data and data[name] is not None:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router
 
 from leadbridge.api.records import ERRORS
-from leadbridge.api.schemas import Strict
+from leadbridge.api.schemas import Id, Strict
 from leadbridge.people import access
 
 from . import embed, services
@@ -24,10 +24,10 @@ class WebFormIn(Strict):
     fields: list[str] | None = None
     required_fields: list[str] | None = None
     consent_text: str | None = Field(None, max_length=5000)
-    source_id: int | None = None
-    status_id: int | None = None
-    owner_id: int | None = None
-    team_id: int | None = None
+    source_id: Id | None = None
+    status_id: Id | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     allowed_origins: list[str] | None = None
     thank_you_message: str | None = Field(None, max_length=5000)
     redirect_url: str | None = Field(None, max_length=1000)

@@ -166,7 +166,10 @@ FORM_ATTRS = (
 
 
 def webform_save(*, actor: Any, data: dict, form: WebForm | None = None) -> WebForm:
+    from leadbridge.automation.services import check_refs
+
     access.require_admin(actor)
+    check_refs(data)
     form = form or WebForm()
     for name in FORM_ATTRS:
         if name in data and data[name] is not None:
