@@ -77,6 +77,11 @@ def install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, error_body("Not found.", "not_found"), status=404)
 
+    @api.exception_handler(OverflowError)
+    def too_large(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # An id in the path beyond what the database stores: no such record can exist.
+        return api.create_response(request, error_body("Not found.", "not_found"), status=404)
+
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return api.create_response(

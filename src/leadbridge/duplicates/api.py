@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from pydantic import ValidationError as PydanticValidationError
 
 from leadbridge.api.records import ERRORS, filter_schema
-from leadbridge.api.schemas import Strict, text_problem
+from leadbridge.api.schemas import Id, Strict, text_problem
 from leadbridge.core.errors import FieldIssue, NotFound, ValidationFailed
 
 from . import finder, merge, tasks
@@ -72,14 +72,14 @@ class JobStatus(Schema):
 
 class PairIn(Strict):
     record_type: RecordType
-    ids: list[int] = Field(..., min_length=2, max_length=2)
+    ids: list[Id] = Field(..., min_length=2, max_length=2)
 
 
 class MergeIn(Strict):
     record_type: RecordType
-    ids: list[int] = Field(..., min_length=2, max_length=50)
-    survivor_id: int | None = Field(None, description="Default: the oldest record")
-    choices: dict[str, int] = Field(
+    ids: list[Id] = Field(..., min_length=2, max_length=50)
+    survivor_id: Id | None = Field(None, description="Default: the oldest record")
+    choices: dict[str, Id] = Field(
         default_factory=dict,
         description="Field name (or custom_fields.<key>) -> id of the record whose value wins",
     )
