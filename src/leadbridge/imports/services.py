@@ -154,6 +154,12 @@ def import_upload(
     except (readers.ReadError, LookupError) as exc:
         default_storage.delete(path)
         raise ValidationFailed(str(exc), errors=[FieldIssue("file", str(exc))]) from None
+    if any("\x00" in str(c) for c in [*table.headers, *(c for row in samples for c in row)]):
+        default_storage.delete(path)  # a binary file read as text: nothing to import
+        raise ValidationFailed(
+            "The file holds NUL bytes: it is not a CSV, XLSX or XLS file.",
+            errors=[FieldIssue("file", "Not a CSV, XLSX or XLS file.")],
+        )
     if not any(table.headers):
         default_storage.delete(path)
         raise ValidationFailed(

@@ -44,3 +44,13 @@ def test_csv_export_cells_never_start_a_formula():
     assert csv_cell("+420 603 123 456") == "+420 603 123 456"
     assert csv_cell("-12.5") == "-12.5"
     assert csv_cell("Novák") == "Novák"
+
+
+def test_a_binary_file_is_refused_at_the_field(admin_user):
+    from leadbridge.core.errors import ValidationFailed
+
+    from .test_import_services import upload
+
+    with pytest.raises(ValidationFailed) as caught:
+        upload(admin_user, b"\x00")
+    assert caught.value.errors[0].field == "file"
