@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 
-from django.db.models import Q
-
-from leadbridge.privacy.places import Scrubber, Subject, register
+from leadbridge.privacy.places import Scrubber, Subject, records_q, register
 
 from .models import WebhookAttempt, WebhookDelivery
 
 
 def _deliveries(subject: Subject):
-    q = Q(pk__in=[])
-    for record_type, pk in subject.all_pairs():
-        q |= Q(record_type=record_type, record_id=pk)
-    return WebhookDelivery.objects.filter(q)
+    return WebhookDelivery.objects.filter(records_q(subject.all_pairs()))
 
 
 def export(subject: Subject) -> list[dict]:

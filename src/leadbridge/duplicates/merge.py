@@ -340,16 +340,20 @@ def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
 def merge_list(
     *, actor: Any, record_type: str | None = None, limit: int = 100
 ) -> list[MergeRecord]:
-    """Merges the actor may see (the survivor visible to them), newest first."""
+    """Merges the actor may see (the survivor visible to them), newest first: one query for
+    the merges and one per record type for the visibility."""
     qs = MergeRecord.objects.all()
     if record_type:
         qs = qs.filter(record_type=record_type)
-    out = []
-    for merge in qs[: limit * 3]:
-        model = model_for(merge.record_type)
-        visible = access.restrict(model.objects.all(), actor, merge.record_type, "view")
-        if visible.filter(pk=merge.survivor_id).exists():
-            out.append(merge)
-        if len(out) >= limit:
-            break
-    return out
+    candidates = list(qs[: limit * 3])
+    survivors: dict[str, set[int]] = {}
+    for merge in candidates:
+        survivors.setdefault(merge.record_type, set()).add(merge.survivor_id)
+    visible = {
+        (kind, pk)
+        for kind, ids in survivors.items()
+        for pk in access.restrict(model_for(kind).objects.all(), actor, kind, "view")
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    }
+    return [m for m in candidates if (m.record_type, m.survivor_id) in visible][:limit]

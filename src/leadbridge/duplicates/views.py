@@ -59,7 +59,6 @@ def finder_page(request: HttpRequest) -> HttpResponse:
     rules = [r for r in request.GET.getlist("rules") if r in RULES] or list(RULES)
     threshold = _threshold(request.GET.get("threshold"))
     context: dict[str, Any] = {
-        "section": "duplicates",
         "record_type": record_type,
         "types": TYPES,
         "rules": rules,
@@ -86,7 +85,6 @@ def job_page(request: HttpRequest, job_id: str) -> HttpResponse:
     if job is None:
         raise Http404
     context = {
-        "section": "duplicates",
         "job": job,
         "record_type": job.params.get("record_type", "lead"),
         "groups": job.result if job.status == FinderJob.Status.DONE else None,
@@ -161,7 +159,6 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         request,
         "duplicates/compare.html",
         {
-            "section": "duplicates",
             "record_type": record_type,
             "records": records,
             "rows": rows,
@@ -190,11 +187,14 @@ def not_duplicate(request: HttpRequest) -> HttpResponse:
 
 def merges_page(request: HttpRequest) -> HttpResponse:
     items = merge.merge_list(actor=request.user)
-    names: dict[tuple[str, int], str] = {}
+    wanted: dict[str, set[int]] = {}
     for m in items:
-        model = model_for(m.record_type)
-        for obj in model.objects.filter(pk__in=[m.survivor_id, *m.merged_ids]):
-            names[(m.record_type, obj.pk)] = obj.display_name
+        wanted.setdefault(m.record_type, set()).update([m.survivor_id, *m.merged_ids])
+    names = {
+        (kind, obj.pk): obj.display_name
+        for kind, ids in wanted.items()
+        for obj in model_for(kind).objects.filter(pk__in=ids)
+    }
     rows = [
         {
             "merge": m,
@@ -203,7 +203,7 @@ def merges_page(request: HttpRequest) -> HttpResponse:
         }
         for m in items
     ]
-    return render(request, "duplicates/merges.html", {"section": "duplicates", "rows": rows})
+    return render(request, "duplicates/merges.html", {"rows": rows})
 
 
 @require_POST

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from leadbridge.privacy.places import Scrubber, Subject, register
+from leadbridge.privacy.places import Scrubber, Subject, records_q, register
 
 from .models import Notification, OutgoingEmail
 
 
 def _q(subject: Subject) -> Q:
-    q = Q(pk__in=[])
-    for record_type, pk in subject.all_pairs():
-        q |= Q(record_type=record_type, record_id=pk)
-    return q
+    return records_q(subject.all_pairs())
 
 
 def export(subject: Subject) -> list[dict]:

@@ -16,7 +16,7 @@ from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import json_value
 from leadbridge.leads.models import ConversionLink
 
-from .places import ERASED, Scrubber, Subject, register
+from .places import ERASED, Scrubber, Subject, records_q, register
 
 CONTACT_FIELDS = (
     "email", "email_normalized", "phone", "phone_normalized", "mobile", "mobile_normalized",
@@ -461,10 +461,7 @@ def _register_duplicates_places() -> None:
         return changed
 
     def _key_q(subject: Subject) -> Q:
-        q = Q(pk__in=[])
-        for record_type, pk in subject.records:
-            q |= Q(record_type=record_type, record_id=pk)
-        return q
+        return records_q(subject.records)
 
     def export_keys(subject: Subject) -> list[str]:
         return list(key_model.objects.filter(_key_q(subject)).values_list("key", flat=True))

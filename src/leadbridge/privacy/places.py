@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 ERASED = "[erased]"
 
 
@@ -82,6 +84,14 @@ class Place:
 
 
 PLACES: dict[str, Place] = {}
+
+
+def records_q(pairs: list[tuple[str, int]]) -> Q:
+    """Rows that point at any of the (record_type, record_id) pairs (a place's own table)."""
+    q = Q(pk__in=[])
+    for record_type, pk in pairs:
+        q |= Q(record_type=record_type, record_id=pk)
+    return q
 
 
 def register(name: str, *, description: str, export: Exporter, erase: Eraser) -> None:
