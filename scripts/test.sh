@@ -36,7 +36,7 @@ DATABASE_URL="sqlite:///$(mktemp -d)/check.sqlite3" .venv/bin/python -m django m
   --settings=leadbridge.settings_test >/dev/null
 
 PG_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
-read -r -a EXTRA <<<"${PYTEST_ARGS:-}"
+eval "EXTRA=(${PYTEST_ARGS:-})"  # honours quotes: PYTEST_ARGS="-m 'not slow'"
 
 echo "== tests on SQLite"
 DATABASE_URL="sqlite:///$(mktemp -d)/leadbridge.sqlite3" .venv/bin/pytest "${EXTRA[@]}"
