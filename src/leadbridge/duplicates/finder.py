@@ -2,21 +2,20 @@
 
 1. Blocks: the key table grouped by key (in the database), keeping keys that 2..BLOCK_LIMIT
    records share and that belong to the chosen rules; each block yields candidate pairs.
-2. The records in some pair are read once (streamed) and prepared.
-3. Each pair is scored by `matching.score` on the chosen rules; pairs at or above the
-   threshold that nobody marked "not a duplicate" are kept.
+2. The stored match profiles of the records in some pair are read once (streamed) into
+   columns (`vectorized.Profiles`).
+3. Each pair is scored on the chosen rules by `vectorized.score_pairs` (the weights of
+   `matching.score`, over arrays of pairs); pairs at or above the threshold that nobody marked
+   "not a duplicate" are kept.
 4. Kept pairs are joined into groups (connected components), and a group whose weakest
    bond is far below the threshold is split again, so A~B~C chains do not glue strangers.
 
-Memory is bounded by the records in candidate pairs (a compact prepared tuple each) and
-the pairs themselves (numpy arrays), not by the table.
+Memory is bounded by the records in candidate pairs (a few numbers each, and their distinct
+names and streets) and the pairs themselves (numpy arrays), not by the table.
 """
 
 from __future__ import annotations
 
-import gc
-import multiprocessing as mp
-import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -30,16 +29,10 @@ from leadbridge.core.registry import model_for
 from leadbridge.core.selectors import ListParams, filtered_queryset
 from leadbridge.people import access
 
-from .matching import (
-    BLOCK_LIMIT,
-    DEFAULT_THRESHOLD,
-    KIND_BLOCK_LIMITS,
-    RULES,
-    Prepared,
-    decode,
-    score,
-)
+from . import vectorized
+from .matching import BLOCK_LIMIT, DEFAULT_THRESHOLD, KIND_BLOCK_LIMITS, RULES
 from .models import MatchKey, MatchProfile, NotDuplicate
+from .vectorized import Profiles
 
 # Which key kinds (prefix before ':') each rule reads.
 RULE_KEYS = {
@@ -98,35 +91,45 @@ def candidate_pairs(record_type: str, rules: Iterable[str], allowed: set[int] | 
     return np.stack([merged >> 32, merged & 0xFFFFFFFF], axis=1)
 
 
-def _load_profiles(
-    record_type: str, ids: np.ndarray, progress: Progress | None
-) -> tuple[dict[int, Prepared], dict[int, str]]:
+def _load_profiles(record_type: str, ids: np.ndarray, progress: Progress | None) -> Profiles:
     """The stored match profiles of the records in some pair (live ones: converted leads
-    are left out, deleted records have none)."""
+    are left out, deleted records have none), as columns."""
     wanted = set(ids.tolist())
     if record_type == "lead":
         wanted -= set(
             model_for("lead").objects.filter(is_converted=True).values_list("id", flat=True)
         )
-    records: dict[int, Prepared] = {}
-    names: dict[int, str] = {}
-    qs = MatchProfile.objects.filter(record_type=record_type)
+    profiles = Profiles()
+    if not wanted:
+        profiles.freeze()
+        return profiles
+    table = MatchProfile._meta.db_table
+    sql = f"SELECT record_id, data FROM {table} WHERE record_type = %s"  # noqa: S608
+    params: list = [record_type]
     if len(wanted) < 2000:
-        qs = qs.filter(record_id__in=wanted)
+        sql += (
+            " AND record_id IN (" + ",".join(["%s"] * len(wanted)) + ")" if wanted else " AND 0=1"
+        )
+        params += sorted(wanted)
     total = max(len(wanted), 1)
-    for record_id, data in qs.values_list("record_id", "data").iterator(chunk_size=10000):
-        if record_id in wanted:
-            records[record_id], names[record_id] = decode(data)
-            if progress and len(records) % 50000 == 0:
-                progress(0.2 + 0.4 * len(records) / total)
-    return records, names
+    # chunked_cursor: a server-side cursor on PostgreSQL, so rows stream instead of piling up.
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(20000):
+            for record_id, data in rows:
+                if record_id in wanted:
+                    profiles.add(record_id, data)
+            if progress:
+                progress(0.2 + 0.3 * len(profiles) / total)
+    profiles.freeze()
+    return profiles
 
 
-def _rejected_pairs(record_type: str) -> set[tuple[int, int]]:
+def _rejected_codes(record_type: str) -> np.ndarray:
     rows = NotDuplicate.objects.filter(a_type=record_type, b_type=record_type).values_list(
         "a_id", "b_id"
     )
-    return {(min(a, b), max(a, b)) for a, b in rows}
+    return np.array(sorted({min(a, b) << 32 | max(a, b) for a, b in rows}), dtype=np.int64)
 
 
 def find_groups(
@@ -158,61 +161,41 @@ def find_groups(
     phase("blocks")
     if progress:
         progress(0.2)
-    records, names = _load_profiles(record_type, np.unique(pairs), progress)
+    profiles = _load_profiles(record_type, np.unique(pairs), progress)
     phase("prepare")
-    rejected = _rejected_pairs(record_type)
-    kept = _score_pairs(pairs, records, rules, threshold, rejected, progress)
+    kept = _score_pairs(pairs, profiles, rules, threshold, _rejected_codes(record_type), progress)
     phase("score")
-    groups = cluster(kept, threshold, records, rules)
+    groups = cluster(kept, threshold, profiles, rules)
     phase("cluster")
-    stats.update(records=len(records), pairs=len(pairs), kept=len(kept))
-    out = _describe(names, record_type, groups)
+    stats.update(records=len(profiles), pairs=len(pairs), kept=len(kept))
+    out = _describe(profiles, record_type, groups)
     phase("describe")
     return out
 
 
-PARALLEL_FROM = 200_000  # pairs from which scoring is split over the CPU cores
-_shared: dict[str, Any] = {}  # what forked scorers read (inherited, never pickled)
+Edge = tuple[int, int, float, list[str]]  # rows a < b, probability, reasons
 
 
-def _score_pairs(pairs, records, rules, threshold, rejected, progress) -> list:
-    """Score every candidate pair; on a big run, in one forked process per core."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(pairs) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return _score_chunk(pairs, records, rules, threshold, rejected, progress)
-    _shared.update(records=records, rules=rules, threshold=threshold, rejected=rejected)
-    chunks = np.array_split(pairs, workers * 4)
-    gc.freeze()  # keep the collector from touching (and so copying) the shared pages
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            kept: list = []
-            for n, part in enumerate(pool.imap_unordered(_score_shared, chunks)):
-                kept.extend(part)
-                if progress:
-                    progress(0.6 + 0.35 * (n + 1) / len(chunks))
-    finally:
-        gc.unfreeze()
-        _shared.clear()
-    return kept
-
-
-def _score_shared(chunk: np.ndarray) -> list:
-    s = _shared
-    return _score_chunk(chunk, s["records"], s["rules"], s["threshold"], s["rejected"], None)
-
-
-def _score_chunk(pairs, records, rules, threshold, rejected, progress) -> list:
-    kept: list[tuple[int, int, float, list[str]]] = []
-    total = max(len(pairs), 1)
-    for n, (a, b) in enumerate(pairs.tolist()):
-        pa, pb = records.get(a), records.get(b)
-        if pa is None or pb is None or (a, b) in rejected:
-            continue
-        probability, reasons = score(pa, pb, rules)
-        if probability >= threshold:
-            kept.append((a, b, probability, reasons))
-        if progress and n % 200000 == 0:
-            progress(0.6 + 0.35 * n / total)
+def _score_pairs(pairs, profiles, rules, threshold, rejected, progress) -> list[Edge]:
+    """Score every candidate pair (in chunks, so temporary arrays stay small); keep those at
+    or above the threshold that nobody marked "not a duplicate"."""
+    if len(pairs):
+        codes = pairs[:, 0] << 32 | pairs[:, 1]
+        pairs = pairs[~np.isin(codes, rejected)] if len(rejected) else pairs
+    a_all, b_all = profiles.rows(pairs[:, 0]), profiles.rows(pairs[:, 1])
+    live = (a_all >= 0) & (b_all >= 0)
+    a_all, b_all = a_all[live], b_all[live]
+    kept: list[Edge] = []
+    parts = vectorized.chunks(len(a_all))
+    for n, part in enumerate(parts):
+        scored = vectorized.score_pairs(profiles, a_all[part], b_all[part], rules)
+        for i in np.flatnonzero(scored.probability >= threshold).tolist():
+            kept.append(
+                (int(scored.a[i]), int(scored.b[i]), float(scored.probability[i]),
+                 scored.reasons(i))
+            )  # fmt: skip
+        if progress:
+            progress(0.5 + 0.45 * (n + 1) / len(parts))
     return kept
 
 
@@ -248,10 +231,7 @@ def live(record_type: str) -> Any:
 
 
 def cluster(
-    pairs: list[tuple[int, int, float, list[str]]],
-    threshold: float,
-    records: dict[int, Prepared],
-    rules: Iterable[str],
+    pairs: list[Edge], threshold: float, profiles: Profiles, rules: frozenset[str]
 ) -> list[tuple[list[int], float, list[str]]]:
     """Connected groups of the kept pairs; a group with a member far from another is rebuilt
     strongest bond first, joining only where every member stays close to every other."""
@@ -268,31 +248,58 @@ def cluster(
     members: dict[int, list[int]] = defaultdict(list)
     for x in list(parent):
         members[root(x)].append(x)
-    bonds: dict[int, list[tuple[int, int, float, list[str]]]] = defaultdict(list)
+    bonds: dict[int, list[Edge]] = defaultdict(list)
     for pair in pairs:
         bonds[root(pair[0])].append(pair)
     out = []
     floor = threshold - SPLIT_MARGIN
+    bigger = [ids for ids in members.values() if len(ids) > 2]
+    known = _within(profiles, bigger, rules)
     for key, ids in members.items():
         edges = sorted(bonds[key], key=lambda e: -e[2])
         if len(ids) <= 2:
             out.append((sorted(ids), edges[0][2], edges[0][3]))
             continue
-        out.extend(_split(edges, records, rules, floor))
+        out.extend(_split(edges, profiles, rules, floor, known))
     out.sort(key=lambda g: (-g[1], g[0]))
     return out
 
 
-def _split(edges, records, rules, floor) -> list[tuple[list[int], float, list[str]]]:
+WITHIN_LIMIT = 300  # members of a group whose every pair is scored up front
+
+
+def _within(profiles: Profiles, groups: list[list[int]], rules) -> dict[tuple[int, int], float]:
+    """The probability of every pair inside the (not too big) groups, in one batch."""
+    pairs = [
+        (x, y)
+        for ids in groups
+        if len(ids) <= WITHIN_LIMIT
+        for x, y in combinations(sorted(ids), 2)
+    ]
+    if not pairs:
+        return {}
+    rows = np.array(pairs, dtype=np.int64)
+    scored = vectorized.score_pairs(profiles, rows[:, 0], rows[:, 1], rules)
+    return dict(zip(pairs, scored.probability.tolist(), strict=True))
+
+
+def _split(edges, profiles, rules, floor, known) -> list[tuple[list[int], float, list[str]]]:
+    def far(ga: set[int], gb: set[int]) -> bool:
+        cross = [(min(x, y), max(x, y)) for x in ga for y in gb]
+        missing = [c for c in cross if c not in known]
+        if missing:
+            rows = np.array(missing, dtype=np.int64)
+            scored = vectorized.score_pairs(profiles, rows[:, 0], rows[:, 1], rules)
+            known.update(zip(missing, scored.probability.tolist(), strict=True))
+        return any(known[c] < floor for c in cross)
+
     group_of: dict[int, set[int]] = {}
     best: dict[int, tuple[float, list[str]]] = {}
     for a, b, probability, reasons in edges:
         ga, gb = group_of.get(a, {a}), group_of.get(b, {b})
         if ga is gb:
             continue
-        if len(ga) * len(gb) > 1 and any(
-            score(records[x], records[y], rules)[0] < floor for x in ga for y in gb
-        ):
+        if len(ga) * len(gb) > 1 and far(ga, gb):
             continue
         joined = ga | gb
         for x in joined:
@@ -310,23 +317,24 @@ def _split(edges, records, rules, floor) -> list[tuple[list[int], float, list[st
     return out
 
 
-def _describe(names: dict[int, str], record_type: str, groups) -> list[dict]:
+def _describe(profiles: Profiles, record_type: str, groups) -> list[dict]:
+    ids, names = profiles.ids, profiles.names
     return [
         {
             "records": [
                 {
                     "record_type": record_type,
-                    "id": pk,
-                    "display_name": names.get(pk, f"#{pk}"),
+                    "id": ids[row],
+                    "display_name": names[row],
                     "score": probability,
                     "reasons": reasons,
                 }
-                for pk in members
+                for row in rows
             ],
             "score": probability,
             "reasons": reasons,
         }
-        for members, probability, reasons in groups
+        for rows, probability, reasons in groups
     ]
 
 

@@ -327,18 +327,18 @@ def test_merge_then_undo_restores_every_field_and_link(admin_user, records, data
     )
 
 
-def test_parallel_scoring_finds_the_same_groups(admin_user, make_lead, monkeypatch):
-    from leadbridge.duplicates import finder
+def test_scoring_in_small_chunks_finds_the_same_groups(admin_user, make_lead, monkeypatch):
+    from leadbridge.duplicates import finder, vectorized
 
     for n in range(3):
         make_lead(**NOVAK, city="Brno")
         make_lead(first_name="Eva", last_name=f"Malá{n}", email=f"eva{n}@mala.cz")
         make_lead(first_name="Eva", last_name=f"Mala{n}", email=f"eva{n}@mala.cz")
-    serial = finder.find_groups(actor=admin_user, record_type="lead")
-    monkeypatch.setattr(finder, "PARALLEL_FROM", 0)
+    whole = finder.find_groups(actor=admin_user, record_type="lead")
+    monkeypatch.setattr(vectorized, "_CHUNK", 2)
     stats: dict = {}
-    parallel = finder.find_groups(actor=admin_user, record_type="lead", stats=stats)
-    assert parallel == serial and len(serial) == 4 and stats["kept"] >= 6
+    chunked = finder.find_groups(actor=admin_user, record_type="lead", stats=stats)
+    assert chunked == whole and len(whole) == 4 and stats["kept"] >= 6
 
 
 def test_conversion_detects_duplicates_and_update_uses_the_match(admin_api, admin_user):

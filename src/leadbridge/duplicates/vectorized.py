@@ -1,0 +1,379 @@
+"""Candidate pairs scored in bulk, for the finder. Pure (no ORM).
+
+`matching.score` stays the definition of a pair's score; this module applies the same weights
+to whole arrays of pairs, so a million records' pairs cost seconds, not minutes:
+
+- the records' profiles are held as columns: hashes for the fields that are only compared for
+  equality (e-mails, phones, ids, city), vocabulary codes for the strings whose similarity is
+  measured (names, postcode, street), so memory is a few numbers a record;
+- string similarities come from rapidfuzz's `cpdist` (C, over both cores), and only for the
+  pairs whose codes differ;
+- the rare shapes that do not fit the columns (a record with more than `SLOTS` e-mails, a name
+  of three words against one of two) are scored one by one with `matching`'s own functions.
+
+A test holds `score_pairs` equal to `matching.score` on every candidate pair of a generated
+data set, probability and reasons alike.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel, JaroWinkler
+from rapidfuzz.process import cpdist
+
+from .matching import _FIELD, _ITEM, _PRIOR, _from_name, _name_similarity
+
+SLOTS = 3  # items of an e-mail, phone or id list held as columns; longer lists go to `extra`
+_TUPLES = ("emails", "email_names", "phones", "ids")
+_CHUNK = 400_000  # pairs scored at once (bounds the temporary arrays)
+
+
+def _hash(value: str) -> int:
+    """A non-zero 64-bit hash of a value (0 marks an empty slot). Within one process, so the
+    per-process salt of `hash` does not matter; two different values colliding among a
+    million is about 1e-8 likely, and would only propose a pair to a person."""
+    h = hash(value)
+    return h if h else 1
+
+
+class _Vocab:
+    """Distinct strings of a column and their codes; code 0 is the empty string."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {"": 0}
+        self.values: list[str] = [""]
+
+    def code(self, value: str) -> int:
+        code = self.codes.get(value)
+        if code is None:
+            code = self.codes[value] = len(self.values)
+            self.values.append(value)
+        return code
+
+
+class Profiles:
+    """Prepared records as columns; row i is the record `ids[i]`. Built from the stored
+    match profiles (`matching.encode`) without making a `Prepared` per record."""
+
+    def __init__(self) -> None:
+        self.ids = array("q")
+        self.names: list[str] = []
+        self._slots = {f: [array("q") for _ in range(SLOTS)] for f in _TUPLES}
+        self._from_name = array("b")  # bit k: e-mail name k is just the person's name
+        self.extra: dict[str, dict[int, tuple]] = {f: {} for f in _TUPLES}
+        self._city = array("q")
+        self.vocab = {f: _Vocab() for f in ("person", "company", "postcode", "sn", "number")}
+        self._codes = {f: array("i") for f in self.vocab}
+        self._has_street = array("b")
+        self._row: dict[int, int] = {}
+
+    def add(self, record_id: int, text: str) -> None:
+        """One stored profile (the text of `matching.encode`)."""
+        parts = text.split(_FIELD)
+        row = len(self.ids)
+        self._row[record_id] = row
+        self.ids.append(record_id)
+        person = parts[4]
+        for n, name in enumerate(_TUPLES):
+            items = parts[n].split(_ITEM) if parts[n] else []
+            hashes = [_hash(v) for v in items]
+            if len(items) > SLOTS:
+                if name == "email_names":
+                    self.extra[name][row] = tuple(
+                        (h, _from_name(v, person)) for h, v in zip(hashes, items, strict=True)
+                    )
+                else:
+                    self.extra[name][row] = tuple(hashes)
+            hashes += [0] * (SLOTS - len(hashes))
+            for k, column in enumerate(self._slots[name]):
+                column.append(hashes[k])
+            if name == "email_names":
+                bits = 0
+                for k, value in enumerate(items[:SLOTS]):
+                    bits |= _from_name(value, person) << k
+                self._from_name.append(bits)
+        street, number = parts[7], parts[8]
+        values = {
+            "person": person,
+            "company": parts[5],
+            "postcode": parts[6],
+            "sn": f"{street}{number}".replace(" ", ""),
+            "number": number,
+        }
+        for field, value in values.items():
+            self._codes[field].append(self.vocab[field].code(value))
+        self._has_street.append(bool(street))
+        self._city.append(_hash(parts[9]) if parts[9] else 0)
+        self.names.append(parts[10])
+
+    def freeze(self) -> None:
+        """Columns as numpy arrays (after the last `add`)."""
+        self.id_array = np.frombuffer(self.ids, dtype=np.int64)
+        self.slots = {f: np.stack([np.frombuffer(c, dtype=np.int64) for c in cols]) for f, cols
+                      in self._slots.items()}  # fmt: skip
+        self.from_name = np.frombuffer(self._from_name, dtype=np.int8)
+        self.codes = {f: np.frombuffer(c, dtype=np.int32) for f, c in self._codes.items()}
+        self.has_street = np.frombuffer(self._has_street, dtype=np.int8).astype(bool)
+        self.city = np.frombuffer(self._city, dtype=np.int64)
+        self.has_extra = {f: np.zeros(len(self.ids), dtype=bool) for f in _TUPLES}
+        for f, rows in self.extra.items():
+            if rows:
+                self.has_extra[f][list(rows)] = True
+        del self._slots, self._codes
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def rows(self, record_ids: np.ndarray) -> np.ndarray:
+        """Row of each record id; -1 for ids without a profile."""
+        get = self._row.get
+        return np.fromiter((get(i, -1) for i in record_ids.tolist()), np.int64, len(record_ids))
+
+    def present(self, field: str, rows: np.ndarray) -> np.ndarray:
+        return self.slots[field][0][rows] != 0
+
+
+@dataclass
+class Scored:
+    """Scores of pairs of rows (`a`, `b`), with what each reason needs."""
+
+    a: np.ndarray
+    b: np.ndarray
+    probability: np.ndarray
+    email: np.ndarray  # 0 not compared, 1 same, 2 same name other domain, 3 other
+    phone: np.ndarray  # 0 not compared, 1 same, 2 other
+    ids: np.ndarray  # 0 not compared, 1 same, 2 other
+    name: np.ndarray  # similarity, NaN when not compared
+    company: np.ndarray
+    postcode: np.ndarray  # 0 not compared, 1 same, 2 close, 3 other, 4 same city
+    street: np.ndarray  # similarity, NaN when not compared
+    number_close: np.ndarray
+
+    def reasons(self, i: int) -> list[str]:
+        """The reasons `matching.score` gives for pair i, in its order."""
+        out = []
+        if self.email[i] == 1:
+            out.append("same e-mail")
+        elif self.email[i] == 2:
+            out.append("same e-mail name, other domain")
+        if self.phone[i] == 1:
+            out.append("same phone")
+        if self.ids[i] == 1:
+            out.append("same registration number")
+        elif self.ids[i] == 2:
+            out.append("other registration number")
+        for label, s in (("name", self.name[i]), ("company", self.company[i])):
+            if not np.isnan(s):
+                out.append(f"same {label}" if s >= 0.995 else f"{label} {float(s):.2f}")
+        if self.postcode[i] == 1:
+            out.append("same postcode")
+        elif self.postcode[i] == 4:
+            out.append("same city")
+        s = self.street[i]
+        if not np.isnan(s):
+            if s >= 0.999:
+                out.append("same street and number")
+            elif s >= 0.9 and self.number_close[i]:
+                out.append(f"street {float(s):.2f}")
+        return out
+
+
+def _meet(p: Profiles, field: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairs whose lists of `field` share an item."""
+    sa, sb = p.slots[field][:, a], p.slots[field][:, b]
+    hit = np.zeros(len(a), dtype=bool)
+    for i in range(SLOTS):
+        for j in range(SLOTS):
+            hit |= (sa[i] == sb[j]) & (sa[i] != 0)
+    long = np.flatnonzero(p.has_extra[field][a] | p.has_extra[field][b])
+    for k in long.tolist():
+        hit[k] = bool(_items(p, field, int(a[k])) & _items(p, field, int(b[k])))
+    return hit
+
+
+def _items(p: Profiles, field: str, row: int) -> set[int]:
+    extra = p.extra[field].get(row)
+    if extra is None:
+        return {int(h) for h in p.slots[field][:, row] if h}
+    return {h[0] if isinstance(h, tuple) else h for h in extra}
+
+
+def _names_from_person(p: Profiles, a: np.ndarray, b: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """For pairs (with other e-mails) sharing an e-mail name: True when every shared name of
+    `a` is just a's person's name ("jana.cerna" of Jana Černá), which says little."""
+    out = np.zeros(len(idx), dtype=bool)
+    sa, sb = p.slots["email_names"][:, a[idx]], p.slots["email_names"][:, b[idx]]
+    bits = p.from_name[a[idx]]
+    for n, k in enumerate(idx.tolist()):
+        ra, rb = int(a[k]), int(b[k])
+        if ra in p.extra["email_names"] or rb in p.extra["email_names"]:
+            theirs = _items(p, "email_names", rb)
+            mine = p.extra["email_names"].get(ra) or tuple(
+                (int(sa[j, n]), bool(bits[n] >> j & 1)) for j in range(SLOTS) if sa[j, n]
+            )
+            out[n] = all(flag for h, flag in mine if h in theirs)
+            continue
+        theirs_set = {int(h) for h in sb[:, n] if h}
+        out[n] = all(bool(bits[n] >> j & 1) for j in range(SLOTS) if sa[j, n] and
+                     int(sa[j, n]) in theirs_set)  # fmt: skip
+    return out
+
+
+def _similarity(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray, scorer) -> np.ndarray:
+    """scorer(a, b) of the strings behind codes ca, cb (1.0 where the codes are equal)."""
+    out = np.ones(len(ca), dtype=np.float64)
+    differ = np.flatnonzero(ca != cb)
+    if len(differ):
+        values = vocab.values
+        left = [values[c] for c in ca[differ].tolist()]
+        right = [values[c] for c in cb[differ].tolist()]
+        out[differ] = cpdist(left, right, scorer=scorer, dtype=np.float64, workers=-1)
+    return out
+
+
+def name_similarity(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+    """`matching._name_similarity` of the names behind codes ca, cb."""
+    out = _similarity(vocab, ca, cb, Indel.normalized_similarity)
+    differ = np.flatnonzero(ca != cb)
+    if not len(differ):
+        return out
+    values = vocab.values
+    words_a = [values[c].split() for c in ca[differ].tolist()]
+    words_b = [values[c].split() for c in cb[differ].tolist()]
+    two, one, other = [], [], []
+    for n, (wa, wb) in enumerate(zip(words_a, words_b, strict=True)):
+        la, lb = len(wa), len(wb)
+        (two if la == lb == 2 else one if la == lb == 1 else other).append(n)
+    jw = JaroWinkler.similarity
+    if two:
+        a0 = [words_a[n][0] for n in two]
+        a1 = [words_a[n][1] for n in two]
+        b0 = [words_b[n][0] for n in two]
+        b1 = [words_b[n][1] for n in two]
+
+        def sim(x, y):
+            return cpdist(x, y, scorer=jw, dtype=np.float64, workers=-1)
+
+        words = np.maximum(sim(a0, b0) + sim(a1, b1), sim(a0, b1) + sim(a1, b0)) / 2
+        at = differ[two]
+        out[at] = np.maximum(out[at], words)
+    if one:
+        left = [words_a[n][0] for n in one]
+        right = [words_b[n][0] for n in one]
+        at = differ[one]
+        out[at] = np.maximum(out[at], cpdist(left, right, scorer=jw, dtype=np.float64, workers=-1))
+    for n in other:
+        out[differ[n]] = _name_similarity(values[int(ca[differ[n]])], values[int(cb[differ[n]])])
+    return out
+
+
+def _probability(w: np.ndarray) -> np.ndarray:
+    """`matching.score`'s probability, computed by Python on each distinct weight (there are
+    few), so it is bit for bit the scalar one."""
+    distinct, inverse = np.unique(w, return_inverse=True)
+    values = np.array([round(1.0 / (1.0 + 2.0 ** (-float(x))), 4) for x in distinct])
+    return values[inverse]
+
+
+def score_pairs(p: Profiles, a: np.ndarray, b: np.ndarray, rules: frozenset[str]) -> Scored:
+    """`matching.score` of each pair of rows (a[i], b[i])."""
+    n = len(a)
+    w = np.full(n, _PRIOR)
+    email = np.zeros(n, dtype=np.int8)
+    if "email" in rules:
+        both = np.flatnonzero(p.present("emails", a) & p.present("emails", b))
+        same = _meet(p, "emails", a[both], b[both])
+        email[both[same]] = 1
+        w[both[same]] += 13
+        rest = both[~same]
+        named = _meet(p, "email_names", a[rest], b[rest])
+        idx = rest[named]
+        little = _names_from_person(p, a, b, idx)
+        email[idx] = 2
+        w[idx] += np.where(little, 1, 3)
+        other = rest[~named]
+        email[other] = 3
+        w[other] -= 0.5
+    phone = _same_or_other(p, "phones", a, b, "phone" in rules)
+    w += np.select([phone == 1, phone == 2], [10.0, -1.0], 0.0)
+    ids = _same_or_other(p, "ids", a, b, "registration_number" in rules)
+    w += np.select([ids == 1, ids == 2], [14.0, -10.0], 0.0)
+
+    name = np.full(n, np.nan)
+    if "name" in rules:
+        ca, cb = p.codes["person"][a], p.codes["person"][b]
+        both = np.flatnonzero((ca != 0) & (cb != 0))
+        s = name_similarity(p.vocab["person"], ca[both], cb[both])
+        name[both] = s
+        weak = np.flatnonzero((s >= 0.6) & (s < 0.8))
+        shared = _share_word(p.vocab["person"], ca[both[weak]], cb[both[weak]])
+        mid = np.where(shared, -1.0, -3.0)
+        weight = np.select([s >= 0.97, s >= 0.9, s >= 0.8], [6.0, 4.5, 1.5], -8.0)
+        weight[weak] = mid
+        w[both] += weight
+    company = np.full(n, np.nan)
+    if "company" in rules:
+        ca, cb = p.codes["company"][a], p.codes["company"][b]
+        both = np.flatnonzero((ca != 0) & (cb != 0))
+        s = name_similarity(p.vocab["company"], ca[both], cb[both])
+        company[both] = s
+        w[both] += np.select([s >= 0.95, s >= 0.88, s >= 0.75], [6.0, 3.0, 0.0], -2.0)
+    postcode = np.zeros(n, dtype=np.int8)
+    street = np.full(n, np.nan)
+    number_close = np.zeros(n, dtype=bool)
+    if "address" in rules:
+        _address(p, a, b, w, postcode, street, number_close)
+    return Scored(a, b, _probability(w), email, phone, ids, name, company, postcode, street,
+                  number_close)  # fmt: skip
+
+
+def _same_or_other(p: Profiles, field: str, a, b, on: bool) -> np.ndarray:
+    state = np.zeros(len(a), dtype=np.int8)
+    if on:
+        both = np.flatnonzero(p.present(field, a) & p.present(field, b))
+        same = _meet(p, field, a[both], b[both])
+        state[both] = np.where(same, 1, 2)
+    return state
+
+
+def _share_word(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+    values = vocab.values
+    return np.fromiter(
+        (
+            bool(set(values[x].split()) & set(values[y].split()))
+            for x, y in zip(ca.tolist(), cb.tolist(), strict=True)
+        ),
+        bool,
+        len(ca),
+    )
+
+
+def _address(p: Profiles, a, b, w, postcode, street, number_close) -> None:
+    pa, pb = p.codes["postcode"][a], p.codes["postcode"][b]
+    both = np.flatnonzero((pa != 0) & (pb != 0))
+    same = pa[both] == pb[both]
+    close = _similarity(p.vocab["postcode"], pa[both], pb[both], Indel.normalized_similarity)
+    state = np.select([same, close >= 0.75], [1, 2], 3)
+    postcode[both] = state
+    w[both] += np.select([state == 1, state == 2], [3.0, 1.0], -3.0)
+    city = np.flatnonzero(~((pa != 0) & (pb != 0)) & (p.city[a] != 0) & (p.city[a] == p.city[b]))
+    postcode[city] = 4
+    w[city] += 1
+    both = np.flatnonzero(p.has_street[a] & p.has_street[b])
+    ca, cb = p.codes["sn"][a[both]], p.codes["sn"][b[both]]
+    s = _similarity(p.vocab["sn"], ca, cb, Indel.normalized_similarity)
+    street[both] = s
+    typo = np.flatnonzero((s < 0.999) & (s >= 0.9))
+    na, nb = p.codes["number"][a[both[typo]]], p.codes["number"][b[both[typo]]]
+    near = _similarity(p.vocab["number"], na, nb, Indel.normalized_similarity) >= 0.75
+    number_close[both[typo]] = near
+    weight = np.where(s >= 0.999, 4.0, -1.5)
+    weight[typo] = np.where(near, 2.0, -1.5)
+    w[both] += weight
+
+
+def chunks(n: int) -> list[slice]:
+    return [slice(i, min(i + _CHUNK, n)) for i in range(0, n, _CHUNK)]
