@@ -1,7 +1,8 @@
 """The duplicate finder (F21): every likely duplicate group among the records a user may see.
 
-1. Blocks: the key table grouped by key (in the database), keeping keys that 2..BLOCK_LIMIT
-   records share and that belong to the chosen rules; each block yields candidate pairs.
+1. Blocks: the key table's rows (a hash of each key and its record) sorted by hash in numpy,
+   keeping keys of the chosen rules that 2..BLOCK_LIMIT records share; each block yields
+   candidate pairs.
 2. The stored match profiles of the records in some pair are read once (streamed) into
    columns (`vectorized.Profiles`).
 3. Each pair is scored on the chosen rules by `vectorized.score_pairs` (the weights of
@@ -17,12 +18,14 @@ names and streets) and the pairs themselves (numpy arrays), not by the table.
 from __future__ import annotations
 
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import combinations
 from typing import Any
 
 import numpy as np
+import psycopg
 from django.db import connection, transaction
 
 from leadbridge.core.registry import model_for
@@ -48,47 +51,74 @@ SPLIT_MARGIN = 0.35  # a group is split where a bond is this far below the thres
 Progress = Callable[[float], None]
 
 
-def _blocks(record_type: str, kinds: set[str]) -> Iterable[list[int]]:
-    """Record ids sharing each useful key, streamed from the database."""
+def _key_rows(record_type: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(64-bit hash of the key, record id, code of the key's kind letter) of every match key
+    of a record type. A million records have some eight million keys: too many to group by
+    text in the database or to fetch row by row, so PostgreSQL packs them into a few binary
+    blobs of fixed-size rows that numpy reads as they are."""
     table = MatchKey._meta.db_table
-    agg = (
-        "string_agg(record_id::text, ',')"
-        if connection.vendor == "postgresql"
-        else ("group_concat(record_id, ',')")
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT string_agg(int8send(hashtextextended(key, 0)) || int8send(record_id) "  # noqa: S608
+            f"|| int4send(ascii(key)), ''::bytea) FROM {table} WHERE record_type = %s "
+            "GROUP BY record_id >> 14"
+        )
+        connection.ensure_connection()
+        # Django's psycopg cursors bind on the client, which gives no binary results.
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, [record_type], binary=True)
+            parts = [np.frombuffer(blob, dtype=_PACKED) for (blob,) in cursor]
+        rows = np.concatenate(parts) if parts else np.empty(0, dtype=_PACKED)
+        return rows["h"].astype(np.int64), rows["id"].astype(np.int64), rows["k"].astype(np.int32)
+    hashes, ids, kinds = array("q"), array("q"), array("i")
+    sql = f"SELECT key, record_id FROM {table} WHERE record_type = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [record_type])
+        while rows := cursor.fetchmany(50000):
+            hashes.extend(hash(key) for key, _ in rows)
+            ids.extend(record_id for _, record_id in rows)
+            kinds.extend(ord(key[0]) if key else 0 for key, _ in rows)
+    return (
+        np.frombuffer(hashes, dtype=np.int64),
+        np.frombuffer(ids, dtype=np.int64),
+        np.frombuffer(kinds, dtype=np.int32),
     )
-    sql = (
-        f"SELECT substr(key, 1, 1), {agg} FROM {table} WHERE record_type = %s "  # noqa: S608
-        "GROUP BY key HAVING COUNT(*) BETWEEN 2 AND %s"
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Group millions of keys in memory rather than in temporary files.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(sql, [record_type, BLOCK_LIMIT])
-        while rows := cursor.fetchmany(5000):
-            for kind, ids in rows:
-                if kind in kinds:
-                    found = ids.split(",")
-                    if len(found) <= KIND_BLOCK_LIMITS.get(kind, BLOCK_LIMIT):
-                        yield [int(i) for i in found]
+
+
+_PACKED = np.dtype([("h", ">i8"), ("id", ">i8"), ("k", ">i4")])  # one key as packed above
 
 
 def candidate_pairs(record_type: str, rules: Iterable[str], allowed: set[int] | None) -> np.ndarray:
-    """Unique (a, b) id pairs with a < b sharing a key of the rules, as an (n, 2) array."""
-    kinds = {k for rule in rules for k in RULE_KEYS[rule]}
-    codes: list[np.ndarray] = []
-    buffer: list[int] = []
-    for ids in _blocks(record_type, kinds):
-        if allowed is not None:
-            ids = [i for i in ids if i in allowed]
-        ids.sort()
-        buffer.extend((a << 32) | b for a, b in combinations(ids, 2))
-        if len(buffer) > 1_000_000:
-            codes.append(np.unique(np.array(buffer, dtype=np.int64)))
-            buffer = []
-    codes.append(np.array(buffer, dtype=np.int64))
-    merged = np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
-    return np.stack([merged >> 32, merged & 0xFFFFFFFF], axis=1)
+    """Unique (a, b) id pairs with a < b sharing a key of the rules, as an (n, 2) array.
+
+    A key shared by more than its kind's block limit says too little to compare on; the
+    limit counts every record of the type, also those outside `allowed`."""
+    kinds = [ord(k) for rule in rules for k in RULE_KEYS[rule]]
+    hashes, ids, kind = _key_rows(record_type)
+    wanted = np.isin(kind, kinds)
+    hashes, ids, kind = hashes[wanted], ids[wanted], kind[wanted]
+    order = np.argsort(hashes, kind="stable")
+    hashes, ids, kind = hashes[order], ids[order], kind[order]
+    del order, wanted
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]]) if len(hashes) else hashes
+    lengths = np.diff(np.r_[starts, len(hashes)])
+    limit = np.full(len(starts), BLOCK_LIMIT)
+    for letter, block_limit in KIND_BLOCK_LIMITS.items():
+        limit[kind[starts] == ord(letter)] = block_limit
+    useful = (lengths >= 2) & (lengths <= limit)
+    codes = [np.empty(0, dtype=np.int64)]
+    for size in np.unique(lengths[useful]).tolist():
+        first = starts[useful & (lengths == size)]
+        i, j = np.triu_indices(size, 1)
+        a, b = ids[first[:, None] + i].ravel(), ids[first[:, None] + j].ravel()
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        codes.append(np.unique((lo << 32 | hi)[lo != hi]))
+    merged = np.unique(np.concatenate(codes))
+    pairs = np.stack([merged >> 32, merged & 0xFFFFFFFF], axis=1)
+    if allowed is not None:
+        scope = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
+        pairs = pairs[np.isin(pairs[:, 0], scope) & np.isin(pairs[:, 1], scope)]
+    return pairs
 
 
 def _load_profiles(record_type: str, ids: np.ndarray, progress: Progress | None) -> Profiles:
