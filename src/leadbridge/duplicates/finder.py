@@ -85,6 +85,13 @@ def _key_rows(record_type: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (by sorting: several times faster than np.unique's hashing on
+    millions of integers)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
 _PACKED = np.dtype([("h", ">i8"), ("id", ">i8"), ("k", ">i4")])  # one key as packed above
 
 
@@ -112,8 +119,8 @@ def candidate_pairs(record_type: str, rules: Iterable[str], allowed: set[int] | 
         i, j = np.triu_indices(size, 1)
         a, b = ids[first[:, None] + i].ravel(), ids[first[:, None] + j].ravel()
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        codes.append(np.unique((lo << 32 | hi)[lo != hi]))
-    merged = np.unique(np.concatenate(codes))
+        codes.append((lo << 32 | hi)[lo != hi])
+    merged = _distinct(np.concatenate(codes))
     pairs = np.stack([merged >> 32, merged & 0xFFFFFFFF], axis=1)
     if allowed is not None:
         scope = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
@@ -191,7 +198,7 @@ def find_groups(
     phase("blocks")
     if progress:
         progress(0.2)
-    profiles = _load_profiles(record_type, np.unique(pairs), progress)
+    profiles = _load_profiles(record_type, _distinct(pairs.ravel()), progress)
     phase("prepare")
     kept = _score_pairs(pairs, profiles, rules, threshold, _rejected_codes(record_type), progress)
     phase("score")
@@ -219,11 +226,16 @@ def _score_pairs(pairs, profiles, rules, threshold, rejected, progress) -> list[
     parts = vectorized.chunks(len(a_all))
     for n, part in enumerate(parts):
         scored = vectorized.score_pairs(profiles, a_all[part], b_all[part], rules)
-        for i in np.flatnonzero(scored.probability >= threshold).tolist():
-            kept.append(
-                (int(scored.a[i]), int(scored.b[i]), float(scored.probability[i]),
-                 scored.reasons(i))
-            )  # fmt: skip
+        which = np.flatnonzero(scored.probability >= threshold)
+        kept.extend(
+            zip(
+                scored.a[which].tolist(),
+                scored.b[which].tolist(),
+                scored.probability[which].tolist(),
+                scored.reasons_of(which),
+                strict=True,
+            )
+        )
         if progress:
             progress(0.5 + 0.45 * (n + 1) / len(parts))
     return kept

@@ -26,17 +26,10 @@ from rapidfuzz.process import cpdist
 
 from .matching import _FIELD, _ITEM, _PRIOR, _from_name, _name_similarity
 
+WORDS = 4  # words of a name compared in bulk; longer names are compared one by one
 SLOTS = 3  # items of an e-mail, phone or id list held as columns; longer lists go to `extra`
 _TUPLES = ("emails", "email_names", "phones", "ids")
 _CHUNK = 400_000  # pairs scored at once (bounds the temporary arrays)
-
-
-def _hash(value: str) -> int:
-    """A non-zero 64-bit hash of a value (0 marks an empty slot). Within one process, so the
-    per-process salt of `hash` does not matter; two different values colliding among a
-    million is about 1e-8 likely, and would only propose a pair to a person."""
-    h = hash(value)
-    return h if h else 1
 
 
 class _Vocab:
@@ -45,6 +38,7 @@ class _Vocab:
     def __init__(self) -> None:
         self.codes: dict[str, int] = {"": 0}
         self.values: list[str] = [""]
+        self._words: tuple[np.ndarray, np.ndarray, list[str]] | None = None
 
     def code(self, value: str) -> int:
         code = self.codes.get(value)
@@ -52,6 +46,21 @@ class _Vocab:
             code = self.codes[value] = len(self.values)
             self.values.append(value)
         return code
+
+    def words(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Each value split into words once: (number of words, codes of its first WORDS
+        words in a vocabulary of words, that vocabulary's words)."""
+        if self._words is None:
+            index: dict[str, int] = {"": 0}
+            count = np.zeros(len(self.values), dtype=np.int16)
+            codes = np.zeros((WORDS, len(self.values)), dtype=np.int32)
+            for n, value in enumerate(self.values):
+                words = value.split()
+                count[n] = len(words)
+                for k, word in enumerate(words[:WORDS]):
+                    codes[k, n] = index.setdefault(word, len(index))
+            self._words = count, codes, list(index)
+        return self._words
 
 
 class Profiles:
@@ -78,35 +87,41 @@ class Profiles:
         self.ids.append(record_id)
         person = parts[4]
         for n, name in enumerate(_TUPLES):
-            items = parts[n].split(_ITEM) if parts[n] else []
-            hashes = [_hash(v) for v in items]
+            slots = self._slots[name]
+            part = parts[n]
+            if not part:
+                for column in slots:
+                    column.append(0)
+                if n == 1:
+                    self._from_name.append(0)
+                continue
+            items = part.split(_ITEM)
+            # Python's hash: salted per process, which is all one run needs. Two different
+            # values colliding among a million is about 1e-8 likely, and would only propose
+            # a pair to a person. 0 marks an empty slot.
+            hashes = [hash(v) or 1 for v in items]
             if len(items) > SLOTS:
-                if name == "email_names":
-                    self.extra[name][row] = tuple(
-                        (h, _from_name(v, person)) for h, v in zip(hashes, items, strict=True)
-                    )
-                else:
-                    self.extra[name][row] = tuple(hashes)
-            hashes += [0] * (SLOTS - len(hashes))
-            for k, column in enumerate(self._slots[name]):
-                column.append(hashes[k])
-            if name == "email_names":
+                self.extra[name][row] = (
+                    tuple((h, _from_name(v, person)) for h, v in zip(hashes, items, strict=True))
+                    if n == 1
+                    else tuple(hashes)
+                )
+            for k, column in enumerate(slots):
+                column.append(hashes[k] if k < len(hashes) else 0)
+            if n == 1:  # e-mail names: which are just the person's name
                 bits = 0
                 for k, value in enumerate(items[:SLOTS]):
                     bits |= _from_name(value, person) << k
                 self._from_name.append(bits)
         street, number = parts[7], parts[8]
-        values = {
-            "person": person,
-            "company": parts[5],
-            "postcode": parts[6],
-            "sn": f"{street}{number}".replace(" ", ""),
-            "number": number,
-        }
-        for field, value in values.items():
-            self._codes[field].append(self.vocab[field].code(value))
+        codes, vocab = self._codes, self.vocab
+        codes["person"].append(vocab["person"].code(person))
+        codes["company"].append(vocab["company"].code(parts[5]))
+        codes["postcode"].append(vocab["postcode"].code(parts[6]))
+        codes["sn"].append(vocab["sn"].code(f"{street}{number}".replace(" ", "")))
+        codes["number"].append(vocab["number"].code(number))
         self._has_street.append(bool(street))
-        self._city.append(_hash(parts[9]) if parts[9] else 0)
+        self._city.append(hash(parts[9]) or 1 if parts[9] else 0)
         self.names.append(parts[10])
 
     def freeze(self) -> None:
@@ -154,31 +169,43 @@ class Scored:
 
     def reasons(self, i: int) -> list[str]:
         """The reasons `matching.score` gives for pair i, in its order."""
-        out = []
-        if self.email[i] == 1:
-            out.append("same e-mail")
-        elif self.email[i] == 2:
-            out.append("same e-mail name, other domain")
-        if self.phone[i] == 1:
-            out.append("same phone")
-        if self.ids[i] == 1:
-            out.append("same registration number")
-        elif self.ids[i] == 2:
-            out.append("other registration number")
-        for label, s in (("name", self.name[i]), ("company", self.company[i])):
-            if not np.isnan(s):
-                out.append(f"same {label}" if s >= 0.995 else f"{label} {float(s):.2f}")
-        if self.postcode[i] == 1:
-            out.append("same postcode")
-        elif self.postcode[i] == 4:
-            out.append("same city")
-        s = self.street[i]
-        if not np.isnan(s):
-            if s >= 0.999:
-                out.append("same street and number")
-            elif s >= 0.9 and self.number_close[i]:
-                out.append(f"street {float(s):.2f}")
-        return out
+        return self.reasons_of(np.array([i]))[0]
+
+    def reasons_of(self, which: np.ndarray) -> list[list[str]]:
+        """The reasons of the pairs `which` (their columns read once, as Python values)."""
+        columns = zip(
+            *(getattr(self, f)[which].tolist() for f in
+              ("email", "phone", "ids", "name", "company", "postcode", "street", "number_close")),
+            strict=True,
+        )  # fmt: skip
+        return [_reasons(*values) for values in columns]
+
+
+def _reasons(email, phone, ids, name, company, postcode, street, number_close) -> list[str]:
+    out = []
+    if email == 1:
+        out.append("same e-mail")
+    elif email == 2:
+        out.append("same e-mail name, other domain")
+    if phone == 1:
+        out.append("same phone")
+    if ids == 1:
+        out.append("same registration number")
+    elif ids == 2:
+        out.append("other registration number")
+    for label, s in (("name", name), ("company", company)):
+        if s == s:  # not NaN: compared
+            out.append(f"same {label}" if s >= 0.995 else f"{label} {s:.2f}")
+    if postcode == 1:
+        out.append("same postcode")
+    elif postcode == 4:
+        out.append("same city")
+    if street == street:
+        if street >= 0.999:
+            out.append("same street and number")
+        elif street >= 0.9 and number_close:
+            out.append(f"street {street:.2f}")
+    return out
 
 
 def _meet(p: Profiles, field: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -204,21 +231,21 @@ def _items(p: Profiles, field: str, row: int) -> set[int]:
 def _names_from_person(p: Profiles, a: np.ndarray, b: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """For pairs (with other e-mails) sharing an e-mail name: True when every shared name of
     `a` is just a's person's name ("jana.cerna" of Jana Černá), which says little."""
-    out = np.zeros(len(idx), dtype=bool)
-    sa, sb = p.slots["email_names"][:, a[idx]], p.slots["email_names"][:, b[idx]]
-    bits = p.from_name[a[idx]]
-    for n, k in enumerate(idx.tolist()):
-        ra, rb = int(a[k]), int(b[k])
-        if ra in p.extra["email_names"] or rb in p.extra["email_names"]:
-            theirs = _items(p, "email_names", rb)
-            mine = p.extra["email_names"].get(ra) or tuple(
-                (int(sa[j, n]), bool(bits[n] >> j & 1)) for j in range(SLOTS) if sa[j, n]
-            )
-            out[n] = all(flag for h, flag in mine if h in theirs)
-            continue
-        theirs_set = {int(h) for h in sb[:, n] if h}
-        out[n] = all(bool(bits[n] >> j & 1) for j in range(SLOTS) if sa[j, n] and
-                     int(sa[j, n]) in theirs_set)  # fmt: skip
+    ra, rb = a[idx], b[idx]
+    sa, sb = p.slots["email_names"][:, ra], p.slots["email_names"][:, rb]
+    bits = p.from_name[ra]
+    out = np.ones(len(idx), dtype=bool)
+    for j in range(SLOTS):
+        shared = (sa[j] != 0) & (sa[j] == sb).any(axis=0)
+        out &= ~shared | ((bits >> j) & 1).astype(bool)
+    extra = p.extra["email_names"]
+    for n in np.flatnonzero(p.has_extra["email_names"][ra] | p.has_extra["email_names"][rb]):
+        x, y = int(ra[n]), int(rb[n])
+        theirs = _items(p, "email_names", y)
+        mine = extra.get(x) or tuple(
+            (int(sa[j, n]), bool(bits[n] >> j & 1)) for j in range(SLOTS) if sa[j, n]
+        )
+        out[n] = all(flag for h, flag in mine if h in theirs)
     return out
 
 
@@ -240,34 +267,47 @@ def name_similarity(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray
     differ = np.flatnonzero(ca != cb)
     if not len(differ):
         return out
-    values = vocab.values
-    words_a = [values[c].split() for c in ca[differ].tolist()]
-    words_b = [values[c].split() for c in cb[differ].tolist()]
-    two, one, other = [], [], []
-    for n, (wa, wb) in enumerate(zip(words_a, words_b, strict=True)):
-        la, lb = len(wa), len(wb)
-        (two if la == lb == 2 else one if la == lb == 1 else other).append(n)
-    jw = JaroWinkler.similarity
-    if two:
-        a0 = [words_a[n][0] for n in two]
-        a1 = [words_a[n][1] for n in two]
-        b0 = [words_b[n][0] for n in two]
-        b1 = [words_b[n][1] for n in two]
-
-        def sim(x, y):
-            return cpdist(x, y, scorer=jw, dtype=np.float64, workers=-1)
-
-        words = np.maximum(sim(a0, b0) + sim(a1, b1), sim(a0, b1) + sim(a1, b0)) / 2
-        at = differ[two]
-        out[at] = np.maximum(out[at], words)
-    if one:
-        left = [words_a[n][0] for n in one]
-        right = [words_b[n][0] for n in one]
-        at = differ[one]
-        out[at] = np.maximum(out[at], cpdist(left, right, scorer=jw, dtype=np.float64, workers=-1))
-    for n in other:
-        out[differ[n]] = _name_similarity(values[int(ca[differ[n]])], values[int(cb[differ[n]])])
+    count, codes, words = vocab.words()
+    ca, cb = ca[differ], cb[differ]
+    na, nb = count[ca].astype(np.int64), count[cb].astype(np.int64)
+    bulk = (na > 0) & (nb > 0) & (na <= WORDS) & (nb <= WORDS)
+    for n in np.flatnonzero(~bulk & (na > 0) & (nb > 0)).tolist():
+        out[differ[n]] = _name_similarity(vocab.values[int(ca[n])], vocab.values[int(cb[n])])
+    shapes = np.unique(na[bulk] * 16 + nb[bulk]).tolist()
+    for shape in shapes:
+        la, lb = divmod(shape, 16)
+        at = np.flatnonzero(bulk & (na == la) & (nb == lb))
+        wa, wb = codes[:la, ca[at]], codes[:lb, cb[at]]
+        if la == lb == 2:  # the usual first + last name: both pairings, no search
+            best = np.maximum(_jw(words, wa[0], wb[0]) + _jw(words, wa[1], wb[1]),
+                              _jw(words, wa[0], wb[1]) + _jw(words, wa[1], wb[0])) / 2  # fmt: skip
+        else:
+            best = _greedy_words(words, wa, wb) if la <= lb else _greedy_words(words, wb, wa)
+        out[differ[at]] = np.maximum(out[differ[at]], best)
     return out
+
+
+def _jw(words: list[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    left = [words[c] for c in a.tolist()]
+    right = [words[c] for c in b.tolist()]
+    return cpdist(left, right, scorer=JaroWinkler.similarity, dtype=np.float64, workers=-1)
+
+
+def _greedy_words(words: list[str], shorter: np.ndarray, longer: np.ndarray) -> np.ndarray:
+    """`_name_similarity`'s word pairing: each word of the shorter name in turn takes the
+    most similar word left in the longer one (the first of equals); capped at 0.85 when the
+    longer name has words over."""
+    ls, ll, n = shorter.shape[0], longer.shape[0], shorter.shape[1]
+    sims = np.stack([np.stack([_jw(words, shorter[i], longer[j]) for j in range(ll)], axis=1)
+                     for i in range(ls)])  # fmt: skip
+    total = np.zeros(n)
+    rows = np.arange(n)
+    for i in range(ls):
+        best = np.argmax(sims[i], axis=1)
+        total += sims[i][rows, best]
+        sims[:, rows, best] = -np.inf
+    result = total / ls
+    return np.minimum(result, 0.85) if ls < ll else result
 
 
 def _probability(w: np.ndarray) -> np.ndarray:
