@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Q
 
 from leadbridge.core.errors import Conflict, FieldIssue
 from leadbridge.core.registry import model_for
@@ -52,23 +52,15 @@ def find_matches(
     if not keys:
         return []
     targets = targets or TARGETS.get(record_type, (record_type,))
-    # The record type is filtered here, not in SQL: with it in the WHERE clause SQLite's
-    # planner may pick the (record_type, record_id) index and scan a whole type.
-    rows = (
-        MatchKey.objects.filter(key__in=keys)
-        .values("record_type", "record_id")
-        .annotate(n=Count("*"))
-        .order_by("-n", "-record_id")[: CANDIDATES * 3]
-    )
     by_type: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        if row["record_type"] not in targets:
+    taken = 0
+    for row_type, record_id in _sharing(keys):
+        if row_type not in targets or (row_type, record_id) == exclude:
             continue
-        if exclude and (row["record_type"], row["record_id"]) == exclude:
-            continue
-        if sum(len(v) for v in by_type.values()) >= CANDIDATES:
+        if taken >= CANDIDATES:
             break
-        by_type[row["record_type"]].append(row["record_id"])
+        by_type[row_type].append(record_id)
+        taken += 1
     rejected = _not_duplicates(exclude) if exclude else set()
     found = []
     for target, ids in by_type.items():
@@ -91,6 +83,31 @@ def find_matches(
                 )
     found.sort(key=lambda m: (-m["score"], m["record_type"], m["id"]))
     return found[:limit]
+
+
+KEY_ROWS = 200  # records read per key: a key shared by more (a common company name) says little
+
+
+def _sharing(keys: list[str]) -> list[tuple[str, int]]:
+    """(record type, id) of the records sharing the most of `keys`, most first.
+
+    Each key contributes at most KEY_ROWS records, so a key that thousands share costs no
+    more than a rare one. The record type is filtered by the caller, not in SQL: with it in
+    the WHERE clause SQLite's planner may pick the (record_type, record_id) index and scan a
+    whole type."""
+    table = MatchKey._meta.db_table
+    each = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT record_type, record_id FROM {table} "  # noqa: S608
+        f"WHERE key = %s LIMIT {KEY_ROWS}) AS k{n}"
+        for n in range(len(keys))
+    )
+    sql = (
+        f"SELECT record_type, record_id, COUNT(*) AS n FROM ({each}) AS shared "  # noqa: S608
+        f"GROUP BY record_type, record_id ORDER BY n DESC, record_id DESC LIMIT {CANDIDATES * 3}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, keys)
+        return [(row_type, record_id) for row_type, record_id, _n in cursor.fetchall()]
 
 
 def _not_duplicates(record: tuple[str, int]) -> set[tuple[str, int]]:
