@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from leadbridge.core.registry import model_for
 
@@ -126,6 +126,11 @@ def _on_save(sender, instance, created, update_fields=None, raw=False, **kwargs)
     index_records(record_type, [instance], replace=not created)
 
 
+def _on_delete(sender, instance, **kwargs) -> None:
+    # Records are soft-deleted; a row really deleted (the admin, a test) takes its keys along.
+    forget(_TYPES[sender], [instance.pk])
+
+
 _TYPES: dict[type, str] = {}
 
 
@@ -134,3 +139,4 @@ def connect() -> None:
         model = model_for(record_type)
         _TYPES[model] = record_type
         post_save.connect(_on_save, sender=model, dispatch_uid=f"matchkeys-{record_type}")
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"matchkeys-del-{record_type}")

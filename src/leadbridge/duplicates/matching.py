@@ -11,8 +11,9 @@ probability in 0..1 with the reasons that made it.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -127,8 +128,11 @@ _TITLES = frozenset(
 )
 _STREET_WORDS = frozenset(
     "ul ulica ulice trida tr nam namesti namestie nabrezi g gatve pr prospektas al aleja "
-    "aleje os osiedle pl plac street st road rd avenue ave duong pho so".split()
+    "aleje os osiedle pl plac street st road rd avenue ave duong pho so crescent place drive "
+    "court lane parade terrace circuit close way boulevard highway".split()
 )
+# Street words also typed glued to the name ("pridhamstreet"), stripped from a word's end.
+_GLUED_STREET_WORDS = ("street", "road", "avenue", "crescent", "place", "drive", "trida")
 # Providers that ignore dots in the local part of an address (jan.novak == jannovak).
 _DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 # Local parts that name a role, not a person: never evidence that two records are one.
@@ -250,10 +254,33 @@ def street(value: str | None) -> tuple[str, str]:
         if not number and _HOUSE_NUMBER.match(token):
             number = token
         elif token.strip("-"):
-            words.append(_PUNCT.sub("", token))
+            words.append(_unglue(_PUNCT.sub("", token)))
     named = [w for w in words if w and w not in _STREET_WORDS]
     # "Námestie 12" is a street called "square": keep the word when it is the whole name.
     return " ".join(named or [w for w in words if w]), number
+
+
+def _unglue(word: str) -> str:
+    for suffix in _GLUED_STREET_WORDS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def street_similarity(a: str, b: str) -> float:
+    """Similarity of two street names, compared without spaces; a name that only lacks the
+    other's last few letters ("bedford" / "bedfordtreet": a mistyped street word) counts as
+    a typo (0.95), not as another street."""
+    a, b = a.replace(" ", ""), b.replace(" ", "")
+    s = Indel.normalized_similarity(a, b)
+    if s < 0.95 and _truncated(a, b):
+        return 0.95
+    return s
+
+
+def _truncated(a: str, b: str) -> bool:
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 5 and len(long) - len(short) <= 7 and long.startswith(short)
 
 
 @lru_cache(maxsize=131072)
@@ -344,7 +371,13 @@ def prepare(values: dict, *, phones: Iterable[str] | None = None) -> Prepared:
     company = values.get("company_name") or ""
     if values.get("kind") == "company" or ("name" in values and "first_name" not in values):
         company = values.get("name") or company
-    street_name, number = street(" ".join(_strings([values.get("street"), values.get("street2")])))
+    # The first street line names the street and house; the second (a flat, a building, a
+    # locality) is too often missing or moved to compare on, so it counts only in its stead.
+    street_name, number = street(values.get("street"))
+    if not street_name:
+        street_name, number = street(
+            " ".join(_strings([values.get("street"), values.get("street2")]))
+        )
     return Prepared(
         emails=tuple(emails),
         email_names=tuple(sorted({n for n in map(email_name, emails) if n})),
@@ -393,6 +426,10 @@ def blocking_keys(p: Prepared) -> list[str]:
             keys.update(f"k:{phonetic(w)}|{p.postcode}" for w in first if len(w) > 2)
     if p.postcode and p.number:
         keys.add(f"a:{p.postcode}|{p.number}|{phonetic(p.street.replace(' ', ''))[:3]}")
+    if p.number and p.street:
+        # Each name word at its house, wherever the postcode and the city are mistyped.
+        house = f"{p.number}|{phonetic(p.street.replace(' ', ''))[:4]}"
+        keys.update(f"h:{phonetic(w)}|{house}" for w in words if len(w) > 2)
     return sorted(_fit(k) for k in keys)
 
 
@@ -453,8 +490,24 @@ def _from_name(email_name: str, person: str) -> bool:
     return rest == ""
 
 
-def score(a: Prepared, b: Prepared, rules: Iterable[str] = ALL_RULES) -> tuple[float, list[str]]:
-    """(probability in 0..1 that `a` and `b` are one, the reasons that weighed most)."""
+def name_rarity(count: int) -> int:
+    """Log2-odds added to an exact name agreement by how many records carry the name (a
+    term-frequency adjustment): one name that only two records share says much more than
+    one that a hundred strangers share. Thirty-two holders is neutral; a common name loses
+    little, since the other fields still tell its holders apart."""
+    return max(-1, min(3, round(math.log2(32 / max(count, 1)))))
+
+
+def score(
+    a: Prepared,
+    b: Prepared,
+    rules: Iterable[str] = ALL_RULES,
+    name_counts: Mapping[str, int] | None = None,
+) -> tuple[float, list[str]]:
+    """(probability in 0..1 that `a` and `b` are one, the reasons that weighed most).
+
+    `name_counts` (records per prepared name, in the data set a finder scans) adjusts an exact
+    name agreement by the name's rarity; a single check has no such counts."""
     if not isinstance(rules, frozenset):
         rules = frozenset(rules)
     w = _PRIOR
@@ -491,13 +544,18 @@ def score(a: Prepared, b: Prepared, rules: Iterable[str] = ALL_RULES) -> tuple[f
             if s >= 0.97
             else 4.5
             if s >= 0.9
-            else 1.5
+            else 2.5
             if s >= 0.8
             else (-1 if shared else -3)
             if s >= 0.6
             else -8
         )
         reasons.append("same name" if s >= 0.995 else f"name {s:.2f}")
+        if name_counts is not None and a.person == b.person:
+            rarity = name_rarity(name_counts.get(a.person, 2))
+            w += rarity
+            if rarity >= 2 or rarity <= -2:
+                reasons.append("rare name" if rarity > 0 else "common name")
     if "company" in rules and a.company and b.company:
         s = _name_similarity(a.company, b.company)
         w += 6 if s >= 0.95 else 3 if s >= 0.88 else 0 if s >= 0.75 else -2
@@ -522,10 +580,8 @@ def _address_weight(a: Prepared, b: Prepared, reasons: list[str]) -> float:
         w += 1
         reasons.append("same city")
     if a.street and b.street:
-        # Compared without spaces: a typo that moves a space ("Mlynsk á1952") changes nothing.
-        sa, sb = (f"{p.street}{p.number}".replace(" ", "") for p in (a, b))
-        s = Indel.normalized_similarity(sa, sb)
-        if s >= 0.999:
+        s = street_similarity(a.street, b.street)
+        if s >= 0.999 and a.number == b.number:
             w += 4
             reasons.append("same street and number")
         elif s >= 0.9 and Indel.normalized_similarity(a.number, b.number) >= 0.75:

@@ -24,7 +24,7 @@ import numpy as np
 from rapidfuzz.distance import Indel, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from .matching import _FIELD, _ITEM, _PRIOR, _from_name, _name_similarity
+from .matching import _FIELD, _ITEM, _PRIOR, _from_name, _name_similarity, _truncated, name_rarity
 
 WORDS = 4  # words of a name compared in bulk; longer names are compared one by one
 SLOTS = 3  # items of an e-mail, phone or id list held as columns; longer lists go to `extra`
@@ -118,7 +118,7 @@ class Profiles:
         codes["person"].append(vocab["person"].code(person))
         codes["company"].append(vocab["company"].code(parts[5]))
         codes["postcode"].append(vocab["postcode"].code(parts[6]))
-        codes["sn"].append(vocab["sn"].code(f"{street}{number}".replace(" ", "")))
+        codes["sn"].append(vocab["sn"].code(street.replace(" ", "")))
         codes["number"].append(vocab["number"].code(number))
         self._has_street.append(bool(street))
         self._city.append(hash(parts[9]) or 1 if parts[9] else 0)
@@ -133,6 +133,10 @@ class Profiles:
         self.codes = {f: np.frombuffer(c, dtype=np.int32) for f, c in self._codes.items()}
         self.has_street = np.frombuffer(self._has_street, dtype=np.int8).astype(bool)
         self.city = np.frombuffer(self._city, dtype=np.int64)
+        # Records per name, for the rarity of an exact name agreement.
+        self.person_count = np.bincount(
+            self.codes["person"], minlength=len(self.vocab["person"].values)
+        )
         self.has_extra = {f: np.zeros(len(self.ids), dtype=bool) for f in _TUPLES}
         for f, rows in self.extra.items():
             if rows:
@@ -162,10 +166,11 @@ class Scored:
     phone: np.ndarray  # 0 not compared, 1 same, 2 other
     ids: np.ndarray  # 0 not compared, 1 same, 2 other
     name: np.ndarray  # similarity, NaN when not compared
+    rarity: np.ndarray  # log2-odds for how rare an exactly shared name is (0: not shared)
     company: np.ndarray
     postcode: np.ndarray  # 0 not compared, 1 same, 2 close, 3 other, 4 same city
     street: np.ndarray  # similarity, NaN when not compared
-    number_close: np.ndarray
+    street_state: np.ndarray  # 0 not compared or other, 1 same street and number, 2 a typo
 
     def reasons(self, i: int) -> list[str]:
         """The reasons `matching.score` gives for pair i, in its order."""
@@ -175,13 +180,14 @@ class Scored:
         """The reasons of the pairs `which` (their columns read once, as Python values)."""
         columns = zip(
             *(getattr(self, f)[which].tolist() for f in
-              ("email", "phone", "ids", "name", "company", "postcode", "street", "number_close")),
+              ("email", "phone", "ids", "name", "rarity", "company", "postcode", "street",
+               "street_state")),
             strict=True,
         )  # fmt: skip
         return [_reasons(*values) for values in columns]
 
 
-def _reasons(email, phone, ids, name, company, postcode, street, number_close) -> list[str]:
+def _reasons(email, phone, ids, name, rarity, company, postcode, street, street_state) -> list[str]:
     out = []
     if email == 1:
         out.append("same e-mail")
@@ -193,18 +199,20 @@ def _reasons(email, phone, ids, name, company, postcode, street, number_close) -
         out.append("same registration number")
     elif ids == 2:
         out.append("other registration number")
-    for label, s in (("name", name), ("company", company)):
-        if s == s:  # not NaN: compared
-            out.append(f"same {label}" if s >= 0.995 else f"{label} {s:.2f}")
+    if name == name:  # not NaN: compared
+        out.append("same name" if name >= 0.995 else f"name {name:.2f}")
+        if rarity >= 2 or rarity <= -2:
+            out.append("rare name" if rarity > 0 else "common name")
+    if company == company:
+        out.append("same company" if company >= 0.995 else f"company {company:.2f}")
     if postcode == 1:
         out.append("same postcode")
     elif postcode == 4:
         out.append("same city")
-    if street == street:
-        if street >= 0.999:
-            out.append("same street and number")
-        elif street >= 0.9 and number_close:
-            out.append(f"street {street:.2f}")
+    if street_state == 1:
+        out.append("same street and number")
+    elif street_state == 2:
+        out.append(f"street {street:.2f}")
     return out
 
 
@@ -310,6 +318,12 @@ def _greedy_words(words: list[str], shorter: np.ndarray, longer: np.ndarray) -> 
     return np.minimum(result, 0.85) if ls < ll else result
 
 
+def _rarity(counts: np.ndarray) -> np.ndarray:
+    """`matching.name_rarity` of each count (by Python, on the few distinct counts)."""
+    distinct, inverse = np.unique(counts, return_inverse=True)
+    return np.array([name_rarity(int(c)) for c in distinct], dtype=np.int8)[inverse]
+
+
 def _probability(w: np.ndarray) -> np.ndarray:
     """`matching.score`'s probability, computed by Python on each distinct weight (there are
     few), so it is bit for bit the scalar one."""
@@ -318,8 +332,12 @@ def _probability(w: np.ndarray) -> np.ndarray:
     return values[inverse]
 
 
-def score_pairs(p: Profiles, a: np.ndarray, b: np.ndarray, rules: frozenset[str]) -> Scored:
-    """`matching.score` of each pair of rows (a[i], b[i])."""
+def score_pairs(
+    p: Profiles, a: np.ndarray, b: np.ndarray, rules: frozenset[str], name_counts: bool = True
+) -> Scored:
+    """`matching.score` of each pair of rows (a[i], b[i]); with `name_counts`, exact name
+    agreements weigh by the name's rarity among the profiles (as `score` does given the
+    records per name)."""
     n = len(a)
     w = np.full(n, _PRIOR)
     email = np.zeros(n, dtype=np.int8)
@@ -343,6 +361,7 @@ def score_pairs(p: Profiles, a: np.ndarray, b: np.ndarray, rules: frozenset[str]
     w += np.select([ids == 1, ids == 2], [14.0, -10.0], 0.0)
 
     name = np.full(n, np.nan)
+    rarity = np.zeros(n, dtype=np.int8)
     if "name" in rules:
         ca, cb = p.codes["person"][a], p.codes["person"][b]
         both = np.flatnonzero((ca != 0) & (cb != 0))
@@ -351,9 +370,13 @@ def score_pairs(p: Profiles, a: np.ndarray, b: np.ndarray, rules: frozenset[str]
         weak = np.flatnonzero((s >= 0.6) & (s < 0.8))
         shared = _share_word(p.vocab["person"], ca[both[weak]], cb[both[weak]])
         mid = np.where(shared, -1.0, -3.0)
-        weight = np.select([s >= 0.97, s >= 0.9, s >= 0.8], [6.0, 4.5, 1.5], -8.0)
+        weight = np.select([s >= 0.97, s >= 0.9, s >= 0.8], [6.0, 4.5, 2.5], -8.0)
         weight[weak] = mid
         w[both] += weight
+        if name_counts:
+            same = both[ca[both] == cb[both]]
+            rarity[same] = _rarity(p.person_count[p.codes["person"][a[same]]])
+            w[same] += rarity[same]
     company = np.full(n, np.nan)
     if "company" in rules:
         ca, cb = p.codes["company"][a], p.codes["company"][b]
@@ -363,11 +386,11 @@ def score_pairs(p: Profiles, a: np.ndarray, b: np.ndarray, rules: frozenset[str]
         w[both] += np.select([s >= 0.95, s >= 0.88, s >= 0.75], [6.0, 3.0, 0.0], -2.0)
     postcode = np.zeros(n, dtype=np.int8)
     street = np.full(n, np.nan)
-    number_close = np.zeros(n, dtype=bool)
+    street_state = np.zeros(n, dtype=np.int8)
     if "address" in rules:
-        _address(p, a, b, w, postcode, street, number_close)
-    return Scored(a, b, _probability(w), email, phone, ids, name, company, postcode, street,
-                  number_close)  # fmt: skip
+        _address(p, a, b, w, postcode, street, street_state)
+    return Scored(a, b, _probability(w), email, phone, ids, name, rarity, company, postcode,
+                  street, street_state)  # fmt: skip
 
 
 def _same_or_other(p: Profiles, field: str, a, b, on: bool) -> np.ndarray:
@@ -391,7 +414,7 @@ def _share_word(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
     )
 
 
-def _address(p: Profiles, a, b, w, postcode, street, number_close) -> None:
+def _address(p: Profiles, a, b, w, postcode, street, street_state) -> None:
     pa, pb = p.codes["postcode"][a], p.codes["postcode"][b]
     both = np.flatnonzero((pa != 0) & (pb != 0))
     same = pa[both] == pb[both]
@@ -405,14 +428,17 @@ def _address(p: Profiles, a, b, w, postcode, street, number_close) -> None:
     both = np.flatnonzero(p.has_street[a] & p.has_street[b])
     ca, cb = p.codes["sn"][a[both]], p.codes["sn"][b[both]]
     s = _similarity(p.vocab["sn"], ca, cb, Indel.normalized_similarity)
-    street[both] = s
-    typo = np.flatnonzero((s < 0.999) & (s >= 0.9))
-    na, nb = p.codes["number"][a[both[typo]]], p.codes["number"][b[both[typo]]]
+    na, nb = p.codes["number"][a[both]], p.codes["number"][b[both]]
     near = _similarity(p.vocab["number"], na, nb, Indel.normalized_similarity) >= 0.75
-    number_close[both[typo]] = near
-    weight = np.where(s >= 0.999, 4.0, -1.5)
-    weight[typo] = np.where(near, 2.0, -1.5)
-    w[both] += weight
+    values = p.vocab["sn"].values
+    for k in np.flatnonzero((s < 0.95) & near).tolist():  # a mistyped street word cut off
+        if _truncated(values[int(ca[k])], values[int(cb[k])]):
+            s[k] = 0.95
+    street[both] = s
+    same = (s >= 0.999) & (na == nb)
+    typo = ~same & (s >= 0.9) & near
+    street_state[both] = np.select([same, typo], [1, 2], 0)
+    w[both] += np.select([same, typo], [4.0, 2.0], -1.5)
 
 
 def chunks(n: int) -> list[slice]:

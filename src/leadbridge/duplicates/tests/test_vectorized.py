@@ -1,6 +1,7 @@
 """The finder's bulk scorer gives exactly `matching.score`: probability and reasons."""
 
 import random
+from collections import Counter
 from itertools import combinations
 
 import numpy as np
@@ -50,12 +51,15 @@ def _profiles(prepared):
     return profiles
 
 
-def _compare(prepared, rules=ALL_RULES):
+def _compare(prepared, rules=ALL_RULES, name_counts=True):
     profiles = _profiles(prepared)
     pairs = np.array(list(combinations(range(len(prepared)), 2)), dtype=np.int64)
-    scored = vectorized.score_pairs(profiles, pairs[:, 0], pairs[:, 1], frozenset(rules))
+    scored = vectorized.score_pairs(
+        profiles, pairs[:, 0], pairs[:, 1], frozenset(rules), name_counts=name_counts
+    )
+    counts = Counter(p.person for p in prepared if p.person) if name_counts else None
     for i, (a, b) in enumerate(pairs.tolist()):
-        expected = score(prepared[a], prepared[b], rules)
+        expected = score(prepared[a], prepared[b], rules, counts)
         assert (float(scored.probability[i]), scored.reasons(i)) == expected, (a, b)
     return scored
 
@@ -68,12 +72,24 @@ def test_every_pair_of_varied_records_scores_as_the_scalar_scorer():
     assert {1, 2, 3} <= set(scored.email.tolist())
     assert {1, 2} <= set(scored.phone.tolist()) and {1, 2} <= set(scored.ids.tolist())
     assert {1, 2, 3, 4} <= set(scored.postcode.tolist())
+    assert {0, 1, 2} <= set(scored.street_state.tolist())
+    assert {2, 3} <= set(scored.rarity.tolist())
     assert (scored.probability >= 0.9).sum() > 20
+
+
+def test_a_name_many_records_share_weighs_less():
+    rng = random.Random(3)
+    prepared = [
+        prepare({**_record(rng), "first_name": "Jan", "last_name": "Novák"}) for _ in range(60)
+    ]
+    scored = _compare(prepared)
+    assert set(scored.rarity.tolist()) == {-1}
 
 
 def test_rules_subsets_score_as_the_scalar_scorer():
     rng = random.Random(11)
     prepared = [prepare(_record(rng)) for _ in range(50)]
+    _compare(prepared, name_counts=False)
     for n in range(1, len(RULES)):
         _compare(prepared, frozenset(RULES[:n]))
         _compare(prepared, frozenset(RULES[n:]))
