@@ -10,12 +10,14 @@ from leadbridge.duplicates.matching import (
     canonical_phone,
     company_id,
     company_name,
+    name_rarity,
     person_name,
     phonetic,
     postcode,
     prepare,
     score,
     street,
+    street_similarity,
 )
 
 
@@ -214,3 +216,43 @@ def test_long_values_give_keys_that_fit_and_still_match():
     assert keys == blocking_keys(
         _p(company_name="0" * 255, email=("x" * 60 + "@" + "y" * 150 + ".cz"))
     )
+
+
+def test_street_words_typed_glued_or_cut_count_as_a_typo():
+    assert street("177 pridhamstreet") == ("pridham", "177")
+    assert street("12 Long Crescent") == ("long", "12")
+    assert street_similarity("pridham", "pridham tstreet") == 0.95
+    assert street_similarity("bedford", "bedford s treet") == 0.95
+    assert street_similarity("nova", "novakova") < 0.9  # too short to be a cut-off word
+    assert street_similarity("vinohradska", "vinohradska") == 1.0
+
+
+def test_the_second_street_line_counts_only_without_a_first():
+    flat = prepare({"last_name": "Novák", "street": "Mlýnská 12", "street2": "byt 4"})
+    assert (flat.street, flat.number) == ("mlynska", "12")
+    only = prepare({"last_name": "Novák", "street2": "Mlýnská 12"})
+    assert (only.street, only.number) == ("mlynska", "12")
+
+
+def test_each_name_word_is_filed_at_its_house():
+    keys = blocking_keys(prepare({"first_name": "Kyle", "last_name": "Bullivant",
+                                  "street": "4 Woolrych Street", "postcode": "3912"}))  # fmt: skip
+    moved = blocking_keys(prepare({"first_name": "Kyale", "last_name": "Bullivnt",
+                                   "street": "4 Woolrych Street", "postcode": "3192"}))  # fmt: skip
+    assert {k for k in keys if k.startswith("h:")} & set(moved)
+
+
+@pytest.mark.parametrize(
+    "count, weight", [(2, 3), (4, 3), (8, 2), (16, 1), (32, 0), (64, -1), (5000, -1)]
+)
+def test_name_rarity(count, weight):
+    assert name_rarity(count) == weight
+
+
+def test_a_rare_shared_name_weighs_more_in_the_finder():
+    a = prepare({"first_name": "Harley", "last_name": "McCarthy", "postcode": "3165"})
+    b = prepare({"first_name": "Harley", "last_name": "McCarthy", "postcode": "3165"})
+    plain, _ = score(a, b)
+    rare, reasons = score(a, b, name_counts={a.person: 2})
+    common, _ = score(a, b, name_counts={a.person: 500})
+    assert common < plain < rare and "rare name" in reasons
