@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -47,7 +48,7 @@ def find_matches(
 
     Each match is {"record_type", "id", "display_name", "score", "reasons"}, best first.
     """
-    mine = prepare(values)
+    mine = prepare(values, default_region=settings.DEFAULT_PHONE_REGION)
     keys = blocking_keys(mine)
     if not keys:
         return []

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
 from leadbridge.core.registry import model_for
@@ -59,8 +60,12 @@ def prepared(obj: Any) -> Prepared:
 def prepared_row(values: dict) -> Prepared:
     """Prepare saved values; the phones come from the normalized columns (parsed once, on
     save) and only `other_phones` are parsed here."""
-    region = (values.get("country") or "").upper() or None
-    phones = [values.get(name) or "" for name in NORMALIZED_FIELDS]
+    region = (values.get("country") or "").upper() or settings.DEFAULT_PHONE_REGION
+    # A number saving could not normalize still compares by its digits.
+    phones = [
+        values.get(f"{name}_normalized") or canonical_phone(values.get(name), region)
+        for name in ("phone", "mobile")
+    ]
     phones += [canonical_phone(v, region) for v in (values.get("other_phones") or [])]
     return prepare(values, phones=phones)
 

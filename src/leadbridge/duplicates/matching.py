@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Indel, JaroWinkler
 
-from leadbridge.core.normalize import InvalidValue, fold, normalize_phone
+from leadbridge.core.normalize import InvalidValue, fold, normalize_phone, phone_digits
 
 RULES = ("email", "phone", "name", "company", "registration_number", "address")
 ALL_RULES = frozenset(RULES)
@@ -177,11 +177,16 @@ def email_name(canonical: str) -> str:
 
 
 def canonical_phone(value: str | None, region: str | None = None) -> str:
-    """E.164, or '' when the value is not a possible number."""
+    """E.164; a number that is not possible for its country (a foreign number typed without
+    its prefix, an odd format) compares by its digits ("#2134671108", seven or more), so the
+    same number typed two ways still meets; '' when it has too few digits."""
+    if value and value.startswith("#") and value[1:].isdigit():
+        return value if len(value) > 7 else ""  # already in that form
     try:
         return normalize_phone(value, region or None)
     except InvalidValue:
-        return ""
+        digits = phone_digits(value)
+        return f"#{digits}" if len(digits) >= 7 else ""
 
 
 def company_id(value: str | None) -> str:
@@ -351,14 +356,17 @@ def _strings(values: Iterable[object]) -> list[str]:
     return [str(v) for v in values if v not in (None, "")]
 
 
-def prepare(values: dict, *, phones: Iterable[str] | None = None) -> Prepared:
+def prepare(
+    values: dict, *, phones: Iterable[str] | None = None, default_region: str | None = None
+) -> Prepared:
     """Prepare contract-named values of a lead, client or contact.
 
     A company client's `name` is its company name; a person client's name is its person.
     `phones` are numbers already in E.164 (a saved record's normalized columns), which
-    spares parsing them again.
+    spares parsing them again. `default_region` reads national numbers of a record without a
+    country, as saving does (DEFAULT_PHONE_REGION).
     """
-    region = (values.get("country") or "").upper() or None
+    region = (values.get("country") or "").upper() or default_region
     raw_emails = _strings([values.get("email"), *(values.get("other_emails") or [])])
     emails = sorted({e for e in map(canonical_email, raw_emails) if e})
     if phones is None:

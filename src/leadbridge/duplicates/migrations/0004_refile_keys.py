@@ -1,20 +1,47 @@
-"""Match keys and profiles filed again: the matcher now reads the first street line (the
-second only in its stead), strips street words typed glued to the name, and files each name
-word at its house ("h" keys). Keys of the old shape would miss those pairs."""
-
-from importlib import import_module
+"""Match keys and profiles filed again, as a save files them now: the matcher reads the first
+street line (the second only in its stead), strips street words typed glued to the name,
+files each name word at its house ("h" keys), and compares a phone that does not normalize by
+its digits. Keys of the old shape would miss those pairs."""
 
 from django.db import migrations
 
-_keys = import_module("leadbridge.duplicates.migrations.0002_index_existing")
-_profiles = import_module("leadbridge.duplicates.migrations.0003_matchprofile")
+from leadbridge.duplicates.keys import prepared_row
+from leadbridge.duplicates.matching import blocking_keys, encode
+
+FIELDS = (
+    "first_name", "last_name", "company_name", "name", "kind", "email", "other_emails",
+    "phone", "mobile", "other_phones", "registration_number", "vat_id", "street", "street2",
+    "postcode", "city", "country", "phone_normalized", "mobile_normalized",
+)  # fmt: skip
+MODELS = {"lead": ("leads", "Lead"), "client": ("clients", "Client"), "contact": ("clients", "Contact")}
+
+
+def _display(obj) -> str:
+    person = " ".join(p for p in (getattr(obj, "first_name", ""), getattr(obj, "last_name", "")) if p)
+    name = getattr(obj, "name", "") or getattr(obj, "company_name", "")
+    return (f"{person} ({name})" if person and name else person or name) or f"#{obj.pk}"
 
 
 def refile(apps, schema_editor):
-    apps.get_model("duplicates", "MatchKey").objects.all().delete()
-    apps.get_model("duplicates", "MatchProfile").objects.all().delete()
-    _keys.index_existing(apps, schema_editor)
-    _profiles.profile_existing(apps, schema_editor)
+    MatchKey = apps.get_model("duplicates", "MatchKey")
+    MatchProfile = apps.get_model("duplicates", "MatchProfile")
+    MatchKey.objects.all().delete()
+    MatchProfile.objects.all().delete()
+    for record_type, (app, name) in MODELS.items():
+        model = apps.get_model(app, name)
+        keys, profiles = [], []
+        for obj in model.objects.filter(deleted_at__isnull=True).iterator(chunk_size=2000):
+            prepared = prepared_row({f: getattr(obj, f) for f in FIELDS if hasattr(obj, f)})
+            keys += [MatchKey(record_type=record_type, record_id=obj.pk, key=k) for k in
+                     blocking_keys(prepared)]  # fmt: skip
+            data = encode(prepared, _display(obj))
+            profiles.append(MatchProfile(record_type=record_type, record_id=obj.pk, data=data))
+            if len(profiles) >= 2000:
+                MatchKey.objects.bulk_create(keys)
+                MatchProfile.objects.bulk_create(profiles)
+                keys, profiles = [], []
+        MatchKey.objects.bulk_create(keys)
+        MatchProfile.objects.bulk_create(profiles)
 
 
 class Migration(migrations.Migration):

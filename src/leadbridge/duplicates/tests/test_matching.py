@@ -49,6 +49,8 @@ def test_canonical_email(raw, expected):
         ("+370 612 34567", None, "+37061234567"),
         ("0912 345 678", "VN", "+84912345678"),
         ("12", "CZ", ""),
+        ("213/467-1108", "SK", "#2134671108"),  # not possible in SK: compared by digits
+        ("213-467-1108", None, "#2134671108"),
     ],
 )
 def test_canonical_phone(raw, region, expected):
@@ -256,3 +258,11 @@ def test_a_rare_shared_name_weighs_more_in_the_finder():
     rare, reasons = score(a, b, name_counts={a.person: 2})
     common, _ = score(a, b, name_counts={a.person: 500})
     assert common < plain < rare and "rare name" in reasons
+
+
+def test_a_national_number_without_a_country_is_read_as_saving_reads_it():
+    stored = prepare({"last_name": "Novák", "phone": "603 123 456"}, default_region="CZ")
+    assert stored.phones == ("+420603123456",)
+    assert prepare({"last_name": "Novák", "phone": "603 123 456", "country": "US"}).phones == (
+        "#603123456",
+    )
