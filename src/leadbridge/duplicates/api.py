@@ -16,6 +16,7 @@ from leadbridge.core.errors import FieldIssue, NotFound, ValidationFailed
 from . import finder, merge, tasks
 from .matching import RULES
 from .models import FinderJob, MergeRecord, NotDuplicate
+from .reasons import localized
 
 router = Router(tags=["Duplicates"])
 RecordType = Literal["lead", "client", "contact"]
@@ -161,7 +162,7 @@ def find(request: HttpRequest, payload: FindIn, response: HttpResponse):
             threshold=payload.threshold,
             filters=payload.filters,
         )
-        return 200, {"groups": groups}
+        return 200, {"groups": localized(groups)}
     job = tasks.start_finder(actor=request.auth, params=payload.model_dump())
     url = _job_url(job)
     response["Location"] = url
@@ -183,7 +184,7 @@ def job_status(request: HttpRequest, job_id: str):
         "job_id": str(job.pk),
         "status": job.status,
         "progress": round(job.progress, 3),
-        "groups": job.result if job.status == FinderJob.Status.DONE else None,
+        "groups": localized(job.result) if job.status == FinderJob.Status.DONE else None,
         "error": job.error,
     }
 

@@ -23,6 +23,7 @@ from leadbridge.people import access
 from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared
 from .matching import DEFAULT_THRESHOLD, blocking_keys, prepare, score
 from .models import MatchKey, NotDuplicate
+from .reasons import translated
 
 ON_DUPLICATE = ("allow", "reject", "skip", "update", "link")
 # What a record of each type is compared with: a lead against clients and contacts too.
@@ -79,7 +80,7 @@ def find_matches(
                         "id": obj.pk,
                         "display_name": obj.display_name,
                         "score": probability,
-                        "reasons": reasons,
+                        "reasons": translated(reasons),
                     }
                 )
     found.sort(key=lambda m: (-m["score"], m["record_type"], m["id"]))

@@ -23,6 +23,7 @@ from leadbridge.core.web import safe_next
 from . import finder, merge, tasks
 from .matching import DEFAULT_THRESHOLD, RULES
 from .models import FinderJob, NotDuplicate
+from .reasons import localized
 
 TYPES = ("lead", "client", "contact")
 RULE_LABELS = {
@@ -74,8 +75,10 @@ def finder_page(request: HttpRequest) -> HttpResponse:
                 params={"record_type": record_type, "fields": rules, "threshold": threshold},
             )
             return redirect("duplicates:job", job.pk)
-        context["groups"] = finder.find_groups(
-            actor=request.user, record_type=record_type, rules=rules, threshold=threshold
+        context["groups"] = localized(
+            finder.find_groups(
+                actor=request.user, record_type=record_type, rules=rules, threshold=threshold
+            )
         )
     return render(request, "duplicates/finder.html", context)
 
@@ -87,7 +90,7 @@ def job_page(request: HttpRequest, job_id: str) -> HttpResponse:
     context = {
         "job": job,
         "record_type": job.params.get("record_type", "lead"),
-        "groups": job.result if job.status == FinderJob.Status.DONE else None,
+        "groups": localized(job.result) if job.status == FinderJob.Status.DONE else None,
         "percent": round(job.progress * 100),
     }
     template = "duplicates/_job.html" if request.htmx else "duplicates/job.html"

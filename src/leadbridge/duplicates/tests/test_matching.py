@@ -266,3 +266,14 @@ def test_a_national_number_without_a_country_is_read_as_saving_reads_it():
     assert prepare({"last_name": "Novák", "phone": "603 123 456", "country": "US"}).phones == (
         "#603123456",
     )
+
+
+def test_reasons_are_translated_at_the_edge():
+    from django.utils import translation
+
+    from leadbridge.duplicates.reasons import translated
+
+    assert translated(["same e-mail", "name 0.93"]) == ["same e-mail", "name 0.93"]
+    with translation.override("cs"):
+        out = translated(["name 0.93"])
+    assert "0,93" in out[0]  # the score formatted for the language
