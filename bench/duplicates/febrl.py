@@ -23,12 +23,13 @@ import os
 import sys
 import tempfile
 import time
-from itertools import combinations
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(HERE))
+from run import quality  # noqa: E402  (pairwise P / R / F1, as for the generated data)
 
 
 def _rows(number: int) -> list[dict]:
@@ -55,25 +56,6 @@ def _rows(number: int) -> list[dict]:
             }
         )
     return rows
-
-
-def _quality(groups: list[list[int]], entity_of: dict[int, str]) -> dict:
-    by_entity: dict[str, list[int]] = {}
-    for pk, entity in entity_of.items():
-        by_entity.setdefault(entity, []).append(pk)
-    truth = {p for ids in by_entity.values() for p in combinations(sorted(ids), 2)}
-    found = {p for g in groups for p in combinations(sorted(g), 2)}
-    hits = len(truth & found)
-    precision = hits / len(found) if found else 1.0
-    recall = hits / len(truth) if truth else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "precision": round(precision, 4),
-        "recall": round(recall, 4),
-        "f1": round(f1, 4),
-        "true_pairs": len(truth),
-        "found_pairs": len(found),
-    }
 
 
 def main() -> int:
@@ -143,7 +125,7 @@ def main() -> int:
                     "threshold": threshold,
                     "seconds": round(seconds, 2),
                     "load_seconds": round(load, 1),
-                    **_quality(groups, entity_of),
+                    **quality(groups, entity_of),
                 }
             )
             r = results[-1]

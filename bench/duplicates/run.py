@@ -433,6 +433,8 @@ def main() -> int:
         )
     elif peer:
         print(f"splink 5: {peer['error']}")
+    elif args.peer == "none":
+        print("splink 5: not run (--peer none)")
     else:
         print("splink 5: not installed (pip install 'splink==5.*' to compare)")
     if results:
