@@ -166,8 +166,13 @@ class RecordPages:
 
 def _value(obj: Any, attr: str) -> Any:
     value: Any = obj
+    owner: Any = None
     for part in attr.split("."):
+        owner = value
         value = getattr(value, part, None) if value is not None else None
+    display = getattr(owner, f"get_{attr.split('.')[-1]}_display", None)
+    if display is not None:
+        return display()  # a stored code (client kind) in the reader's language
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if value is not None and hasattr(value, "display_name"):

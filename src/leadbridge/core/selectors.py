@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from leadbridge.core import labels
 from leadbridge.people import access
 
 from .errors import FieldIssue, NotFound, ValidationFailed
@@ -51,7 +53,10 @@ def record_get(*, actor: Any, record_type: str, pk: int) -> Any:
     model = model_for(record_type)
     obj = model.objects.alive().select_related(*SELECT_RELATED[record_type]).filter(pk=pk).first()
     if obj is None:
-        raise NotFound(f"No {record_type} with id {pk}.")
+        raise NotFound(
+            _("No %(record_type)s with id %(pk)s.")
+            % {"record_type": labels.record_type(record_type), "pk": pk}
+        )
     access.check(actor, record_type, "view", obj)
     return obj
 
@@ -63,7 +68,7 @@ def _custom_filter(qs: QuerySet, record_type: str, key: str, raw: str) -> QueryS
     definition = CustomFieldDefinition.objects.filter(record_type=record_type, key=key).first()
     if definition is None:
         raise ValidationFailed(
-            "Unknown custom field.", errors=[FieldIssue(f"cf_{key}", "Unknown custom field.")]
+            _("Unknown custom field."), errors=[FieldIssue(f"cf_{key}", _("Unknown custom field."))]
         )
     try:
         value = clean_custom_value(definition, raw)
@@ -97,7 +102,7 @@ def record_list(
     field = ordering[1:] if ordering.startswith("-") else ordering
     if field not in spec.orderings:
         raise ValidationFailed(
-            "Unknown ordering.",
+            _("Unknown ordering."),
             errors=[FieldIssue("ordering", "Sort by one of: " + ", ".join(spec.orderings) + ".")],
         )
     desc = ordering.startswith("-")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Conflict, FieldIssue
 from leadbridge.core.registry import model_for
@@ -117,9 +118,9 @@ class Intake:
 
 def duplicate_conflict(duplicates: list[dict]) -> Conflict:
     return Conflict(
-        "A matching record exists.",
+        _("A matching record exists."),
         code="duplicate",
-        errors=[FieldIssue("on_duplicate", "A matching record exists; see duplicates.")],
+        errors=[FieldIssue("on_duplicate", _("A matching record exists; see duplicates."))],
         extra={"duplicates": duplicates},
     )
 

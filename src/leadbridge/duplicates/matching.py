@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from leadbridge.core.normalize import InvalidValue, fold, normalize_phone
@@ -462,26 +463,26 @@ def score(a: Prepared, b: Prepared, rules: Iterable[str] = ALL_RULES) -> tuple[f
     if "email" in rules and a.emails and b.emails:
         if _meet(a.emails, b.emails):
             w += 13
-            reasons.append("same e-mail")
+            reasons.append(_("same e-mail"))
         elif shared := set(a.email_names) & set(b.email_names):
             # "jana.cerna@" says little beyond the name when the person is Jana Černá.
             w += 1 if all(_from_name(n, a.person) for n in shared) else 3
-            reasons.append("same e-mail name, other domain")
+            reasons.append(_("same e-mail name, other domain"))
         else:
             w -= 0.5  # a work and a private address are common
     if "phone" in rules and a.phones and b.phones:
         if _meet(a.phones, b.phones):
             w += 10
-            reasons.append("same phone")
+            reasons.append(_("same phone"))
         else:
             w -= 1
     if "registration_number" in rules and a.ids and b.ids:
         if _meet(a.ids, b.ids):
             w += 14
-            reasons.append("same registration number")
+            reasons.append(_("same registration number"))
         else:
             w -= 10
-            reasons.append("other registration number")
+            reasons.append(_("other registration number"))
     if "name" in rules and a.person and b.person:
         s = _name_similarity(a.person, b.person)
         # A shared word (the surname beside a nickname: Jan / Honza) softens a weak score.
@@ -497,11 +498,11 @@ def score(a: Prepared, b: Prepared, rules: Iterable[str] = ALL_RULES) -> tuple[f
             if s >= 0.6
             else -8
         )
-        reasons.append("same name" if s >= 0.995 else f"name {s:.2f}")
+        reasons.append(_("same name") if s >= 0.995 else _("name %(score).2f") % {"score": s})
     if "company" in rules and a.company and b.company:
         s = _name_similarity(a.company, b.company)
         w += 6 if s >= 0.95 else 3 if s >= 0.88 else 0 if s >= 0.75 else -2
-        reasons.append("same company" if s >= 0.995 else f"company {s:.2f}")
+        reasons.append(_("same company") if s >= 0.995 else _("company %(score).2f") % {"score": s})
     if "address" in rules:
         w += _address_weight(a, b, reasons)
     probability = 1.0 / (1.0 + 2.0 ** (-w))
@@ -513,24 +514,24 @@ def _address_weight(a: Prepared, b: Prepared, reasons: list[str]) -> float:
     if a.postcode and b.postcode:
         if a.postcode == b.postcode:
             w += 3
-            reasons.append("same postcode")
+            reasons.append(_("same postcode"))
         elif Indel.normalized_similarity(a.postcode, b.postcode) >= 0.75:
             w += 1  # one mistyped digit
         else:
             w -= 3
     elif a.city and b.city and a.city == b.city:
         w += 1
-        reasons.append("same city")
+        reasons.append(_("same city"))
     if a.street and b.street:
         # Compared without spaces: a typo that moves a space ("Mlynsk á1952") changes nothing.
         sa, sb = (f"{p.street}{p.number}".replace(" ", "") for p in (a, b))
         s = Indel.normalized_similarity(sa, sb)
         if s >= 0.999:
             w += 4
-            reasons.append("same street and number")
+            reasons.append(_("same street and number"))
         elif s >= 0.9 and Indel.normalized_similarity(a.number, b.number) >= 0.75:
             w += 2  # a typo, not another house on the same long street
-            reasons.append(f"street {s:.2f}")
+            reasons.append(_("street %(score).2f") % {"score": s})
         else:
             w -= 1.5
     return w
