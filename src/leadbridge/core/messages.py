@@ -78,9 +78,15 @@ def fix_header(path: Path, language: str) -> None:
         write_po(handle, catalog, width=100, include_previous=False)
 
 
-def extract(languages: tuple[str, ...] = TRANSLATED, base: Path | None = None) -> None:
-    """Run makemessages over the package for `languages` (into `base`, default src/…/locale)."""
+def extract(languages: tuple[str, ...] = TRANSLATED, base: Path | None = None) -> Path:
+    """Run makemessages over the package for `languages`; returns the locale directory written.
+
+    With `base`, the package's source is copied there first and extracted into a fresh
+    catalogue of its own (makemessages writes next to the sources it reads), so a test can
+    compare it with the committed one without touching it.
+    """
     import os
+    import shutil
 
     import django
     from django.core.management import call_command
@@ -88,10 +94,18 @@ def extract(languages: tuple[str, ...] = TRANSLATED, base: Path | None = None) -
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadbridge.settings")
     django.setup()
-    target = base or LOCALE_DIR
+    source = PACKAGE_DIR
+    if base is not None:
+        source = base / "leadbridge"
+        shutil.copytree(
+            PACKAGE_DIR,
+            source,
+            ignore=shutil.ignore_patterns("locale", "static", "tests", "__pycache__", "*.pyc"),
+        )
+    target = source / "locale"
     target.mkdir(parents=True, exist_ok=True)
     cwd = Path.cwd()
-    os.chdir(PACKAGE_DIR)
+    os.chdir(source)
     try:
         with override_settings(LOCALE_PATHS=[target]):
             call_command(
@@ -107,6 +121,7 @@ def extract(languages: tuple[str, ...] = TRANSLATED, base: Path | None = None) -
         os.chdir(cwd)
     for language in languages:
         fix_header(po_path(language, base=target), language)
+    return target
 
 
 def compile_catalogue(po: Path, mo: Path | None = None) -> Path:
