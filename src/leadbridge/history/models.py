@@ -4,22 +4,21 @@ Events are keyed by record type and id with no foreign key, so they outlive the 
 """
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class HistoryEvent(models.Model):
     class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
-        UPDATED = "updated", _("Updated")
-        DELETED = "deleted", _("Deleted")
-        RESTORED = "restored", _("Restored")
-        STATUS_CHANGED = "status_changed", _("Status Changed")
-        CONVERTED = "converted", _("Converted")
-        CONVERTED_FROM = "converted_from", _("Converted From")
-        MERGED = "merged", _("Merged")
-        MERGE_UNDONE = "merge_undone", _("Merge Undone")
-        ACTIVITY = "activity", _("Activity")
-        ATTACHMENT = "attachment", _("Attachment")
+        CREATED = "created"
+        UPDATED = "updated"
+        DELETED = "deleted"
+        RESTORED = "restored"
+        STATUS_CHANGED = "status_changed"
+        CONVERTED = "converted"
+        CONVERTED_FROM = "converted_from"
+        MERGED = "merged"
+        MERGE_UNDONE = "merge_undone"
+        ACTIVITY = "activity"
+        ATTACHMENT = "attachment"
 
     record_type = models.CharField(max_length=20)
     record_id = models.BigIntegerField()

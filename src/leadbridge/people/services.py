@@ -156,7 +156,7 @@ def user_preferences_update(
     if time_zone is not None and time_zone and time_zone not in zoneinfo.available_timezones():
         out.add("time_zone", _("Choose a time zone such as Europe/Prague."))
     out.raise_if_any()
-    changed = []
+    changed: list[str] = []
     if language is not None:
         user.language, changed = language, [*changed, "language"]
     if time_zone is not None:

@@ -2,19 +2,18 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
     class Kind(models.TextChoices):
-        LOGIN = "login", _("Login")
-        LOGIN_FAILED = "login_failed", _("Login Failed")
-        LOGIN_THROTTLED = "login_throttled", _("Login Throttled")
-        TOTP_FAILED = "totp_failed", _("Totp Failed")
-        TOTP_ENABLED = "totp_enabled", _("Totp Enabled")
-        TOTP_DISABLED = "totp_disabled", _("Totp Disabled")
-        TOKEN_USED = "token_used", _("Token Used")
-        API_THROTTLED = "api_throttled", _("Api Throttled")
+        LOGIN = "login"
+        LOGIN_FAILED = "login_failed"
+        LOGIN_THROTTLED = "login_throttled"
+        TOTP_FAILED = "totp_failed"
+        TOTP_ENABLED = "totp_enabled"
+        TOTP_DISABLED = "totp_disabled"
+        TOKEN_USED = "token_used"
+        API_THROTTLED = "api_throttled"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
