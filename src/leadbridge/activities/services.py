@@ -45,7 +45,10 @@ def _clean(data: dict, out: Collector, *, creating: bool) -> dict:
     values: dict[str, Any] = {}
     if "type" in data or creating:
         if data.get("type") not in Activity.Type.values:
-            out.add("type", "Must be one of: " + ", ".join(Activity.Type.values) + ".")
+            out.add(
+                "type",
+                _("Must be one of: %(choices)s.") % {"choices": ", ".join(Activity.Type.values)},
+            )
         else:
             values["type"] = data["type"]
     for spec in (_SUBJECT, _BODY):

@@ -56,7 +56,9 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
     if kind == "choice":
         text = _as_text(value)
         if text not in spec.choices:
-            raise InvalidValue("Must be one of: " + ", ".join(spec.choices) + ".")
+            raise InvalidValue(
+                _("Must be one of: %(choices)s.") % {"choices": ", ".join(spec.choices)}
+            )
         return text
     if kind == "email":
         text = _as_text(value)

@@ -51,7 +51,7 @@ def set_setting(*, actor: Any, key: str, value: Any) -> Any:
     if allowed is bool and not isinstance(value, bool):
         raise field_error(key, _("Must be true or false."))
     if isinstance(allowed, tuple) and value not in allowed:
-        raise field_error(key, "Must be one of: " + ", ".join(allowed) + ".")
+        raise field_error(key, _("Must be one of: %(choices)s.") % {"choices": ", ".join(allowed)})
     with transaction.atomic():
         Setting.objects.update_or_create(key=key, defaults={"value": value})
     return value

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from leadbridge.core import labels
+from leadbridge.core.collation import text_ordering
 from leadbridge.people import access
 
 from .errors import FieldIssue, NotFound, ValidationFailed
@@ -103,12 +104,23 @@ def record_list(
     if field not in spec.orderings:
         raise ValidationFailed(
             _("Unknown ordering."),
-            errors=[FieldIssue("ordering", "Sort by one of: " + ", ".join(spec.orderings) + ".")],
+            errors=[
+                FieldIssue(
+                    "ordering",
+                    _("Sort by one of: %(choices)s.") % {"choices": ", ".join(spec.orderings)},
+                )
+            ],
         )
     desc = ordering.startswith("-")
     tiebreak = "-id" if desc else "id"
     count = qs.count()
-    page = qs.select_related(*SELECT_RELATED[record_type]).order_by(ordering, tiebreak)
+    spec_field = spec.get(field)
+    if spec_field is not None and spec_field.kind == "text":
+        # Names, companies, cities: in the reader's language's alphabetical order.
+        order: Any = text_ordering(field, descending=desc)
+    else:
+        order = ordering
+    page = qs.select_related(*SELECT_RELATED[record_type]).order_by(order, tiebreak)
     page = page[params.offset : params.offset + params.limit]
     return page, count
 

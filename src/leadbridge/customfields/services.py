@@ -73,7 +73,10 @@ def clean_custom_value(definition: CustomFieldDefinition, value: Any) -> Any:
         raise ValueError(_("Must be true or false."))
     if kind == "choice":
         if not isinstance(value, str) or value not in (definition.choices or []):
-            raise ValueError("Must be one of: " + ", ".join(map(str, definition.choices)) + ".")
+            raise ValueError(
+                _("Must be one of: %(choices)s.")
+                % {"choices": ", ".join(map(str, definition.choices))}
+            )
         return value
     raise ValueError(_("Unknown field type."))
 
@@ -131,7 +134,11 @@ def custom_field_create(
     if record_type not in SPECS:
         out.add("record_type", _("Unknown record type."))
     if type not in CustomFieldDefinition.Type.values:
-        out.add("type", "Must be one of: " + ", ".join(CustomFieldDefinition.Type.values) + ".")
+        out.add(
+            "type",
+            _("Must be one of: %(choices)s.")
+            % {"choices": ", ".join(CustomFieldDefinition.Type.values)},
+        )
     if type == "choice" and not choices:
         out.add("choices", _("A choice field needs at least one choice."))
     out.raise_if_any()

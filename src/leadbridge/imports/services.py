@@ -230,9 +230,11 @@ def import_set_mapping(
     if parsed.date_format not in ("auto", "dmy", "mdy", "ymd"):
         out.add("mapping.date_format", _("Must be auto, dmy, mdy or ymd."))
     if on_duplicate not in ON_DUPLICATE:
-        out.add("on_duplicate", "Must be one of: " + ", ".join(ON_DUPLICATE) + ".")
+        out.add(
+            "on_duplicate", _("Must be one of: %(choices)s.") % {"choices": ", ".join(ON_DUPLICATE)}
+        )
     if match_on not in MATCH_ON:
-        out.add("match_on", "Must be one of: " + ", ".join(MATCH_ON) + ".")
+        out.add("match_on", _("Must be one of: %(choices)s.") % {"choices": ", ".join(MATCH_ON)})
     out.raise_if_any(_("The mapping cannot be used."))
     job.mapping = parsed.as_dict()
     job.on_duplicate = on_duplicate

@@ -84,7 +84,9 @@ def plan_from_dict(data: dict | None) -> Plan:
         status_id=data.get("status_id"),
     )
     if plan.on_duplicate not in ON_DUPLICATE:
-        out.add("on_duplicate", "Must be one of: " + ", ".join(ON_DUPLICATE) + ".")
+        out.add(
+            "on_duplicate", _("Must be one of: %(choices)s.") % {"choices": ", ".join(ON_DUPLICATE)}
+        )
     for name in TARGETS:
         part = data.get(name)
         if part is None:

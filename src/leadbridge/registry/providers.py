@@ -275,7 +275,9 @@ NATIONAL = {"CZ": "ares", "SK": "rpo", "PL": "pl_wl"}
 def choose(country: str, q: str, provider: str | None = None) -> Provider:
     if provider:
         if provider not in PROVIDERS:
-            raise field_error("provider", "Must be one of: " + ", ".join(PROVIDERS) + ".")
+            raise field_error(
+                "provider", _("Must be one of: %(choices)s.") % {"choices": ", ".join(PROVIDERS)}
+            )
         return PROVIDERS[provider]
     compact = re.sub(r"[\s.\-]", "", q).upper()
     # "CZ27074358": a VAT number, which VIES checks for every member state.
