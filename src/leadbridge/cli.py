@@ -50,17 +50,17 @@ def prepare_demo(*, leads: int = 300, language: str | None = None, out=print) ->
     `language` (cs, sk, pl, lt, vi, en) is the seed language of a new database: its lists,
     demo records and users' language; it is remembered for the migrations that seed the lists.
     """
-    from django.conf import settings
+    from django.test.utils import override_settings
 
     from leadbridge.core.messages import compile_all
     from leadbridge.demo.data import DEMO_PASSWORD, DEMO_USERS
     from leadbridge.demo.loader import demo_loaded, load_demo
     from leadbridge.people.models import User
 
-    if language:
-        settings.LEADBRIDGE_SEED_LANGUAGE = language
     compile_all()  # the translations (.po -> .mo), so a fresh checkout speaks every language
-    call("migrate", "--no-input", verbosity=0)
+    # A new database's lists are seeded by the migrations, in this language.
+    with override_settings(**({"LEADBRIDGE_SEED_LANGUAGE": language} if language else {})):
+        call("migrate", "--no-input", verbosity=0)
     call("collectstatic", "--no-input", verbosity=0)
     admin, _ = User.objects.get_or_create(
         username="admin",

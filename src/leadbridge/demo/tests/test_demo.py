@@ -217,3 +217,12 @@ def test_demo_command_takes_a_language(client, capsys):
     admin = User.objects.get(username="admin")
     assert admin.language == "lt"
     assert Pipeline.objects.filter(name="Partnerystės").exists()
+
+
+@pytest.mark.django_db
+def test_demo_language_does_not_leak_into_the_seed_setting(settings):
+    from django.conf import settings as live
+
+    before = live.LEADBRIDGE_SEED_LANGUAGE
+    cli.prepare_demo(leads=2, language="vi")
+    assert live.LEADBRIDGE_SEED_LANGUAGE == before
