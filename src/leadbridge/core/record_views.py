@@ -41,6 +41,8 @@ class RecordPages:
     update: Callable[..., Any]
     delete: Callable[..., Any]
     card_fields: list[tuple[str, str]]
+    # The new record form's heading, whole: "New" agrees with the noun in most languages.
+    new_title: str = ""
 
     def list(self, request: HttpRequest) -> HttpResponse:
         params, type_filters, custom = list_params(request.GET, self.record_type)
