@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal
@@ -103,7 +104,12 @@ def record_type(code: str) -> str:
 
 def babel_locale() -> str:
     """The Babel locale of the active language ('cs', 'en'…); English when none is active."""
-    locale = to_locale(get_language() or "en")
+    return _babel_locale(get_language() or "en")
+
+
+@lru_cache(maxsize=32)
+def _babel_locale(language: str) -> str:
+    locale = to_locale(language)
     try:
         Locale.parse(locale)
     except (UnknownLocaleError, ValueError):
