@@ -54,6 +54,7 @@ class RecordPages:
                 params=params,
                 type_filters=type_filters,
                 custom_filters=custom,
+                collate=True,
             )
             objs = list(page)
         except DomainError as exc:

@@ -41,6 +41,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             params=params,
             type_filters=type_filters,
             custom_filters=custom,
+            collate=True,
         )
         leads = list(page)
     except DomainError as exc:

@@ -13,10 +13,13 @@ pytestmark = pytest.mark.django_db
 NAMES = ["Hrubý", "Chalupa", "Cibulka", "Čermák", "Doležal", "Adámek"]
 
 
-def _sorted(admin_user, language: str, ordering: str = "last_name") -> list[str]:
+def _sorted(admin_user, language: str, ordering: str = "last_name", collate=True) -> list[str]:
     with translation.override(language):
         page, _count = record_list(
-            actor=admin_user, record_type="lead", params=ListParams(ordering=ordering, limit=50)
+            actor=admin_user,
+            record_type="lead",
+            params=ListParams(ordering=ordering, limit=50),
+            collate=collate,
         )
         return [lead.last_name for lead in page]
 
@@ -48,6 +51,25 @@ def test_czech_order_on_postgresql(admin_user, make_lead):
         "Doležal",
         "Hrubý",
     ]
+    # The API keeps the database's plain order (served by the indexes).
+    plain = _sorted(admin_user, "cs", collate=False)
+    assert plain != _sorted(admin_user, "cs") and set(plain) == set(NAMES)
+
+
+def test_the_leads_page_sorts_in_the_users_alphabet(client, admin_user, make_lead):
+    from django.urls import reverse
+
+    for name in NAMES:
+        make_lead(last_name=name)
+    admin_user.language = "cs"
+    admin_user.save()
+    client.force_login(admin_user)
+    html = client.get(reverse("leads:list"), {"ordering": "last_name"}).content.decode()
+    positions = [html.index(name) for name in ("Cibulka", "Čermák", "Hrubý", "Chalupa")]
+    if connection.vendor == "postgresql" and "lb_cs" in available_collations():
+        assert positions == sorted(positions)
+    else:
+        assert html.index("Chalupa") < html.index("Hrubý")  # the database's own order
 
 
 def test_collations_exist_wherever_the_server_has_icu():
