@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = PACKAGE_DIR / "locale"
@@ -44,7 +45,18 @@ def po_path(language: str, domain: str = "django", base: Path = LOCALE_DIR) -> P
     return base / language / "LC_MESSAGES" / f"{domain}.po"
 
 
-def fix_header(path: Path, language: str) -> None:
+def _keys_and_date(path: Path) -> tuple[set, Any] | None:
+    """The (context, msgid) pairs of a catalogue and its creation date; None if there is none."""
+    from babel.messages.pofile import read_po
+
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return {(m.context, str(m.id)) for m in catalog if m.id}, catalog.creation_date
+
+
+def fix_header(path: Path, language: str, previous: tuple[set, Any] | None = None) -> None:
     """Put the language's plural rule and a proper charset into a catalogue's header.
 
     makemessages leaves xgettext's placeholders (`nplurals=INTEGER`, `charset=CHARSET`) in a new
@@ -74,6 +86,9 @@ def fix_header(path: Path, language: str) -> None:
     # forms (makemessages gives a new catalogue two), in one stable layout.
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=language)
+    if previous is not None and previous[0] == {(m.context, str(m.id)) for m in catalog if m.id}:
+        # Nothing new: keep the old date, so an extraction that finds nothing changes nothing.
+        catalog.creation_date = previous[1]
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, include_previous=False)
 
@@ -104,6 +119,7 @@ def extract(languages: tuple[str, ...] = TRANSLATED, base: Path | None = None) -
         )
     target = source / "locale"
     target.mkdir(parents=True, exist_ok=True)
+    previous = {language: _keys_and_date(po_path(language, base=target)) for language in languages}
     cwd = Path.cwd()
     os.chdir(source)
     try:
@@ -120,7 +136,7 @@ def extract(languages: tuple[str, ...] = TRANSLATED, base: Path | None = None) -
     finally:
         os.chdir(cwd)
     for language in languages:
-        fix_header(po_path(language, base=target), language)
+        fix_header(po_path(language, base=target), language, previous[language])
     return target
 
 
