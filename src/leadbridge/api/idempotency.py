@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Conflict, FieldIssue, ValidationFailed
 from leadbridge.core.models import IdempotencyRecord
@@ -36,7 +37,7 @@ def _hash(request: HttpRequest) -> str:
 def _stored(record: IdempotencyRecord, request_hash: str) -> tuple[int, Any]:
     if record.request_hash != request_hash:
         raise ValidationFailed(
-            "This Idempotency-Key was used with a different request.",
+            _("This Idempotency-Key was used with a different request."),
             code="idempotency_key_reused",
         )
     return record.status_code or 200, record.response
@@ -95,7 +96,7 @@ def run_idempotent(
         ).first()
         if existing is None or existing.status_code is None:
             raise Conflict(
-                "A request with this Idempotency-Key is in progress.",
+                _("A request with this Idempotency-Key is in progress."),
                 code="idempotency_in_progress",
             ) from None
         return _stored(existing, request_hash)

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from leadbridge.core.errors import NotFound, field_error
@@ -117,7 +118,7 @@ def webhook_redeliver(*, actor: Any, delivery_id: Any) -> WebhookDelivery:
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None:
-            raise NotFound(f"No delivery with id {delivery_id}.")
+            raise NotFound(_("No delivery with id %(delivery_id)s.") % {"delivery_id": delivery_id})
         delivery.status = WebhookDelivery.Status.PENDING
         delivery.next_attempt_at = timezone.now()
         delivery.save(update_fields=["status", "next_attempt_at"])
@@ -130,7 +131,7 @@ def _clean(data: dict) -> dict:
     if "url" in data:
         url = str(data.get("url") or "").strip()
         if not url.startswith(("http://", "https://")):
-            raise field_error("url", "Enter an http:// or https:// address.")
+            raise field_error("url", _("Enter an http:// or https:// address."))
         values["url"] = url
     if "events" in data:
         events = list(data.get("events") or [])
@@ -154,7 +155,7 @@ def webhook_save(
     if subscription is None:
         for name in ("url", "events"):
             if name not in values:
-                raise field_error(name, "This field is required.")
+                raise field_error(name, _("This field is required."))
         subscription = WebhookSubscription()
     for name, value in values.items():
         setattr(subscription, name, value)

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import phonenumbers
 from anyascii import anyascii
+from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
 _SPACES = re.compile(r"\s+")
@@ -110,8 +111,9 @@ def normalize_email(value: str | None) -> str:
         return ""
     try:
         info = validate_email(value, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise InvalidValue(str(exc)) from None
+    except EmailNotValidError:
+        # The library's reason is English only; ours is in the reader's language.
+        raise InvalidValue(_("Enter a valid e-mail address.")) from None
     return info.normalized.lower()
 
 
@@ -129,9 +131,9 @@ def normalize_phone(value: str | None, region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(value, (region or "").upper() or None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidValue(f"Not a phone number: {exc}") from None
+        raise InvalidValue(_("Not a phone number: %(exc)s") % {"exc": exc}) from None
     if not phonenumbers.is_possible_number(number):
-        raise InvalidValue("Not a possible phone number for its country.")
+        raise InvalidValue(_("Not a possible phone number for its country."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

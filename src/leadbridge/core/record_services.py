@@ -16,8 +16,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leadbridge.automation.events import emit
+from leadbridge.core import labels
 from leadbridge.customfields.services import (
     check_required_custom,
     clean_custom_fields,
@@ -103,7 +105,7 @@ def clean_input(
         fspec = spec.get(key)
         path = f"{prefix}{key}"
         if fspec is None:
-            out.add(path, "Unknown field.")
+            out.add(path, _("Unknown field."))
             continue
         cleaned = clean_value(fspec, raw, region=region, path=path, out=out)
         if cleaned is not None or raw in (None, ""):
@@ -132,7 +134,7 @@ def _check_refs(
         else:
             exists = _live(apps.get_model(fspec.ref)).filter(pk=values[fspec.attr]).exists()
         if not exists:
-            out.add(f"{prefix}{fspec.name}", "No such record.")
+            out.add(f"{prefix}{fspec.name}", _("No such record."))
 
 
 def refresh_derived(obj: Any, spec: RecordSpec) -> None:
@@ -167,7 +169,7 @@ def _check_required(
 ) -> None:
     for name in required if required is not None else required_builtin(spec.record_type):
         if state.get(name) in (None, "", []):
-            out.add(name, "This field is required.")
+            out.add(name, _("This field is required."))
     check_required_custom(spec.record_type, state.get("custom_fields") or {}, out=out, defs=defs)
 
 
@@ -301,15 +303,23 @@ def lock(record_type: str, pk: int) -> Any:
     try:
         return model.objects.select_for_update().get(pk=pk, deleted_at__isnull=True)
     except model.DoesNotExist:
-        raise NotFound(f"No {record_type} with id {pk}.") from None
+        raise NotFound(
+            _("No %(record_type)s with id %(pk)s.")
+            % {"record_type": labels.record_type(record_type), "pk": pk}
+        ) from None
 
 
 def check_version(obj: Any, version: int | None) -> None:
     if version is not None and version != obj.version:
         raise Conflict(
-            "The record was changed by someone else; reload it and try again.",
+            _("The record was changed by someone else; reload it and try again."),
             code="stale_version",
-            errors=[FieldIssue("version", f"Current version is {obj.version}.")],
+            errors=[
+                FieldIssue(
+                    "version",
+                    _("Current version is %(obj_version)s.") % {"obj_version": obj.version},
+                )
+            ],
             extra={"current_version": obj.version},
         )
 

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
@@ -130,7 +131,7 @@ def upload(
     delimiter: Form[str | None] = None,
 ):
     if delimiter and len(delimiter) != 1:
-        raise field_error("delimiter", "One character, such as ; or a tab.")
+        raise field_error("delimiter", _("One character, such as ; or a tab."))
     job = services.import_upload(
         actor=request.auth,
         filename=file.name or "import.csv",

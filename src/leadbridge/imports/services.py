@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Collector, Conflict, DomainError, FieldIssue, ValidationFailed
 from leadbridge.core.normalize import fold
@@ -112,7 +113,7 @@ def _get(actor: Any, job_id: int) -> ImportJob:
     if job is None or (job.created_by_id != actor.pk and not access.is_admin(actor)):
         from leadbridge.core.errors import NotFound
 
-        raise NotFound(f"No import with id {job_id}.")
+        raise NotFound(_("No import with id %(job_id)s.") % {"job_id": job_id})
     return job
 
 
@@ -136,7 +137,7 @@ def import_upload(
     access.check(actor, "lead", "create")  # imported rows are created as by `lead_create`
     if size > MAX_UPLOAD:
         raise ValidationFailed(
-            "The file is too large.", errors=[FieldIssue("file", "At most 2 GB.")]
+            _("The file is too large."), errors=[FieldIssue("file", _("At most 2 GB."))]
         )
     name = os.path.basename(filename or "import.csv")[:200] or "import.csv"
     path = default_storage.save(f"imports/{uuid.uuid4().hex}/{name}", File(stream, name=name))
@@ -157,14 +158,14 @@ def import_upload(
     if any("\x00" in str(c) for c in [*table.headers, *(c for row in samples for c in row)]):
         default_storage.delete(path)  # a binary file read as text: nothing to import
         raise ValidationFailed(
-            "The file holds NUL bytes: it is not a CSV, XLSX or XLS file.",
-            errors=[FieldIssue("file", "Not a CSV, XLSX or XLS file.")],
+            _("The file holds NUL bytes: it is not a CSV, XLSX or XLS file."),
+            errors=[FieldIssue("file", _("Not a CSV, XLSX or XLS file."))],
         )
     if not any(table.headers):
         default_storage.delete(path)
         raise ValidationFailed(
-            "The first row must name the columns.",
-            errors=[FieldIssue("file", "The first row must name the columns.")],
+            _("The first row must name the columns."),
+            errors=[FieldIssue("file", _("The first row must name the columns."))],
         )
     template = MappingTemplate.objects.filter(
         record_type="lead", signature=header_signature(table.headers)
@@ -218,21 +219,23 @@ def import_set_mapping(
     """Store the user's mapping and options (before the start)."""
     job = _get(actor, job_id)
     if job.status != ImportJob.Status.UPLOADED:
-        raise Conflict("The import has started; its mapping is fixed.", code="import_started")
+        raise Conflict(_("The import has started; its mapping is fixed."), code="import_started")
     parsed = Mapping.from_dict(mapping)
     parsed.columns = (parsed.columns + [""] * len(job.headers))[: len(job.headers)]
     out = Collector()
     for path, message in check_mapping(parsed, job.headers, custom_fields()):
         out.add(f"mapping.{path}", message)
     if parsed.number_format not in ("auto", "comma", "dot"):
-        out.add("mapping.number_format", "Must be auto, comma or dot.")
+        out.add("mapping.number_format", _("Must be auto, comma or dot."))
     if parsed.date_format not in ("auto", "dmy", "mdy", "ymd"):
-        out.add("mapping.date_format", "Must be auto, dmy, mdy or ymd.")
+        out.add("mapping.date_format", _("Must be auto, dmy, mdy or ymd."))
     if on_duplicate not in ON_DUPLICATE:
-        out.add("on_duplicate", "Must be one of: " + ", ".join(ON_DUPLICATE) + ".")
+        out.add(
+            "on_duplicate", _("Must be one of: %(choices)s.") % {"choices": ", ".join(ON_DUPLICATE)}
+        )
     if match_on not in MATCH_ON:
-        out.add("match_on", "Must be one of: " + ", ".join(MATCH_ON) + ".")
-    out.raise_if_any("The mapping cannot be used.")
+        out.add("match_on", _("Must be one of: %(choices)s.") % {"choices": ", ".join(MATCH_ON)})
+    out.raise_if_any(_("The mapping cannot be used."))
     job.mapping = parsed.as_dict()
     job.on_duplicate = on_duplicate
     job.match_on = match_on
@@ -305,7 +308,9 @@ class RowChecker:
                 team_id=state.get("team_id"),
             ):
                 outcome.errors.append(
-                    self._issue("owner_id", "The owner and team are outside what you may create.")
+                    self._issue(
+                        "owner_id", _("The owner and team are outside what you may create.")
+                    )
                 )
             else:
                 outcome.state = state
@@ -326,7 +331,7 @@ class RowChecker:
         made = False
         for kind, name in unknown:
             if kind == "source":
-                obj, _ = LeadSource.objects.get_or_create(name=name[:100])
+                obj, _created = LeadSource.objects.get_or_create(name=name[:100])
                 self.lookups.source[fold(name)] = obj.pk
             elif kind == "status":
                 obj = LeadStatus.objects.create(name=name[:100], order=1000)
@@ -385,7 +390,7 @@ def import_start(*, actor: Any, job_id: int) -> ImportJob:
             (timezone.now() - job.updated_at).total_seconds() > STALE_AFTER
         )
         if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.FAILED) and not stale:
-            raise Conflict("The import is already running or finished.", code="import_started")
+            raise Conflict(_("The import is already running or finished."), code="import_started")
         if job.status == ImportJob.Status.UPLOADED:
             Mapping.from_dict(job.mapping)  # a job always has a (suggested) mapping
         job.status = ImportJob.Status.QUEUED
@@ -405,7 +410,7 @@ def import_cancel(*, actor: Any, job_id: int) -> ImportJob:
     elif job.status == ImportJob.Status.RUNNING:
         ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
     else:
-        raise Conflict("The import has finished.", code="import_finished")
+        raise Conflict(_("The import has finished."), code="import_finished")
     job.refresh_from_db()
     return job
 
@@ -416,9 +421,9 @@ def import_undo(*, actor: Any, job_id: int) -> ImportJob:
     job = _get(actor, job_id)
     access.check(actor, "lead", "import")
     if job.status in (ImportJob.Status.RUNNING, ImportJob.Status.QUEUED):
-        raise Conflict("Cancel the import first.", code="import_running")
+        raise Conflict(_("Cancel the import first."), code="import_running")
     if job.status == ImportJob.Status.UNDONE:
-        raise Conflict("The import is undone already.", code="import_undone")
+        raise Conflict(_("The import is undone already."), code="import_undone")
     spec = SPECS["lead"]
     now = timezone.now()
     with transaction.atomic():
@@ -482,7 +487,7 @@ def _batches(rows: Iterator[tuple[int, list]], size: int) -> Iterator[list[tuple
 
 def count_rows(job: ImportJob) -> int:
     with default_storage.open(job.file, "rb") as stream:
-        return sum(1 for _ in open_table(job, stream).rows)
+        return sum(1 for _row in open_table(job, stream).rows)
 
 
 def run_job(

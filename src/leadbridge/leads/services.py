@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leadbridge.automation.events import emit
 from leadbridge.core.errors import Collector, Conflict, FieldIssue
@@ -40,12 +41,12 @@ def _validate(state: dict, instance: Lead | None, out: Collector) -> None:
     if not any(state.get(name) for name in IDENTITY_FIELDS):
         out.add(
             "last_name",
-            "Enter at least a first or last name, a company name, an e-mail or a phone.",
+            _("Enter at least a first or last name, a company name, an e-mail or a phone."),
         )
     if state.get("status_id") is None:
         status = default_status()
         if status is None:
-            out.add("status_id", "No open lead status exists; an administrator must add one.")
+            out.add("status_id", _("No open lead status exists; an administrator must add one."))
         else:
             state["status_id"] = status.pk
 
@@ -152,10 +153,10 @@ def _status_history(actor: Any, lead: Lead, old_id: int | None, new: LeadStatus)
 def _refuse_if_converted(lead: Lead, fields: set[str]) -> None:
     if lead.is_converted and not fields <= EDITABLE_WHEN_CONVERTED:
         raise Conflict(
-            "This lead is converted: only its notes and activities can change.",
+            _("This lead is converted: only its notes and activities can change."),
             code="lead_converted",
             errors=[
-                FieldIssue(f, "Read-only on a converted lead.")
+                FieldIssue(f, _("Read-only on a converted lead."))
                 for f in sorted(fields)
                 if f not in EDITABLE_WHEN_CONVERTED
             ],
@@ -168,7 +169,7 @@ def _load_status(status_id: Any) -> LeadStatus:
     try:
         return LeadStatus.objects.get(pk=int(status_id))
     except (LeadStatus.DoesNotExist, TypeError, ValueError):
-        raise field_error("status_id", "No such status.") from None
+        raise field_error("status_id", _("No such status.")) from None
 
 
 def _convert_on_status(actor: Any, lead: Lead, status: LeadStatus) -> bool:
@@ -207,7 +208,7 @@ def _validate_update(state: dict, instance: Lead | None, out: Collector) -> None
     if not any(state.get(name) for name in IDENTITY_FIELDS):
         out.add(
             "last_name",
-            "Enter at least a first or last name, a company name, an e-mail or a phone.",
+            _("Enter at least a first or last name, a company name, an e-mail or a phone."),
         )
 
 
@@ -307,9 +308,9 @@ def status_save(*, actor: Any, status: LeadStatus | None = None, data: dict) -> 
         if key in data and data[key] is not None:
             setattr(status, key, data[key])
     if not (status.name or "").strip():
-        raise field_error("name", "This field is required.")
+        raise field_error("name", _("This field is required."))
     if status.kind not in LeadStatus.Kind.values:
-        raise field_error("kind", "Must be one of: open, converted, lost.")
+        raise field_error("kind", _("Must be one of: open, converted, lost."))
     with transaction.atomic():
         status.save()
     return status
@@ -324,9 +325,9 @@ def source_save(*, actor: Any, source: LeadSource | None = None, data: dict) -> 
         if key in data and data[key] is not None:
             setattr(source, key, data[key])
     if not (source.name or "").strip():
-        raise field_error("name", "This field is required.")
+        raise field_error("name", _("This field is required."))
     if LeadSource.objects.filter(name=source.name).exclude(pk=source.pk).exists():
-        raise field_error("name", "A source with this name exists already.", code="exists")
+        raise field_error("name", _("A source with this name exists already."), code="exists")
     with transaction.atomic():
         source.save()
     return source
