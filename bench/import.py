@@ -109,6 +109,8 @@ def write_xlsx(path: Path, n: int) -> None:
 def fresh_database() -> str:
     import psycopg
 
+    global PG_DB
+    PG_DB = os.environ.get("IMPORT_BENCH_DB", PG_DB)
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {PG_DB}")
@@ -346,9 +348,13 @@ def main() -> int:
         "--iex-n", type=int, default=None, help="rows for django-import-export (default n)"
     )
     parser.add_argument("--fuzzy", type=int, default=1000, help="rows for the fuzzy check")
+    parser.add_argument(
+        "--db", default=PG_DB, help=f"scratch database, dropped and made again (default {PG_DB})"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    os.environ["IMPORT_BENCH_DB"] = args.db
     if args.child:
         path = Path(args.file)
         handlers = {
