@@ -234,6 +234,9 @@ def import_set_mapping(
     out = Collector()
     for path, message in check_mapping(parsed, job.headers, custom_fields()):
         out.add(f"mapping.{path}", message)
+    for name, value in parsed.constants.items():
+        if "\x00" in str(value):  # PostgreSQL stores no NUL in text or JSON
+            out.add(f"mapping.constants.{name}", gettext("Must not hold a NUL character."))
     if parsed.number_format not in ("auto", "comma", "dot"):
         out.add("mapping.number_format", "Must be auto, comma or dot.")
     if parsed.date_format not in ("auto", "dmy", "mdy", "ymd"):
