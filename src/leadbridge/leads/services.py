@@ -11,7 +11,7 @@ from django.db.models import JSONField
 from django.utils import timezone
 
 from leadbridge.automation.events import emit
-from leadbridge.core.bulk import COPY_ESCAPES, copy_lines, copy_text, insert_new_rows, insert_rows
+from leadbridge.core.bulk import copy_lines, copy_text, insert_new_rows, insert_rows
 from leadbridge.core.errors import Collector, Conflict, FieldIssue
 from leadbridge.core.record_services import (
     PrepareCache,
@@ -176,7 +176,7 @@ def lead_new(*, actor: Any, state: dict) -> NewLead:
     fallback = draft.pk is None and name == f"#{draft.pk}"
     copy = None
     if connection.vendor == "postgresql":
-        text = [v.translate(COPY_ESCAPES) if type(v) is str else copy_text(v) for v in values]
+        text = [copy_text(v) for v in values]
         first = _STAMPS_AT[0]
         copy = ("\t".join(text[:first]), "\t".join(text[first + 2 :]))
     return NewLead(
@@ -255,6 +255,14 @@ def _profile(r: NewLead) -> str:
     return r.profile if r.profile is not None else encode(r.prepared, f"#{r.pk}")  # type: ignore[arg-type]
 
 
+def _key_lines(prefix: str, keys: list[str]) -> str:
+    """A record's match-key rows as COPY text: one join instead of a string per key."""
+    if not keys:
+        return ""
+    glue = "\n" + prefix
+    return prefix + glue.join(copy_text(k) for k in keys) + "\n"
+
+
 def _copy_new(rows: list[NewLead], now: Any, who: tuple | None, data: str) -> None:
     """The PostgreSQL half of `leads_bulk_insert`: ids from the sequence, then the lead,
     history, key and profile rows as COPY text."""
@@ -287,7 +295,7 @@ def _copy_new(rows: list[NewLead], now: Any, who: tuple | None, data: str) -> No
     copy_lines(
         MatchKey._meta.db_table,
         ["record_type", "record_id", "key"],
-        (f"lead\t{r.pk}\t{copy_text(key)}\n" for r in rows for key in r.keys),
+        (_key_lines(f"lead\t{r.pk}\t", r.keys) for r in rows),
     )
     copy_lines(
         MatchProfile._meta.db_table,
