@@ -731,7 +731,9 @@ def _unpack(batch: list[tuple]) -> list[Checked]:
             continue
         o, n = row
         keys = n[3].split("\n") if n[3] else []
-        out.append((RowOutcome(*o), NewLead(*n[:3], keys, *n[4:])))
+        values, copy, created, _keys, profile, prepared, owner_id, team_id, by_rule = n
+        new = NewLead(values, copy, created, keys, profile, prepared, owner_id, team_id, by_rule)
+        out.append((RowOutcome(*o), new))
     return out
 
 
@@ -787,7 +789,8 @@ class BatchWriter:
                 # The twin is an earlier row of this batch: save it first, then act on it.
                 created += self._flush(pending)
                 pending = []
-                match_id = twin.pk  # type: ignore[union-attr]
+                assert twin is not None and twin.pk is not None
+                match_id = twin.pk
             if mode == "update":
                 try:
                     before = self._update(match_id, outcome)
