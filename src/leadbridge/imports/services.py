@@ -694,7 +694,7 @@ def checked_batches_forked(
         child.start()
     try:
         for i in itertools.count():
-            kind, payload = queues[i % processes].get()
+            kind, payload = _receive(queues[i % processes], children[i % processes])
             if kind == "done":
                 break
             if kind == "error":
@@ -705,6 +705,22 @@ def checked_batches_forked(
             if child.is_alive():
                 child.terminate()
             child.join(timeout=5)
+
+
+def _receive(queue: Any, child: Any) -> tuple[str, Any]:
+    """The child's next message; a child that died without one (killed) is an error rather
+    than a worker waiting for ever."""
+    import queue as queues
+
+    while True:
+        try:
+            return queue.get(timeout=5)
+        except queues.Empty:
+            if not child.is_alive():
+                try:  # its last message may have arrived as it ended
+                    return queue.get(timeout=1)
+                except queues.Empty:
+                    return "error", f"the checking process ended (exit code {child.exitcode})"
 
 
 def _pack(batch: list[Checked], *, cells: bool) -> list[tuple]:

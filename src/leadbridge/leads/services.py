@@ -218,7 +218,9 @@ def leads_bulk_insert(
     for owner_id, team_id in {(r.owner_id, r.team_id) for r in rows if not r.by_rule}:
         access.check_placement(actor, "lead", "create", owner_id=owner_id, team_id=team_id)
     now = timezone.now()
-    who = (actor.pk, getattr(actor, "display_name", None) or actor.username) if actor else None
+    who = None  # as `history.services` names the actor
+    if actor is not None:
+        who = (actor.pk, getattr(actor, "display_name", None) or getattr(actor, "username", ""))
     data = json.dumps(json_value(history_data or {}))
     if rows[0].copy is not None:
         _copy_new(rows, now, who, data)
