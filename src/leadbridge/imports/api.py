@@ -76,7 +76,12 @@ class MappingIn(Strict):
     mapping: MappingSpec
     on_duplicate: Literal["allow", "skip", "update", "reject", "link"] = "skip"
     match_on: Literal["any", "email", "phone", "registration_number"] = "any"
-    run_automations: bool = False
+    run_automations: bool = Field(
+        False,
+        description="Fire what lead_create fires for each new lead (lead.created webhooks, "
+        "the status's task templates) and place leads without an owner or team by the "
+        "assignment rules of the import channel",
+    )
     create_missing: bool = Field(
         False, description="Create statuses and sources the file names (administrators)"
     )

@@ -29,6 +29,8 @@ class CellError(ValueError):
 def as_text(value: Any) -> str:
     """Any cell as text: a whole number from a spreadsheet loses its ".0" (a phone number
     or registration number typed into a number cell), dates become ISO."""
+    if type(value) is str:  # every CSV cell: the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
