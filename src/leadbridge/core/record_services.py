@@ -241,7 +241,9 @@ def created_event(
 def save_new(*, actor: Any, record_type: str, state: dict, history_data: dict | None = None) -> Any:
     """Insert a prepared record with its derived columns and its "created" history event."""
     obj = build_new(actor=actor, record_type=record_type, state=state)
-    with transaction.atomic():
+    # No savepoint (two round trips): nothing here is retried after a failure, which fails
+    # the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
         obj.save()
         history_event(
             actor=actor,
@@ -281,11 +283,12 @@ def record_create(
     validate: Validator | None = None,
     extra: dict | None = None,
     history_data: dict | None = None,
+    cache: PrepareCache | None = None,
 ) -> Saved:
     """Create one record of `record_type` from contract-named `data` (atomic)."""
     access.check(actor, record_type, "create")
     state, out = prepare_create(
-        actor=actor, record_type=record_type, data=data, validate=validate, extra=extra
+        actor=actor, record_type=record_type, data=data, validate=validate, extra=extra, cache=cache
     )
     out.raise_if_any()
     access.check_placement(

@@ -18,6 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from leadbridge.api.idempotency import run_idempotent
+from leadbridge.core import confcache
 from leadbridge.core.errors import DomainError
 
 from . import spam
@@ -130,7 +131,13 @@ def _parse(request: HttpRequest) -> dict:
 @csrf_exempt
 @xframe_options_exempt
 def endpoint(request: HttpRequest, key: str) -> HttpResponse:
-    form = WebForm.objects.filter(key=key, active=True).first()
+    # The settings generation comes along with the form: the submission's lookups of
+    # statuses, rules, templates and webhooks are then served from the process's cache.
+    form = (
+        WebForm.objects.filter(key=key, active=True)
+        .annotate(config_generation=confcache.generation_subquery())
+        .first()
+    )
     if form is None:
         return _error(request, None, 404, "No such form.", "not_found")
     if request.method == "OPTIONS":
@@ -139,7 +146,8 @@ def endpoint(request: HttpRequest, key: str) -> HttpResponse:
         return _page(request, form)
     if request.method != "POST":
         return _error(request, form, 405, "Use POST to submit the form.", "method_not_allowed")
-    return _submit(request, form)
+    with confcache.pinned(form.config_generation):
+        return _submit(request, form)
 
 
 @csrf_exempt
