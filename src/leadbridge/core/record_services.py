@@ -241,9 +241,7 @@ def created_event(
 def save_new(*, actor: Any, record_type: str, state: dict, history_data: dict | None = None) -> Any:
     """Insert a prepared record with its derived columns and its "created" history event."""
     obj = build_new(actor=actor, record_type=record_type, state=state)
-    # No savepoint (two round trips): nothing here is retried after a failure, which fails
-    # the caller's whole transaction.
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         obj.save()
         history_event(
             actor=actor,
