@@ -62,7 +62,7 @@ def resolve_target(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise Refused(f"cannot resolve {host}: {exc}") from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise Refused(f"cannot resolve {host}")
     if not _allow_private():
@@ -107,12 +107,13 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """As `_PinnedHTTP`, with TLS: SNI and the certificate check use the original host."""
 
     def __init__(self, host: str, port: int, address: str, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
         self.address = address
 
     def connect(self) -> None:
         sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:

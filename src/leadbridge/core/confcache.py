@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connection
 from django.db.models import Subquery
@@ -42,7 +42,7 @@ def generation() -> int | None:
     """The current generation; None when the database keeps none (then nothing is cached)."""
     pinned_gen = getattr(_local, "gen", _UNSET)
     if pinned_gen is not _UNSET:
-        return pinned_gen
+        return cast(int | None, pinned_gen)
     from leadbridge.automation.models import ConfigGeneration
 
     return ConfigGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
