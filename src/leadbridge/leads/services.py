@@ -66,9 +66,9 @@ def _created_extra(status_id: Any, kinds: dict[int, str] | None = None) -> dict:
     return {}
 
 
-def lead_create(*, actor: Any, data: dict) -> Saved:
+def lead_create(*, actor: Any, data: dict, savepoint: bool = True) -> Saved:
     """Create a lead. A lead created in a converted status (from an old CRM) is stored as
-    converted without making any target."""
+    converted without making any target. `savepoint=False`: see `save_new`."""
     data = dict(data)
     cache = confcache.cached("lead.prepare", _lead_settings)
     extra = _created_extra(data.get("status_id"), cache.extra["status_kinds"])
@@ -79,7 +79,13 @@ def lead_create(*, actor: Any, data: dict) -> Saved:
         _validate(state, instance, out)
 
     return record_create(
-        actor=actor, record_type="lead", data=data, validate=validate, extra=extra, cache=cache
+        actor=actor,
+        record_type="lead",
+        data=data,
+        validate=validate,
+        extra=extra,
+        cache=cache,
+        savepoint=savepoint,
     )
 
 

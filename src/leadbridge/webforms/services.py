@@ -91,7 +91,8 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
                 record_type="lead",
                 data=data,
                 on_duplicate=form.on_duplicate,
-                create=lead_create,
+                # All or nothing with the caller's transaction: no savepoint of its own.
+                create=lambda *, actor, data: lead_create(actor=actor, data=data, savepoint=False),
                 update=lambda *, actor, pk, data, version: lead_update(
                     actor=actor, lead_id=pk, data=data, version=version
                 ),

@@ -168,3 +168,6 @@ def test_a_submission_reads_no_settings_table_when_they_did_not_change(form):
         '"people_user"',
     ):
         assert not [t for t in tables if t.strip('"').startswith(table.strip('"'))], tables
+    # All or nothing in one transaction (a savepoint here, inside the test's transaction),
+    # without savepoints of its own.
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]) == 1
