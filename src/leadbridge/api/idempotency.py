@@ -49,8 +49,13 @@ def run_idempotent(
     key: str | None,
     endpoint: str,
     write: Callable[[], tuple[int, Any]],
+    answer: tuple[int, Any] | None = None,
 ) -> tuple[int, Any]:
-    """Run `write` (returning status and JSON-ready body) at most once per key."""
+    """Run `write` (returning status and JSON-ready body) at most once per key.
+
+    `answer`: the status and body `write` will return, when they are known before it runs
+    (the web form answers the same thank-you whatever happened); stored with the key at
+    once, which saves the statement that stores it afterwards."""
     if not key:
         with transaction.atomic():
             return write()
@@ -66,8 +71,9 @@ def run_idempotent(
         )
     request_hash = _hash(request)
     now = timezone.now()
+    known = None if answer is None else (answer[0], json.loads(json.dumps(answer[1], default=str)))
     with transaction.atomic():
-        record_id = _claim(actor.pk, key, endpoint, request_hash, now)
+        record_id = _claim(actor.pk, key, endpoint, request_hash, now, known)
         if record_id is None:
             # Taken: a finished request (or one that finished while this one waited on the
             # unique index) answers again; nothing is written.
@@ -82,11 +88,21 @@ def run_idempotent(
             return _stored(existing, request_hash)
         status, body = write()
         response = json.loads(json.dumps(body, default=str))
+        if known is not None:
+            assert (status, response) == known, "write() did not give the announced answer"
+            return known
         IdempotencyRecord.objects.filter(pk=record_id).update(status_code=status, response=response)
         return status, response
 
 
-def _claim(actor_id: int, key: str, endpoint: str, request_hash: str, now) -> int | None:
+def _claim(
+    actor_id: int,
+    key: str,
+    endpoint: str,
+    request_hash: str,
+    now: Any,
+    answer: tuple[int, Any] | None = None,
+) -> int | None:
     """Take the key for this request in one statement; None when it is taken and unexpired.
 
     A concurrent request with the same key waits on the unique index until the first
@@ -97,10 +113,11 @@ def _claim(actor_id: int, key: str, endpoint: str, request_hash: str, now) -> in
     sql = f"""
         INSERT INTO {table}
             (actor_id, key, endpoint, request_hash, status_code, response, created_at, expires_at)
-        VALUES (%s, %s, %s, %s, NULL, NULL, %s, %s)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
         ON CONFLICT (actor_id, key, endpoint) DO UPDATE SET
-            request_hash = excluded.request_hash, status_code = NULL, response = NULL,
-            created_at = excluded.created_at, expires_at = excluded.expires_at
+            request_hash = excluded.request_hash, status_code = excluded.status_code,
+            response = excluded.response, created_at = excluded.created_at,
+            expires_at = excluded.expires_at
         WHERE {table}.expires_at <= %s
         RETURNING id
     """
@@ -110,6 +127,9 @@ def _claim(actor_id: int, key: str, endpoint: str, request_hash: str, now) -> in
         now + timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS), connection
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [actor_id, key, endpoint, request_hash, stamp, expires, stamp])
+        status, body = answer if answer is not None else (None, None)
+        response = IdempotencyRecord._meta.get_field("response").get_db_prep_save(body, connection)
+        params = [actor_id, key, endpoint, request_hash, status, response, stamp, expires, stamp]
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return row[0] if row else None

@@ -117,7 +117,11 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
             send_autoresponder(
                 form=form, lead=intake.obj, to=values["email"], values=values, actor=actor
             )
-    # The same answer whatever happened: the public must not learn that a record exists.
+    return public_answer(form)
+
+
+def public_answer(form: WebForm) -> dict:
+    """The same answer whatever happened: the public must not learn that a record exists."""
     return {"ok": True, "message": thank_you(form)}
 
 

@@ -23,7 +23,7 @@ from leadbridge.core.errors import DomainError
 
 from . import spam
 from .models import WebForm
-from .services import PUBLIC_FIELDS, actor_for, webform_submit
+from .services import PUBLIC_FIELDS, actor_for, public_answer, webform_submit
 
 HONEYPOT = "_lb_hp"
 TOKEN = "_lb_t"
@@ -205,6 +205,7 @@ def _submit(request: HttpRequest, form: WebForm) -> HttpResponse:
             key=idem_key,
             endpoint=f"webform:{form.pk}",
             write=lambda: (201, webform_submit(form=form, raw=raw, actor=actor)),
+            answer=(201, public_answer(form)),
         )
     except DomainError as exc:
         errors = [e.as_dict() for e in exc.errors]
