@@ -1,22 +1,25 @@
 """The public web form endpoint under load, against a bare insert view (issue 8).
 
-    python bench/capture/run.py [--seconds 60] [--concurrency 8] [--workers 2]
+    python bench/capture/run.py [--seconds 60] [--concurrency 4] [--workers 2]
+                                [--rounds 4] [--database cap_bench]
 
-Makes a fresh PostgreSQL database (`cap_bench`), migrates it, creates one web form (spam
-checks on except the fill time; rate limits raised by the bench's environment: the per-IP
-and per-form limits would otherwise answer 429 to a single load generator), starts gunicorn
-with 2 workers on loopback, and drives it with a threaded load generator for `--seconds`
-per phase:
+Makes a fresh PostgreSQL database (`--database`, dropped and created), migrates it, creates
+one web form (spam checks on except the fill time; rate limits raised by the bench's
+environment: the per-IP and per-form limits would otherwise answer 429 to a single load
+generator), starts gunicorn with 2 sync workers on loopback, and drives it with a threaded
+load generator for `--seconds` per phase:
 
 - **bare**: `POST /bench/bare` (JSON parsed, one `Lead.objects.create`);
-- **form**: `POST /f/<key>` (JSON) through the whole path: origin check, rate limits in the
-  database cache (two counter updates), honeypot, idempotency store, duplicate check,
-  `lead_create` with history, submission row. Every 10th request is sent twice with the same
+- **form**: `POST /f/<key>` (JSON) through the whole path: origin check, rate limits (one
+  upsert of both counters), honeypot, idempotency store, duplicate check, `lead_create` with
+  history and match keys, submission row. Every 10th request is sent twice with the same
   `Idempotency-Key` (a double submit).
 
-Afterwards the leads are counted: every accepted submission must be exactly one lead (none
-lost, none doubled). Reports requests/s and p50/p99 latency of each phase and the ratio
-form/bare. Targets: form ≥ 0.5× bare throughput, form p99 < 100 ms.
+The two phases take turns in `--rounds` slices (same server, same workers, same
+generator), so a change in the machine's other load weighs on both alike. Afterwards the
+leads are counted: every accepted submission must be exactly one lead (none lost, none
+doubled). Reports requests/s and p50/p99 latency of each phase, the ratio form/bare and the
+load average before and after. Targets: form >= 0.5x bare throughput, form p99 < 100 ms.
 """
 
 from __future__ import annotations
