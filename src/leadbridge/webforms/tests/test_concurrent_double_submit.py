@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from leadbridge.leads.models import Lead
+from leadbridge.leads.models import Lead, LeadStatus
 from leadbridge.webforms import views
 from leadbridge.webforms.models import WebFormSubmission
 from leadbridge.webforms.services import webform_save
@@ -20,6 +20,8 @@ from leadbridge.webforms.services import webform_save
 def test_overlapping_double_submit_makes_one_lead(admin_user, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one write transaction at a time")
+    # An earlier transactional test may have flushed the statuses the migrations seed.
+    LeadStatus.objects.get_or_create(name="Race new", defaults={"kind": "open"})
     form = webform_save(
         actor=admin_user,
         data={"name": "Race", "min_fill_seconds": 0, "fields": ["last_name", "email"]},
