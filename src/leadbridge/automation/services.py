@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from leadbridge.core import confcache
 from leadbridge.core.errors import field_error
 from leadbridge.people import access
 from leadbridge.people.models import User
@@ -51,9 +52,7 @@ def apply_status_templates(*, actor: Any, lead: Any) -> list:
     from leadbridge.activities.services import activity_create
     from leadbridge.people.services import system_actor
 
-    templates = list(
-        TaskTemplate.objects.filter(active=True, statuses=lead.status_id).order_by("id")
-    )
+    templates = confcache.cached("task_templates", _templates_by_status).get(lead.status_id, ())
     made: list = []
     if not templates:
         return made
@@ -79,6 +78,15 @@ def apply_status_templates(*, actor: Any, lead: Any) -> list:
             )
         )
     return made
+
+
+def _templates_by_status() -> dict[int, tuple[TaskTemplate, ...]]:
+    """Active templates per status id, in id order (cached per process by `confcache`)."""
+    out: dict[int, list[TaskTemplate]] = {}
+    for template in TaskTemplate.objects.filter(active=True).prefetch_related("statuses"):
+        for status in template.statuses.all():
+            out.setdefault(status.pk, []).append(template)
+    return {pk: tuple(sorted(items, key=lambda t: t.pk)) for pk, items in out.items()}
 
 
 def check_refs(data: dict) -> None:
@@ -131,7 +139,10 @@ def task_template_save(
 def assign_by_rules(values: dict, *, channel: str) -> dict:
     """Owner and team for a new lead from `channel` ("webform", "import") by the first
     matching active rule; {} when none matches."""
-    rules = AssignmentRule.objects.filter(active=True, channel__in=("any", channel))
+    active = confcache.cached(
+        "assignment_rules", lambda: tuple(AssignmentRule.objects.filter(active=True))
+    )
+    rules = [rule for rule in active if rule.channel in ("any", channel)]
     country = str(values.get("country") or "").upper()
     source_id = values.get("source_id")
     for rule in rules:

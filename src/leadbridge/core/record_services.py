@@ -293,10 +293,20 @@ def created_event(
     )
 
 
-def save_new(*, actor: Any, record_type: str, state: dict, history_data: dict | None = None) -> Any:
-    """Insert a prepared record with its derived columns and its "created" history event."""
+def save_new(
+    *,
+    actor: Any,
+    record_type: str,
+    state: dict,
+    history_data: dict | None = None,
+    savepoint: bool = True,
+) -> Any:
+    """Insert a prepared record with its derived columns and its "created" history event.
+
+    `savepoint=False` for a caller whose transaction is all or nothing anyway (a failure
+    here then fails all of it): it saves the savepoint's two round trips (the web form)."""
     obj = build_new(actor=actor, record_type=record_type, state=state)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         obj.save()
         history_event(
             actor=actor,
@@ -336,17 +346,26 @@ def record_create(
     validate: Validator | None = None,
     extra: dict | None = None,
     history_data: dict | None = None,
+    cache: PrepareCache | None = None,
+    savepoint: bool = True,
 ) -> Saved:
-    """Create one record of `record_type` from contract-named `data` (atomic)."""
+    """Create one record of `record_type` from contract-named `data` (atomic; `savepoint`
+    as in `save_new`)."""
     access.check(actor, record_type, "create")
     state, out = prepare_create(
-        actor=actor, record_type=record_type, data=data, validate=validate, extra=extra
+        actor=actor, record_type=record_type, data=data, validate=validate, extra=extra, cache=cache
     )
     out.raise_if_any()
     access.check_placement(
         actor, record_type, "create", owner_id=state["owner_id"], team_id=state["team_id"]
     )
-    obj = save_new(actor=actor, record_type=record_type, state=state, history_data=history_data)
+    obj = save_new(
+        actor=actor,
+        record_type=record_type,
+        state=state,
+        history_data=history_data,
+        savepoint=savepoint,
+    )
     return Saved(obj, out.warnings)
 
 

@@ -355,7 +355,7 @@ class RowChecker:
         return {
             "column": self.job.headers[column] if column < len(self.job.headers) else "",
             "field": mapped,
-            "message": gettext(
+            "message": _(
                 "The cell holds a NUL character (binary data); fix the file and import "
                 "this row again."
             ),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leadbridge.automation.events import emit
+from leadbridge.core import confcache
 from leadbridge.core.bulk import copy_lines, copy_text, insert_new_rows, insert_rows
 from leadbridge.core.errors import Collector, Conflict, FieldIssue
 from leadbridge.core.record_services import (
@@ -27,6 +28,7 @@ from leadbridge.core.record_services import (
     record_delete,
     record_update,
 )
+from leadbridge.customfields.services import definitions, required_builtin
 from leadbridge.duplicates.matching import Prepared, blocking_keys, encode
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_event, json_value
@@ -71,14 +73,46 @@ def _created_extra(status_id: Any, kinds: dict[int, str] | None = None) -> dict:
     return {}
 
 
-def lead_create(*, actor: Any, data: dict) -> Saved:
+def lead_create(*, actor: Any, data: dict, savepoint: bool = True) -> Saved:
     """Create a lead. A lead created in a converted status (from an old CRM) is stored as
-    converted without making any target."""
+    converted without making any target. `savepoint=False`: see `save_new`."""
     data = dict(data)
-    extra = _created_extra(data.get("status_id"))
+    cache = confcache.cached("lead.prepare", _lead_settings)
+    extra = _created_extra(data.get("status_id"), cache.extra["status_kinds"])
+
+    def validate(state: dict, instance: Lead | None, out: Collector) -> None:
+        if state.get("status_id") is None and cache.extra["default_status_id"] is not None:
+            state["status_id"] = cache.extra["default_status_id"]
+        _validate(state, instance, out)
+
     return record_create(
-        actor=actor, record_type="lead", data=data, validate=_validate, extra=extra
+        actor=actor,
+        record_type="lead",
+        data=data,
+        validate=validate,
+        extra=extra,
+        cache=cache,
+        savepoint=savepoint,
     )
+
+
+def _lead_settings() -> PrepareCache:
+    """What validating a new lead reads from the settings tables (cached per process by
+    `confcache` until they change): statuses, sources, custom fields, required fields."""
+    statuses = list(LeadStatus.objects.order_by("order", "id").values_list("pk", "kind"))
+    cache = PrepareCache(
+        definitions("lead"),
+        required_builtin("lead"),
+        {
+            "leads.LeadStatus": {pk for pk, _kind in statuses},
+            "leads.LeadSource": set(LeadSource.objects.values_list("pk", flat=True)),
+        },
+    )
+    cache.extra["status_kinds"] = dict(statuses)
+    cache.extra["default_status_id"] = next(
+        (pk for pk, kind in statuses if kind == LeadStatus.Kind.OPEN), None
+    )
+    return cache
 
 
 def lead_prepare_cache() -> PrepareCache:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from leadbridge.core import confcache
 from leadbridge.core.errors import Collector, NotFound, field_error
 
 from . import access
@@ -22,11 +23,17 @@ TOKEN_PREFIX = "lb_"
 def system_actor(source: str) -> User:
     """The user a piece of work without a logged-in person acts as ("webform:contact-us")."""
     username = f"system:{source}"[:150]
-    user, _created = User.objects.get_or_create(
-        username=username,
-        defaults={"is_system": True, "is_active": False, "first_name": f"System ({source})"},
-    )
-    return user
+
+    def load() -> User:
+        user, _created = User.objects.get_or_create(
+            username=username,
+            defaults={"is_system": True, "is_active": False, "first_name": f"System ({source})"},
+        )
+        return user
+
+    # Looked up on every web form submission: cached per process (confcache) until a
+    # system user changes.
+    return confcache.cached(f"system_actor:{username}", load)
 
 
 def user_create(

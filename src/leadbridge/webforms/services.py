@@ -75,6 +75,7 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
     """
     from leadbridge.duplicates.checks import create_checked
     from leadbridge.leads.services import lead_create, lead_update
+    from leadbridge.privacy.services import consent_record
 
     values = clean_submission(form, raw)
     data = dict(values)
@@ -91,7 +92,8 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
                 record_type="lead",
                 data=data,
                 on_duplicate=form.on_duplicate,
-                create=lead_create,
+                # All or nothing with the caller's transaction: no savepoint of its own.
+                create=lambda *, actor, data: lead_create(actor=actor, data=data, savepoint=False),
                 update=lambda *, actor, pk, data, version: lead_update(
                     actor=actor, lead_id=pk, data=data, version=version
                 ),
@@ -102,11 +104,25 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
             exc.extra = {}
             raise
         WebFormSubmission.objects.create(form=form, lead_id=intake.obj.pk, outcome=intake.outcome)
+        if form.consent_text:
+            # `clean_submission` refused a submission without it: the box was ticked. Kept
+            # with the lead the submission reached (a new one or the matched one), with the
+            # exact text shown and the form it was shown on.
+            consent_record(
+                record_type="lead",
+                record_id=intake.obj.pk,
+                text=form.consent_text,
+                source=f"webform:{form.key}",
+            )
         if values.get("email") and form.autoresponder_subject:
             send_autoresponder(
                 form=form, lead=intake.obj, to=values["email"], values=values, actor=actor
             )
-    # The same answer whatever happened: the public must not learn that a record exists.
+    return public_answer(form)
+
+
+def public_answer(form: WebForm) -> dict:
+    """The same answer whatever happened: the public must not learn that a record exists."""
     return {"ok": True, "message": thank_you(form)}
 
 

@@ -19,11 +19,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from leadbridge.api.idempotency import run_idempotent
+from leadbridge.core import confcache
 from leadbridge.core.errors import DomainError
 
 from . import spam
 from .models import WebForm
-from .services import PUBLIC_FIELDS, actor_for, webform_submit
+from .services import PUBLIC_FIELDS, actor_for, public_answer, webform_submit
 
 HONEYPOT = "_lb_hp"
 TOKEN = "_lb_t"
@@ -131,7 +132,13 @@ def _parse(request: HttpRequest) -> dict:
 @csrf_exempt
 @xframe_options_exempt
 def endpoint(request: HttpRequest, key: str) -> HttpResponse:
-    form = WebForm.objects.filter(key=key, active=True).first()
+    # The settings generation comes along with the form: the submission's lookups of
+    # statuses, rules, templates and webhooks are then served from the process's cache.
+    form = (
+        WebForm.objects.filter(key=key, active=True)
+        .annotate(config_generation=confcache.generation_subquery())
+        .first()
+    )
     if form is None:
         return _error(request, None, 404, _("No such form."), "not_found")
     if request.method == "OPTIONS":
@@ -140,7 +147,8 @@ def endpoint(request: HttpRequest, key: str) -> HttpResponse:
         return _page(request, form)
     if request.method != "POST":
         return _error(request, form, 405, _("Use POST to submit the form."), "method_not_allowed")
-    return _submit(request, form)
+    with confcache.pinned(form.config_generation):
+        return _submit(request, form)
 
 
 @csrf_exempt
@@ -212,6 +220,7 @@ def _submit(request: HttpRequest, form: WebForm) -> HttpResponse:
             key=idem_key,
             endpoint=f"webform:{form.pk}",
             write=lambda: (201, webform_submit(form=form, raw=raw, actor=actor)),
+            answer=(201, public_answer(form)),
         )
     except DomainError as exc:
         errors = [e.as_dict() for e in exc.errors]
