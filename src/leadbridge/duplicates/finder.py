@@ -42,9 +42,9 @@ RULE_KEYS = {
     "email": ("e", "l"),
     "phone": ("p",),
     "registration_number": ("i",),
-    "name": ("m", "n", "x"),
+    "name": ("m", "n", "x", "h"),
     "company": ("c", "k", "f"),
-    "address": ("a",),
+    "address": ("a", "h"),
 }
 SYNC_LIMIT = 5000  # records a request may scan synchronously; above, a background job
 SPLIT_MARGIN = 0.35  # a group is split where a bond is this far below the threshold

@@ -277,3 +277,19 @@ def test_reasons_are_translated_at_the_edge():
     with translation.override("cs"):
         out = translated(["name 0.93"])
     assert "0,93" in out[0]  # the score formatted for the language
+
+
+def test_every_key_kind_belongs_to_a_finder_rule():
+    from leadbridge.duplicates.finder import RULE_KEYS
+
+    read = {kind for kinds in RULE_KEYS.values() for kind in kinds}
+    made = {
+        key[0]
+        for values in (
+            {"first_name": "Jan", "last_name": "Novák", "email": "jan.novak@firma.cz",
+             "phone": "+420603123456", "company_name": "Porost s.r.o.", "registration_number":
+             "12345678", "street": "Mlýnská 12", "postcode": "602 00", "city": "Brno"},
+        )
+        for key in blocking_keys(prepare(values))
+    }  # fmt: skip
+    assert made <= read
