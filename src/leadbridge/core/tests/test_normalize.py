@@ -198,3 +198,9 @@ def test_tags():
     assert tags == ["VIP", "Trade fair", "b2b"]
     assert tags_index(tags) == "|vip|trade fair|b2b|"
     assert tags_index([]) == ""
+
+
+def test_normalize_phone_reaches_a_fixed_point():
+    # Found by hypothesis: E.164 of a national number of zeros parsed back to another number.
+    once = normalize_phone("00000000", "SK")
+    assert normalize_phone(once, "SK") == once == normalize_phone(once, None)
