@@ -161,7 +161,20 @@ def normalize_phone(value: str | None, region: str | None = None) -> str:
         raise InvalidValue(_("Not a phone number: %(exc)s") % {"exc": exc}) from None
     if not phonenumbers.is_possible_number(number):
         raise InvalidValue(_("Not a possible phone number for its country."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # A few national inputs format to a string that parses back to another number ("00000000"
+    # in SK -> +4210000000 -> +421000000); the fixed point keeps normalizing idempotent.
+    for _attempt in range(3):
+        try:
+            again = phonenumbers.format_number(
+                phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.E164
+            )
+        except phonenumbers.NumberParseException:
+            break
+        if again == e164:
+            break
+        e164 = again
+    return e164
 
 
 def phone_digits(value: str | None) -> str:

@@ -240,3 +240,9 @@ def test_normalize_email_fast_path_equals_email_validator(local, domain):
     except InvalidValue:
         ours = None
     assert ours == _reference(value)
+
+
+def test_normalize_phone_reaches_a_fixed_point():
+    # Found by hypothesis: E.164 of a national number of zeros parsed back to another number.
+    once = normalize_phone("00000000", "SK")
+    assert normalize_phone(once, "SK") == once == normalize_phone(once, None)
