@@ -1,6 +1,6 @@
 """Import operations: upload, mapping, preview, start, cancel, undo, and the batch engine the
-worker runs. Rows go through `lead_prepare` (the rules of `lead_create`) and
-`leads_bulk_create` (its derivations), so an imported lead equals one made through the API.
+worker runs. Rows go through `lead_prepare` (the rules of `lead_create`), `lead_new` (its
+derivations) and `leads_bulk_insert`, so an imported lead equals one made through the API.
 """
 
 from __future__ import annotations

@@ -197,8 +197,6 @@ def lead_new(*, actor: Any, state: dict) -> NewLead:
     """The stored row of a prepared lead (`lead_prepare`), its "created" event and its match
     keys and profile: `build_new`'s derived columns (`refresh_derived`), `save_new`'s event
     values and the key table's keys, without touching the database."""
-    from django.db import connection
-
     from leadbridge.duplicates.keys import prepared
 
     draft = build_draft(actor=actor, record_type="lead", state=state)
@@ -208,7 +206,9 @@ def lead_new(*, actor: Any, state: dict) -> NewLead:
         values[i] = "[]" if value == [] else "{}" if value == {} else json.dumps(value)
     p = prepared(draft)
     name = Lead.display_name.fget(draft)  # type: ignore[attr-defined]
-    fallback = draft.pk is None and name == f"#{draft.pk}"
+    # No name, company, e-mail or phone (not a valid lead, but the path stays exact): the
+    # display name is the id, known on insert.
+    fallback = name == f"#{draft.pk}"
     copy = None
     if connection.vendor == "postgresql":
         text = [copy_text(v) for v in values]
