@@ -63,9 +63,9 @@ def run_idempotent(
     key = key.strip()
     message = None
     if not key or len(key) > MAX_KEY:
-        message = "The Idempotency-Key header must have 1 to 255 characters."
+        message = _("The Idempotency-Key header must have 1 to 255 characters.")
     elif not key.isprintable():
-        message = "The Idempotency-Key header must have printable characters only."
+        message = _("The Idempotency-Key header must have printable characters only.")
     if message:
         raise ValidationFailed(
             message, code="invalid", errors=[FieldIssue("Idempotency-Key", message)]

@@ -1,73 +1,17 @@
-"""Bulk inserts behind one seam: PostgreSQL `COPY`, elsewhere `bulk_create`.
+"""Bulk inserts of plain rows behind one seam: PostgreSQL `COPY`, elsewhere `executemany`.
 
 A large import spends most of its database time in building and parsing multi-row INSERT
 statements; `COPY` streams the rows instead. The primary keys are reserved from the table's
-sequence first, so the caller gets its objects back with ids exactly as from `bulk_create`.
-Values go through each field's own `pre_save` and `get_db_prep_save`, so what is stored is
-what `save()` would store (plain text, number and key columns are passed as they are, which
-is what those methods return for them).
+sequence first, so the caller gets the new ids in order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-
-# Fields whose database value is the attribute itself (their prep methods only pass it on).
-_PLAIN = (
-    models.CharField,
-    models.TextField,
-    models.IntegerField,
-    models.BooleanField,
-    models.ForeignKey,
-)
-_PLAIN_EXCLUDED = (models.JSONField,)
-
-
-def _getter(field: models.Field, conn: Any) -> Callable[[Any], Any]:
-    if (
-        isinstance(field, _PLAIN)
-        and not isinstance(field, _PLAIN_EXCLUDED)
-        and not getattr(field, "auto_now", False)
-        and not getattr(field, "auto_now_add", False)
-    ):
-        attname = field.attname
-        return lambda obj: getattr(obj, attname)
-    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection=conn)
-
-
-def bulk_insert(model: type[models.Model], objs: list[Any], *, batch_size: int = 2000) -> list:
-    """Insert unsaved objects and set their primary keys; returns them."""
-    if not objs:
-        return objs
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=batch_size)
-        return objs
-    meta = model._meta
-    pk = meta.pk
-    assert pk is not None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, pk.column, len(objs)],
-        )
-        for obj, (ident,) in zip(objs, cursor.fetchall(), strict=True):
-            setattr(obj, pk.attname, ident)
-    # The connection object itself, not the thread-local proxy (a lookup per cell otherwise).
-    conn = connections[DEFAULT_DB_ALIAS]
-    getters = [_getter(f, conn) for f in meta.concrete_fields]
-    copy_rows(
-        meta.db_table,
-        [f.column for f in meta.concrete_fields],
-        ([get(obj) for get in getters] for obj in objs),
-    )
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objs
+from django.db import connection, models
 
 
 def copy_rows(table: str, columns: list[str], rows: Iterable[list | tuple]) -> None:

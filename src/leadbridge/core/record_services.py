@@ -27,10 +27,9 @@ from leadbridge.customfields.services import (
     required_builtin,
 )
 from leadbridge.history.models import HistoryEvent
-from leadbridge.history.services import history_changes, history_event, history_event_row
+from leadbridge.history.services import history_changes, history_event
 from leadbridge.people import access
 
-from .bulk import bulk_insert
 from .cleaning import clean_value
 from .errors import Collector, Conflict, FieldIssue, NotFound
 from .normalize import InvalidValue, normalize_email, normalize_phone, search_document, tags_index
@@ -278,21 +277,6 @@ def created_values(obj: Any, record_type: str) -> dict:
     return _created_values(obj, SPECS[record_type])
 
 
-def created_event(
-    *, actor: Any, record_type: str, obj: Any, history_data: dict | None = None
-) -> HistoryEvent:
-    """The unsaved "created" history event of a saved record (the bulk path's twin of the
-    event `save_new` writes)."""
-    return history_event_row(
-        actor=actor,
-        record_type=record_type,
-        record_id=obj.pk,
-        kind=HistoryEvent.Kind.CREATED,
-        new=_created_values(obj, SPECS[record_type]),
-        data=history_data,
-    )
-
-
 def save_new(
     *,
     actor: Any,
@@ -318,24 +302,6 @@ def save_new(
         )
         emit(f"{record_type}.created", record_type, obj, actor=actor)
     return obj
-
-
-def save_new_many(
-    *, actor: Any, record_type: str, objs: list[Any], history_data: dict | None = None
-) -> list[Any]:
-    """Insert records made by `build_new` in a few statements per batch (COPY on PostgreSQL),
-    with the same "created" history event each (a bulk insert skips save hooks: the caller
-    files match keys)."""
-    assert transaction.get_connection().in_atomic_block, "save_new_many needs a transaction"
-    bulk_insert(model_for(record_type), objs)
-    bulk_insert(
-        HistoryEvent,
-        [
-            created_event(actor=actor, record_type=record_type, obj=o, history_data=history_data)
-            for o in objs
-        ],
-    )
-    return objs
 
 
 def record_create(
