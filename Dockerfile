@@ -4,7 +4,10 @@ FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN pip install --no-cache-dir --prefix=/install .
+# The translations are compiled here (.mo files are not in git) so the image carries them.
+RUN pip install --no-cache-dir "babel==2.18.0" \
+    && PYTHONPATH=src python -m leadbridge.core.messages compile \
+    && pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \

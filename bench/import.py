@@ -1,6 +1,7 @@
 """Import N leads from a generated CSV (and N/10 from an XLSX) on PostgreSQL (issue 7).
 
-    python bench/import.py [--n 20000] [--xlsx-n N] [--skip-iex] [--fuzzy 1000]
+    python bench/import.py [--n 20000] [--xlsx-n N] [--skip-iex] [--iex-n N] [--fuzzy 1000]
+                           [--automations N] [--db imp_bench]
 
 Generates a CSV of N leads the way an old CRM exports them (cp1250, `;`, Czech headers,
 "1 234,50" numbers, 24.11.2026 dates, ~1 % duplicate e-mails, ~0.5 % bad rows), then, each in
@@ -15,7 +16,12 @@ its own process on a fresh database `imp_bench`:
 - **django-import-export**: the same file through a `ModelResource` in bulk mode with model
   validation (`clean_model_instances`), no duplicate check (the usual Django choice);
 - **fuzzy**: `duplicates.checks.find_matches` (blocking keys + scorer, what create asks) for
-  `--fuzzy` rows of the file against the imported database, measured separately.
+  `--fuzzy` rows of the file against the imported database, measured separately;
+- **automations**: `--automations` rows imported with `run_automations` off and on (a webhook
+  subscription on `lead.created` and a task template on the new leads' status), so its cost
+  shows on its own.
+
+Each figure carries the load averages before and after it (the machine may be shared).
 
 Prints a table and writes JSON to bench/results/import.json.
 """
@@ -109,6 +115,8 @@ def write_xlsx(path: Path, n: int) -> None:
 def fresh_database() -> str:
     import psycopg
 
+    global PG_DB
+    PG_DB = os.environ.get("IMPORT_BENCH_DB", PG_DB)
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {PG_DB}")
@@ -140,8 +148,19 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_leadbridge(path: Path) -> dict:
+def child_leadbridge(path: Path, automations: bool = False) -> dict:
     admin = setup()
+    if automations:
+        # What a lead_create sets off: a webhook subscription on lead.created and a task
+        # template on the status new leads get (the deliveries are queued, not sent).
+        from leadbridge.automation.models import WebhookSubscription
+        from leadbridge.automation.services import task_template_save
+        from leadbridge.leads.services import default_status
+
+        WebhookSubscription.objects.create(url="http://127.0.0.1:9/hook", events=["lead.created"])
+        task_template_save(
+            actor=admin, data={"subject": "Call", "status_ids": [default_status().pk]}
+        )
     from leadbridge.duplicates.models import MatchKey
     from leadbridge.imports import services
     from leadbridge.leads.models import Lead
@@ -153,7 +172,12 @@ def child_leadbridge(path: Path) -> dict:
             actor=admin, filename=path.name, stream=stream, size=path.stat().st_size
         )
     job = services.import_set_mapping(
-        actor=admin, job_id=job.pk, mapping=job.mapping, on_duplicate="skip", match_on="any"
+        actor=admin,
+        job_id=job.pk,
+        mapping=job.mapping,
+        on_duplicate="skip",
+        match_on="any",
+        run_automations=automations,
     )
     services.import_start(actor=admin, job_id=job.pk)
     job = services.run_job(job.pk)
@@ -317,7 +341,19 @@ def child_iex(path: Path, limit: int | None = None) -> dict:
     }
 
 
+def load() -> list[float]:
+    """The 1, 5 and 15 minute load averages: the machine is shared, so every figure is
+    reported beside the load it was measured under."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def run_child(kind: str, path: Path, extra: list[str] | None = None) -> dict:
+    before = load()
+    result = _run_child(kind, path, extra)
+    return result | {"load_before": before, "load_after": load()}
+
+
+def _run_child(kind: str, path: Path, extra: list[str] | None = None) -> dict:
     env = dict(
         os.environ,
         DATABASE_URL=fresh_database(),
@@ -346,9 +382,19 @@ def main() -> int:
         "--iex-n", type=int, default=None, help="rows for django-import-export (default n)"
     )
     parser.add_argument("--fuzzy", type=int, default=1000, help="rows for the fuzzy check")
+    parser.add_argument(
+        "--automations",
+        type=int,
+        default=0,
+        help="rows imported with run_automations on and off, to measure its cost (default 0)",
+    )
+    parser.add_argument(
+        "--db", default=PG_DB, help=f"scratch database, dropped and made again (default {PG_DB})"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    os.environ["IMPORT_BENCH_DB"] = args.db
     if args.child:
         path = Path(args.file)
         handlers = {
@@ -356,6 +402,7 @@ def main() -> int:
             "copy": lambda: child_copy(path),
             "iex": lambda: child_iex(path, args.iex_n),
             "fuzzy": lambda: child_fuzzy(path, args.fuzzy),
+            "automations": lambda: child_leadbridge(path, automations=True),
         }
         print(json.dumps(handlers[args.child]()))
         return 0
@@ -385,15 +432,23 @@ def main() -> int:
         write_csv(small, min(args.n, 20_000))
         results["fuzzy"] = run_child("fuzzy", small, ["--fuzzy", str(args.fuzzy)])
         print("fuzzy find_matches:", json.dumps(results["fuzzy"]))
+    if args.automations:
+        small = tmp / "automations.csv"
+        write_csv(small, args.automations)
+        results["automations_off"] = run_child("leadbridge", small)
+        results["automations_on"] = run_child("automations", small)
+        print("run_automations off:", json.dumps(results["automations_off"]))
+        print("run_automations on:", json.dumps(results["automations_on"]))
     print()
     print(f"{'path':<24} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
     print("  (leadbridge: the worker process; its forked reader's peak is in the JSON)")
-    for key in ("leadbridge_csv", "leadbridge_xlsx", "copy", "django_import_export"):
+    keys = ("leadbridge_csv", "leadbridge_xlsx", "copy", "django_import_export")
+    for key in (*keys, "automations_off", "automations_on"):
         r = results.get(key)
         if r:
             print(
                 f"{key:<24} {r['rows']:>9} {r['seconds']:>8} {r['rows_per_s']:>9} "
-                f"{r.get('peak_rss_mb', ''):>12}"
+                f"{r.get('peak_rss_mb', ''):>12}  load {r['load_before']} -> {r['load_after']}"
             )
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Take the README's screenshots from the demo data, so they stay current.
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
+    .venv/bin/python scripts/screenshots.py --lang cs  # docs/screenshots/cs/*.png, demo in Czech
 
 Starts `leadbridge demo` in a throwaway data directory on a free port, logs in as the
 administrator it prints, and photographs the leads list, a lead card, the board, the
@@ -52,14 +53,17 @@ def wait_for(url: str, seconds: float = 120) -> None:
 
 
 def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
+    language = sys.argv[sys.argv.index("--lang") + 1] if "--lang" in sys.argv else None
+    out = OUT / language if language else OUT
+    out.mkdir(parents=True, exist_ok=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     data_dir = tempfile.mkdtemp(prefix="leadbridge-shots-")
     env = dict(os.environ, LEADBRIDGE_DATA_DIR=data_dir)
     env.pop("SECRET_KEY", None)
     demo = subprocess.Popen(
-        [sys.executable, "-m", "leadbridge", "demo", "--port", str(port), "--no-worker"],
+        [sys.executable, "-m", "leadbridge", "demo", "--port", str(port), "--no-worker"]
+        + (["--lang", language] if language else []),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -80,14 +84,14 @@ def main() -> int:
         if password is None:
             raise SystemExit("no admin password in the demo's output:\n" + "".join(output))
         wait_for(base + "/healthz")
-        shoot(base, password)
+        shoot(base, password, out, api_docs=language is None)
     finally:
         demo.terminate()
         demo.wait(timeout=30)
     return 0
 
 
-def shoot(base: str, password: str) -> None:
+def shoot(base: str, password: str, out: Path = OUT, api_docs: bool = True) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1360, "height": 860}, base_url=base)
@@ -96,21 +100,22 @@ def shoot(base: str, password: str) -> None:
         page.fill("#id_password", password)
         page.click("button[type=submit]")
         page.wait_for_url("**/leads/**")
-        page.screenshot(path=OUT / "leads-list.png")
+        page.screenshot(path=out / "leads-list.png")
         first = page.locator("#lead-rows tbody tr a").first
         first.click()
         page.wait_for_load_state("networkidle")
         lead_url = page.url
-        page.screenshot(path=OUT / "lead-card.png", full_page=True)
+        page.screenshot(path=out / "lead-card.png", full_page=True)
         page.goto("/leads/board/")
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=OUT / "board.png")
+        page.screenshot(path=out / "board.png")
         page.goto(lead_url + "convert/")
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=OUT / "wizard.png", full_page=True)
-        page.goto("/api/docs")
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=OUT / "api-docs.png")
+        page.screenshot(path=out / "wizard.png", full_page=True)
+        if api_docs:
+            page.goto("/api/docs")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=out / "api-docs.png")
         browser.close()
 
 

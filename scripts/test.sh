@@ -15,6 +15,8 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
 
 export LEADBRIDGE_INSECURE_DEV_KEY=1
+echo "== translations"
+.venv/bin/python -m leadbridge.core.messages compile  # .po -> .mo in pure Python (Babel)
 echo "== lint"
 .venv/bin/ruff check src bench
 .venv/bin/ruff format --check src bench

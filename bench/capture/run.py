@@ -1,22 +1,25 @@
 """The public web form endpoint under load, against a bare insert view (issue 8).
 
-    python bench/capture/run.py [--seconds 60] [--concurrency 8] [--workers 2]
+    python bench/capture/run.py [--seconds 60] [--concurrency 4] [--workers 2]
+                                [--rounds 4] [--database cap_bench]
 
-Makes a fresh PostgreSQL database (`cap_bench`), migrates it, creates one web form (spam
-checks on except the fill time; rate limits raised by the bench's environment: the per-IP
-and per-form limits would otherwise answer 429 to a single load generator), starts gunicorn
-with 2 workers on loopback, and drives it with a threaded load generator for `--seconds`
-per phase:
+Makes a fresh PostgreSQL database (`--database`, dropped and created), migrates it, creates
+one web form (spam checks on except the fill time; rate limits raised by the bench's
+environment: the per-IP and per-form limits would otherwise answer 429 to a single load
+generator), starts gunicorn with 2 sync workers on loopback, and drives it with a threaded
+load generator for `--seconds` per phase:
 
 - **bare**: `POST /bench/bare` (JSON parsed, one `Lead.objects.create`);
-- **form**: `POST /f/<key>` (JSON) through the whole path: origin check, rate limits in the
-  database cache (two counter updates), honeypot, idempotency store, duplicate check,
-  `lead_create` with history, submission row. Every 10th request is sent twice with the same
+- **form**: `POST /f/<key>` (JSON) through the whole path: origin check, rate limits (one
+  upsert of both counters), honeypot, idempotency store, duplicate check, `lead_create` with
+  history and match keys, submission row. Every 10th request is sent twice with the same
   `Idempotency-Key` (a double submit).
 
-Afterwards the leads are counted: every accepted submission must be exactly one lead (none
-lost, none doubled). Reports requests/s and p50/p99 latency of each phase and the ratio
-form/bare. Targets: form ≥ 0.5× bare throughput, form p99 < 100 ms.
+The two phases take turns in `--rounds` slices (same server, same workers, same
+generator), so a change in the machine's other load weighs on both alike. Afterwards the
+leads are counted: every accepted submission must be exactly one lead (none lost, none
+doubled). Reports requests/s and p50/p99 latency of each phase, the ratio form/bare and the
+load average before and after. Targets: form >= 0.5x bare throughput, form p99 < 100 ms.
 """
 
 from __future__ import annotations
@@ -37,14 +40,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_DB = "cap_bench"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 
 
-def env() -> dict:
+def env(database: str) -> dict:
     return {
         **os.environ,
-        "DATABASE_URL": DATABASE_URL,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
         "DJANGO_SETTINGS_MODULE": "bench_settings",
         "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT / "src")]),
         "LEADBRIDGE_INSECURE_DEV_KEY": "1",
@@ -54,12 +55,12 @@ def env() -> dict:
     }
 
 
-def fresh_database() -> None:
+def fresh_database(database: str) -> None:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {database}")
+        conn.execute(f"CREATE DATABASE {database}")
 
 
 SETUP = """
@@ -103,6 +104,8 @@ class Load:
         self.codes: dict[int, int] = {}
         self.accepted_keys: set[str] = set()
         self.lock = threading.Lock()
+        self.wall = 0.0
+        self.round = 0
 
     def _post(self, body: bytes, key: str) -> int:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -126,7 +129,7 @@ class Load:
         i = 0
         while time.monotonic() < deadline:
             i += 1
-            key = f"{n}-{i}-{uuid.uuid4().hex[:8]}"
+            key = f"{n}-{i}-{uuid.uuid4().hex}"
             word = uuid.uuid4().hex  # distinct prospects: the duplicate check finds none
             body = json.dumps(
                 {
@@ -142,8 +145,10 @@ class Load:
             if self.double and i % self.double == 0 and time.monotonic() < deadline:
                 self._post(body, key)  # the double submit: same key, same body
 
-    def run(self) -> dict:
-        deadline = time.monotonic() + self.seconds
+    def run(self, seconds: float | None = None) -> Load:
+        """Post for `seconds` (default: the whole duration); may be called again to go on
+        (the phases take turns, see main)."""
+        deadline = time.monotonic() + (seconds or self.seconds)
         started = time.perf_counter()
         threads = [
             threading.Thread(target=self._worker, args=(n, deadline))
@@ -153,7 +158,11 @@ class Load:
             t.start()
         for t in threads:
             t.join()
-        wall = time.perf_counter() - started
+        self.wall += time.perf_counter() - started
+        return self
+
+    def summary(self) -> dict:
+        wall = self.wall
         lat = sorted(self.latencies)
         return {
             "requests": len(lat),
@@ -174,10 +183,18 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument(
+        "--database", default="cap_bench", help="PostgreSQL database to (re)create and use"
+    )
+    # The phases take turns in slices, so a change in the machine's other load during the
+    # run weighs on both alike instead of on whichever ran second.
+    parser.add_argument("--rounds", type=int, default=4, help="slices per phase")
     args = parser.parse_args()
+    if not args.database.replace("_", "").isalnum():
+        parser.error("--database: letters, digits and _ only")
 
-    fresh_database()
-    environ = env()
+    fresh_database(args.database)
+    environ = env(args.database)
     key = python(SETUP, environ).splitlines()[-1]
     server = subprocess.Popen(
         [
@@ -196,6 +213,7 @@ def main() -> int:
         ],
         env=environ,
     )
+    load_before = os.getloadavg()
     try:
         for _ in range(100):
             try:
@@ -205,12 +223,16 @@ def main() -> int:
                     break
             except OSError:
                 time.sleep(0.2)
-        # Warm both workers (imports, connections) before timing.
+        # Warm both workers (imports, connections, caches) before timing.
         Load(args.port, "/bench/bare", 2, args.concurrency, 0).run()
         Load(args.port, f"/f/{key}", 2, args.concurrency, 0).run()
         base = [int(x) for x in python(COUNT, environ).split()]
-        bare = Load(args.port, "/bench/bare", args.seconds, args.concurrency, 0).run()
-        form = Load(args.port, f"/f/{key}", args.seconds, args.concurrency, 10).run()
+        bare_load = Load(args.port, "/bench/bare", args.seconds, args.concurrency, 0)
+        form_load = Load(args.port, f"/f/{key}", args.seconds, args.concurrency, 10)
+        for _ in range(args.rounds):
+            bare_load.run(args.seconds / args.rounds)
+            form_load.run(args.seconds / args.rounds)
+        bare, form = bare_load.summary(), form_load.summary()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -219,7 +241,9 @@ def main() -> int:
     )
     ratio = form["accepted_per_s"] / bare["accepted_per_s"]
     result = {
+        "load_average_before": load_before,
         "load_average": os.getloadavg(),
+        "rounds": args.rounds,
         "cores": os.cpu_count(),
         "gunicorn_workers": args.workers,
         "concurrency": args.concurrency,
@@ -239,6 +263,7 @@ def main() -> int:
             f"{row['p50_ms']:8} {row['p99_ms']:8}  {row['codes']}"
         )
     print(f"form/bare leads/s: {ratio:.2f} (target >= 0.5); form p99 target < 100 ms")
+    print(f"load average before {load_before}, after {result['load_average']}")
     lost_or_doubled = form_leads != form["accepted"] or bare_rows != bare["accepted"]
     print(
         f"counted: bare rows {bare_rows} (accepted {bare['accepted']}), form leads {form_leads} "

@@ -44,13 +44,23 @@ def call(*args: str, **options) -> None:
     call_command(*args, **options)
 
 
-def prepare_demo(*, leads: int = 300, out=print) -> str:
-    """Everything `demo` does before serving; returns the administrator's new password."""
+def prepare_demo(*, leads: int = 300, language: str | None = None, out=print) -> str:
+    """Everything `demo` does before serving; returns the administrator's new password.
+
+    `language` (cs, sk, pl, lt, vi, en) is the seed language of a new database: its lists,
+    demo records and users' language; it is remembered for the migrations that seed the lists.
+    """
+    from django.test.utils import override_settings
+
+    from leadbridge.core.messages import compile_all
     from leadbridge.demo.data import DEMO_PASSWORD, DEMO_USERS
     from leadbridge.demo.loader import demo_loaded, load_demo
     from leadbridge.people.models import User
 
-    call("migrate", "--no-input", verbosity=0)
+    compile_all()  # the translations (.po -> .mo), so a fresh checkout speaks every language
+    # A new database's lists are seeded by the migrations, in this language.
+    with override_settings(**({"LEADBRIDGE_SEED_LANGUAGE": language} if language else {})):
+        call("migrate", "--no-input", verbosity=0)
     call("collectstatic", "--no-input", verbosity=0)
     admin, _ = User.objects.get_or_create(
         username="admin",
@@ -59,6 +69,7 @@ def prepare_demo(*, leads: int = 300, out=print) -> str:
             "first_name": "Admin",
             "is_superuser": True,
             "is_staff": True,
+            "language": language or "",
         },
     )
     password = secrets.token_urlsafe(12)
@@ -67,7 +78,7 @@ def prepare_demo(*, leads: int = 300, out=print) -> str:
     admin.save()
     if not demo_loaded():
         out(f"Loading demo data ({leads} leads)…")
-        load_demo(leads=leads)
+        load_demo(leads=leads, language=language)
     out("")
     out("Leadbridge demo")
     out(f"  administrator: admin  password: {password}")
@@ -140,7 +151,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ensure_secret_key(generate=True)
     share_metrics_between_workers()
     setup_django()
-    prepare_demo(leads=args.leads)
+    prepare_demo(leads=args.leads, language=args.lang)
     if args.setup_only:  # the container's setup step; the app and worker run elsewhere
         return 0
     url = f"http://{args.host}:{args.port}"
@@ -227,8 +238,20 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from leadbridge.core.messages import compile_all
+
     setup_django()
+    compile_all()  # an upgrade brings new translations along with its migrations
     call("migrate", "--no-input")
+    return 0
+
+
+def cmd_compilemessages(args: argparse.Namespace) -> int:
+    """The translations .po -> .mo in pure Python (no GNU gettext needed)."""
+    from leadbridge.core.messages import PACKAGE_DIR, compile_all
+
+    for mo in compile_all():
+        print(f"compiled {mo.relative_to(PACKAGE_DIR)}")
     return 0
 
 
@@ -289,6 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--leads", type=int, default=300, help="demo leads on the first run")
+    demo.add_argument(
+        "--lang",
+        choices=["en", "cs", "sk", "pl", "lt", "vi"],
+        default=None,
+        help="language of the lists, demo data and users on the first run"
+        " (default: LEADBRIDGE_SEED_LANGUAGE, else en)",
+    )
     demo.add_argument("--no-worker", action="store_true", help="do not start the worker")
     demo.add_argument(
         "--setup-only", action="store_true", help="migrate and load the demo data, then exit"
@@ -298,7 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2)
     sub.add_parser("worker", help="run the background worker (extra args go to db_worker)")
-    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("migrate", help="apply database migrations (and compile the translations)")
+    sub.add_parser("compilemessages", help="compile the translations (.po -> .mo)")
     backup = sub.add_parser("backup", help="back up the database and uploaded files")
     backup.add_argument("target", nargs="?", help="new directory (default: data dir/backups/…)")
     restore = sub.add_parser("restore", help="restore a backup (server and worker stopped)")
@@ -347,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "serve": cmd_serve,
         "migrate": cmd_migrate,
+        "compilemessages": cmd_compilemessages,
         "createuser": cmd_createuser,
         "token": cmd_token,
         "backup": cmd_backup,

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "leadbridge.core.middleware.UserLocale",  # the profile's language and time zone
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -148,6 +149,8 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Europe/Prague")
 USE_I18N = True
+# The language the lists of a new install (statuses, sources, pipeline) are created in.
+LEADBRIDGE_SEED_LANGUAGE = env("LEADBRIDGE_SEED_LANGUAGE", LANGUAGE_CODE) or "en"
 USE_TZ = True
 
 STATIC_URL = "/static/"

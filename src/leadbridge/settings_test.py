@@ -26,3 +26,6 @@ from leadbridge.ops.middleware import DEFAULT_CSP  # noqa: E402
 CONTENT_SECURITY_POLICY = DEFAULT_CSP.replace(
     "script-src 'self'", "script-src 'self' 'unsafe-eval'"
 )
+
+# Webhook tests deliver to receivers on loopback; the SSRF tests turn this off again.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = True

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema
 from ninja.files import UploadedFile
 
@@ -106,7 +107,7 @@ def list_activities(request: HttpRequest, filters: Query[ActivityFilters]):
     if (record_type is None) != (record_id is None):
         from leadbridge.core.errors import field_error
 
-        raise field_error("record_id", "Give record_type and record_id together.")
+        raise field_error("record_id", _("Give record_type and record_id together."))
     qs = selectors.activity_list(
         actor=request.auth, record_type=record_type, record_id=record_id, filters=f
     )

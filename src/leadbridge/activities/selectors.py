@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import NotFound
 from leadbridge.core.registry import model_for
@@ -69,7 +70,7 @@ def activity_get(*, actor: Any, activity_id: int) -> Activity:
         qs = qs.filter(_reachable(ActivityLink, "activity", actor) | Q(owner_id=actor.pk))
     activity = qs.prefetch_related("links").first()
     if activity is None:
-        raise NotFound(f"No activity with id {activity_id}.")
+        raise NotFound(_("No activity with id %(activity_id)s.") % {"activity_id": activity_id})
     return activity
 
 
@@ -92,5 +93,7 @@ def attachment_get(*, actor: Any, attachment_id: int) -> Attachment:
         qs = qs.filter(_reachable(AttachmentLink, "attachment", actor))
     attachment = qs.prefetch_related("links").first()
     if attachment is None:
-        raise NotFound(f"No attachment with id {attachment_id}.")
+        raise NotFound(
+            _("No attachment with id %(attachment_id)s.") % {"attachment_id": attachment_id}
+        )
     return attachment

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from leadbridge.core import labels
 from leadbridge.core.cleaning import clean_value
 from leadbridge.core.errors import Collector, NotFound, field_error
 from leadbridge.core.record_services import check_version
@@ -26,12 +28,15 @@ _BODY = FieldSpec("body", "longtext", max_length=100_000)
 def record_for(actor: Any, record_type: str, record_id: Any, right: str) -> Any:
     """The live record an activity or file is attached to, with access checked."""
     if not isinstance(record_type, str) or not is_record_type(record_type):
-        raise field_error("record_type", "Must be one of: lead, client, contact, deal.")
+        raise field_error("record_type", _("Must be one of: lead, client, contact, deal."))
     model = model_for(record_type)
     try:
         obj = model.objects.get(pk=int(record_id), deleted_at__isnull=True)
     except (model.DoesNotExist, TypeError, ValueError):
-        raise NotFound(f"No {record_type} with id {record_id}.") from None
+        raise NotFound(
+            _("No %(record_type)s with id %(record_id)s.")
+            % {"record_type": labels.record_type(record_type), "record_id": record_id}
+        ) from None
     access.check(actor, record_type, right, obj)
     return obj
 
@@ -40,7 +45,10 @@ def _clean(data: dict, out: Collector, *, creating: bool) -> dict:
     values: dict[str, Any] = {}
     if "type" in data or creating:
         if data.get("type") not in Activity.Type.values:
-            out.add("type", "Must be one of: " + ", ".join(Activity.Type.values) + ".")
+            out.add(
+                "type",
+                _("Must be one of: %(choices)s.") % {"choices": ", ".join(Activity.Type.values)},
+            )
         else:
             values["type"] = data["type"]
     for spec in (_SUBJECT, _BODY):
@@ -57,17 +65,17 @@ def _clean(data: dict, out: Collector, *, creating: bool) -> dict:
             from leadbridge.people.models import User
 
             if not User.objects.filter(pk=owner_id, is_active=True).exists():
-                out.add("owner_id", "No such user.")
+                out.add("owner_id", _("No such user."))
         values["owner_id"] = owner_id
     unknown = set(data) - {"type", "subject", "body", "due_at", "done", "owner_id"}
     for key in sorted(unknown):
-        out.add(key, "Unknown field.")
+        out.add(key, _("Unknown field."))
     return values
 
 
 def link_activity(*, actor: Any, activity: Activity, record_type: str, record_id: int) -> bool:
     """Link an existing activity to one more record (conversion, merge); True if new."""
-    _, created = ActivityLink.objects.get_or_create(
+    _link, created = ActivityLink.objects.get_or_create(
         activity=activity, record_type=record_type, record_id=record_id
     )
     return created
@@ -126,14 +134,16 @@ def _lock_activity(actor: Any, activity_id: int, right: str) -> Activity:
     try:
         activity = Activity.objects.select_for_update().get(pk=activity_id, deleted_at__isnull=True)
     except Activity.DoesNotExist:
-        raise NotFound(f"No activity with id {activity_id}.") from None
+        raise NotFound(
+            _("No activity with id %(activity_id)s.") % {"activity_id": activity_id}
+        ) from None
     pairs = _linked_records(activity.links.all())
     if not can_reach(actor, pairs, "view"):
-        raise NotFound(f"No activity with id {activity_id}.")
+        raise NotFound(_("No activity with id %(activity_id)s.") % {"activity_id": activity_id})
     if not can_reach(actor, pairs, right):
         from leadbridge.core.errors import Forbidden
 
-        raise Forbidden("You may not change this activity.")
+        raise Forbidden(_("You may not change this activity."))
     return activity
 
 
@@ -192,9 +202,12 @@ def activity_delete(*, actor: Any, activity_id: int) -> None:
 def attachment_create(*, actor: Any, record_type: str, record_id: Any, upload: Any) -> Attachment:
     record = record_for(actor, record_type, record_id, "update")
     if upload is None:
-        raise field_error("file", "Choose a file.")
+        raise field_error("file", _("Choose a file."))
     if upload.size > MAX_UPLOAD:
-        raise field_error("file", f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB.")
+        raise field_error(
+            "file",
+            _("The file is larger than %(size)s MB.") % {"size": MAX_UPLOAD // (1024 * 1024)},
+        )
     name = (upload.name or "file")[-255:]
     with transaction.atomic():
         attachment = Attachment(
@@ -221,7 +234,7 @@ def attachment_create(*, actor: Any, record_type: str, record_id: Any, upload: A
 def link_attachment(
     *, actor: Any, attachment: Attachment, record_type: str, record_id: int
 ) -> bool:
-    _, created = AttachmentLink.objects.get_or_create(
+    _link, created = AttachmentLink.objects.get_or_create(
         attachment=attachment, record_type=record_type, record_id=record_id
     )
     return created
@@ -234,14 +247,18 @@ def attachment_delete(*, actor: Any, attachment_id: int) -> None:
                 pk=attachment_id, deleted_at__isnull=True
             )
         except Attachment.DoesNotExist:
-            raise NotFound(f"No attachment with id {attachment_id}.") from None
+            raise NotFound(
+                _("No attachment with id %(attachment_id)s.") % {"attachment_id": attachment_id}
+            ) from None
         pairs = [(link.record_type, link.record_id) for link in attachment.links.all()]
         if not can_reach(actor, pairs, "view"):
-            raise NotFound(f"No attachment with id {attachment_id}.")
+            raise NotFound(
+                _("No attachment with id %(attachment_id)s.") % {"attachment_id": attachment_id}
+            )
         if not can_reach(actor, pairs, "update"):
             from leadbridge.core.errors import Forbidden
 
-            raise Forbidden("You may not remove this file.")
+            raise Forbidden(_("You may not remove this file."))
         attachment.deleted_at = timezone.now()
         attachment.save(update_fields=["deleted_at"])
         for record_type, record_id in pairs:

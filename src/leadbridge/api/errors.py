@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -46,7 +47,7 @@ def install(api: NinjaAPI) -> None:
             {"field": _field_path(e.get("loc", [])), "message": _message(e)} for e in exc.errors
         ]
         return api.create_response(
-            request, error_body("Some values are not valid.", "invalid", errors), status=422
+            request, error_body(_("Some values are not valid."), "invalid", errors), status=422
         )
 
     @api.exception_handler(AuthenticationError)
@@ -54,7 +55,7 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(
             request,
             error_body(
-                "Authentication required: log in or send a valid API token.", "unauthorized"
+                _("Authentication required: log in or send a valid API token."), "unauthorized"
             ),
             status=401,
         )
@@ -75,12 +76,12 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body("Not found.", "not_found"), status=404)
+        return api.create_response(request, error_body(_("Not found."), "not_found"), status=404)
 
     @api.exception_handler(OverflowError)
     def too_large(request: HttpRequest, exc: OverflowError) -> HttpResponse:
         # An id in the path beyond what the database stores: no such record can exist.
-        return api.create_response(request, error_body("Not found.", "not_found"), status=404)
+        return api.create_response(request, error_body(_("Not found."), "not_found"), status=404)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator
 
 from leadbridge.core.specs import SPECS, FieldSpec
@@ -63,7 +64,7 @@ def _to_utc(value: dt.datetime) -> dt.datetime:
             value = timezone.make_aware(value)
         return value.astimezone(dt.UTC)
     except (OverflowError, ValueError):
-        raise ValueError("The date is out of the supported range.") from None
+        raise ValueError(_("The date is out of the supported range.")) from None
 
 
 # A datetime turned to UTC on input (a naive one is read in the server's time zone), so that

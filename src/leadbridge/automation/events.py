@@ -19,6 +19,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from leadbridge.core import confcache
+
 from .models import EVENTS, WebhookDelivery, WebhookSubscription
 
 STATUS_EVENTS = ("lead.created", "lead.status_changed")
@@ -60,9 +62,10 @@ def emit(
 def _webhooks(event: str, record_type: str, obj: Any, extra: dict) -> None:
     from .webhooks import deliver_webhook
 
-    subscriptions = [
-        s for s in WebhookSubscription.objects.filter(active=True) if event in (s.events or [])
-    ]
+    active = confcache.cached(
+        "webhook_subscriptions", lambda: tuple(WebhookSubscription.objects.filter(active=True))
+    )
+    subscriptions = [s for s in active if event in (s.events or [])]
     for sub in subscriptions:
         delivery_id = uuid.uuid4()
         WebhookDelivery.objects.create(

@@ -106,9 +106,9 @@ class WebhookDelivery(models.Model):
     data, so it is one of the places a GDPR erasure must reach (docs/automation.md)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending"
-        DELIVERED = "delivered"
-        FAILED = "failed"  # gave up after the last retry
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")  # gave up after the last retry
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     subscription = models.ForeignKey(
@@ -141,3 +141,15 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class ConfigGeneration(models.Model):
+    """One row whose `value` changes whenever a settings table read on every capture changes
+    (statuses, sources, custom fields, rules, templates, webhooks, system actors).
+
+    Database triggers change it (migration 0002), so every way of writing those tables counts
+    (services, admin, bulk updates, raw SQL), and a rolled-back change rolls it back too.
+    The value is random, never a counter: a generation seen inside a transaction that rolled
+    back must never come back for different rows. `core/confcache.py` reads it."""
+
+    value = models.BigIntegerField(default=0)

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from leadbridge.core import confcache
 from leadbridge.core.errors import field_error
 from leadbridge.people import access
 from leadbridge.people.models import User
@@ -25,7 +27,7 @@ def round_robin(team_id: int, key: str | None = None) -> int | None:
     if not members:
         return None
     with transaction.atomic():
-        cursor, _ = RoundRobinCursor.objects.get_or_create(key=key or f"team:{team_id}")
+        cursor, _created = RoundRobinCursor.objects.get_or_create(key=key or f"team:{team_id}")
         cursor = RoundRobinCursor.objects.select_for_update().get(pk=cursor.pk)
         after = [m for m in members if cursor.last_user_id is None or m > cursor.last_user_id]
         chosen = after[0] if after else members[0]
@@ -50,9 +52,7 @@ def apply_status_templates(*, actor: Any, lead: Any) -> list:
     from leadbridge.activities.services import activity_create
     from leadbridge.people.services import system_actor
 
-    templates = list(
-        TaskTemplate.objects.filter(active=True, statuses=lead.status_id).order_by("id")
-    )
+    templates = confcache.cached("task_templates", _templates_by_status).get(lead.status_id, ())
     made: list = []
     if not templates:
         return made
@@ -80,6 +80,15 @@ def apply_status_templates(*, actor: Any, lead: Any) -> list:
     return made
 
 
+def _templates_by_status() -> dict[int, tuple[TaskTemplate, ...]]:
+    """Active templates per status id, in id order (cached per process by `confcache`)."""
+    out: dict[int, list[TaskTemplate]] = {}
+    for template in TaskTemplate.objects.filter(active=True).prefetch_related("statuses"):
+        for status in template.statuses.all():
+            out.setdefault(status.pk, []).append(template)
+    return {pk: tuple(sorted(items, key=lambda t: t.pk)) for pk, items in out.items()}
+
+
 def check_refs(data: dict) -> None:
     """Referenced users, teams, sources and statuses must exist (a clear 422, not a broken
     foreign key at commit)."""
@@ -97,10 +106,10 @@ def check_refs(data: dict) -> None:
     for name, qs in models.items():
         value = data.get(name)
         if value is not None and not qs.filter(pk=value).exists():
-            raise field_error(name, "No such record.")
+            raise field_error(name, _("No such record."))
     ids = data.get("status_ids") or []
     if ids and LeadStatus.objects.filter(pk__in=ids).count() != len(set(ids)):
-        raise field_error("status_ids", "No such status.")
+        raise field_error("status_ids", _("No such status."))
 
 
 def task_template_save(
@@ -113,13 +122,13 @@ def task_template_save(
         if name in data and data[name] is not None:
             setattr(template, name, data[name])
     if not (template.subject or "").strip():
-        raise field_error("subject", "This field is required.")
+        raise field_error("subject", _("This field is required."))
     if template.assignee not in TaskTemplate.Assignee.values:
-        raise field_error("assignee", "Must be one of: owner, user, round_robin.")
+        raise field_error("assignee", _("Must be one of: owner, user, round_robin."))
     if template.assignee == "user" and not template.user_id:
-        raise field_error("user_id", "Choose the user the tasks go to.")
+        raise field_error("user_id", _("Choose the user the tasks go to."))
     if template.assignee == "round_robin" and not template.team_id:
-        raise field_error("team_id", "Choose the team whose members take turns.")
+        raise field_error("team_id", _("Choose the team whose members take turns."))
     with transaction.atomic():
         template.save()
         if "status_ids" in data:
@@ -130,7 +139,10 @@ def task_template_save(
 def assign_by_rules(values: dict, *, channel: str) -> dict:
     """Owner and team for a new lead from `channel` ("webform", "import") by the first
     matching active rule; {} when none matches."""
-    rules = AssignmentRule.objects.filter(active=True, channel__in=("any", channel))
+    active = confcache.cached(
+        "assignment_rules", lambda: tuple(AssignmentRule.objects.filter(active=True))
+    )
+    rules = [rule for rule in active if rule.channel in ("any", channel)]
     country = str(values.get("country") or "").upper()
     source_id = values.get("source_id")
     for rule in rules:
@@ -166,11 +178,11 @@ def assignment_rule_save(
             setattr(rule, name, data[name])
     rule.country = (rule.country or "").strip().upper()
     if not (rule.name or "").strip():
-        raise field_error("name", "This field is required.")
+        raise field_error("name", _("This field is required."))
     if rule.channel not in AssignmentRule.Channel.values:
-        raise field_error("channel", "Must be one of: any, webform, import.")
+        raise field_error("channel", _("Must be one of: any, webform, import."))
     if not rule.user_id and not rule.team_id:
-        raise field_error("user_id", "Choose a user, or a team whose members take turns.")
+        raise field_error("user_id", _("Choose a user, or a team whose members take turns."))
     with transaction.atomic():
         rule.save()
     return rule

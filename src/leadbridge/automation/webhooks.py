@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import socket
+import ssl
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from leadbridge.core.errors import NotFound, field_error
@@ -34,50 +35,129 @@ def signature(secret: str, body: str, timestamp: int) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
+class Refused(Exception):
+    """A webhook target the server must not call (the reason is the message)."""
+
+
+def _allow_private() -> bool:
+    return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE_NETWORKS", False))
+
+
+def _not_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def resolve_target(host: str, port: int) -> str:
+    """The one address a delivery connects to: `host` resolved once, every answer checked.
+
+    A webhook URL is chosen by an administrator but called by the server: without this it
+    could reach the server's own network (databases, cloud metadata at 169.254.169.254).
+    The connection then goes to this checked address, not to a second lookup of the name,
+    so a DNS answer that changes in between (rebinding) cannot lead it inside.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS=1 allows private targets (an intranet; the tests)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise Refused(f"cannot resolve {host}: {exc}") from None
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise Refused(f"cannot resolve {host}")
+    if not _allow_private():
+        for address in addresses:
+            if _not_public(address):
+                raise Refused(f"{host} resolves to a private address ({address}); refused")
+    return addresses[0]
+
+
 def private_target(url: str) -> str | None:
-    """Why `url` must not be called, or None. A webhook URL is chosen by an administrator
-    but called by the server: without this check it could reach the server's own network
-    (databases, cloud metadata). WEBHOOK_ALLOW_PRIVATE_NETWORKS=1 allows it (an intranet)."""
-    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_NETWORKS", False):
+    """Why a subscription to `url` is refused when it is saved, or None. A name that does
+    not resolve now is accepted: each delivery resolves and checks it again."""
+    if _allow_private():
         return None
     host = urllib.parse.urlsplit(url).hostname or ""
     try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError as exc:
-        return f"cannot resolve {host}: {exc}"
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            return f"{host} resolves to a private address ({address}); refused"
+        ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            socket.getaddrinfo(host, None)
+        except (OSError, UnicodeError):
+            return None
+    try:
+        resolve_target(host, 80)
+    except Refused as exc:
+        return str(exc)
     return None
 
 
+class _PinnedHTTP(http.client.HTTPConnection):
+    """Connects to a checked address while the request names the original host."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """As `_PinnedHTTP`, with TLS: SNI and the certificate check use the original host."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float):
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+
+
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
-    """(status code or None, error, first bytes of the answer)."""
+    """(status code or None, error, first bytes of the answer).
+
+    Redirects are not followed (a 3xx is a failed attempt): a subscriber gives the final
+    address, and a redirect must not lead the server somewhere it did not check."""
     sub = delivery.subscription
-    refused = private_target(sub.url)
-    if refused:
-        return None, refused, ""
-    request = urllib.request.Request(
-        sub.url,
-        data=delivery.body.encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Leadbridge-Webhooks/1",
-            "Leadbridge-Event": delivery.event,
-            "Leadbridge-Delivery": str(delivery.id),
-            "Leadbridge-Signature": signature(sub.secret, delivery.body, int(time.time())),
-        },
-    )
+    parts = urllib.parse.urlsplit(sub.url)
+    https = parts.scheme == "https"
+    try:
+        host, port = parts.hostname or "", parts.port or (443 if https else 80)
+    except ValueError as exc:  # a port out of range
+        return None, str(exc), ""
     timeout = float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 10))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, "", response.read(500).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}", exc.read(500).decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, str(getattr(exc, "reason", exc))[:500], ""
+        address = resolve_target(host, port)
+    except Refused as exc:
+        return None, str(exc), ""
+    connection = (_PinnedHTTPS if https else _PinnedHTTP)(host, port, address, timeout)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Leadbridge-Webhooks/1",
+        "Leadbridge-Event": delivery.event,
+        "Leadbridge-Delivery": str(delivery.id),
+        "Leadbridge-Signature": signature(sub.secret, delivery.body, int(time.time())),
+    }
+    try:
+        connection.request("POST", path, body=delivery.body.encode(), headers=headers)
+        response = connection.getresponse()
+        excerpt = response.read(500).decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return None, str(exc)[:500] or exc.__class__.__name__, ""
+    finally:
+        connection.close()
+    if 200 <= response.status < 300:
+        return response.status, "", excerpt
+    error = f"HTTP {response.status}"
+    if 300 <= response.status < 400:
+        error += " (redirects are not followed)"
+    return response.status, error, excerpt
 
 
 @task()
@@ -117,7 +197,7 @@ def webhook_redeliver(*, actor: Any, delivery_id: Any) -> WebhookDelivery:
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None:
-            raise NotFound(f"No delivery with id {delivery_id}.")
+            raise NotFound(_("No delivery with id %(delivery_id)s.") % {"delivery_id": delivery_id})
         delivery.status = WebhookDelivery.Status.PENDING
         delivery.next_attempt_at = timezone.now()
         delivery.save(update_fields=["status", "next_attempt_at"])
@@ -130,7 +210,14 @@ def _clean(data: dict) -> dict:
     if "url" in data:
         url = str(data.get("url") or "").strip()
         if not url.startswith(("http://", "https://")):
-            raise field_error("url", "Enter an http:// or https:// address.")
+            raise field_error("url", _("Enter an http:// or https:// address."))
+        refused = private_target(url)
+        if refused:
+            raise field_error(
+                "url",
+                _("This address is in a private network, which webhooks may not call (%s).")
+                % refused,
+            )
         values["url"] = url
     if "events" in data:
         events = list(data.get("events") or [])
@@ -154,7 +241,7 @@ def webhook_save(
     if subscription is None:
         for name in ("url", "events"):
             if name not in values:
-                raise field_error(name, "This field is required.")
+                raise field_error(name, _("This field is required."))
         subscription = WebhookSubscription()
     for name, value in values.items():
         setattr(subscription, name, value)

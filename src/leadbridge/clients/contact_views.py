@@ -25,6 +25,7 @@ pages = ContactPages(
     namespace="contacts",
     title=_("Contacts"),
     singular=_("Contact"),
+    new_title=_("New contact person"),
     columns=[
         Column(_("Name"), "display_name", sort="last_name"),
         Column(_("Client"), "client"),

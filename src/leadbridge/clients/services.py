@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Collector
 from leadbridge.core.record_services import Saved, record_create, record_delete, record_update
@@ -18,13 +19,13 @@ def _validate_client(state: dict, instance: Client | None, out: Collector) -> No
     state["kind"] = kind
     if kind == Client.Kind.PERSON:
         if not (state.get("first_name") or state.get("last_name") or state.get("name")):
-            out.add("last_name", "A natural person needs a first or last name.")
+            out.add("last_name", _("A natural person needs a first or last name."))
         elif not state.get("name"):
             state["name"] = " ".join(
                 p for p in (state.get("first_name"), state.get("last_name")) if p
             )
     elif not state.get("name"):
-        out.add("name", "A company needs a name.")
+        out.add("name", _("A company needs a name."))
 
 
 def client_create(*, actor: Any, data: dict) -> Saved:
@@ -50,13 +51,13 @@ def client_delete(*, actor: Any, client_id: int, version: int | None = None):
 def _make_contact_validator(actor: Any):
     def validate(state: dict, instance: Any, out: Collector) -> None:
         if not (state.get("first_name") or state.get("last_name") or state.get("email")):
-            out.add("last_name", "Enter at least a first or last name or an e-mail.")
+            out.add("last_name", _("Enter at least a first or last name or an e-mail."))
         # Linking to a client or lead needs the right to see it.
         for field, record_type in (("client_id", "client"), ("lead_id", "lead")):
             ref = state.get(field)
             changed = instance is None or getattr(instance, field) != ref
             if ref is not None and changed and not _visible(actor, record_type, ref):
-                out.add(field, "No such record.")
+                out.add(field, _("No such record."))
 
     return validate
 

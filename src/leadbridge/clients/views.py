@@ -21,6 +21,7 @@ pages = ClientPages(
     namespace="clients",
     title=_("Clients"),
     singular=_("Client"),
+    new_title=_("New client"),
     columns=[
         Column(_("Name"), "name", sort="name"),
         Column(_("Kind"), "kind"),

@@ -1,72 +1,17 @@
-"""Bulk inserts behind one seam: PostgreSQL `COPY`, elsewhere `bulk_create`.
+"""Bulk inserts of plain rows behind one seam: PostgreSQL `COPY`, elsewhere `executemany`.
 
 A large import spends most of its database time in building and parsing multi-row INSERT
 statements; `COPY` streams the rows instead. The primary keys are reserved from the table's
-sequence first, so the caller gets its objects back with ids exactly as from `bulk_create`.
-Values go through each field's own `pre_save` and `get_db_prep_save`, so what is stored is
-what `save()` would store (plain text, number and key columns are passed as they are, which
-is what those methods return for them).
+sequence first, so the caller gets the new ids in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-
-# Fields whose database value is the attribute itself (their prep methods only pass it on).
-_PLAIN = (
-    models.CharField,
-    models.TextField,
-    models.IntegerField,
-    models.BooleanField,
-    models.ForeignKey,
-)
-_PLAIN_EXCLUDED = (models.JSONField,)
-
-
-def _getter(field: models.Field, conn: Any) -> Callable[[Any], Any]:
-    if (
-        isinstance(field, _PLAIN)
-        and not isinstance(field, _PLAIN_EXCLUDED)
-        and not getattr(field, "auto_now", False)
-        and not getattr(field, "auto_now_add", False)
-    ):
-        attname = field.attname
-        return lambda obj: getattr(obj, attname)
-    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection=conn)
-
-
-def bulk_insert(model: type[models.Model], objs: list[Any], *, batch_size: int = 2000) -> list:
-    """Insert unsaved objects and set their primary keys; returns them."""
-    if not objs:
-        return objs
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=batch_size)
-        return objs
-    meta = model._meta
-    pk = meta.pk
-    assert pk is not None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, pk.column, len(objs)],
-        )
-        for obj, (ident,) in zip(objs, cursor.fetchall(), strict=True):
-            setattr(obj, pk.attname, ident)
-    # The connection object itself, not the thread-local proxy (a lookup per cell otherwise).
-    conn = connections[DEFAULT_DB_ALIAS]
-    getters = [_getter(f, conn) for f in meta.concrete_fields]
-    copy_rows(
-        meta.db_table,
-        [f.column for f in meta.concrete_fields],
-        ([get(obj) for get in getters] for obj in objs),
-    )
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objs
+from django.db import connection, models
 
 
 def copy_rows(table: str, columns: list[str], rows: Iterable[list | tuple]) -> None:
@@ -78,3 +23,85 @@ def copy_rows(table: str, columns: list[str], rows: Iterable[list | tuple]) -> N
         with raw.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def insert_new_rows(model: type[models.Model], columns: list[str], rows: list[list]) -> list[int]:
+    """Insert rows of plain column values (no model instances, no primary key) and return
+    their new ids in order: reserved from the sequence and streamed by `COPY` on
+    PostgreSQL; elsewhere one `executemany`, whose ids follow the table's last one (the
+    transaction holds SQLite's write lock from the insert on, so nothing comes between)."""
+    if not rows:
+        return []
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk.column, len(rows)],
+            )
+            ids = [ident for (ident,) in cursor.fetchall()]
+        copied = ([i, *r] for i, r in zip(ids, rows, strict=True))
+        copy_rows(meta.db_table, [pk.column, *columns], copied)
+        return ids
+    assert connection.in_atomic_block, "insert_new_rows needs a transaction"
+    insert_rows(meta.db_table, columns, rows)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({quote(pk.column)}) FROM {quote(meta.db_table)}")
+        last = cursor.fetchone()[0]
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+def insert_rows(table: str, columns: list[str], rows: Iterable[list | tuple]) -> None:
+    """Rows of plain values into a table: `COPY` on PostgreSQL, `executemany` elsewhere
+    (date-times adapted as the backend stores them)."""
+    if connection.vendor == "postgresql":
+        copy_rows(table, columns, rows)
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    data = [[adapt(v) if isinstance(v, dt.datetime) else v for v in row] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", data)
+
+
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def copy_text(value: Any) -> str:
+    """A value as one field of PostgreSQL's `COPY` text format (what psycopg's `write_row`
+    sends), for rows prepared as text in another process. Text must hold no NUL."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        # Four scans for the rare special characters cost less than `translate` on every text.
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(COPY_ESCAPES)
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)  # int, Decimal
+
+
+def copy_lines(table: str, columns: list[str], lines: Iterable[str]) -> None:
+    """Lines already in `COPY` text format (fields by `copy_text`, tab-separated, each ending
+    in a newline) into a table, written in large chunks."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    chunk: list[str] = []
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            for line in lines:
+                chunk.append(line)
+                if len(chunk) >= 2000:
+                    copy.write("".join(chunk))
+                    chunk = []
+            if chunk:
+                copy.write("".join(chunk))

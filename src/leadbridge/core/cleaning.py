@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
+from django.utils.translation import gettext as _
 
 from .errors import Collector
 from .normalize import InvalidValue, normalize_email, normalize_phone, normalize_tags, tags_index
@@ -30,7 +31,7 @@ def _as_text(value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidValue("Must be text.")
+        raise InvalidValue(_("Must be text."))
     return value.strip()
 
 
@@ -48,55 +49,57 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
     if kind in ("text", "longtext", "url"):
         text = _as_text(value)
         if spec.max_length and len(text) > spec.max_length:
-            raise InvalidValue(f"At most {spec.max_length} characters.")
+            raise InvalidValue(_("At most %(n)s characters.") % {"n": spec.max_length})
         if "\x00" in text:
-            raise InvalidValue("Contains a NUL character.")
+            raise InvalidValue(_("Contains a NUL character."))
         return text
     if kind == "choice":
         text = _as_text(value)
         if text not in spec.choices:
-            raise InvalidValue("Must be one of: " + ", ".join(spec.choices) + ".")
+            raise InvalidValue(
+                _("Must be one of: %(choices)s.") % {"choices": ", ".join(spec.choices)}
+            )
         return text
     if kind == "email":
         text = _as_text(value)
         if len(text) > (spec.max_length or 254):
-            raise InvalidValue("At most 254 characters.")
+            raise InvalidValue(_("At most 254 characters."))
         normalize_email(text)  # raises when invalid
         return text
     if kind == "phone":
         text = _as_text(value)
         if len(text) > (spec.max_length or 64):
-            raise InvalidValue("At most 64 characters.")
+            raise InvalidValue(_("At most 64 characters."))
         if text:
             try:
                 normalize_phone(text, region)
             except InvalidValue as exc:
-                out.warn(path, f"Stored as typed: {exc}")
+                out.warn(path, _("Stored as typed: %(exc)s") % {"exc": exc})
         return text
     if kind in ("emails", "phones", "tags"):
         if value is None:
             return []
         if not isinstance(value, list):
-            raise InvalidValue("Must be a list.")
+            raise InvalidValue(_("Must be a list."))
         if len(value) > (MAX_LIST if kind != "tags" else 50):
-            raise InvalidValue("Too many items.")
+            raise InvalidValue(_("Too many items."))
         items: list[str] = []
         for i, item in enumerate(value):
             try:
                 text = _as_text(item)
                 if kind == "emails" and text:
                     if len(text) > 254:
-                        raise InvalidValue("At most 254 characters.")
+                        raise InvalidValue(_("At most 254 characters."))
                     normalize_email(text)
                 elif kind == "phones" and text:
                     if len(text) > 64:
-                        raise InvalidValue("At most 64 characters.")
+                        raise InvalidValue(_("At most 64 characters."))
                     try:
                         normalize_phone(text, region)
                     except InvalidValue as exc:
-                        out.warn(f"{path}.{i}", f"Stored as typed: {exc}")
+                        out.warn(f"{path}.{i}", _("Stored as typed: %(exc)s") % {"exc": exc})
                 elif kind == "tags" and len(text) > MAX_TAG:
-                    raise InvalidValue(f"At most {MAX_TAG} characters.")
+                    raise InvalidValue(_("At most %(MAX_TAG)s characters.") % {"MAX_TAG": MAX_TAG})
             except InvalidValue as exc:
                 out.add(f"{path}.{i}", str(exc))
                 continue
@@ -107,34 +110,35 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
         tags = normalize_tags(items)
         if len(tags_index(tags)) > MAX_TAGS_INDEX:
             raise InvalidValue(
-                f"The tags are too long together (at most {MAX_TAGS_INDEX} characters)."
+                _("The tags are too long together (at most %(n)s characters).")
+                % {"n": MAX_TAGS_INDEX}
             )
         return tags
     if kind == "country":
         text = _as_text(value).upper()
         if text and text not in COUNTRIES:
-            raise InvalidValue("Must be an ISO 3166 alpha-2 country code such as CZ.")
+            raise InvalidValue(_("Must be an ISO 3166 alpha-2 country code such as CZ."))
         return text
     if kind == "currency":
         text = _as_text(value).upper()
         if text and not _CURRENCY.match(text):
-            raise InvalidValue("Must be a three-letter ISO 4217 code such as CZK.")
+            raise InvalidValue(_("Must be a three-letter ISO 4217 code such as CZK."))
         return text
     if kind == "decimal":
         if value is None or value == "":
             return None
         if isinstance(value, bool):
-            raise InvalidValue("Must be a number.")
+            raise InvalidValue(_("Must be a number."))
         try:
             number = Decimal(str(value))
         except (InvalidOperation, ValueError):
-            raise InvalidValue("Must be a number.") from None
+            raise InvalidValue(_("Must be a number.")) from None
         if not number.is_finite():
-            raise InvalidValue("Must be a finite number.")
+            raise InvalidValue(_("Must be a finite number."))
         if abs(number) > MAX_DECIMAL:
-            raise InvalidValue("The number is too large.")
+            raise InvalidValue(_("The number is too large."))
         if number < 0:
-            raise InvalidValue("Must not be negative.")
+            raise InvalidValue(_("Must not be negative."))
         return number.quantize(Decimal("0.01"))
     if kind == "date":
         if value is None or value == "":
@@ -146,17 +150,17 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise InvalidValue("Must be a date (YYYY-MM-DD).") from None
+            raise InvalidValue(_("Must be a date (YYYY-MM-DD).")) from None
     if kind == "ref":
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise InvalidValue("Must be an id.")
+            raise InvalidValue(_("Must be an id."))
         try:
             ident = int(value)
         except ValueError:
-            raise InvalidValue("Must be an id.") from None
+            raise InvalidValue(_("Must be an id.")) from None
         if ident <= 0 or ident > 2**62:
-            raise InvalidValue("Must be a positive id.")
+            raise InvalidValue(_("Must be a positive id."))
         return ident
     raise AssertionError(f"unknown field kind {kind}")

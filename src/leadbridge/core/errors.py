@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 
 @dataclass
 class FieldIssue:
@@ -88,6 +90,7 @@ class Collector:
     def warn(self, field: str, message: str) -> None:
         self.warnings.append(FieldIssue(field, str(message)))
 
-    def raise_if_any(self, detail: str = "Some values are not valid.", code: str = "invalid"):
+    def raise_if_any(self, detail: str | None = None, code: str = "invalid"):
         if self.errors:
+            detail = detail or _("Some values are not valid.")
             raise ValidationFailed(detail, code=code, errors=list(self.errors))

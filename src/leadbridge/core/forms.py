@@ -12,7 +12,9 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from leadbridge.core.labels import choice_label
 from leadbridge.customfields.models import CustomFieldDefinition, RequiredField
 
 from .specs import SPECS, FieldSpec
@@ -97,7 +99,7 @@ def _field_for(spec: FieldSpec) -> forms.Field:
         )
     if kind == "choice":
         return forms.ChoiceField(
-            label=label, required=False, choices=[(c, c) for c in spec.choices]
+            label=label, required=False, choices=[(c, choice_label(c)) for c in spec.choices]
         )
     if kind == "ref":
         if spec.ref in SELECT_REFS:
@@ -110,7 +112,7 @@ def _field_for(spec: FieldSpec) -> forms.Field:
             label=label,
             required=False,
             min_value=1,
-            widget=forms.NumberInput(attrs={"placeholder": "id"}),
+            widget=forms.NumberInput(attrs={"placeholder": pgettext_lazy("placeholder", "id")}),
         )
     # Plain text inputs: the services validate e-mails and URLs (the same rules as the API);
     # the browser's own checks would hide our message at the field.

@@ -16,8 +16,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leadbridge.automation.events import emit
+from leadbridge.core import labels
 from leadbridge.customfields.services import (
     check_required_custom,
     clean_custom_fields,
@@ -25,10 +27,9 @@ from leadbridge.customfields.services import (
     required_builtin,
 )
 from leadbridge.history.models import HistoryEvent
-from leadbridge.history.services import history_changes, history_event, history_event_row
+from leadbridge.history.services import history_changes, history_event
 from leadbridge.people import access
 
-from .bulk import bulk_insert
 from .cleaning import clean_value
 from .errors import Collector, Conflict, FieldIssue, NotFound
 from .normalize import InvalidValue, normalize_email, normalize_phone, search_document, tags_index
@@ -103,7 +104,7 @@ def clean_input(
         fspec = spec.get(key)
         path = f"{prefix}{key}"
         if fspec is None:
-            out.add(path, "Unknown field.")
+            out.add(path, _("Unknown field."))
             continue
         cleaned = clean_value(fspec, raw, region=region, path=path, out=out)
         if cleaned is not None or raw in (None, ""):
@@ -132,7 +133,7 @@ def _check_refs(
         else:
             exists = _live(apps.get_model(fspec.ref)).filter(pk=values[fspec.attr]).exists()
         if not exists:
-            out.add(f"{prefix}{fspec.name}", "No such record.")
+            out.add(f"{prefix}{fspec.name}", _("No such record."))
 
 
 def refresh_derived(obj: Any, spec: RecordSpec) -> None:
@@ -167,7 +168,7 @@ def _check_required(
 ) -> None:
     for name in required if required is not None else required_builtin(spec.record_type):
         if state.get(name) in (None, "", []):
-            out.add(name, "This field is required.")
+            out.add(name, _("This field is required."))
     check_required_custom(spec.record_type, state.get("custom_fields") or {}, out=out, defs=defs)
 
 
@@ -219,29 +220,77 @@ def build_new(*, actor: Any, record_type: str, state: dict) -> Any:
     return obj
 
 
+class Draft:
+    """A new record's values on a plain object: what `build_new` sets on a model instance,
+    for bulk paths that derive the same columns with the same functions but insert plain
+    rows (a model instance per row costs more than the rest of the derivation)."""
+
+    pk = None
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+def draft_fields(record_type: str) -> list[models.Field]:
+    """The stored columns of a record type but its primary key, in table order."""
+    return [f for f in model_for(record_type)._meta.concrete_fields if not f.primary_key]
+
+
+_DEFAULTS: dict[str, tuple[dict, list]] = {}
+
+
+def _draft_defaults(record_type: str) -> dict:
+    """The fields' defaults as a model instance gets them: constants copied once, callables
+    (a new list or dict) called per record."""
+    if record_type not in _DEFAULTS:
+        fixed, made = {}, []
+        for f in draft_fields(record_type):
+            if f.has_default() and callable(f.default):
+                made.append(f)
+            else:
+                fixed[f.attname] = f.get_default()
+        _DEFAULTS[record_type] = fixed, made
+    fixed, made = _DEFAULTS[record_type]
+    values = dict(fixed)
+    for f in made:
+        values[f.attname] = f.get_default()
+    return values
+
+
+def build_draft(*, actor: Any, record_type: str, state: dict) -> Draft:
+    """`build_new` without the model instance: the fields' defaults, the prepared state, the
+    creator and the derived columns (`refresh_derived`, as on save)."""
+    values = _draft_defaults(record_type)
+    values.update(state)
+    values["created_by_id"] = actor.pk if actor is not None else None
+    draft = Draft(values)
+    refresh_derived(draft, SPECS[record_type])
+    return draft
+
+
 def _created_values(obj: Any, spec: RecordSpec) -> dict:
     return {k: v for k, v in snapshot(obj, spec).items() if v not in (None, "", [], {})}
 
 
-def created_event(
-    *, actor: Any, record_type: str, obj: Any, history_data: dict | None = None
-) -> HistoryEvent:
-    """The unsaved "created" history event of a saved record (the bulk path's twin of the
-    event `save_new` writes)."""
-    return history_event_row(
-        actor=actor,
-        record_type=record_type,
-        record_id=obj.pk,
-        kind=HistoryEvent.Kind.CREATED,
-        new=_created_values(obj, SPECS[record_type]),
-        data=history_data,
-    )
+def created_values(obj: Any, record_type: str) -> dict:
+    """The values a "created" history event records (the non-empty contract fields)."""
+    return _created_values(obj, SPECS[record_type])
 
 
-def save_new(*, actor: Any, record_type: str, state: dict, history_data: dict | None = None) -> Any:
-    """Insert a prepared record with its derived columns and its "created" history event."""
+def save_new(
+    *,
+    actor: Any,
+    record_type: str,
+    state: dict,
+    history_data: dict | None = None,
+    savepoint: bool = True,
+) -> Any:
+    """Insert a prepared record with its derived columns and its "created" history event.
+
+    `savepoint=False` for a caller whose transaction is all or nothing anyway (a failure
+    here then fails all of it): it saves the savepoint's two round trips (the web form)."""
     obj = build_new(actor=actor, record_type=record_type, state=state)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         obj.save()
         history_event(
             actor=actor,
@@ -255,24 +304,6 @@ def save_new(*, actor: Any, record_type: str, state: dict, history_data: dict | 
     return obj
 
 
-def save_new_many(
-    *, actor: Any, record_type: str, objs: list[Any], history_data: dict | None = None
-) -> list[Any]:
-    """Insert records made by `build_new` in a few statements per batch (COPY on PostgreSQL),
-    with the same "created" history event each (a bulk insert skips save hooks: the caller
-    files match keys)."""
-    assert transaction.get_connection().in_atomic_block, "save_new_many needs a transaction"
-    bulk_insert(model_for(record_type), objs)
-    bulk_insert(
-        HistoryEvent,
-        [
-            created_event(actor=actor, record_type=record_type, obj=o, history_data=history_data)
-            for o in objs
-        ],
-    )
-    return objs
-
-
 def record_create(
     *,
     actor: Any,
@@ -281,17 +312,26 @@ def record_create(
     validate: Validator | None = None,
     extra: dict | None = None,
     history_data: dict | None = None,
+    cache: PrepareCache | None = None,
+    savepoint: bool = True,
 ) -> Saved:
-    """Create one record of `record_type` from contract-named `data` (atomic)."""
+    """Create one record of `record_type` from contract-named `data` (atomic; `savepoint`
+    as in `save_new`)."""
     access.check(actor, record_type, "create")
     state, out = prepare_create(
-        actor=actor, record_type=record_type, data=data, validate=validate, extra=extra
+        actor=actor, record_type=record_type, data=data, validate=validate, extra=extra, cache=cache
     )
     out.raise_if_any()
     access.check_placement(
         actor, record_type, "create", owner_id=state["owner_id"], team_id=state["team_id"]
     )
-    obj = save_new(actor=actor, record_type=record_type, state=state, history_data=history_data)
+    obj = save_new(
+        actor=actor,
+        record_type=record_type,
+        state=state,
+        history_data=history_data,
+        savepoint=savepoint,
+    )
     return Saved(obj, out.warnings)
 
 
@@ -301,15 +341,23 @@ def lock(record_type: str, pk: int) -> Any:
     try:
         return model.objects.select_for_update().get(pk=pk, deleted_at__isnull=True)
     except model.DoesNotExist:
-        raise NotFound(f"No {record_type} with id {pk}.") from None
+        raise NotFound(
+            _("No %(record_type)s with id %(pk)s.")
+            % {"record_type": labels.record_type(record_type), "pk": pk}
+        ) from None
 
 
 def check_version(obj: Any, version: int | None) -> None:
     if version is not None and version != obj.version:
         raise Conflict(
-            "The record was changed by someone else; reload it and try again.",
+            _("The record was changed by someone else; reload it and try again."),
             code="stale_version",
-            errors=[FieldIssue("version", f"Current version is {obj.version}.")],
+            errors=[
+                FieldIssue(
+                    "version",
+                    _("Current version is %(obj_version)s.") % {"obj_version": obj.version},
+                )
+            ],
             extra={"current_version": obj.version},
         )
 

@@ -41,6 +41,8 @@ class RecordPages:
     update: Callable[..., Any]
     delete: Callable[..., Any]
     card_fields: list[tuple[str, str]]
+    # The new record form's heading, whole: "New" agrees with the noun in most languages.
+    new_title: str = ""
 
     def list(self, request: HttpRequest) -> HttpResponse:
         params, type_filters, custom = list_params(request.GET, self.record_type)
@@ -52,6 +54,7 @@ class RecordPages:
                 params=params,
                 type_filters=type_filters,
                 custom_filters=custom,
+                collate=True,
             )
             objs = list(page)
         except DomainError as exc:
@@ -166,8 +169,13 @@ class RecordPages:
 
 def _value(obj: Any, attr: str) -> Any:
     value: Any = obj
+    owner: Any = None
     for part in attr.split("."):
+        owner = value
         value = getattr(value, part, None) if value is not None else None
+    display = getattr(owner, f"get_{attr.split('.')[-1]}_display", None)
+    if display is not None:
+        return display()  # a stored code (client kind) in the reader's language
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if value is not None and hasattr(value, "display_name"):

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .errors import field_error
 from .models import Setting
@@ -45,12 +46,12 @@ def set_setting(*, actor: Any, key: str, value: Any) -> Any:
 
     require_admin(actor)
     if key not in DEFINITIONS:
-        raise field_error(key, "Unknown setting.")
+        raise field_error(key, _("Unknown setting."))
     _default, allowed = DEFINITIONS[key]
     if allowed is bool and not isinstance(value, bool):
-        raise field_error(key, "Must be true or false.")
+        raise field_error(key, _("Must be true or false."))
     if isinstance(allowed, tuple) and value not in allowed:
-        raise field_error(key, "Must be one of: " + ", ".join(allowed) + ".")
+        raise field_error(key, _("Must be one of: %(choices)s.") % {"choices": ", ".join(allowed)})
     with transaction.atomic():
         Setting.objects.update_or_create(key=key, defaults={"value": value})
     return value

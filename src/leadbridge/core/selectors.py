@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from leadbridge.core import labels
+from leadbridge.core.collation import text_ordering
 from leadbridge.people import access
 
 from .errors import FieldIssue, NotFound, ValidationFailed
@@ -51,7 +54,10 @@ def record_get(*, actor: Any, record_type: str, pk: int) -> Any:
     model = model_for(record_type)
     obj = model.objects.alive().select_related(*SELECT_RELATED[record_type]).filter(pk=pk).first()
     if obj is None:
-        raise NotFound(f"No {record_type} with id {pk}.")
+        raise NotFound(
+            _("No %(record_type)s with id %(pk)s.")
+            % {"record_type": labels.record_type(record_type), "pk": pk}
+        )
     access.check(actor, record_type, "view", obj)
     return obj
 
@@ -63,7 +69,7 @@ def _custom_filter(qs: QuerySet, record_type: str, key: str, raw: str) -> QueryS
     definition = CustomFieldDefinition.objects.filter(record_type=record_type, key=key).first()
     if definition is None:
         raise ValidationFailed(
-            "Unknown custom field.", errors=[FieldIssue(f"cf_{key}", "Unknown custom field.")]
+            _("Unknown custom field."), errors=[FieldIssue(f"cf_{key}", _("Unknown custom field."))]
         )
     try:
         value = clean_custom_value(definition, raw)
@@ -83,8 +89,14 @@ def record_list(
     params: ListParams,
     type_filters: dict | None = None,
     custom_filters: dict[str, str] | None = None,
+    collate: bool = False,
 ) -> tuple[QuerySet, int]:
-    """(page of records, total count) for a list request."""
+    """(page of records, total count) for a list request.
+
+    `collate`: sort text columns in the reader's alphabet (core/collation.py). The web pages
+    ask for it; the API keeps the database's plain order, which its clients can rely on and
+    which the indexes serve (an ICU sort of 25,000 rows costs tens of milliseconds).
+    """
     spec = SPECS[record_type]
     qs = filtered_queryset(
         actor=actor,
@@ -97,13 +109,24 @@ def record_list(
     field = ordering[1:] if ordering.startswith("-") else ordering
     if field not in spec.orderings:
         raise ValidationFailed(
-            "Unknown ordering.",
-            errors=[FieldIssue("ordering", "Sort by one of: " + ", ".join(spec.orderings) + ".")],
+            _("Unknown ordering."),
+            errors=[
+                FieldIssue(
+                    "ordering",
+                    _("Sort by one of: %(choices)s.") % {"choices": ", ".join(spec.orderings)},
+                )
+            ],
         )
     desc = ordering.startswith("-")
     tiebreak = "-id" if desc else "id"
     count = qs.count()
-    page = qs.select_related(*SELECT_RELATED[record_type]).order_by(ordering, tiebreak)
+    spec_field = spec.get(field)
+    if collate and spec_field is not None and spec_field.kind == "text":
+        # Names, companies, cities: in the reader's language's alphabetical order.
+        order: Any = text_ordering(field, descending=desc)
+    else:
+        order = ordering
+    page = qs.select_related(*SELECT_RELATED[record_type]).order_by(order, tiebreak)
     page = page[params.offset : params.offset + params.limit]
     return page, count
 

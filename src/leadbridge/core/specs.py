@@ -7,6 +7,7 @@ validate the same way. Plain data: no ORM here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 RECORD_TYPES = ("lead", "client", "contact", "deal")
 
@@ -77,10 +78,11 @@ class RecordSpec:
     filters: dict[str, str] = field(default_factory=dict)  # query param -> kind
 
     def get(self, name: str) -> FieldSpec | None:
-        for spec in self.fields:
-            if spec.name == name:
-                return spec
-        return None
+        return self._by_name.get(name)
+
+    @cached_property
+    def _by_name(self) -> dict[str, FieldSpec]:  # cleaning looks fields up per value
+        return {spec.name: spec for spec in self.fields}
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 record_type=record_type,
                 params=ListParams(q=q, limit=20, ordering="-updated_at"),
                 type_filters=filters,
+                collate=True,
             )
             groups.append((record_type, url_name, list(page), count))
     return render(request, "core/search.html", {"q": q, "groups": groups})

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Collector, field_error
 from leadbridge.core.specs import SPECS
@@ -46,21 +47,21 @@ def clean_custom_value(definition: CustomFieldDefinition, value: Any) -> Any:
     kind = definition.type
     if kind == "text":
         if not isinstance(value, str | int | float) or isinstance(value, bool):
-            raise ValueError("Must be text.")
+            raise ValueError(_("Must be text."))
         text = str(value).strip()
         if len(text) > MAX_TEXT:
-            raise ValueError(f"At most {MAX_TEXT} characters.")
+            raise ValueError(_("At most %(MAX_TEXT)s characters.") % {"MAX_TEXT": MAX_TEXT})
         return text
     if kind == "number":
         try:
             return _number(value)
         except (ValueError, InvalidOperation):
-            raise ValueError("Must be a number.") from None
+            raise ValueError(_("Must be a number.")) from None
     if kind == "date":
         try:
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
-            raise ValueError("Must be a date (YYYY-MM-DD).") from None
+            raise ValueError(_("Must be a date (YYYY-MM-DD).")) from None
     if kind == "boolean":
         if isinstance(value, bool):
             return value
@@ -69,12 +70,15 @@ def clean_custom_value(definition: CustomFieldDefinition, value: Any) -> Any:
             return True
         if text in {"false", "0", "no", "off"}:
             return False
-        raise ValueError("Must be true or false.")
+        raise ValueError(_("Must be true or false."))
     if kind == "choice":
         if not isinstance(value, str) or value not in (definition.choices or []):
-            raise ValueError("Must be one of: " + ", ".join(map(str, definition.choices)) + ".")
+            raise ValueError(
+                _("Must be one of: %(choices)s.")
+                % {"choices": ", ".join(map(str, definition.choices))}
+            )
         return value
-    raise ValueError("Unknown field type.")
+    raise ValueError(_("Unknown field type."))
 
 
 def clean_custom_fields(
@@ -86,12 +90,12 @@ def clean_custom_fields(
     if values is None:
         return result
     if not isinstance(values, dict):
-        out.add("custom_fields", "Must be an object keyed by the custom field's key.")
+        out.add("custom_fields", _("Must be an object keyed by the custom field's key."))
         return result
     for key, value in values.items():
         definition = defs.get(key)
         if definition is None:
-            out.add(f"custom_fields.{key}", "Unknown custom field.")
+            out.add(f"custom_fields.{key}", _("Unknown custom field."))
             continue
         try:
             cleaned = clean_custom_value(definition, value)
@@ -108,7 +112,7 @@ def clean_custom_fields(
 def check_required_custom(record_type: str, values: dict, *, out: Collector, defs=None) -> None:
     for definition in defs if defs is not None else definitions(record_type):
         if definition.required and values.get(definition.key) in (None, ""):
-            out.add(f"custom_fields.{definition.key}", "This field is required.")
+            out.add(f"custom_fields.{definition.key}", _("This field is required."))
 
 
 # Administration -----------------------------------------------------------------------------
@@ -128,14 +132,18 @@ def custom_field_create(
     require_admin(actor)
     out = Collector()
     if record_type not in SPECS:
-        out.add("record_type", "Unknown record type.")
+        out.add("record_type", _("Unknown record type."))
     if type not in CustomFieldDefinition.Type.values:
-        out.add("type", "Must be one of: " + ", ".join(CustomFieldDefinition.Type.values) + ".")
+        out.add(
+            "type",
+            _("Must be one of: %(choices)s.")
+            % {"choices": ", ".join(CustomFieldDefinition.Type.values)},
+        )
     if type == "choice" and not choices:
-        out.add("choices", "A choice field needs at least one choice.")
+        out.add("choices", _("A choice field needs at least one choice."))
     out.raise_if_any()
     if CustomFieldDefinition.objects.filter(record_type=record_type, key=key).exists():
-        raise field_error("key", "A custom field with this key exists already.", code="exists")
+        raise field_error("key", _("A custom field with this key exists already."), code="exists")
     with transaction.atomic():
         return CustomFieldDefinition.objects.create(
             record_type=record_type,
@@ -153,7 +161,7 @@ def required_fields_set(*, actor, record_type: str, fields: list[str]) -> list[s
     require_admin(actor)
     spec = SPECS.get(record_type)
     if spec is None:
-        raise field_error("record_type", "Unknown record type.")
+        raise field_error("record_type", _("Unknown record type."))
     bad = [f for f in fields if f not in spec.names or f in ("tags",)]
     if bad:
         raise field_error("fields", "Unknown fields: " + ", ".join(bad))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Collector, field_error
 from leadbridge.core.record_services import Saved, record_create, record_delete, record_update
@@ -22,7 +23,7 @@ def _make_validator(actor: Any):
 
     def validate(state: dict, instance: Any, out: Collector) -> None:
         if not state.get("title"):
-            out.add("title", "This field is required.")
+            out.add("title", _("This field is required."))
         if state.get("pipeline_id") is None:
             if state.get("stage_id") is not None:
                 state["pipeline_id"] = (
@@ -33,25 +34,25 @@ def _make_validator(actor: Any):
             if state.get("pipeline_id") is None:
                 pipeline = default_pipeline()
                 if pipeline is None:
-                    out.add("pipeline_id", "No pipeline exists; an administrator must add one.")
+                    out.add("pipeline_id", _("No pipeline exists; an administrator must add one."))
                     return
                 state["pipeline_id"] = pipeline.pk
         if state.get("stage_id") is None:
             first = Stage.objects.filter(pipeline_id=state["pipeline_id"]).order_by("order", "id")
             stage = first.first()
             if stage is None:
-                out.add("stage_id", "The pipeline has no stages.")
+                out.add("stage_id", _("The pipeline has no stages."))
             else:
                 state["stage_id"] = stage.pk
         elif not Stage.objects.filter(
             pk=state["stage_id"], pipeline_id=state["pipeline_id"]
         ).exists():
-            out.add("stage_id", "The stage does not belong to the deal's pipeline.")
+            out.add("stage_id", _("The stage does not belong to the deal's pipeline."))
         for field, record_type in (("client_id", "client"), ("contact_id", "contact")):
             ref = state.get(field)
             changed = instance is None or getattr(instance, field) != ref
             if ref is not None and changed and not _visible(actor, record_type, ref):
-                out.add(field, "No such record.")
+                out.add(field, _("No such record."))
 
     return validate
 
@@ -85,11 +86,11 @@ def pipeline_create(
     access.require_admin(actor)
     name = (name or "").strip()
     if not name:
-        raise field_error("name", "This field is required.")
+        raise field_error("name", _("This field is required."))
     if Pipeline.objects.filter(name=name).exists():
-        raise field_error("name", "A pipeline with this name exists already.", code="exists")
+        raise field_error("name", _("A pipeline with this name exists already."), code="exists")
     if not stages:
-        raise field_error("stages", "A pipeline needs at least one stage.")
+        raise field_error("stages", _("A pipeline needs at least one stage."))
     with transaction.atomic():
         if is_default:
             Pipeline.objects.update(is_default=False)
@@ -111,11 +112,11 @@ def stage_create(
 ) -> Stage:
     access.require_admin(actor)
     if not (name or "").strip():
-        raise field_error("name", "This field is required.")
+        raise field_error("name", _("This field is required."))
     if kind not in Stage.Kind.values:
-        raise field_error("kind", "Must be one of: open, won, lost.")
+        raise field_error("kind", _("Must be one of: open, won, lost."))
     if not 0 <= probability <= 100:
-        raise field_error("probability", "Must be between 0 and 100.")
+        raise field_error("probability", _("Must be between 0 and 100."))
     if order is None:
         order = pipeline.stages.count()
     with transaction.atomic():

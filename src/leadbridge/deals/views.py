@@ -17,6 +17,7 @@ pages = RecordPages(
     namespace="deals",
     title=_("Deals"),
     singular=_("Deal"),
+    new_title=_("New deal"),
     columns=[
         Column(_("Title"), "title", sort="title"),
         Column(_("Pipeline"), "pipeline.name"),

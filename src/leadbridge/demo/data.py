@@ -1,4 +1,7 @@
-"""Names, companies, cities and phone formats of the five seed countries (plain data)."""
+"""Names, companies, cities and phone formats of the five seed countries (plain data).
+
+The texts of the demo (lists, tasks, notes, tags) are per language in demo/locales/.
+"""
 
 COUNTRIES = {
     "CZ": {
@@ -163,16 +166,6 @@ COUNTRIES = {
     },
 }
 
-# Sources and statuses the seeds name, beside the defaults a new install has.
-EXTRA_SOURCES = [
-    "Trade fair 2026",
-    "Partner",
-    "Cold call",
-    "LinkedIn",
-    "Newsletter",
-    "Company registry",
-]
-TAGS = ["VIP", "newsletter", "fair-2026", "partner", "callback", "budget-approved"]
 TEAMS = [
     ("Prague", "CZ"),
     ("Bratislava", "SK"),
@@ -190,15 +183,3 @@ DEMO_USERS = [
     ("vedouci", "Věra", "Vedoucí", "sales_manager", ["Prague", "Bratislava"]),
 ]
 DEMO_PASSWORD = "demo-Leadbridge-2026"
-TASKS = [
-    "First call",
-    "Send the offer",
-    "Follow-up call",
-    "Prepare a meeting",
-    "Check the company registry",
-]
-NOTES = [
-    "Met at the trade fair, interested in the premium plan.",
-    "Prefers e-mail, call only after 14:00.",
-    "Asked for references from the same industry.",
-]

@@ -20,6 +20,8 @@ from leadbridge.people.models import Role, Team, User
 from leadbridge.people.services import system_actor
 
 from . import data
+from .locales import for_language
+from .seeding import seed_language
 
 MARKER = "demo_loaded"
 
@@ -44,21 +46,28 @@ def _ascii(text: str) -> str:
     return "".join(c for c in anyascii(text).lower() if c.isalnum())
 
 
-def ensure_lists(actor) -> None:
-    for i, name in enumerate(data.EXTRA_SOURCES):
+def ensure_lists(actor, texts=None) -> None:
+    """The demo's extra sources, second pipeline and task templates, in the texts' language."""
+    from leadbridge.automation.models import TaskTemplate
+
+    texts = texts or for_language("en")
+    for i, name in enumerate(texts.EXTRA_SOURCES):
         LeadSource.objects.get_or_create(name=name, defaults={"order": 20 + i})
-    if not Pipeline.objects.filter(name="Partnerships").exists():
-        pipeline_create(
-            actor=actor,
-            name="Partnerships",
-            stages=["Contacted", "Negotiation", "Contract", "Active", "Ended"],
-        )
-        pipeline = Pipeline.objects.get(name="Partnerships")
-        Stage.objects.filter(pipeline=pipeline, name="Active").update(kind="won")
-        Stage.objects.filter(pipeline=pipeline, name="Ended").update(kind="lost")
+    name, stages = texts.PARTNER_PIPELINE
+    if not Pipeline.objects.filter(name=name).exists():
+        pipeline_create(actor=actor, name=name, stages=stages)
+        pipeline = Pipeline.objects.get(name=name)
+        Stage.objects.filter(pipeline=pipeline, name=stages[-2]).update(kind="won")
+        Stage.objects.filter(pipeline=pipeline, name=stages[-1]).update(kind="lost")
+    if not TaskTemplate.objects.exists():
+        statuses = list(LeadStatus.objects.order_by("order", "id"))
+        for subject, body, days, status_index in texts.TASK_TEMPLATES:
+            template = TaskTemplate.objects.create(subject=subject, body=body, due_in_days=days)
+            if status_index < len(statuses):
+                template.statuses.set([statuses[status_index]])
 
 
-def ensure_users() -> list[User]:
+def ensure_users(language: str = "") -> list[User]:
     teams = {name: Team.objects.get_or_create(name=name)[0] for name, _c in data.TEAMS}
     users = []
     for username, first, last, role_key, team_names in data.DEMO_USERS:
@@ -69,6 +78,7 @@ def ensure_users() -> list[User]:
                 "last_name": last,
                 "email": f"{username}@demo.leadbridge.example",
                 "role": Role.objects.get(key=role_key),
+                "language": language,
             },
         )
         if created:
@@ -80,14 +90,19 @@ def ensure_users() -> list[User]:
 
 
 @transaction.atomic
-def load_demo(*, seed: int = 1, leads: int = 300) -> dict:
-    """Create the demo data once; returns counts. Deterministic for a seed."""
+def load_demo(*, seed: int = 1, leads: int = 300, language: str | None = None) -> dict:
+    """Create the demo data once; returns counts. Deterministic for a seed.
+
+    `language` (default: the seed language) picks the texts and, unless it is English, the
+    country whose people, companies, phones and addresses the demo shows; English shows all five.
+    """
     if demo_loaded():
         return {"leads": 0, "already": True}
+    texts = for_language(language or seed_language())
     rng = random.Random(seed)
     actor = system_actor("demo")
-    ensure_lists(User.objects.filter(is_superuser=True).first() or actor)
-    users = ensure_users()
+    ensure_lists(User.objects.filter(is_superuser=True).first() or actor, texts)
+    users = ensure_users(language or "")
     teams = {t.name: t for t in Team.objects.all()}
     team_of_country = {c: teams[name] for name, c in data.TEAMS}
     statuses = list(LeadStatus.objects.filter(kind__in=["open", "lost"]))
@@ -98,7 +113,7 @@ def load_demo(*, seed: int = 1, leads: int = 300) -> dict:
             owners_by_team.setdefault(team.pk, []).append(user)
     now = timezone.now()
     made = []
-    codes = list(data.COUNTRIES)
+    codes = [texts.COUNTRY] if texts.COUNTRY else list(data.COUNTRIES)
     for i in range(leads):
         code = codes[i % len(codes)]
         country = data.COUNTRIES[code]
@@ -115,7 +130,7 @@ def load_demo(*, seed: int = 1, leads: int = 300) -> dict:
             data={
                 "first_name": first,
                 "last_name": last,
-                "job_title": rng.choice(["CEO", "Sales manager", "Buyer", "Owner", ""]),
+                "job_title": rng.choice(texts.JOB_TITLES),
                 "company_name": company if with_company else "",
                 "registration_number": str(rng.randint(10_000_000, 99_999_999))
                 if with_company
@@ -134,8 +149,8 @@ def load_demo(*, seed: int = 1, leads: int = 300) -> dict:
                 if rng.random() < 0.6
                 else None,
                 "currency": country["currency"],
-                "tags": rng.sample(data.TAGS, rng.randint(0, 2)),
-                "description": rng.choice(data.NOTES) if rng.random() < 0.3 else "",
+                "tags": rng.sample(texts.TAGS, rng.randint(0, 2)),
+                "description": rng.choice(texts.NOTES) if rng.random() < 0.3 else "",
             },
         ).obj
         made.append(lead)
@@ -147,8 +162,8 @@ def load_demo(*, seed: int = 1, leads: int = 300) -> dict:
                 record_id=lead.pk,
                 data={
                     "type": kind,
-                    "subject": rng.choice(data.TASKS) if kind != "note" else "Note",
-                    "body": rng.choice(data.NOTES) if kind == "note" else "",
+                    "subject": rng.choice(texts.TASKS) if kind != "note" else texts.NOTE_SUBJECT,
+                    "body": rng.choice(texts.NOTES) if kind == "note" else "",
                     "due_at": now + dt.timedelta(days=rng.randint(-5, 14))
                     if kind == "task"
                     else None,
@@ -160,18 +175,22 @@ def load_demo(*, seed: int = 1, leads: int = 300) -> dict:
         Lead.objects.filter(pk=lead.pk).update(
             created_at=now - dt.timedelta(days=rng.randint(0, 360), minutes=rng.randint(0, 999))
         )
-    clients = _clients_and_deals(rng, actor, users, team_of_country)
-    Setting.objects.create(key=MARKER, value={"seed": seed, "leads": leads})
+    clients = _clients_and_deals(rng, actor, users, team_of_country, texts)
+    Setting.objects.create(
+        key=MARKER, value={"seed": seed, "leads": leads, "language": texts.__name__[-2:]}
+    )
     return {"leads": len(made), "clients": clients, "already": False}
 
 
-def _clients_and_deals(rng: random.Random, actor, users, team_of_country) -> int:
+def _clients_and_deals(rng: random.Random, actor, users, team_of_country, texts) -> int:
     pipelines = list(Pipeline.objects.prefetch_related("stages"))
     count = 0
-    for code, country in data.COUNTRIES.items():
+    codes = [texts.COUNTRY] if texts.COUNTRY else list(data.COUNTRIES)
+    for code in codes:
+        country = data.COUNTRIES[code]
         team = team_of_country[code]
         owners = [u for u in users if team in u.teams.all()] or users
-        for _ in range(6):
+        for _ in range(30 // len(codes)):  # as many companies whatever the countries
             owner = rng.choice(owners)
             name = rng.choice(country["company"]).format(rng.choice(country["words"]))
             city, postcode = rng.choice(country["cities"])
@@ -206,7 +225,7 @@ def _clients_and_deals(rng: random.Random, actor, users, team_of_country) -> int
             deal_create(
                 actor=actor,
                 data={
-                    "title": f"{name}: {rng.choice(['licences', 'pilot', 'renewal', 'support'])}",
+                    "title": f"{name}: {rng.choice(texts.DEAL_WORDS)}",
                     "pipeline_id": pipeline.pk,
                     "stage_id": stage.pk,
                     "value": Decimal(rng.randrange(10, 900) * 1000),

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import ValidationError as PydanticValidationError
 
@@ -126,7 +127,7 @@ def clean_filters(record_type: str, raw: dict[str, Any]) -> dict[str, Any]:
         elif key in schema.model_fields and key not in ("ordering", "limit", "offset"):
             plain[key] = value
         else:
-            issues.append(FieldIssue(f"filters.{key}", "Unknown filter."))
+            issues.append(FieldIssue(f"filters.{key}", _("Unknown filter.")))
     try:
         values = schema(**plain).model_dump(mode="json", exclude_defaults=True)
     except PydanticValidationError as exc:
@@ -135,7 +136,7 @@ def clean_filters(record_type: str, raw: dict[str, Any]) -> dict[str, Any]:
             issues.append(FieldIssue(f"filters.{path}", err["msg"]))
         values = {}
     if issues:
-        raise ValidationFailed("The filters are not valid.", errors=issues)
+        raise ValidationFailed(_("The filters are not valid."), errors=issues)
     return {**{k: v for k, v in values.items() if k in plain}, **custom}
 
 
@@ -179,7 +180,7 @@ def find(request: HttpRequest, payload: FindIn, response: HttpResponse):
 def job_status(request: HttpRequest, job_id: str):
     job = FinderJob.objects.filter(pk=_uuid(job_id), created_by=request.auth).first()
     if job is None:
-        raise NotFound(f"No finder job {job_id}.")
+        raise NotFound(_("No finder job %(job_id)s.") % {"job_id": job_id})
     return 200, {
         "job_id": str(job.pk),
         "status": job.status,
@@ -195,7 +196,7 @@ def _uuid(value: str) -> Any:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise NotFound(f"No finder job {value}.") from None
+        raise NotFound(_("No finder job %(value)s.") % {"value": value}) from None
 
 
 @router.post(
@@ -208,7 +209,7 @@ def not_duplicate(request: HttpRequest, payload: PairIn):
     a, b = sorted(payload.ids)
     if a == b:
         raise ValidationFailed(
-            "Give two different records.", errors=[FieldIssue("ids", "Two different ids.")]
+            _("Give two different records."), errors=[FieldIssue("ids", _("Two different ids."))]
         )
     for pk in (a, b):
         finder.visible_or_404(request.auth, payload.record_type, pk)

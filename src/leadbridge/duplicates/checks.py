@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Conflict, FieldIssue
 from leadbridge.core.registry import model_for
@@ -136,9 +137,9 @@ class Intake:
 
 def duplicate_conflict(duplicates: list[dict]) -> Conflict:
     return Conflict(
-        "A matching record exists.",
+        _("A matching record exists."),
         code="duplicate",
-        errors=[FieldIssue("on_duplicate", "A matching record exists; see duplicates.")],
+        errors=[FieldIssue("on_duplicate", _("A matching record exists; see duplicates."))],
         extra={"duplicates": duplicates},
     )
 

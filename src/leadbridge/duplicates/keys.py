@@ -106,6 +106,9 @@ def index_records(
         copy_rows(MatchKey._meta.db_table, ["record_type", "record_id", "key"], triples)
         copy_rows(MatchProfile._meta.db_table, ["record_type", "record_id", "data"], profiles)
         return len(triples)
+    if connection.vendor == "postgresql":
+        _insert_together(connection, triples, profiles)
+        return len(triples)
     MatchKey.objects.bulk_create(
         [MatchKey(record_type=t, record_id=i, key=k) for t, i, k in triples], batch_size=2000
     )
@@ -114,6 +117,26 @@ def index_records(
         batch_size=2000,
     )
     return len(triples)
+
+
+def _insert_together(connection: Any, triples: list, profiles: list) -> None:
+    """The keys and profiles of a few records in one statement (a writable CTE): every
+    created or changed record files them, so this saves a round trip on each. The same rows
+    as the two bulk inserts."""
+    if not triples and not profiles:
+        return
+
+    def columns(rows: list) -> list[list]:
+        return [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], []]
+
+    sql = (
+        f"WITH k AS (INSERT INTO {MatchKey._meta.db_table} (record_type, record_id, key)"
+        " SELECT * FROM UNNEST(%s::varchar[], %s::bigint[], %s::varchar[]))"
+        f" INSERT INTO {MatchProfile._meta.db_table} (record_type, record_id, data)"
+        " SELECT * FROM UNNEST(%s::varchar[], %s::bigint[], %s::text[])"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*columns(triples), *columns(profiles)])
 
 
 def forget(record_type: str, record_ids: Iterable[int]) -> None:

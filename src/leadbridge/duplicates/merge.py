@@ -17,9 +17,11 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leadbridge.activities.models import ActivityLink, AttachmentLink
 from leadbridge.automation.events import emit
+from leadbridge.core import labels
 from leadbridge.core.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from leadbridge.core.normalize import normalize_tags, tags_index
 from leadbridge.core.record_services import refresh_derived, snapshot
@@ -66,7 +68,10 @@ def _lock_all(actor: Any, record_type: str, ids: list[int]) -> dict[int, Any]:
     found = {o.pk: o for o in visible.select_for_update().filter(pk__in=ids).order_by("pk")}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise NotFound(f"No {record_type} with id {missing[0]}.")
+        raise NotFound(
+            _("No %(record_type)s with id %(missing_0)s.")
+            % {"record_type": labels.record_type(record_type), "missing_0": missing[0]}
+        )
     for obj in found.values():
         for right in RIGHTS:
             access.check(actor, record_type, right, obj)
@@ -76,20 +81,20 @@ def _lock_all(actor: Any, record_type: str, ids: list[int]) -> dict[int, Any]:
 def _validate(record_type: str, ids: list[int], survivor_id: Any, choices: dict) -> None:
     issues = []
     if record_type not in MERGEABLE:
-        issues.append(FieldIssue("record_type", "Merge leads, clients or contacts."))
+        issues.append(FieldIssue("record_type", _("Merge leads, clients or contacts.")))
     if len(set(ids)) < 2:
-        issues.append(FieldIssue("ids", "Give at least two different records."))
+        issues.append(FieldIssue("ids", _("Give at least two different records.")))
     if survivor_id is not None and survivor_id not in ids:
-        issues.append(FieldIssue("survivor_id", "The survivor must be one of ids."))
+        issues.append(FieldIssue("survivor_id", _("The survivor must be one of ids.")))
     spec = SPECS.get(record_type)
     names = {f.name for f in spec.fields} if spec else set()
     for name, source in (choices or {}).items():
         if name not in names and not name.startswith("custom_fields."):
-            issues.append(FieldIssue(f"choices.{name}", "Unknown field."))
+            issues.append(FieldIssue(f"choices.{name}", _("Unknown field.")))
         elif source not in ids:
-            issues.append(FieldIssue(f"choices.{name}", "Take the value from one of ids."))
+            issues.append(FieldIssue(f"choices.{name}", _("Take the value from one of ids.")))
     if issues:
-        raise ValidationFailed("The merge request is not valid.", errors=issues)
+        raise ValidationFailed(_("The merge request is not valid."), errors=issues)
 
 
 def merged_values(
@@ -259,15 +264,15 @@ def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
         try:
             merge = MergeRecord.objects.select_for_update().get(pk=merge_id)
         except MergeRecord.DoesNotExist:
-            raise NotFound(f"No merge with id {merge_id}.") from None
+            raise NotFound(_("No merge with id %(merge_id)s.") % {"merge_id": merge_id}) from None
         record_type = merge.record_type
         model = model_for(record_type)
         if merge.undone_at is not None:
-            raise Conflict("This merge was already undone.", code="already_undone")
+            raise Conflict(_("This merge was already undone."), code="already_undone")
         survivor = model.objects.select_for_update().filter(pk=merge.survivor_id).first()
         if survivor is None or survivor.deleted_at is not None:
             raise Conflict(
-                "The surviving record was deleted or merged since; restore it first.",
+                _("The surviving record was deleted or merged since; restore it first."),
                 code="merge_conflict",
                 errors=[FieldIssue("survivor_id", f"{record_type} {merge.survivor_id}")],
             )
@@ -275,17 +280,26 @@ def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
             access.check(actor, record_type, right, survivor)
         if survivor.version != merge.survivor_version:
             raise Conflict(
-                f"{record_type.capitalize()} {survivor.pk} was changed after the merge; "
-                "undoing would lose that change.",
+                _(
+                    "%(record)s %(survivor_pk)s was changed after the merge;"
+                    " undoing would lose that change."
+                )
+                % {"record": record_type.capitalize(), "survivor_pk": survivor.pk},
                 code="merge_conflict",
                 errors=[
                     FieldIssue(
                         "survivor_id",
-                        f"Version {survivor.version} differs from {merge.survivor_version} "
-                        "left by the merge.",
+                        _(
+                            "Version %(survivor_version)s differs from"
+                            " %(merge_survivor_version)s left by the merge."
+                        )
+                        % {
+                            "survivor_version": survivor.version,
+                            "merge_survivor_version": merge.survivor_version,
+                        },
                     )
                 ],
-                extra={"record_type": record_type, "id": survivor.pk},
+                extra={"record_type": labels.record_type(record_type), "id": survivor.pk},
             )
         merged = {
             o.pk: o for o in model.objects.select_for_update().filter(pk__in=merge.merged_ids)
@@ -294,7 +308,8 @@ def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
             obj = merged.get(pk)
             if obj is None or obj.merged_into != merge.survivor_id:
                 raise Conflict(
-                    f"{record_type.capitalize()} {pk} was changed after the merge.",
+                    _("%(record)s %(pk)s was changed after the merge.")
+                    % {"record": record_type.capitalize(), "pk": pk},
                     code="merge_conflict",
                     errors=[FieldIssue("ids", f"{record_type} {pk}")],
                 )

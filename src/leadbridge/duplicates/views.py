@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from leadbridge.core.errors import DomainError
@@ -27,12 +28,12 @@ from .reasons import localized
 
 TYPES = ("lead", "client", "contact")
 RULE_LABELS = {
-    "email": _("E-mail"),
-    "phone": _("Phone"),
-    "name": _("Name"),
-    "company": _("Company"),
-    "registration_number": _("Registration number / VAT id"),
-    "address": _("Address"),
+    "email": gettext_lazy("E-mail"),
+    "phone": gettext_lazy("Phone"),
+    "name": gettext_lazy("Name"),
+    "company": gettext_lazy("Company"),
+    "registration_number": gettext_lazy("Registration number / VAT id"),
+    "address": gettext_lazy("Address"),
 }
 
 

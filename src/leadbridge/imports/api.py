@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
@@ -75,7 +76,12 @@ class MappingIn(Strict):
     mapping: MappingSpec
     on_duplicate: Literal["allow", "skip", "update", "reject", "link"] = "skip"
     match_on: Literal["any", "email", "phone", "registration_number"] = "any"
-    run_automations: bool = False
+    run_automations: bool = Field(
+        False,
+        description="Fire what lead_create fires for each new lead (lead.created webhooks, "
+        "the status's task templates) and place leads without an owner or team by the "
+        "assignment rules of the import channel",
+    )
     create_missing: bool = Field(
         False, description="Create statuses and sources the file names (administrators)"
     )
@@ -130,7 +136,7 @@ def upload(
     delimiter: Form[str | None] = None,
 ):
     if delimiter and len(delimiter) != 1:
-        raise field_error("delimiter", "One character, such as ; or a tab.")
+        raise field_error("delimiter", _("One character, such as ; or a tab."))
     job = services.import_upload(
         actor=request.auth,
         filename=file.name or "import.csv",

@@ -33,10 +33,15 @@ def add_parser(sub) -> None:
         "--match-on", default="any", choices=["any", "email", "phone", "registration_number"]
     )
     p.add_argument("--create-missing", action="store_true", help="create unknown statuses/sources")
+    p.add_argument(
+        "--run-automations",
+        action="store_true",
+        help="fire webhooks, status task templates and assignment rules for the new leads",
+    )
     p.add_argument("--constant", action="append", default=[], help="field=value (repeatable)")
     p.add_argument("--errors", help="write the error report (CSV) to this file")
     p.add_argument("--dry-run", action="store_true", help="show the mapping and a preview only")
-    p.add_argument("--batch-size", type=int, default=2000)
+    p.add_argument("--batch-size", type=int, default=None, help="rows per committed batch")
 
 
 def _mapping(raw: str | None, headers: list[str], suggested: dict) -> dict:
@@ -97,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             on_duplicate=args.on_duplicate,
             match_on=args.match_on,
             create_missing=args.create_missing,
+            run_automations=args.run_automations,
         )
     except DomainError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
@@ -121,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         line = _bar(current.rows_done, current.rows_total, rate)
         print(("\r" if tty else "") + line, end="" if tty else "\n", file=sys.stderr, flush=True)
 
-    job = services.run_job(job.pk, batch_size=args.batch_size, on_batch=show)
+    job = services.run_job(job.pk, batch_size=args.batch_size or services.BATCH_SIZE, on_batch=show)
     if tty:
         print(file=sys.stderr)
     elapsed = time.monotonic() - started

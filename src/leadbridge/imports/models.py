@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
@@ -12,13 +13,13 @@ class ImportJob(models.Model):
     after the last committed batch and no row is imported twice."""
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded"  # waiting for the mapping and a start
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
-        CANCELLED = "cancelled"
-        UNDONE = "undone"
+        UPLOADED = "uploaded", _("Uploaded")  # waiting for the mapping and a start
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        UNDONE = "undone", _("Undone")
 
     record_type = models.CharField(max_length=10, default="lead")
     created_by = models.ForeignKey(

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 NUMBER_FORMATS = ("auto", "comma", "dot")  # decimal separator; auto decides per value
 DATE_FORMATS = ("auto", "dmy", "mdy", "ymd")
 _SPACES = re.compile(r"[\s\u00a0\u202f']+")
@@ -27,6 +29,8 @@ class CellError(ValueError):
 def as_text(value: Any) -> str:
     """Any cell as text: a whole number from a spreadsheet loses its ".0" (a phone number
     or registration number typed into a number cell), dates become ISO."""
+    if type(value) is str:  # every CSV cell: the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -45,13 +49,13 @@ def parse_number(value: Any, fmt: str = "auto") -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise CellError("Must be a number.")
+        raise CellError(_("Must be a number."))
     if isinstance(value, int | float | Decimal):
         return Decimal(str(value))
     text = _SPACES.sub("", str(value))
     text = _CURRENCY.sub("", text)  # "CZK 1 200", "1 200 Kč", "€12"
     if not text:
-        raise CellError("Must be a number.")
+        raise CellError(_("Must be a number."))
     comma, dot = text.rfind(","), text.rfind(".")
     if fmt == "auto":
         if comma >= 0 and dot >= 0:
@@ -69,9 +73,9 @@ def parse_number(value: Any, fmt: str = "auto") -> Decimal | None:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise CellError("Must be a number.") from None
+        raise CellError(_("Must be a number.")) from None
     if not number.is_finite():
-        raise CellError("Must be a number.")
+        raise CellError(_("Must be a number."))
     return number
 
 
@@ -85,7 +89,7 @@ def parse_date(value: Any, fmt: str = "auto") -> dt.date | None:
         return value
     match = _DATE.match(str(value))
     if not match:
-        raise CellError("Must be a date such as 24.11.2026 or 2026-11-24.")
+        raise CellError(_("Must be a date such as 24.11.2026 or 2026-11-24."))
     a, b, c = match.groups()
     if fmt == "auto":
         fmt = "ymd" if len(a) == 4 else ("mdy" if "/" in str(value) and int(b) > 12 else "dmy")
@@ -100,7 +104,7 @@ def parse_date(value: Any, fmt: str = "auto") -> dt.date | None:
             year += 2000 if year < 70 else 1900
         return dt.date(year, month, day)
     except ValueError:
-        raise CellError("Not a valid date.") from None
+        raise CellError(_("Not a valid date.")) from None
 
 
 def detect_formats(samples: Iterable[str]) -> tuple[str, str]:

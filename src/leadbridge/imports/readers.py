@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
+
 FORMATS = ("csv", "xlsx", "xls")
 SAMPLE_BYTES = 64 * 1024
 XLSX_STREAM_ABOVE = 20 * 1024 * 1024
@@ -71,7 +73,7 @@ def detect_format(filename: str, head: bytes) -> str:
         return "xls"
     name = filename.lower()
     if name.endswith((".xlsx", ".xlsm", ".xls")):
-        raise ReadError("The file is not a valid Excel workbook.")
+        raise ReadError(_("The file is not a valid Excel workbook."))
     return "csv"
 
 
@@ -95,7 +97,7 @@ def detect_encoding(sample: bytes) -> str:
 
     best = from_bytes(sample, cp_isolation=CANDIDATE_ENCODINGS).best()
     if best is None:
-        raise ReadError("The file's text encoding could not be recognised.")
+        raise ReadError(_("The file's text encoding could not be recognised."))
     return best.encoding
 
 
@@ -170,9 +172,11 @@ def read_csv(
     try:
         header = next(reader, [])
     except UnicodeDecodeError:
-        raise ReadError(f"The file is not valid {dialect.encoding} text.") from None
+        raise ReadError(
+            _("The file is not valid %(encoding)s text.") % {"encoding": dialect.encoding}
+        ) from None
     except csv.Error as exc:
-        raise ReadError(f"The first line cannot be read: {exc}.") from None
+        raise ReadError(_("The first line cannot be read: %(exc)s.") % {"exc": exc}) from None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         line = 1
@@ -183,10 +187,13 @@ def read_csv(
                     yield line, cells
         except UnicodeDecodeError:
             raise ReadError(
-                f"Line {line + 1} is not valid {dialect.encoding} text; choose the encoding."
+                _("Line %(line)s is not valid %(encoding)s text; choose the encoding.")
+                % {"line": line + 1, "encoding": dialect.encoding}
             ) from None
         except csv.Error as exc:
-            raise ReadError(f"Line {line + 1} cannot be read: {exc}.") from None
+            raise ReadError(
+                _("Line %(line)s cannot be read: %(exc)s.") % {"line": line + 1, "exc": exc}
+            ) from None
 
     return Table(_clean_header(header), rows(), dialect=dialect)
 
@@ -216,10 +223,10 @@ def read_workbook(stream: IO[bytes], fmt: str, *, sheet: str | None = None) -> T
     try:
         workbook = CalamineWorkbook.from_filelike(stream)
     except (CalamineError, ValueError, OSError) as exc:
-        raise ReadError(f"The workbook cannot be read: {exc}") from None
+        raise ReadError(_("The workbook cannot be read: %(exc)s") % {"exc": exc}) from None
     names = list(workbook.sheet_names)
     if not names:
-        raise ReadError("The workbook has no sheets.")
+        raise ReadError(_("The workbook has no sheets."))
     if sheet is not None and sheet not in names:
         raise ReadError(f"No sheet named {sheet!r}; sheets: {', '.join(names)}.")
     name = sheet or names[0]
@@ -235,7 +242,7 @@ def read_xlsx_streaming(stream: IO[bytes], *, sheet: str | None = None) -> Table
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise ReadError(f"The workbook cannot be read: {exc}") from None
+        raise ReadError(_("The workbook cannot be read: %(exc)s") % {"exc": exc}) from None
     names = list(workbook.sheetnames)
     if sheet is not None and sheet not in names:
         raise ReadError(f"No sheet named {sheet!r}; sheets: {', '.join(names)}.")

@@ -102,6 +102,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
                 on_duplicate=request.POST.get("on_duplicate", "skip"),
                 match_on=request.POST.get("match_on", "any"),
                 create_missing=bool(request.POST.get("create_missing")),
+                run_automations=bool(request.POST.get("run_automations")),
                 save_template=bool(request.POST.get("save_template")),
             )
         except DomainError as exc:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from leadbridge.core.errors import DomainError, NotFound
+from leadbridge.core.labels import money
 from leadbridge.core.normalize import search_terms
 from leadbridge.core.selectors import base_queryset, record_get
 from leadbridge.core.web import _int, list_params, query_without
@@ -82,7 +83,7 @@ def card_html(lead: Any) -> SafeString:
         meta.append(format_html('<span class="company">{}</span>', lead.company_name))
     if lead.expected_value is not None:
         meta.append(
-            format_html('<span class="value">{} {}</span>', lead.expected_value, lead.currency)
+            format_html('<span class="value">{}</span>', money(lead.expected_value, lead.currency))
         )
     if lead.owner_id:
         meta.append(

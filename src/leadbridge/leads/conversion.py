@@ -13,11 +13,13 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models.constants import OnConflict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leadbridge.activities.models import ActivityLink, AttachmentLink
 from leadbridge.automation.events import emit
 from leadbridge.clients.models import Contact
 from leadbridge.clients.services import _make_contact_validator, _validate_client
+from leadbridge.core import labels
 from leadbridge.core.errors import Collector, Conflict, DomainError, FieldIssue, ValidationFailed
 from leadbridge.core.record_services import (
     check_version,
@@ -82,13 +84,15 @@ def plan_from_dict(data: dict | None) -> Plan:
         status_id=data.get("status_id"),
     )
     if plan.on_duplicate not in ON_DUPLICATE:
-        out.add("on_duplicate", "Must be one of: " + ", ".join(ON_DUPLICATE) + ".")
+        out.add(
+            "on_duplicate", _("Must be one of: %(choices)s.") % {"choices": ", ".join(ON_DUPLICATE)}
+        )
     for name in TARGETS:
         part = data.get(name)
         if part is None:
             continue
         if not isinstance(part, dict):
-            out.add(name, "Must be an object.")
+            out.add(name, _("Must be an object."))
             continue
         target = TargetPlan(
             mode=part.get("mode") or "new",
@@ -101,9 +105,9 @@ def plan_from_dict(data: dict | None) -> Plan:
             stage_id=part.get("stage_id"),
         )
         if target.mode not in MODES:
-            out.add(f"{name}.mode", "Must be one of: new, existing, none.")
+            out.add(f"{name}.mode", _("Must be one of: new, existing, none."))
         elif target.mode == "existing" and not target.id:
-            out.add(f"{name}.id", "Choose the existing record.")
+            out.add(f"{name}.id", _("Choose the existing record."))
         setattr(plan, name, target)
     out.raise_if_any()
     return plan
@@ -240,7 +244,7 @@ def _plan_target(
     # existing
     obj = _visible(actor, name, target.id)
     if obj is None:
-        out.add(f"{name}.id", f"No such {name}.")
+        out.add(f"{name}.id", _("No such %(name)s.") % {"name": labels.record_type(name)})
         return tw
     tw.obj = obj
     current = snapshot(obj, SPECS[name])
@@ -256,15 +260,16 @@ def _plan_target(
     tw.conflicts = conflicts
     bad = [f for f in target.overwrite if f not in SPECS[name].names]
     for f in bad:
-        out.add(f"{name}.overwrite", f"Unknown field: {f}.")
+        out.add(f"{name}.overwrite", _("Unknown field: %(f)s.") % {"f": f})
     if target.overwrite and not access.in_scope(
         actor, name, "update", owner_id=obj.owner_id, team_id=obj.team_id
     ):
         raise DomainError(
-            f"Overwriting fields of this {name} needs the update right on it.",
+            _("Overwriting fields of this %(name)s needs the update right on it.")
+            % {"name": labels.record_type(name)},
             code="forbidden",
             status=403,
-            errors=[FieldIssue(f"{name}.overwrite", "You may not change this record.")],
+            errors=[FieldIssue(f"{name}.overwrite", _("You may not change this record."))],
         )
     clean_input(
         SPECS[name],
@@ -293,12 +298,12 @@ def _check_pipeline(work: Work, target: TargetPlan) -> None:
     out = work.errors
     if target.pipeline_id is None and target.stage_id is None:
         if Pipeline.objects.count() > 1:
-            out.add("deal.pipeline_id", "Choose the pipeline for the deal.")
+            out.add("deal.pipeline_id", _("Choose the pipeline for the deal."))
     if (
         target.pipeline_id is not None
         and not Pipeline.objects.filter(pk=target.pipeline_id).exists()
     ):
-        out.add("deal.pipeline_id", "No such pipeline.")
+        out.add("deal.pipeline_id", _("No such pipeline."))
 
 
 def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
@@ -333,7 +338,7 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
         and client_tw.obj is not None
         and contact_tw.obj.client_id not in (None, client_tw.obj.pk)
     ):
-        work.errors.add("contact.id", "This contact belongs to another client.")
+        work.errors.add("contact.id", _("This contact belongs to another client."))
     deal_plan = plan.deal
     deal_mapped = mapping.deal_values(lead_data)
     if deal_plan.mode == "new":
@@ -349,7 +354,7 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
     if plan.status_id is not None:
         status = LeadStatus.objects.filter(pk=plan.status_id).first()
         if status is None or status.kind != LeadStatus.Kind.CONVERTED:
-            work.errors.add("status_id", "Choose a status of kind converted.")
+            work.errors.add("status_id", _("Choose a status of kind converted."))
     return work
 
 
@@ -393,14 +398,14 @@ def _begin(actor: Any, lead_id: int, plan: Plan, *, for_preview: bool) -> Lead:
     if lead.is_converted and not for_preview:
         if not get_setting("conversion.reconvert"):
             raise Conflict(
-                "This lead is converted already and re-conversion is off.",
+                _("This lead is converted already and re-conversion is off."),
                 code="already_converted",
             )
         if plan.version is None:
             raise ValidationFailed(
-                "This lead was converted before: send its current version to convert again.",
+                _("This lead was converted before: send its current version to convert again."),
                 code="version_required",
-                errors=[FieldIssue("version", "Required for a lead converted before.")],
+                errors=[FieldIssue("version", _("Required for a lead converted before."))],
             )
     if not for_preview:
         check_version(lead, plan.version)
@@ -459,13 +464,13 @@ def lead_convert(*, actor: Any, lead_id: int, plan: Plan) -> dict:
             work = plan_work(actor, lead, plan)
         if work.errors.errors:
             raise ValidationFailed(
-                "Some values the targets need are missing or not valid.",
+                _("Some values the targets need are missing or not valid."),
                 code="missing_fields",
                 errors=list(work.errors.errors),
             )
         if plan.on_duplicate == "reject" and work.duplicates:
             raise Conflict(
-                "Records with the same e-mail, phone or company id exist already.",
+                _("Records with the same e-mail, phone or company id exist already."),
                 code="duplicate",
                 extra={"duplicates": work.duplicates},
             )
@@ -647,8 +652,8 @@ def converted_status(status_id: int | None) -> LeadStatus:
     status = status or qs.order_by("order", "id").first()
     if status is None:
         raise ValidationFailed(
-            "No lead status of kind converted exists; an administrator must add one.",
-            errors=[FieldIssue("status_id", "No converted status exists.")],
+            _("No lead status of kind converted exists; an administrator must add one."),
+            errors=[FieldIssue("status_id", _("No converted status exists."))],
         )
     return status
 
@@ -720,8 +725,8 @@ def lead_assign(
     move its activities there and mark it converted."""
     if (contact_id is None) == (client_id is None):
         raise ValidationFailed(
-            "Give either a contact or a client.",
-            errors=[FieldIssue("contact_id", "Give either contact_id or client_id.")],
+            _("Give either a contact or a client."),
+            errors=[FieldIssue("contact_id", _("Give either contact_id or client_id."))],
         )
     plan = Plan(version=version)
     with transaction.atomic():
@@ -730,7 +735,12 @@ def lead_assign(
         target = _visible(actor, name, pk)
         if target is None:
             raise ValidationFailed(
-                f"No such {name}.", errors=[FieldIssue(f"{name}_id", f"No such {name}.")]
+                _("No such %(name)s.") % {"name": labels.record_type(name)},
+                errors=[
+                    FieldIssue(
+                        f"{name}_id", _("No such %(name)s.") % {"name": labels.record_type(name)}
+                    )
+                ],
             )
         targets = [(name, target.pk)]
         if name == "contact" and target.client_id and _visible(actor, "client", target.client_id):
@@ -770,9 +780,9 @@ def convert_on_status(actor: Any, lead: Lead, status: LeadStatus) -> bool:
         return False
     if get_setting("conversion.on_status") != "default_plan":
         raise Conflict(
-            "Moving a lead to a converted status converts it: send a conversion plan.",
+            _("Moving a lead to a converted status converts it: send a conversion plan."),
             code="plan_required",
-            errors=[FieldIssue("status_id", "A conversion plan is required for this status.")],
+            errors=[FieldIssue("status_id", _("A conversion plan is required for this status."))],
         )
     lead_convert(actor=actor, lead_id=lead.pk, plan=Plan(status_id=status.pk, version=lead.version))
     return True

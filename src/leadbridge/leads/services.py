@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import JSONField
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leadbridge.automation.events import emit
+from leadbridge.core import confcache
+from leadbridge.core.bulk import copy_lines, copy_text, insert_new_rows, insert_rows
 from leadbridge.core.errors import Collector, Conflict, FieldIssue
 from leadbridge.core.record_services import (
     PrepareCache,
     Saved,
-    build_new,
+    build_draft,
     check_version,
+    created_values,
+    draft_fields,
     lock,
     prepare_create,
     record_create,
     record_delete,
     record_update,
-    save_new_many,
 )
+from leadbridge.customfields.services import definitions, required_builtin
+from leadbridge.duplicates.matching import Prepared, blocking_keys, encode
 from leadbridge.history.models import HistoryEvent
-from leadbridge.history.services import history_event
+from leadbridge.history.services import history_event, json_value
 from leadbridge.people import access
 
 from .models import Lead, LeadSource, LeadStatus
@@ -40,12 +49,12 @@ def _validate(state: dict, instance: Lead | None, out: Collector) -> None:
     if not any(state.get(name) for name in IDENTITY_FIELDS):
         out.add(
             "last_name",
-            "Enter at least a first or last name, a company name, an e-mail or a phone.",
+            _("Enter at least a first or last name, a company name, an e-mail or a phone."),
         )
     if state.get("status_id") is None:
         status = default_status()
         if status is None:
-            out.add("status_id", "No open lead status exists; an administrator must add one.")
+            out.add("status_id", _("No open lead status exists; an administrator must add one."))
         else:
             state["status_id"] = status.pk
 
@@ -64,14 +73,46 @@ def _created_extra(status_id: Any, kinds: dict[int, str] | None = None) -> dict:
     return {}
 
 
-def lead_create(*, actor: Any, data: dict) -> Saved:
+def lead_create(*, actor: Any, data: dict, savepoint: bool = True) -> Saved:
     """Create a lead. A lead created in a converted status (from an old CRM) is stored as
-    converted without making any target."""
+    converted without making any target. `savepoint=False`: see `save_new`."""
     data = dict(data)
-    extra = _created_extra(data.get("status_id"))
+    cache = confcache.cached("lead.prepare", _lead_settings)
+    extra = _created_extra(data.get("status_id"), cache.extra["status_kinds"])
+
+    def validate(state: dict, instance: Lead | None, out: Collector) -> None:
+        if state.get("status_id") is None and cache.extra["default_status_id"] is not None:
+            state["status_id"] = cache.extra["default_status_id"]
+        _validate(state, instance, out)
+
     return record_create(
-        actor=actor, record_type="lead", data=data, validate=_validate, extra=extra
+        actor=actor,
+        record_type="lead",
+        data=data,
+        validate=validate,
+        extra=extra,
+        cache=cache,
+        savepoint=savepoint,
     )
+
+
+def _lead_settings() -> PrepareCache:
+    """What validating a new lead reads from the settings tables (cached per process by
+    `confcache` until they change): statuses, sources, custom fields, required fields."""
+    statuses = list(LeadStatus.objects.order_by("order", "id").values_list("pk", "kind"))
+    cache = PrepareCache(
+        definitions("lead"),
+        required_builtin("lead"),
+        {
+            "leads.LeadStatus": {pk for pk, _kind in statuses},
+            "leads.LeadSource": set(LeadSource.objects.values_list("pk", flat=True)),
+        },
+    )
+    cache.extra["status_kinds"] = dict(statuses)
+    cache.extra["default_status_id"] = next(
+        (pk for pk, kind in statuses if kind == LeadStatus.Kind.OPEN), None
+    )
+    return cache
 
 
 def lead_prepare_cache() -> PrepareCache:
@@ -101,38 +142,203 @@ def lead_prepare(*, actor: Any, data: dict, cache: PrepareCache) -> tuple[dict, 
     )
 
 
+@dataclass(slots=True)
+class NewLead:
+    """A lead ready for `leads_bulk_insert`: its stored columns and everything the insert
+    files with it, derived by `lead_new` with `lead_create`'s own functions. Plain data, so
+    a second process can make these while the first one writes.
+
+    On PostgreSQL the columns come as `COPY` text already (`copy`: the row's text before and
+    after its stamps), which is cheaper to send between processes and to write than values.
+    """
+
+    values: list | None  # the columns of LEAD_COLUMNS (stamps set on insert), or None
+    copy: tuple[str, str] | None  # PostgreSQL: the row as COPY text around the stamps
+    created: str  # the "created" history event's values, as JSON
+    keys: list[str]  # blocking keys (the match-key rows)
+    profile: str | None  # match profile; None: encoded on insert (the name falls back to the id)
+    prepared: Prepared | None
+    owner_id: int | None
+    team_id: int | None
+    by_rule: bool = False  # placed by an assignment rule (the system's doing, as for web forms)
+    pk: int | None = None
+
+
+LEAD_FIELDS = draft_fields("lead")
+LEAD_COLUMNS = [f.column for f in LEAD_FIELDS]
+_JSON_AT = [i for i, f in enumerate(LEAD_FIELDS) if isinstance(f, JSONField)]
+_STAMPS_AT = [i for i, f in enumerate(LEAD_FIELDS) if f.attname in ("created_at", "updated_at")]
+assert _STAMPS_AT == [_STAMPS_AT[0], _STAMPS_AT[0] + 1], "the stamps are adjacent columns"
+_OWNER_AT = LEAD_COLUMNS.index("owner_id")
+_TEAM_AT = LEAD_COLUMNS.index("team_id")
+_HISTORY_COLUMNS = [
+    "record_type",
+    "record_id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "kind",
+    "field",
+    "old_value",
+    "new_value",
+    "data",
+]
+
+
+def _json_default(value: Any) -> Any:
+    """`history.services.json_value` as a JSON encoder hook (one pass instead of two)."""
+    converted = json_value(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return converted
+
+
+def lead_new(*, actor: Any, state: dict) -> NewLead:
+    """The stored row of a prepared lead (`lead_prepare`), its "created" event and its match
+    keys and profile: `build_new`'s derived columns (`refresh_derived`), `save_new`'s event
+    values and the key table's keys, without touching the database."""
+    from leadbridge.duplicates.keys import prepared
+
+    draft = build_draft(actor=actor, record_type="lead", state=state)
+    values = [getattr(draft, f.attname) for f in LEAD_FIELDS]
+    for i in _JSON_AT:
+        value = values[i]  # what JSONField stores (no encoder on Lead); most are empty
+        values[i] = "[]" if value == [] else "{}" if value == {} else json.dumps(value)
+    p = prepared(draft)
+    name = Lead.display_name.fget(draft)  # type: ignore[attr-defined]
+    # No name, company, e-mail or phone (not a valid lead, but the path stays exact): the
+    # display name is the id, known on insert.
+    fallback = name == f"#{draft.pk}"
+    copy = None
+    if connection.vendor == "postgresql":
+        text = [copy_text(v) for v in values]
+        first = _STAMPS_AT[0]
+        copy = ("\t".join(text[:first]), "\t".join(text[first + 2 :]))
+    return NewLead(
+        values=None if copy else values,
+        copy=copy,
+        created=json.dumps(created_values(draft, "lead"), default=_json_default),
+        keys=blocking_keys(p),
+        profile=None if fallback else encode(p, name),
+        prepared=p if fallback else None,
+        owner_id=values[_OWNER_AT],
+        team_id=values[_TEAM_AT],
+    )
+
+
 def leads_bulk_create(
     *, actor: Any, states: list[dict], history_data: dict | None = None
-) -> list[Lead]:
-    """Insert prepared leads (`lead_prepare`) as `lead_create` would one by one. Runs in the
-    caller's transaction."""
-    objs = [build_new(actor=actor, record_type="lead", state=state) for state in states]
-    return leads_bulk_insert(actor=actor, objs=objs, history_data=history_data)
+) -> list[int]:
+    """Insert prepared leads (`lead_prepare`) as `lead_create` would one by one; returns
+    their ids. Runs in the caller's transaction."""
+    rows = [lead_new(actor=actor, state=state) for state in states]
+    leads_bulk_insert(actor=actor, rows=rows, history_data=history_data)
+    return [r.pk for r in rows]  # type: ignore[misc]
 
 
 def leads_bulk_insert(
-    *,
-    actor: Any,
-    objs: list[Lead],
-    history_data: dict | None = None,
-    keys: list[list[str]] | None = None,
-) -> list[Lead]:
-    """Insert leads made by `build_new` from `lead_prepare` states: the same derived columns
-    (normalized e-mail and phones, search text, tag index), the same "created" history event
-    and the same match keys as `lead_create`, in a few statements per batch. `keys` are the
-    objects' blocking keys when the caller computed them already (the duplicate check).
-
-    Automations and webhooks on lead events do not exist yet; when they land they hook in
-    here behind the import's `run_automations` switch.
+    *, actor: Any, rows: list[NewLead], history_data: dict | None = None
+) -> list[NewLead]:
+    """Insert leads made by `lead_new`: the lead rows, the same "created" history event and
+    the same match keys and profiles as `lead_create`, one `COPY` per table on PostgreSQL.
+    Sets each row's `pk`. Automations and webhooks are the caller's choice (an import's
+    `run_automations`): see `leads_created_automations`.
     """
-    from leadbridge.duplicates.keys import index_records
+    from leadbridge.duplicates.models import MatchKey, MatchProfile
 
+    assert transaction.get_connection().in_atomic_block, "leads_bulk_insert needs a transaction"
+    if not rows:
+        return rows
     access.check(actor, "lead", "create")
-    for obj in objs:
-        access.check_placement(actor, "lead", "create", owner_id=obj.owner_id, team_id=obj.team_id)
-    save_new_many(actor=actor, record_type="lead", objs=objs, history_data=history_data)
-    index_records("lead", objs, replace=False, keys=keys)
-    return objs
+    for owner_id, team_id in {(r.owner_id, r.team_id) for r in rows if not r.by_rule}:
+        access.check_placement(actor, "lead", "create", owner_id=owner_id, team_id=team_id)
+    now = timezone.now()
+    who = None  # as `history.services` names the actor
+    if actor is not None:
+        who = (actor.pk, getattr(actor, "display_name", None) or getattr(actor, "username", ""))
+    data = json.dumps(json_value(history_data or {}))
+    if rows[0].copy is not None:
+        _copy_new(rows, now, who, data)
+        return rows
+    for r in rows:
+        assert r.values is not None
+        for i in _STAMPS_AT:
+            r.values[i] = now
+    ids = insert_new_rows(Lead, LEAD_COLUMNS, [r.values for r in rows])  # type: ignore[misc]
+    for r, pk in zip(rows, ids, strict=True):
+        r.pk = pk
+    insert_rows(
+        HistoryEvent._meta.db_table,
+        _HISTORY_COLUMNS,
+        [
+            ["lead", r.pk, now, *(who or (None, "")), "created", "", None, r.created, data]
+            for r in rows
+        ],
+    )
+    insert_rows(
+        MatchKey._meta.db_table,
+        ["record_type", "record_id", "key"],
+        [("lead", r.pk, key) for r in rows for key in r.keys],
+    )
+    insert_rows(
+        MatchProfile._meta.db_table,
+        ["record_type", "record_id", "data"],
+        [("lead", r.pk, _profile(r)) for r in rows],
+    )
+    return rows
+
+
+def _profile(r: NewLead) -> str:
+    return r.profile if r.profile is not None else encode(r.prepared, f"#{r.pk}")  # type: ignore[arg-type]
+
+
+def _key_lines(prefix: str, keys: list[str]) -> str:
+    """A record's match-key rows as COPY text: one join instead of a string per key."""
+    if not keys:
+        return ""
+    glue = "\n" + prefix
+    return prefix + glue.join(copy_text(k) for k in keys) + "\n"
+
+
+def _copy_new(rows: list[NewLead], now: Any, who: tuple | None, data: str) -> None:
+    """The PostgreSQL half of `leads_bulk_insert`: ids from the sequence, then the lead,
+    history, key and profile rows as COPY text."""
+    from leadbridge.duplicates.models import MatchKey, MatchProfile
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Lead._meta.db_table, len(rows)],
+        )
+        ids = [ident for (ident,) in cursor.fetchall()]
+    stamp = copy_text(now)
+    for r, pk in zip(rows, ids, strict=True):
+        r.pk = pk
+    copy_lines(
+        Lead._meta.db_table,
+        ["id", *LEAD_COLUMNS],
+        (f"{r.pk}\t{r.copy[0]}\t{stamp}\t{stamp}\t{r.copy[1]}\n" for r in rows),  # type: ignore[index]
+    )
+    actor = "\t".join(copy_text(v) for v in (who or (None, "")))
+    data = copy_text(data)
+    copy_lines(
+        HistoryEvent._meta.db_table,
+        _HISTORY_COLUMNS,
+        (
+            f"lead\t{r.pk}\t{stamp}\t{actor}\tcreated\t\t\\N\t{copy_text(r.created)}\t{data}\n"
+            for r in rows
+        ),
+    )
+    copy_lines(
+        MatchKey._meta.db_table,
+        ["record_type", "record_id", "key"],
+        (_key_lines(f"lead\t{r.pk}\t", r.keys) for r in rows),
+    )
+    copy_lines(
+        MatchProfile._meta.db_table,
+        ["record_type", "record_id", "data"],
+        (f"lead\t{r.pk}\t{copy_text(_profile(r))}\n" for r in rows),
+    )
 
 
 def _status_history(actor: Any, lead: Lead, old_id: int | None, new: LeadStatus) -> None:
@@ -152,10 +358,10 @@ def _status_history(actor: Any, lead: Lead, old_id: int | None, new: LeadStatus)
 def _refuse_if_converted(lead: Lead, fields: set[str]) -> None:
     if lead.is_converted and not fields <= EDITABLE_WHEN_CONVERTED:
         raise Conflict(
-            "This lead is converted: only its notes and activities can change.",
+            _("This lead is converted: only its notes and activities can change."),
             code="lead_converted",
             errors=[
-                FieldIssue(f, "Read-only on a converted lead.")
+                FieldIssue(f, _("Read-only on a converted lead."))
                 for f in sorted(fields)
                 if f not in EDITABLE_WHEN_CONVERTED
             ],
@@ -168,7 +374,7 @@ def _load_status(status_id: Any) -> LeadStatus:
     try:
         return LeadStatus.objects.get(pk=int(status_id))
     except (LeadStatus.DoesNotExist, TypeError, ValueError):
-        raise field_error("status_id", "No such status.") from None
+        raise field_error("status_id", _("No such status.")) from None
 
 
 def _convert_on_status(actor: Any, lead: Lead, status: LeadStatus) -> bool:
@@ -207,7 +413,7 @@ def _validate_update(state: dict, instance: Lead | None, out: Collector) -> None
     if not any(state.get(name) for name in IDENTITY_FIELDS):
         out.add(
             "last_name",
-            "Enter at least a first or last name, a company name, an e-mail or a phone.",
+            _("Enter at least a first or last name, a company name, an e-mail or a phone."),
         )
 
 
@@ -307,9 +513,9 @@ def status_save(*, actor: Any, status: LeadStatus | None = None, data: dict) -> 
         if key in data and data[key] is not None:
             setattr(status, key, data[key])
     if not (status.name or "").strip():
-        raise field_error("name", "This field is required.")
+        raise field_error("name", _("This field is required."))
     if status.kind not in LeadStatus.Kind.values:
-        raise field_error("kind", "Must be one of: open, converted, lost.")
+        raise field_error("kind", _("Must be one of: open, converted, lost."))
     with transaction.atomic():
         status.save()
     return status
@@ -324,9 +530,9 @@ def source_save(*, actor: Any, source: LeadSource | None = None, data: dict) -> 
         if key in data and data[key] is not None:
             setattr(source, key, data[key])
     if not (source.name or "").strip():
-        raise field_error("name", "This field is required.")
+        raise field_error("name", _("This field is required."))
     if LeadSource.objects.filter(name=source.name).exclude(pk=source.pk).exists():
-        raise field_error("name", "A source with this name exists already.", code="exists")
+        raise field_error("name", _("A source with this name exists already."), code="exists")
     with transaction.atomic():
         source.save()
     return source

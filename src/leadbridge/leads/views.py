@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from leadbridge.core.errors import DomainError
@@ -20,13 +21,13 @@ from . import services
 from .models import LeadSource, LeadStatus
 
 LIST_COLUMNS = [
-    ("last_name", _("Name")),
-    ("company_name", _("Company")),
-    (None, _("E-mail / phone")),
-    (None, _("Status")),
-    (None, _("Owner")),
-    ("expected_value", _("Value")),
-    ("created_at", _("Created")),
+    ("last_name", gettext_lazy("Name")),
+    ("company_name", gettext_lazy("Company")),
+    (None, gettext_lazy("E-mail / phone")),
+    (None, gettext_lazy("Status")),
+    (None, gettext_lazy("Owner")),
+    ("expected_value", gettext_lazy("Value")),
+    ("created_at", gettext_lazy("Created")),
 ]
 
 
@@ -40,6 +41,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             params=params,
             type_filters=type_filters,
             custom_filters=custom,
+            collate=True,
         )
         leads = list(page)
     except DomainError as exc:
@@ -255,7 +257,9 @@ def lead_mass(request: HttpRequest) -> HttpResponse:
                 detail = exc.errors[0].message if exc.errors else exc.detail
                 failed.append(f"#{lead_id}: {detail}")
     if done:
-        messages.success(request, _("Done for %(n)d lead(s).") % {"n": done})
+        messages.success(
+            request, ngettext("Done for %(n)d lead.", "Done for %(n)d leads.", done) % {"n": done}
+        )
     for line in failed[:20]:
         messages.error(request, line)
     return redirect(safe_next(request, reverse("leads:list")))

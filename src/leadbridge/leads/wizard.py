@@ -328,7 +328,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     results = []
     if q:
         page, _count = record_list(
-            actor=request.user, record_type=kind, params=ListParams(q=q, limit=20)
+            actor=request.user, record_type=kind, params=ListParams(q=q, limit=20), collate=True
         )
         results = list(page)
     return render(
@@ -668,6 +668,7 @@ def _search(request: HttpRequest, record_type: str, q: str, **filters: Any) -> l
             record_type=record_type,
             params=ListParams(q=q or None, limit=SEARCH_LIMIT),
             type_filters=filters,
+            collate=True,
         )
         return list(page)
     except DomainError:

@@ -4,13 +4,14 @@ envelope and sending state, so the task carries only this row's id."""
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OutgoingEmail(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        SENT = "sent"
-        FAILED = "failed"  # gave up after the last retry
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")  # gave up after the last retry
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     activity = models.ForeignKey(

@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from leadbridge.core.errors import DomainError
@@ -47,7 +49,11 @@ def send_reminder(activity_id: int) -> None:
     if activity.due_at > timezone.now() + EARLY:
         return
     link = activity.links.order_by("id").first()
-    text = f"Reminder: {activity.subject or activity.get_type_display()}"[:500]
+    # In the owner's language: the notice and the e-mail are read by them, not by whoever
+    # set the reminder up.
+    with translation.override(activity.owner.language or settings.LANGUAGE_CODE):
+        subject = activity.subject or activity.get_type_display()
+        text = (_("Reminder: %(subject)s") % {"subject": subject})[:500]
     try:
         with transaction.atomic():
             Notification.objects.create(

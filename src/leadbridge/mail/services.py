@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from leadbridge.automation.retry import retry_later
@@ -40,9 +41,9 @@ def email_send(
     except InvalidValue:
         address = ""
     if not address:
-        raise field_error("to", "Enter a valid e-mail address.")
+        raise field_error("to", _("Enter a valid e-mail address."))
     if not (subject or "").strip():
-        raise field_error("subject", "This field is required.")
+        raise field_error("subject", _("This field is required."))
     with transaction.atomic():
         activity = activity_create(
             actor=actor,

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from leadbridge.core import labels
 from leadbridge.core.errors import Forbidden, NotFound
 
 from .models import RIGHTS
@@ -91,20 +93,30 @@ def check(user: Any, record_type: str, right: str, obj: Any = None) -> None:
     """
     if obj is None:
         if not has_right(user, record_type, right):
-            raise Forbidden(f"You may not {right} records of type {record_type}.")
+            raise Forbidden(
+                _("You may not %(right)s records of type %(record_type)s.")
+                % {"right": labels.right(right), "record_type": labels.record_type(record_type)}
+            )
         return
     fields = {"owner_id": obj.owner_id, "team_id": obj.team_id}
     if not in_scope(user, record_type, "view", **fields):
-        raise NotFound(f"No {record_type} with id {obj.pk}.")
+        raise NotFound(
+            _("No %(record_type)s with id %(obj_pk)s.")
+            % {"record_type": labels.record_type(record_type), "obj_pk": obj.pk}
+        )
     if right != "view" and not in_scope(user, record_type, right, **fields):
-        raise Forbidden(f"You may not {right} this {record_type}.")
+        raise Forbidden(
+            _("You may not %(right)s this %(record_type)s.")
+            % {"right": labels.right(right), "record_type": labels.record_type(record_type)}
+        )
 
 
 def check_placement(user: Any, record_type: str, right: str, *, owner_id: Any, team_id: Any):
     """A created or changed record must land where the user may still act on it."""
     if not in_scope(user, record_type, right, owner_id=owner_id, team_id=team_id):
         raise Forbidden(
-            f"The owner and team would put this {record_type} outside what you may {right}.",
+            _("The owner and team would put this %(record_type)s outside what you may %(right)s.")
+            % {"record_type": labels.record_type(record_type), "right": labels.right(right)},
             errors=[],
         )
 
@@ -115,4 +127,4 @@ def is_admin(user: Any) -> bool:
 
 def require_admin(user: Any) -> None:
     if not is_admin(user):
-        raise Forbidden("Only administrators may do this.")
+        raise Forbidden(_("Only administrators may do this."))

@@ -9,7 +9,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from leadbridge.core import confcache
 from leadbridge.core.errors import Collector, NotFound, field_error
 
 from . import access
@@ -21,11 +23,17 @@ TOKEN_PREFIX = "lb_"
 def system_actor(source: str) -> User:
     """The user a piece of work without a logged-in person acts as ("webform:contact-us")."""
     username = f"system:{source}"[:150]
-    user, _ = User.objects.get_or_create(
-        username=username,
-        defaults={"is_system": True, "is_active": False, "first_name": f"System ({source})"},
-    )
-    return user
+
+    def load() -> User:
+        user, _created = User.objects.get_or_create(
+            username=username,
+            defaults={"is_system": True, "is_active": False, "first_name": f"System ({source})"},
+        )
+        return user
+
+    # Looked up on every web form submission: cached per process (confcache) until a
+    # system user changes.
+    return confcache.cached(f"system_actor:{username}", load)
 
 
 def user_create(
@@ -45,14 +53,14 @@ def user_create(
         access.require_admin(actor)
     out = Collector()
     if not username:
-        out.add("username", "This field is required.")
+        out.add("username", _("This field is required."))
     elif User.objects.filter(username=username).exists():
-        out.add("username", "This user name is taken.")
+        out.add("username", _("This user name is taken."))
     role = None
     if role_key:
         role = Role.objects.filter(key=role_key).first()
         if role is None:
-            out.add("role", "No such role.")
+            out.add("role", _("No such role."))
     if password:
         try:
             validate_password(password, User(username=username, email=email))
@@ -75,7 +83,7 @@ def user_create(
             user.set_unusable_password()
         user.save()
         for name in team_names or []:
-            team, _ = Team.objects.get_or_create(name=name)
+            team, _created = Team.objects.get_or_create(name=name)
             user.teams.add(team)
     return user
 
@@ -85,7 +93,7 @@ def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     if actor is not None and actor.pk != user.pk:
         access.require_admin(actor)
     if not (name or "").strip():
-        raise field_error("name", "This field is required.")
+        raise field_error("name", _("This field is required."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -98,7 +106,7 @@ def token_revoke(*, actor: Any, token_id: int) -> ApiToken:
     qs = ApiToken.objects.all() if access.is_admin(actor) else ApiToken.objects.filter(user=actor)
     token = qs.filter(pk=token_id).first()
     if token is None:
-        raise NotFound(f"No token with id {token_id}.")
+        raise NotFound(_("No token with id %(token_id)s.") % {"token_id": token_id})
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -132,8 +140,34 @@ def token_authenticate(secret: str) -> User | None:
 def team_create(*, actor: Any, name: str) -> Team:
     access.require_admin(actor)
     if not name:
-        raise field_error("name", "This field is required.")
+        raise field_error("name", _("This field is required."))
     if Team.objects.filter(name=name).exists():
-        raise field_error("name", "A team with this name exists already.", code="exists")
+        raise field_error("name", _("A team with this name exists already."), code="exists")
     with transaction.atomic():
         return Team.objects.create(name=name[:150])
+
+
+def user_preferences_update(
+    *, actor: Any, user: User, language: str | None = None, time_zone: str | None = None
+) -> User:
+    """A user's own language and time zone ('' = the site's default); None leaves it."""
+    import zoneinfo
+
+    from django.conf import settings
+
+    if actor.pk != user.pk:
+        access.require_admin(actor)
+    out = Collector()
+    if language is not None and language and language not in dict(settings.LANGUAGES):
+        out.add("language", _("Choose one of the offered languages."))
+    if time_zone is not None and time_zone and time_zone not in zoneinfo.available_timezones():
+        out.add("time_zone", _("Choose a time zone such as Europe/Prague."))
+    out.raise_if_any()
+    changed: list[str] = []
+    if language is not None:
+        user.language, changed = language, [*changed, "language"]
+    if time_zone is not None:
+        user.time_zone, changed = time_zone, [*changed, "time_zone"]
+    if changed:
+        user.save(update_fields=changed)
+    return user

@@ -13,7 +13,9 @@ from anyascii import anyascii
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from leadbridge.core import labels
 from leadbridge.core.errors import ValidationFailed
 from leadbridge.core.registry import model_for
 from leadbridge.history.models import HistoryEvent
@@ -114,7 +116,7 @@ def scrubber_for(subject: Subject) -> Scrubber:
 def _person(actor: Any, record_type: str, record_id: int) -> Any:
     if record_type not in PERSON_TYPES:
         raise ValidationFailed(
-            "Personal data is exported and erased for a lead, contact or client.",
+            _("Personal data is exported and erased for a lead, contact or client."),
             code="invalid",
         )
     model = model_for(record_type)
@@ -122,10 +124,13 @@ def _person(actor: Any, record_type: str, record_id: int) -> Any:
     if obj is None:
         from leadbridge.core.errors import NotFound
 
-        raise NotFound(f"No {record_type} with id {record_id}.")
+        raise NotFound(
+            _("No %(record_type)s with id %(record_id)s.")
+            % {"record_type": labels.record_type(record_type), "record_id": record_id}
+        )
     access.check(actor, record_type, "privacy", obj)
     if not _is_person(record_type, obj):
-        raise ValidationFailed("This client is a company, not a person.", code="not_a_person")
+        raise ValidationFailed(_("This client is a company, not a person."), code="not_a_person")
     return obj
 
 
@@ -188,7 +193,7 @@ def consent_record(
     from .models import Consent
 
     if not (text or "").strip():
-        raise ValidationFailed("The consent text is required.", code="invalid")
+        raise ValidationFailed(_("The consent text is required."), code="invalid")
     return Consent.objects.create(
         record_type=record_type,
         record_id=record_id,
@@ -210,7 +215,7 @@ def retention_candidates(months: int, *, now: dt.datetime | None = None) -> list
     from leadbridge.leads.models import Lead
 
     if months <= 0:
-        raise ValidationFailed("The retention period must be at least one month.")
+        raise ValidationFailed(_("The retention period must be at least one month."))
     cutoff = (now or timezone.now()) - dt.timedelta(days=round(months * 30.44))
     recent = ActivityLink.objects.filter(record_type="lead", activity__created_at__gte=cutoff)
     erased = HistoryEvent.objects.filter(record_type="lead", kind=ERASED_KIND)

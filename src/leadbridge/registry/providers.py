@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import DomainError, field_error
 
@@ -165,7 +166,7 @@ class Vies(Provider):
         error = answer.get("userError", "VALID")
         if error not in ("VALID", "INVALID"):
             if error == "INVALID_INPUT":
-                raise field_error("q", "VIES: not a VAT number of that country.")
+                raise field_error("q", _("VIES: not a VAT number of that country."))
             raise RegistryUnavailable(
                 f"VIES cannot check this number now ({error}); try again later."
             )
@@ -240,7 +241,7 @@ class PolishWhiteList(Provider):
     def lookup(self, q: str, country: str) -> list[Company]:
         nip = _digits(q)
         if len(nip) != 10:
-            raise field_error("q", "The Polish VAT list is searched by NIP (10 digits).")
+            raise field_error("q", _("The Polish VAT list is searched by NIP (10 digits)."))
         base = settings.REGISTRY_PL_WL_URL.rstrip("/")
         try:
             found = _fetch(self.name, f"{base}/api/search/nip/{nip}?date={date.today()}")
@@ -250,7 +251,7 @@ class PolishWhiteList(Provider):
         if not subject:
             return []
         address = subject.get("workingAddress") or subject.get("residenceAddress") or ""
-        street, _, rest = address.partition(",")
+        street, _sep, rest = address.partition(",")
         match = re.match(r"^\s*(\d{2}-\d{3})\s+(.*)$", rest)
         return [
             Company(
@@ -274,7 +275,9 @@ NATIONAL = {"CZ": "ares", "SK": "rpo", "PL": "pl_wl"}
 def choose(country: str, q: str, provider: str | None = None) -> Provider:
     if provider:
         if provider not in PROVIDERS:
-            raise field_error("provider", "Must be one of: " + ", ".join(PROVIDERS) + ".")
+            raise field_error(
+                "provider", _("Must be one of: %(choices)s.") % {"choices": ", ".join(PROVIDERS)}
+            )
         return PROVIDERS[provider]
     compact = re.sub(r"[\s.\-]", "", q).upper()
     # "CZ27074358": a VAT number, which VIES checks for every member state.
@@ -284,7 +287,7 @@ def choose(country: str, q: str, provider: str | None = None) -> Provider:
         return PROVIDERS[NATIONAL[country]]
     if country in Vies.countries or country == "GR":
         return PROVIDERS["vies"]
-    raise field_error("country", "No registry is available for this country.")
+    raise field_error("country", _("No registry is available for this country."))
 
 
 def registry_lookup(*, country: str, q: str, provider: str | None = None) -> dict:
@@ -293,9 +296,9 @@ def registry_lookup(*, country: str, q: str, provider: str | None = None) -> dic
     country = (country or "").strip().upper()
     q = (q or "").strip()
     if len(q) < 2:
-        raise field_error("q", "Enter a company id, VAT number or at least two letters.")
+        raise field_error("q", _("Enter a company id, VAT number or at least two letters."))
     if len(q) > 200:
-        raise field_error("q", "The query is too long.")
+        raise field_error("q", _("The query is too long."))
     chosen = choose(country, q, provider)
     digest = hashlib.sha256(json.dumps([chosen.key, country, q.lower()]).encode()).hexdigest()
     key = f"lb:registry:{digest[:32]}"

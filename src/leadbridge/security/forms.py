@@ -6,8 +6,7 @@ import math
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from leadbridge.ops import metrics
 
@@ -47,7 +46,7 @@ class LoginForm(AuthenticationForm):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Code from your authenticator app"),
+        label=gettext_lazy("Code from your authenticator app"),
         max_length=10,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}

@@ -8,6 +8,7 @@ from typing import Any
 import pyotp
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import field_error
 
@@ -68,7 +69,7 @@ def totp_enable(*, actor: Any, secret: str, code: str, ip: str | None = None) ->
     """Turn two-factor on for the acting user once they prove their app shows the codes."""
     step = _matching_step(secret, code)
     if step is None:
-        raise field_error("code", "This code is not valid; check the time on your phone.")
+        raise field_error("code", _("This code is not valid; check the time on your phone."))
     with transaction.atomic():
         UserTotp.objects.filter(user_id=actor.pk).delete()
         device = UserTotp.objects.create(user=actor, secret=secret, last_step=step)
@@ -93,7 +94,7 @@ def totp_verify(*, user: Any, code: str, ip: str | None = None) -> bool:
 
 def totp_disable(*, actor: Any, code: str, ip: str | None = None) -> None:
     if not totp_verify(user=actor, code=code, ip=ip):
-        raise field_error("code", "This code is not valid.")
+        raise field_error("code", _("This code is not valid."))
     with transaction.atomic():
         UserTotp.objects.filter(user_id=actor.pk).delete()
         audit(AuditEvent.Kind.TOTP_DISABLED, user=actor, ip=ip)

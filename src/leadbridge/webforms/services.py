@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.template import Context, Engine
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Collector, DomainError, field_error
 from leadbridge.core.specs import SPECS
@@ -50,18 +51,18 @@ def clean_submission(form: WebForm, raw: dict) -> dict:
             continue
         value = raw[name]
         if isinstance(value, list | dict):
-            out.add(name, "Send one value.")
+            out.add(name, _("Send one value."))
             continue
         text = "" if value is None else str(value).strip()
         if len(text) > MAX_VALUE:
-            out.add(name, "This value is too long.")
+            out.add(name, _("This value is too long."))
         elif text:
             values[name] = text
     for name in form.required_fields:
         if name in form.fields and not values.get(name):
-            out.add(name, "This field is required.")
+            out.add(name, _("This field is required."))
     if form.consent_text and str(raw.get("consent", "")).lower() not in ("1", "true", "on", "yes"):
-        out.add("consent", "Please give your consent to continue.")
+        out.add("consent", _("Please give your consent to continue."))
     out.raise_if_any()
     return values
 
@@ -74,6 +75,7 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
     """
     from leadbridge.duplicates.checks import create_checked
     from leadbridge.leads.services import lead_create, lead_update
+    from leadbridge.privacy.services import consent_record
 
     values = clean_submission(form, raw)
     data = dict(values)
@@ -90,7 +92,8 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
                 record_type="lead",
                 data=data,
                 on_duplicate=form.on_duplicate,
-                create=lead_create,
+                # All or nothing with the caller's transaction: no savepoint of its own.
+                create=lambda *, actor, data: lead_create(actor=actor, data=data, savepoint=False),
                 update=lambda *, actor, pk, data, version: lead_update(
                     actor=actor, lead_id=pk, data=data, version=version
                 ),
@@ -101,11 +104,25 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
             exc.extra = {}
             raise
         WebFormSubmission.objects.create(form=form, lead_id=intake.obj.pk, outcome=intake.outcome)
+        if form.consent_text:
+            # `clean_submission` refused a submission without it: the box was ticked. Kept
+            # with the lead the submission reached (a new one or the matched one), with the
+            # exact text shown and the form it was shown on.
+            consent_record(
+                record_type="lead",
+                record_id=intake.obj.pk,
+                text=form.consent_text,
+                source=f"webform:{form.key}",
+            )
         if values.get("email") and form.autoresponder_subject:
             send_autoresponder(
                 form=form, lead=intake.obj, to=values["email"], values=values, actor=actor
             )
-    # The same answer whatever happened: the public must not learn that a record exists.
+    return public_answer(form)
+
+
+def public_answer(form: WebForm) -> dict:
+    """The same answer whatever happened: the public must not learn that a record exists."""
     return {"ok": True, "message": thank_you(form)}
 
 
@@ -175,22 +192,22 @@ def webform_save(*, actor: Any, data: dict, form: WebForm | None = None) -> WebF
         if name in data and data[name] is not None:
             setattr(form, name, data[name])
     if not (form.name or "").strip():
-        raise field_error("name", "This field is required.")
+        raise field_error("name", _("This field is required."))
     bad = [f for f in form.fields if f not in PUBLIC_FIELDS]
     if bad or not form.fields:
         raise field_error("fields", "Choose fields from: " + ", ".join(PUBLIC_FIELDS) + ".")
     form.required_fields = [f for f in form.required_fields if f in form.fields]
     if form.on_duplicate not in WebForm.OnDuplicate.values:
-        raise field_error("on_duplicate", "Must be one of: allow, skip, link.")
+        raise field_error("on_duplicate", _("Must be one of: allow, skip, link."))
     origins = [str(o).strip().rstrip("/") for o in form.allowed_origins or [] if str(o).strip()]
     if any(not o.startswith(("http://", "https://")) for o in origins):
-        raise field_error("allowed_origins", "Give origins as https://example.com.")
+        raise field_error("allowed_origins", _("Give origins as https://example.com."))
     form.allowed_origins = origins
     for name in ("autoresponder_subject", "autoresponder_body"):
         try:
             _ENGINE.from_string(getattr(form, name))
         except Exception as exc:  # a template syntax error, shown at the field
-            raise field_error(name, f"Not a valid template: {exc}")
+            raise field_error(name, _("Not a valid template: %(exc)s") % {"exc": exc})
     with transaction.atomic():
         form.save()
     return form

@@ -14,15 +14,17 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from leadbridge.api.idempotency import run_idempotent
+from leadbridge.core import confcache
 from leadbridge.core.errors import DomainError
 
 from . import spam
 from .models import WebForm
-from .services import PUBLIC_FIELDS, actor_for, webform_submit
+from .services import PUBLIC_FIELDS, actor_for, public_answer, webform_submit
 
 HONEYPOT = "_lb_hp"
 TOKEN = "_lb_t"
@@ -130,16 +132,23 @@ def _parse(request: HttpRequest) -> dict:
 @csrf_exempt
 @xframe_options_exempt
 def endpoint(request: HttpRequest, key: str) -> HttpResponse:
-    form = WebForm.objects.filter(key=key, active=True).first()
+    # The settings generation comes along with the form: the submission's lookups of
+    # statuses, rules, templates and webhooks are then served from the process's cache.
+    form = (
+        WebForm.objects.filter(key=key, active=True)
+        .annotate(config_generation=confcache.generation_subquery())
+        .first()
+    )
     if form is None:
-        return _error(request, None, 404, "No such form.", "not_found")
+        return _error(request, None, 404, _("No such form."), "not_found")
     if request.method == "OPTIONS":
         return _cors(request, form, HttpResponse(status=204))
     if request.method == "GET":
         return _page(request, form)
     if request.method != "POST":
-        return _error(request, form, 405, "Use POST to submit the form.", "method_not_allowed")
-    return _submit(request, form)
+        return _error(request, form, 405, _("Use POST to submit the form."), "method_not_allowed")
+    with confcache.pinned(form.config_generation):
+        return _submit(request, form)
 
 
 @csrf_exempt
@@ -147,9 +156,11 @@ def token(request: HttpRequest, key: str) -> HttpResponse:
     """A fill-time token and a submission id for a form embedded with JavaScript."""
     form = WebForm.objects.filter(key=key, active=True).first()
     if form is None:
-        return _error(request, None, 404, "No such form.", "not_found")
+        return _error(request, None, 404, _("No such form."), "not_found")
     if not _origin_allowed(request, form):
-        return _error(request, form, 403, "This site may not use this form.", "origin_not_allowed")
+        return _error(
+            request, form, 403, _("This site may not use this form."), "origin_not_allowed"
+        )
     body = {"token": spam.issue_token(form.key), "submission_id": uuid.uuid4().hex}
     return _cors(request, form, JsonResponse(body))
 
@@ -157,36 +168,48 @@ def token(request: HttpRequest, key: str) -> HttpResponse:
 def _submit(request: HttpRequest, form: WebForm) -> HttpResponse:
     max_bytes = int(getattr(settings, "WEBFORM_MAX_BYTES", 16 * 1024))
     if int(request.headers.get("Content-Length") or 0) > max_bytes:
-        return _error(request, form, 413, "The submission is too large.", "too_large")
+        return _error(request, form, 413, _("The submission is too large."), "too_large")
     if not _origin_allowed(request, form):
-        return _error(request, form, 403, "This site may not use this form.", "origin_not_allowed")
+        return _error(
+            request, form, 403, _("This site may not use this form."), "origin_not_allowed"
+        )
     wait = spam.rate_limited(form.key, spam.client_ip(request))
     if wait is not None:
         return _error(
             request,
             form,
             429,
-            "Too many submissions; try again in a minute.",
+            _("Too many submissions; try again in a minute."),
             "rate_limited",
             headers={"Retry-After": str(wait)},
         )
     if len(request.body) > max_bytes:
-        return _error(request, form, 413, "The submission is too large.", "too_large")
+        return _error(request, form, 413, _("The submission is too large."), "too_large")
     try:
         raw = _parse(request)
     except ValueError:
-        return _error(request, form, 400, "Send a JSON object or a form post.", "bad_request")
+        return _error(request, form, 400, _("Send a JSON object or a form post."), "bad_request")
     if str(raw.get(HONEYPOT) or "").strip():
-        return _error(request, form, 400, "The submission looks automated.", "spam_suspected")
+        return _error(request, form, 400, _("The submission looks automated."), "spam_suspected")
     if form.min_fill_seconds:
         age = spam.token_age(form.key, str(raw.get(TOKEN) or ""))
         if age is None:
             return _error(
-                request, form, 400, "The form expired; load it again.", "token_invalid", values=raw
+                request,
+                form,
+                400,
+                _("The form expired; load it again."),
+                "token_invalid",
+                values=raw,
             )
         if age < form.min_fill_seconds:
             return _error(
-                request, form, 400, "The form was sent too fast; try again.", "too_fast", values=raw
+                request,
+                form,
+                400,
+                _("The form was sent too fast; try again."),
+                "too_fast",
+                values=raw,
             )
     idem_key = request.headers.get("Idempotency-Key") or str(raw.get(SUBMISSION_ID) or "") or None
     actor = actor_for(form)
@@ -197,6 +220,7 @@ def _submit(request: HttpRequest, form: WebForm) -> HttpResponse:
             key=idem_key,
             endpoint=f"webform:{form.pk}",
             write=lambda: (201, webform_submit(form=form, raw=raw, actor=actor)),
+            answer=(201, public_answer(form)),
         )
     except DomainError as exc:
         errors = [e.as_dict() for e in exc.errors]

@@ -26,9 +26,10 @@ class Receiver:
     """An HTTP server on loopback recording each POST; `answers` are the status codes to
     reply with, in turn (then 200)."""
 
-    def __init__(self, answers: list[int] | None = None):
+    def __init__(self, answers: list[int] | None = None, headers: dict | None = None):
         self.requests: list[dict] = []
         self.answers = list(answers or [])
+        extra_headers = dict(headers or {})
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -38,6 +39,8 @@ class Receiver:
                 code = outer.answers.pop(0) if outer.answers else 200
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
+                for name, value in extra_headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(json.dumps({"received": code == 200}).encode())
 

@@ -198,3 +198,51 @@ def test_tags():
     assert tags == ["VIP", "Trade fair", "b2b"]
     assert tags_index(tags) == "|vip|trade fair|b2b|"
     assert tags_index([]) == ""
+
+
+# The fast path of `normalize_email` (domain validated once) against email-validator on the
+# whole address: the same result or the same refusal.
+_LOCAL = st.text(alphabet="abcXYZ09._%+-!#'~", min_size=0, max_size=70)
+_DOMAIN = st.sampled_from(
+    [
+        "firma.cz",
+        "FIRMA.CZ",
+        "xn--lu-ola.cz",
+        "localhost",
+        "b.test",
+        "x.cz.",
+        "-x.cz",
+        "a..cz",
+        "sub.firma-1.example.com",
+        "a" * 64 + ".cz",
+        ("a" * 60 + ".") * 4 + "cz",
+        "ž.cz",
+        "",
+    ]
+)
+
+
+def _reference(value: str) -> str | None:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LOCAL, _DOMAIN)
+def test_normalize_email_fast_path_equals_email_validator(local, domain):
+    value = f"{local}@{domain}"
+    try:
+        ours = normalize_email(value)
+    except InvalidValue:
+        ours = None
+    assert ours == _reference(value)
+
+
+def test_normalize_phone_reaches_a_fixed_point():
+    # Found by hypothesis: E.164 of a national number of zeros parsed back to another number.
+    once = normalize_phone("00000000", "SK")
+    assert normalize_phone(once, "SK") == once == normalize_phone(once, None)

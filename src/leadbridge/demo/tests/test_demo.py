@@ -114,3 +114,115 @@ def test_demo_command_serves_and_stops(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) is not None
+
+
+def test_every_language_module_has_the_same_shape():
+    from leadbridge.demo import locales
+
+    english = locales.for_language("en")
+    for code in locales.LANGUAGES:
+        texts = locales.for_language(code)
+        for name in locales.SHAPE:
+            assert hasattr(texts, name), (code, name)
+        # Same colours, kinds and order: a list behaves the same whatever its language.
+        assert [s[1:] for s in texts.STATUSES] == [s[1:] for s in english.STATUSES], code
+        assert [s[1:] for s in texts.STAGES] == [s[1:] for s in english.STAGES], code
+        assert len(texts.SOURCES) == len(english.SOURCES), code
+        assert len(texts.PARTNER_PIPELINE[1]) == len(english.PARTNER_PIPELINE[1]), code
+        assert all(i < len(texts.STATUSES) for *_t, i in texts.TASK_TEMPLATES), code
+        assert len({s[0] for s in texts.STATUSES}) == len(texts.STATUSES), code
+    assert locales.for_language("cs-CZ").__name__.endswith(".cs")
+    assert locales.for_language("xx").__name__.endswith(".en")
+
+
+def _empty_lists():
+    from leadbridge.deals.models import Pipeline
+    from leadbridge.leads.models import LeadSource, LeadStatus
+
+    Pipeline.objects.all().delete()
+    LeadStatus.objects.all().delete()
+    LeadSource.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_a_new_install_seeds_its_lists_in_the_seed_language(settings):
+    """The data migrations' seeding, as a fresh database in Czech runs it."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from leadbridge.deals.models import Pipeline
+    from leadbridge.leads.models import LeadSource, LeadStatus
+
+    _empty_lists()
+    settings.LEADBRIDGE_SEED_LANGUAGE = "cs"
+    seeds = import_module
+    seeds("leadbridge.leads.migrations.0003_search_and_defaults").defaults(apps, None)
+    seeds("leadbridge.deals.migrations.0003_search_and_defaults").defaults(apps, None)
+    assert list(LeadStatus.objects.order_by("order").values_list("name", flat=True)) == [
+        "Nový", "Nekontaktovaný", "Kontaktovaný", "Kvalifikovaný", "Konvertovaný", "Ztracený",
+    ]  # fmt: skip
+    assert LeadStatus.objects.get(name="Konvertovaný").kind == "converted"
+    assert "Doporučení" in set(LeadSource.objects.values_list("name", flat=True))
+    pipeline = Pipeline.objects.get()
+    assert pipeline.name == "Obchod" and pipeline.is_default
+    assert pipeline.stages.get(kind="won").name == "Vyhráno"
+    # Seeding again changes nothing: the lists are the administrators' data from now on.
+    LeadStatus.objects.filter(name="Nový").update(name="Příchozí")
+    seeds("leadbridge.leads.migrations.0003_search_and_defaults").defaults(apps, None)
+    assert LeadStatus.objects.filter(name="Příchozí").exists()
+    assert not LeadStatus.objects.filter(name="Nový").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "country", "status", "template"),
+    [
+        ("cs", "CZ", "Kontaktovaný", "Poslat nabídku"),
+        ("pl", "PL", "Skontaktowany", "Wyślij ofertę"),
+        ("vi", "VN", "Đã liên hệ", "Gửi báo giá"),
+    ],
+)
+def test_demo_in_a_language(language, country, status, template):
+    from django.apps import apps
+
+    from leadbridge.automation.models import TaskTemplate
+    from leadbridge.demo.seeding import seed_lead_lists, seed_pipeline
+    from leadbridge.leads.models import Lead
+    from leadbridge.people.models import User
+
+    _empty_lists()
+    seed_lead_lists(apps, language)
+    seed_pipeline(apps, language)
+    result = load_demo(leads=12, language=language)
+    assert result["leads"] == 12 and result["clients"] == 30
+    assert set(Lead.objects.values_list("country", flat=True)) == {country}
+    made = TaskTemplate.objects.get(subject=template)
+    assert [s.name for s in made.statuses.all()] == [status]
+    assert set(User.objects.filter(username="tomas").values_list("language", flat=True)) == {
+        language
+    }
+    # Phones in the country's format, e-mails on the country's domain.
+    lead = Lead.objects.exclude(phone="").first()
+    prefix = {"CZ": "+420", "PL": "+48", "VN": "+84"}[country]
+    assert lead.phone.startswith(prefix)
+
+
+@pytest.mark.django_db
+def test_demo_command_takes_a_language(client, capsys):
+    from leadbridge.deals.models import Pipeline
+    from leadbridge.people.models import User
+
+    cli.prepare_demo(leads=5, language="lt")
+    admin = User.objects.get(username="admin")
+    assert admin.language == "lt"
+    assert Pipeline.objects.filter(name="Partnerystės").exists()
+
+
+@pytest.mark.django_db
+def test_demo_language_does_not_leak_into_the_seed_setting(settings):
+    from django.conf import settings as live
+
+    before = live.LEADBRIDGE_SEED_LANGUAGE
+    cli.prepare_demo(leads=2, language="vi")
+    assert live.LEADBRIDGE_SEED_LANGUAGE == before

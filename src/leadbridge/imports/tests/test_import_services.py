@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from leadbridge.customfields.models import CustomFieldDefinition
-from leadbridge.duplicates.models import MatchKey
+from leadbridge.duplicates.models import MatchKey, MatchProfile
 from leadbridge.history.models import HistoryEvent
 from leadbridge.imports import services
 from leadbridge.imports.exports import read_back, record_rows, stream
@@ -107,6 +107,7 @@ def test_imported_lead_equals_api_lead_in_every_stored_column(admin_api, admin_u
     ]
     api_keys = sorted(MatchKey.objects.filter(record_id=via_api.pk).values_list("key", flat=True))
     api_event = HistoryEvent.objects.get(record_id=via_api.pk, kind="created")
+    api_profile = MatchProfile.objects.get(record_type="lead", record_id=via_api.pk).data
     api_values = {name: getattr(via_api, name) for name in STORED}
     admin_api.delete(f"/api/leads/{via_api.pk}")
     job = upload(admin_user, csv_bytes([header, row], encoding="cp1250", delimiter=";"))
@@ -118,8 +119,10 @@ def test_imported_lead_equals_api_lead_in_every_stored_column(admin_api, admin_u
     assert sorted(MatchKey.objects.filter(record_id=imported.pk).values_list("key", flat=True)) == (
         api_keys
     )
+    assert MatchProfile.objects.get(record_type="lead", record_id=imported.pk).data == api_profile
     event = HistoryEvent.objects.get(record_id=imported.pk, kind="created")
     assert event.new_value == api_event.new_value
+    assert (event.actor_id, event.actor_name) == (api_event.actor_id, api_event.actor_name)
     assert event.data == {"import": job.pk}
 
 

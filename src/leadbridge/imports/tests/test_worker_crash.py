@@ -54,3 +54,23 @@ def test_killed_worker_resumes_without_importing_a_row_twice(baseline_data, admi
     assert (job.status, job.rows_done, job.rows_created, job.rows_failed) == ("done", 25, 25, 0)
     assert Lead.objects.count() == 25
     assert Lead.objects.values("email").distinct().count() == 25
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checking_process_that_dies_fails_the_job_instead_of_hanging(
+    baseline_data, admin_user, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the forked checker runs on PostgreSQL")
+    rows = [["E-mail", "Příjmení"]] + [[f"u{i}@firma.cz", f"N{i}"] for i in range(12)]
+    job = upload(admin_user, csv_bytes(rows, encoding="cp1250", delimiter=";"))
+    services.import_start(actor=admin_user, job_id=job.pk)
+
+    def die(checker, line, cells):  # runs in the forked child: gone without a word
+        os._exit(3)
+
+    monkeypatch.setattr(services, "check_row", die)
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        services.run_job(job.pk, batch_size=5, parallel=True)
+    job.refresh_from_db()
+    assert (job.rows_done, Lead.objects.count()) == (0, 0)

@@ -123,7 +123,7 @@ def test_mass_task_creation(browser_page, admin, make_lead):
     page.fill("input[name=subject]", "First call")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#mass-form button[type=submit]")
-    page.wait_for_selector("text=Done for 3 lead(s).")
+    page.wait_for_selector("text=Done for 3 leads.")
     for lead in leads:
         page.goto(f"/leads/{lead.pk}/")
         page.wait_for_selector("#related >> text=First call")

@@ -52,7 +52,7 @@
                 if (!response.ok) {
                   return response.text().then(function (text) {
                     evt.from.insertBefore(card, evt.from.children[evt.oldIndex] || null);
-                    showMessage(text || "The move was not saved.");
+                    showMessage(text || document.body.dataset.msgMoveFailed || "The move was not saved.");
                   });
                 }
                 return response.text().then(function (html) { if (html) card.outerHTML = html; });
@@ -86,7 +86,7 @@
         onEnd: function () {
           var ids = Array.prototype.map.call(list.querySelectorAll("[data-id]"), function (row) { return row.getAttribute("data-id"); });
           post(list.getAttribute("data-reorder-url"), { action: list.getAttribute("data-reorder-action"), ids: ids.join(",") })
-            .then(function (response) { if (!response.ok) showMessage("The order was not saved."); });
+            .then(function (response) { if (!response.ok) showMessage(document.body.dataset.msgOrderFailed || "The order was not saved."); });
         },
       });
     });

@@ -46,7 +46,7 @@
             list.appendChild(li);
           });
         })
-        .catch(function () { say("The registry cannot be reached now."); });
+        .catch(function () { say(document.body.dataset.msgRegistryDown || "The registry cannot be reached now."); });
     }
     box.querySelector("[data-registry-go]").addEventListener("click", run);
     box.querySelector("[data-registry-q]").addEventListener("keydown", function (event) {

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from leadbridge.activities.models import Activity, ActivityLink
 from leadbridge.leads.models import Lead, LeadSource
@@ -256,3 +257,40 @@ def test_assignment_rule_by_country(admin_user, form, teams):
     post_json(form, {"email": "a@x.sk", "country": "SK"})
     post_json(form, {"email": "b@x.cz", "country": "CZ"})
     assert dict(Lead.objects.values_list("email", "owner_id")) == {"a@x.sk": sk.pk, "b@x.cz": None}
+
+
+def test_consent_is_kept_in_the_privacy_store_with_the_text_and_the_form(admin_user, form):
+    from leadbridge.privacy.models import Consent
+
+    text = "Súhlasím so spracovaním osobných údajov."
+    webform_save(actor=admin_user, form=form, data={"consent_text": text})
+    before = timezone.now()
+    assert post_json(form, {"email": "eva@x.sk", "consent": True}).status_code == 201
+    lead = Lead.objects.get(email="eva@x.sk")
+    consent = Consent.objects.get()
+    assert (consent.record_type, consent.record_id) == ("lead", lead.pk)
+    assert consent.text == text and consent.source == f"webform:{form.key}"
+    assert before <= consent.given_at <= timezone.now()
+    # A returning prospect (the form links duplicates): the consent goes to the lead reached.
+    r = Client().post(
+        f"/f/{form.key}",
+        {"email": "eva@x.sk", "consent": "1", "_lb_t": aged_token(form)},
+        headers={"Origin": ORIGIN},
+    )
+    assert r.status_code == 200 and Lead.objects.count() == 1
+    assert Consent.objects.filter(record_id=lead.pk).count() == 2
+
+
+def test_no_consent_box_no_consent_stored_and_unticked_box_no_lead(admin_user, form):
+    from leadbridge.privacy.models import Consent
+
+    assert post_json(form, {"email": "a@x.sk", "consent": True}).status_code == 201
+    assert not Consent.objects.exists()  # the form shows no consent text
+    webform_save(actor=admin_user, form=form, data={"consent_text": "I agree."})
+    r = Client().post(
+        f"/f/{form.key}", {"email": "b@x.sk", "_lb_t": aged_token(form)}, headers={"Origin": ORIGIN}
+    )
+    assert r.status_code == 422 and b"Please give your consent to continue." in r.content
+    r = post_json(form, {"email": "b@x.sk", "consent": False})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["consent"]
+    assert not Lead.objects.filter(email="b@x.sk").exists() and not Consent.objects.exists()
