@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext_lazy
+
 from leadbridge.privacy.places import Scrubber, Subject, records_q, register
 
 from .models import WebhookAttempt, WebhookDelivery
@@ -44,7 +46,9 @@ def erase(subject: Subject, scrub: Scrubber) -> int:
 def register_place() -> None:
     register(
         "webhook_deliveries",
-        description="Bodies of webhook deliveries (the record as sent) and the delivery log",
+        description=gettext_lazy(
+            "Bodies of webhook deliveries (the record as sent) and the delivery log"
+        ),
         export=export,
         erase=erase,
     )

@@ -4,6 +4,7 @@ uploaded files of finished imports."""
 from __future__ import annotations
 
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy
 
 from leadbridge.privacy.places import Scrubber, Subject, register
 
@@ -57,7 +58,9 @@ def erase(subject: Subject, scrub: Scrubber) -> int:
 def register_place() -> None:
     register(
         "imports",
-        description="Undo data of imports, rows that failed, uploaded files of finished imports",
+        description=gettext_lazy(
+            "Undo data of imports, rows that failed, uploaded files of finished imports"
+        ),
         export=export,
         erase=erase,
     )

@@ -4,6 +4,7 @@ itself is an e-mail activity, erased with the activities."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from leadbridge.privacy.places import Scrubber, Subject, records_q, register
 
@@ -39,7 +40,7 @@ def erase(subject: Subject, scrub: Scrubber) -> int:
 def register_place() -> None:
     register(
         "outgoing_mail",
-        description="Recipients and errors of e-mails sent, texts of notifications",
+        description=gettext_lazy("Recipients and errors of e-mails sent, texts of notifications"),
         export=export,
         erase=erase,
     )

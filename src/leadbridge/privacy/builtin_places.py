@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from leadbridge.activities.models import Activity, Attachment
 from leadbridge.core.models import IdempotencyRecord
@@ -350,50 +351,56 @@ def erase_consents(subject: Subject, scrub: Scrubber) -> int:
 
 register(
     "records",
-    description="The lead, contact or person-client rows of the person, with their search "
-    "text and normalized e-mail and phone columns",
+    description=gettext_lazy(
+        "The lead, contact or person-client rows of the person, with their search "
+        "text and normalized e-mail and phone columns"
+    ),
     export=export_records,
     erase=erase_records,
 )
 register(
     "related_records",
-    description="Deals and company clients made with the person (kept, identifiers removed)",
+    description=gettext_lazy(
+        "Deals and company clients made with the person (kept, identifiers removed)"
+    ),
     export=export_related,
     erase=erase_related,
 )
 register(
     "history",
-    description="Old and new values and summaries in the timeline",
+    description=gettext_lazy("Old and new values and summaries in the timeline"),
     export=export_history,
     erase=erase_history,
 )
 register(
     "activities",
-    description="Tasks, calls, e-mails, meetings and notes linked to the person",
+    description=gettext_lazy("Tasks, calls, e-mails, meetings and notes linked to the person"),
     export=export_activities,
     erase=erase_activities,
 )
 register(
     "files",
-    description="Files attached to the person (deleted from storage on erasure)",
+    description=gettext_lazy("Files attached to the person (deleted from storage on erasure)"),
     export=export_attachments,
     erase=erase_attachments,
 )
 register(
     "conversion_links",
-    description="Which records were made from which lead",
+    description=gettext_lazy("Which records were made from which lead"),
     export=export_conversion_links,
     erase=erase_conversion_links,
 )
 register(
     "idempotency_answers",
-    description="Stored API answers for retried requests (kept IDEMPOTENCY_TTL_HOURS)",
+    description=gettext_lazy(
+        "Stored API answers for retried requests (kept IDEMPOTENCY_TTL_HOURS)"
+    ),
     export=export_idempotency,
     erase=erase_idempotency,
 )
 register(
     "consents",
-    description="Consent given on web forms: the text shown and the time",
+    description=gettext_lazy("Consent given on web forms: the text shown and the time"),
     export=export_consents,
     erase=erase_consents,
 )
@@ -493,25 +500,27 @@ def _register_duplicates_places() -> None:
 
     register(
         "merge_snapshots",
-        description="Rows as they were before a merge (the undo data)",
+        description=gettext_lazy("Rows as they were before a merge (the undo data)"),
         export=export_merges,
         erase=erase_merges,
     )
     register(
         "match_keys",
-        description="Normalized names, e-mails and phones the duplicate check looks up",
+        description=gettext_lazy(
+            "Normalized names, e-mails and phones the duplicate check looks up"
+        ),
         export=export_keys,
         erase=erase_keys,
     )
     register(
         "match_profiles",
-        description="Each record's values as the duplicate matcher compares them",
+        description=gettext_lazy("Each record's values as the duplicate matcher compares them"),
         export=export_profiles,
         erase=erase_profiles,
     )
     register(
         "duplicate_finder_results",
-        description="Groups of possible duplicates found by a finder run",
+        description=gettext_lazy("Groups of possible duplicates found by a finder run"),
         export=lambda subject: [],
         erase=erase_jobs,
     )

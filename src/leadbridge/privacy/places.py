@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django_stubs_ext import StrOrPromise
 
 ERASED = "[erased]"
 
@@ -78,7 +79,7 @@ Eraser = Callable[[Subject, Scrubber], int]
 @dataclass(frozen=True)
 class Place:
     name: str
-    description: str
+    description: StrOrPromise  # shown in the reader's language
     export: Exporter
     erase: Eraser
 
@@ -94,6 +95,6 @@ def records_q(pairs: list[tuple[str, int]]) -> Q:
     return q
 
 
-def register(name: str, *, description: str, export: Exporter, erase: Eraser) -> None:
+def register(name: str, *, description: StrOrPromise, export: Exporter, erase: Eraser) -> None:
     """Add a place; `erase` returns how many rows it changed (recorded in the history)."""
     PLACES[name] = Place(name, description, export, erase)

@@ -260,3 +260,14 @@ def test_a_client_who_is_a_person_is_erased(admin_api):
     assert traces(dump_text()) == []
     deal = admin_api.get("/api/deals").json()["items"][0]
     assert deal["title"] == "Kitchen for [erased]" and deal["value"] == "12000.00"
+
+
+def test_the_readable_export_names_each_place_in_the_readers_language(client, admin_user, person):
+    lead_id, _made = person
+    client.force_login(admin_user)
+    english = client.get(f"/privacy/lead/{lead_id}/export/").content.decode()
+    assert "Old and new values and summaries in the timeline" in english
+    czech = client.get(
+        f"/privacy/lead/{lead_id}/export/", HTTP_ACCEPT_LANGUAGE="cs"
+    ).content.decode()
+    assert "Staré a nové hodnoty a souhrny na časové ose" in czech
