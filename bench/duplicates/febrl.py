@@ -38,11 +38,7 @@ def _rows(number: int) -> list[dict]:
     frame = {1: load_febrl1, 2: load_febrl2, 3: load_febrl3}[number]()
     rows = []
     for rec_id, r in frame.iterrows():
-        values = {k: ("" if v != v or v is None else str(v).strip()) for k, v in r.items()}
-
-        def text(name: str, values: dict = values) -> str:
-            return values[name]
-
+        text = {k: ("" if v != v or v is None else str(v).strip()) for k, v in r.items()}.get
         rows.append(
             {
                 "entity": rec_id.split("-")[1],

@@ -77,13 +77,11 @@ class Profiles:
         self.vocab = {f: _Vocab() for f in ("person", "company", "postcode", "sn", "number")}
         self._codes = {f: array("i") for f in self.vocab}
         self._has_street = array("b")
-        self._row: dict[int, int] = {}
 
     def add(self, record_id: int, text: str) -> None:
         """One stored profile (the text of `matching.encode`)."""
         parts = text.split(_FIELD)
         row = len(self.ids)
-        self._row[record_id] = row
         self.ids.append(record_id)
         person = parts[4]
         for n, name in enumerate(_TUPLES):
@@ -127,6 +125,9 @@ class Profiles:
     def freeze(self) -> None:
         """Columns as numpy arrays (after the last `add`)."""
         self.id_array = np.frombuffer(self.ids, dtype=np.int64)
+        # Rows by record id through a sorted copy (a dict of a million ids costs ~100 MB).
+        self._by_id = np.argsort(self.id_array, kind="stable")
+        self._sorted_ids = self.id_array[self._by_id]
         self.slots = {f: np.stack([np.frombuffer(c, dtype=np.int64) for c in cols]) for f, cols
                       in self._slots.items()}  # fmt: skip
         self.from_name = np.frombuffer(self._from_name, dtype=np.int8)
@@ -148,8 +149,10 @@ class Profiles:
 
     def rows(self, record_ids: np.ndarray) -> np.ndarray:
         """Row of each record id; -1 for ids without a profile."""
-        get = self._row.get
-        return np.fromiter((get(i, -1) for i in record_ids.tolist()), np.int64, len(record_ids))
+        if not len(self._by_id):
+            return np.full(len(record_ids), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._sorted_ids, record_ids), len(self._by_id) - 1)
+        return np.where(self._sorted_ids[at] == record_ids, self._by_id[at], -1)
 
     def present(self, field: str, rows: np.ndarray) -> np.ndarray:
         return self.slots[field][0][rows] != 0

@@ -3,6 +3,8 @@ street line (the second only in its stead), strips street words typed glued to t
 files each name word at its house ("h" keys), and compares a phone that does not normalize by
 its digits. Keys of the old shape would miss those pairs."""
 
+from importlib import import_module
+
 from django.db import migrations
 
 from leadbridge.duplicates.keys import prepared_row
@@ -13,13 +15,9 @@ FIELDS = (
     "phone", "mobile", "other_phones", "registration_number", "vat_id", "street", "street2",
     "postcode", "city", "country", "phone_normalized", "mobile_normalized",
 )  # fmt: skip
-MODELS = {"lead": ("leads", "Lead"), "client": ("clients", "Client"), "contact": ("clients", "Contact")}
-
-
-def _display(obj) -> str:
-    person = " ".join(p for p in (getattr(obj, "first_name", ""), getattr(obj, "last_name", "")) if p)
-    name = getattr(obj, "name", "") or getattr(obj, "company_name", "")
-    return (f"{person} ({name})" if person and name else person or name) or f"#{obj.pk}"
+# The record models and display names as the profiles migration files them.
+_profiles = import_module("leadbridge.duplicates.migrations.0003_matchprofile")
+MODELS, _display = _profiles.MODELS, _profiles._display
 
 
 def refile(apps, schema_editor):
