@@ -69,9 +69,6 @@ def insert_rows(table: str, columns: list[str], rows: Iterable[list | tuple]) ->
         cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", data)
 
 
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
 def copy_text(value: Any) -> str:
     """A value as one field of PostgreSQL's `COPY` text format (what psycopg's `write_row`
     sends), for rows prepared as text in another process. Text must hold no NUL."""
@@ -80,9 +77,12 @@ def copy_text(value: Any) -> str:
     if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, str):
-        # Four scans for the rare special characters cost less than `translate` on every text.
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            return value.translate(COPY_ESCAPES)
+        # Four scans for the rare special characters cost less than escaping every text, and
+        # chained `replace` calls less than one `translate`.
+        if "\\" in value:
+            value = value.replace("\\", "\\\\")
+        if "\t" in value or "\n" in value or "\r" in value:
+            value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
         return value
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()

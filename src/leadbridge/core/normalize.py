@@ -82,8 +82,9 @@ def search_terms(query: str | None) -> list[str]:
 def search_document(*values: object) -> str:
     """The folded text the `q` search looks in: every searchable value, space-separated.
 
-    Stems of the words are appended, so the stemmed query terms of `search_terms` find
-    inflected forms of names.
+    Query terms are stemmed (`search_terms`) and found as substrings, and a stem is always
+    a prefix of its word, so the words themselves let "kopriv" find "koprivova": the
+    document holds no stems of its own (they would only lengthen the trigram index).
     """
     parts: list[str] = []
     for value in values:
@@ -93,9 +94,7 @@ def search_document(*values: object) -> str:
             parts.extend(fold(str(v)) for v in value if v)
         else:
             parts.append(fold(str(value)))
-    words = " ".join(p for p in parts if p)
-    stems = [s for w in words.split(" ") if (s := stem(w)) != w]
-    return f"{words} {' '.join(stems)}" if stems else words
+    return " ".join(p for p in parts if p)
 
 
 # A plain ASCII address ("jan.novak+crm@firma.cz"): its local part needs no Unicode
@@ -144,6 +143,9 @@ def _email_domain(domain: str) -> tuple[str, str] | None:
     return info.domain, info.ascii_domain
 
 
+_PHONE_PUNCT = re.compile(r"[\s\-./()]+")
+
+
 @lru_cache(maxsize=65536)
 def normalize_phone(value: str | None, region: str | None = None) -> str:
     """Return the number in E.164 (+420603123456), using `region` for national numbers.
@@ -162,6 +164,10 @@ def normalize_phone(value: str | None, region: str | None = None) -> str:
     if not phonenumbers.is_possible_number(number):
         raise InvalidValue(_("Not a possible phone number for its country."))
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if _PHONE_PUNCT.sub("", value) == e164:
+        # Typed in E.164 already, give or take spaces and dashes: parsing `e164` would read
+        # the same digits after the same "+" again, so it is its own fixed point.
+        return e164
     # A few national inputs format to a string that parses back to another number ("00000000"
     # in SK -> +4210000000 -> +421000000); the fixed point keeps normalizing idempotent.
     for _attempt in range(3):

@@ -234,6 +234,7 @@ def _strip_forms(tokens: list[str]) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=65536)  # companies repeat in an import: stripped once each
 def company_name(value: str | None) -> str:
     """Folded company name without legal forms and punctuation, tokens sorted:
     "POROST, spol. s r.o." and "Porost s.r.o." both give "porost"."""

@@ -612,7 +612,7 @@ def run_job(
 Checked = tuple[RowOutcome, NewLead | None]  # the row, and its lead ready to insert if good
 PARALLEL_ABOVE = 20_000  # rows; below, starting a process costs more than it saves
 # Checking processes beside the writer: the writer and PostgreSQL take the rest of a core.
-CHECK_PROCESSES = max(1, (os.cpu_count() or 1) - 1)
+CHECK_PROCESSES = max(1, (os.cpu_count() or 1))
 
 
 def check_row(checker: RowChecker, line: int, cells: list) -> Checked:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,7 +155,7 @@ class NewLead:
 
     values: list | None  # the columns of LEAD_COLUMNS (stamps set on insert), or None
     copy: tuple[str, str] | None  # PostgreSQL: the row as COPY text around the stamps
-    created: str  # the "created" history event's values, as JSON
+    created: str  # the "created" history event's values, as JSON (PostgreSQL: as COPY text)
     keys: list[str]  # blocking keys (the match-key rows)
     profile: str | None  # match profile; None: encoded on insert (the name falls back to the id)
     prepared: Prepared | None
@@ -169,6 +170,7 @@ LEAD_COLUMNS = [f.column for f in LEAD_FIELDS]
 _JSON_AT = [i for i, f in enumerate(LEAD_FIELDS) if isinstance(f, JSONField)]
 _STAMPS_AT = [i for i, f in enumerate(LEAD_FIELDS) if f.attname in ("created_at", "updated_at")]
 assert _STAMPS_AT == [_STAMPS_AT[0], _STAMPS_AT[0] + 1], "the stamps are adjacent columns"
+_LEAD_VALUES = operator.itemgetter(*(f.attname for f in LEAD_FIELDS))  # from a draft's __dict__
 _OWNER_AT = LEAD_COLUMNS.index("owner_id")
 _TEAM_AT = LEAD_COLUMNS.index("team_id")
 _HISTORY_COLUMNS = [
@@ -200,7 +202,7 @@ def lead_new(*, actor: Any, state: dict) -> NewLead:
     from leadbridge.duplicates.keys import prepared
 
     draft = build_draft(actor=actor, record_type="lead", state=state)
-    values = [getattr(draft, f.attname) for f in LEAD_FIELDS]
+    values = list(_LEAD_VALUES(draft.__dict__))
     for i in _JSON_AT:
         value = values[i]  # what JSONField stores (no encoder on Lead); most are empty
         values[i] = "[]" if value == [] else "{}" if value == {} else json.dumps(value)
@@ -210,14 +212,21 @@ def lead_new(*, actor: Any, state: dict) -> NewLead:
     # display name is the id, known on insert.
     fallback = name == f"#{draft.pk}"
     copy = None
+    created = created_values(draft, "lead")
     if connection.vendor == "postgresql":
-        text = [copy_text(v) for v in values]
         first = _STAMPS_AT[0]
-        copy = ("\t".join(text[:first]), "\t".join(text[first + 2 :]))
+        copy = (
+            "\t".join([copy_text(v) for v in values[:first]]),
+            "\t".join([copy_text(v) for v in values[first + 2 :]]),
+        )
+        # As COPY text already; jsonb stores the same value whichever way it is escaped.
+        event = copy_text(json.dumps(created, default=_json_default, ensure_ascii=False))
+    else:
+        event = json.dumps(created, default=_json_default)
     return NewLead(
         values=None if copy else values,
         copy=copy,
-        created=json.dumps(created_values(draft, "lead"), default=_json_default),
+        created=event,
         keys=blocking_keys(p),
         profile=None if fallback else encode(p, name),
         prepared=p if fallback else None,
@@ -324,10 +333,7 @@ def _copy_new(rows: list[NewLead], now: Any, who: tuple | None, data: str) -> No
     copy_lines(
         HistoryEvent._meta.db_table,
         _HISTORY_COLUMNS,
-        (
-            f"lead\t{r.pk}\t{stamp}\t{actor}\tcreated\t\t\\N\t{copy_text(r.created)}\t{data}\n"
-            for r in rows
-        ),
+        (f"lead\t{r.pk}\t{stamp}\t{actor}\tcreated\t\t\\N\t{r.created}\t{data}\n" for r in rows),
     )
     copy_lines(
         MatchKey._meta.db_table,
