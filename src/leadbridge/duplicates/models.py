@@ -17,15 +17,15 @@ class MatchKey(models.Model):
     e-mails, phones, names): GDPR erasure removes a record's keys.
     """
 
+    # The record's keys are found by the primary key's index, a key's records by
+    # `matchkey_key`: two indexes a row (an import files about ten keys a lead).
+    pk = models.CompositePrimaryKey("record_type", "record_id", "key")
     record_type = models.CharField(max_length=10)
     record_id = models.BigIntegerField()
     key = models.CharField(max_length=200)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["key", "record_type"], name="matchkey_key"),
-            models.Index(fields=["record_type", "record_id"], name="matchkey_record"),
-        ]
+        indexes = [models.Index(fields=["key", "record_type"], name="matchkey_key")]
 
 
 class MatchProfile(models.Model):
@@ -33,16 +33,10 @@ class MatchProfile(models.Model):
     name: the finder reads these instead of normalizing every record again. Kept with the
     keys; personal data like them."""
 
+    pk = models.CompositePrimaryKey("record_type", "record_id")
     record_type = models.CharField(max_length=10)
     record_id = models.BigIntegerField()
     data = models.TextField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["record_type", "record_id"], name="matchprofile_unique_record"
-            )
-        ]
 
 
 class NotDuplicate(models.Model):
