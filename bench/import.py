@@ -148,6 +148,44 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _tree_pss_mb() -> float:
+    """Proportional set size of this process and its children (the checking processes):
+    shared pages (the code and data they inherit by fork) counted once, not per process."""
+    pids, total = [os.getpid()], 0
+    with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children") as f:
+        pids += [int(p) for p in f.read().split()]
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue  # a child that just ended
+    return total / 1024
+
+
+class PeakPss:
+    """Samples `_tree_pss_mb` every quarter second in a thread; `.peak` is the largest."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            self.peak = max(self.peak, _tree_pss_mb())
+
+    def __enter__(self) -> PeakPss:
+        if os.path.exists("/proc/self/smaps_rollup"):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+
+
 def child_leadbridge(path: Path, automations: bool = False) -> dict:
     admin = setup()
     if automations:
@@ -180,7 +218,8 @@ def child_leadbridge(path: Path, automations: bool = False) -> dict:
         run_automations=automations,
     )
     services.import_start(actor=admin, job_id=job.pk)
-    job = services.run_job(job.pk)
+    with PeakPss() as pss:
+        job = services.run_job(job.pk)
     seconds = time.perf_counter() - started
     assert job.status == "done", job.error
     return {
@@ -196,6 +235,8 @@ def child_leadbridge(path: Path, automations: bool = False) -> dict:
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
         ),
         "rss_after_setup_mb": round(rss_before, 1),
+        # All the import's processes together, shared pages once (Linux PSS, sampled).
+        "peak_pss_total_mb": round(pss.peak, 1),
         "leads_in_db": Lead.objects.count(),
         "match_keys": MatchKey.objects.count(),
         "mapping": job.mapping["columns"],
@@ -440,15 +481,22 @@ def main() -> int:
         print("run_automations off:", json.dumps(results["automations_off"]))
         print("run_automations on:", json.dumps(results["automations_on"]))
     print()
-    print(f"{'path':<24} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
-    print("  (leadbridge: the worker process; its forked reader's peak is in the JSON)")
+    print(
+        f"{'path':<24} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12} "
+        f"{'all PSS MB':>11}"
+    )
+    print(
+        "  (leadbridge: RSS of the worker process, PSS of it and its checking processes"
+        " together; each checker's RSS is in the JSON)"
+    )
     keys = ("leadbridge_csv", "leadbridge_xlsx", "copy", "django_import_export")
     for key in (*keys, "automations_off", "automations_on"):
         r = results.get(key)
         if r:
             print(
                 f"{key:<24} {r['rows']:>9} {r['seconds']:>8} {r['rows_per_s']:>9} "
-                f"{r.get('peak_rss_mb', ''):>12}  load {r['load_before']} -> {r['load_after']}"
+                f"{r.get('peak_rss_mb', ''):>12} {r.get('peak_pss_total_mb', ''):>11}  "
+                f"load {r['load_before']} -> {r['load_after']}"
             )
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)

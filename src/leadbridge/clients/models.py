@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leadbridge.core.models import ContactFields, Record
+from leadbridge.core.models import ContactFields, Record, record_indexes
 
 
 class Client(Record, ContactFields):
@@ -16,12 +16,15 @@ class Client(Record, ContactFields):
     first_name = models.CharField(_("first name"), max_length=150, blank=True, default="")
     last_name = models.CharField(_("last name"), max_length=150, blank=True, default="")
     registration_number = models.CharField(
-        _("company registration number"), max_length=64, blank=True, default="", db_index=True
+        _("company registration number"), max_length=64, blank=True, default=""
     )
     vat_id = models.CharField(_("VAT id"), max_length=64, blank=True, default="")
     source = models.ForeignKey(
         "leads.LeadSource", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        indexes = record_indexes("client", extra=("registration_number",))
 
     def __str__(self) -> str:
         return self.display_name
@@ -44,6 +47,9 @@ class Contact(Record, ContactFields):
     lead = models.ForeignKey(
         "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
+
+    class Meta:
+        indexes = record_indexes("contact")
 
     def __str__(self) -> str:
         return self.display_name

@@ -51,8 +51,8 @@ class Record(models.Model):
         db_constraint=False,
     )
     version = models.PositiveIntegerField(default=1)
-    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    merged_into = models.BigIntegerField(null=True, blank=True, db_index=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)  # indexes: `record_indexes`
+    merged_into = models.BigIntegerField(null=True, blank=True)
 
     objects = RecordQuerySet.as_manager()
 
@@ -64,11 +64,12 @@ class ContactFields(models.Model):
     """E-mail, phone and address columns shared by leads, clients and contacts."""
 
     email = models.CharField(_("e-mail"), max_length=254, blank=True, default="")
-    email_normalized = models.CharField(max_length=254, blank=True, default="", db_index=True)
+    # Indexed by `record_indexes` (without the LIKE companions of `db_index`).
+    email_normalized = models.CharField(max_length=254, blank=True, default="")
     phone = models.CharField(_("phone"), max_length=64, blank=True, default="")
-    phone_normalized = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    phone_normalized = models.CharField(max_length=32, blank=True, default="")
     mobile = models.CharField(_("mobile"), max_length=64, blank=True, default="")
-    mobile_normalized = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    mobile_normalized = models.CharField(max_length=32, blank=True, default="")
     other_emails = models.JSONField(_("other e-mails"), default=list, blank=True)
     other_phones = models.JSONField(_("other phones"), default=list, blank=True)
     website = models.CharField(_("website"), max_length=500, blank=True, default="")
@@ -81,6 +82,34 @@ class ContactFields(models.Model):
 
     class Meta:
         abstract = True
+
+
+def record_indexes(prefix: str, *, contact: bool = True, extra: tuple[str, ...] = ()) -> list:
+    """The indexes of a main record table (`prefix`: its name in index names) beside its own
+    list indexes.
+
+    Plain B-trees: the `varchar_pattern_ops` companion Django adds to a `db_index` text
+    column serves only `LIKE 'x%'`, which no query here asks (search has its trigram index),
+    and each index costs an entry on every insert (an import writes millions). Deleted and
+    merged rows are few: those columns are indexed only where set.
+    """
+    fields = ["email_normalized", "phone_normalized", "mobile_normalized"] if contact else []
+    fields += list(extra)
+    return [
+        models.Index(fields=[name], name=f"{prefix}_{name.replace('_normalized', '_norm')}")
+        for name in fields
+    ] + [
+        models.Index(
+            fields=["deleted_at"],
+            condition=models.Q(deleted_at__isnull=False),
+            name=f"{prefix}_deleted",
+        ),
+        models.Index(
+            fields=["merged_into"],
+            condition=models.Q(merged_into__isnull=False),
+            name=f"{prefix}_merged",
+        ),
+    ]
 
 
 class Setting(models.Model):

@@ -121,11 +121,27 @@ def _empty(fspec) -> Any:
     return ""
 
 
+_EMPTY_STATES: dict[str, tuple[dict, tuple[str, ...]]] = {}
+
+
+def _empty_state(spec: RecordSpec) -> dict:
+    """Every field of the spec at its empty value (a new list for each list field)."""
+    if spec.record_type not in _EMPTY_STATES:
+        template = {f.name: _empty(f) for f in spec.fields}
+        lists = tuple(name for name, value in template.items() if isinstance(value, list))
+        _EMPTY_STATES[spec.record_type] = template, lists
+    template, lists = _EMPTY_STATES[spec.record_type]
+    state = dict(template)
+    for name in lists:
+        state[name] = []
+    return state
+
+
 def _check_refs(
     spec: RecordSpec, values: dict, out: Collector, prefix: str, cache: PrepareCache | None = None
 ) -> None:
-    for fspec in spec.fields:
-        if fspec.kind != "ref" or values.get(fspec.attr) is None:
+    for fspec in spec.refs:
+        if values.get(fspec.attr) is None:
             continue
         assert fspec.ref
         if cache is not None and fspec.ref in cache.refs:
@@ -202,7 +218,8 @@ def prepare_create(
     defs = cache.defs if cache is not None else definitions(record_type)
     custom = clean_custom_fields(record_type, data.get("custom_fields"), {}, out=out, defs=defs)
     _placement_defaults(actor, values)
-    state = {f.name: _empty(f) for f in spec.fields} | values | {"custom_fields": custom}
+    state = _empty_state(spec) | values
+    state["custom_fields"] = custom
     state.update(extra or {})
     if validate:
         validate(state, None, out)
@@ -269,7 +286,15 @@ def build_draft(*, actor: Any, record_type: str, state: dict) -> Draft:
 
 
 def _created_values(obj: Any, spec: RecordSpec) -> dict:
-    return {k: v for k, v in snapshot(obj, spec).items() if v not in (None, "", [], {})}
+    """The non-empty values of `snapshot`, read in one pass."""
+    created = {}
+    for f in spec.fields:
+        value = getattr(obj, f.attr)
+        if value is not None and value != "" and value != [] and value != {}:
+            created[f.name] = value
+    if obj.custom_fields:
+        created["custom_fields"] = dict(obj.custom_fields)
+    return created
 
 
 def created_values(obj: Any, record_type: str) -> dict:

@@ -84,6 +84,10 @@ class RecordSpec:
     def _by_name(self) -> dict[str, FieldSpec]:  # cleaning looks fields up per value
         return {spec.name: spec for spec in self.fields}
 
+    @cached_property
+    def refs(self) -> tuple[FieldSpec, ...]:
+        return tuple(spec for spec in self.fields if spec.kind == "ref")
+
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)

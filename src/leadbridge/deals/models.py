@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leadbridge.core.models import Record
+from leadbridge.core.models import Record, record_indexes
 
 
 class Pipeline(models.Model):
@@ -51,6 +51,9 @@ class Deal(Record):
         "clients.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
     )
     source_lead_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        indexes = record_indexes("deal", contact=False)
 
     def __str__(self) -> str:
         return self.title

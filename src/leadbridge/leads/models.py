@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leadbridge.core.models import ContactFields, Record
+from leadbridge.core.models import ContactFields, Record, record_indexes
 
 
 class LeadStatus(models.Model):
@@ -44,13 +44,16 @@ class Lead(Record, ContactFields):
     job_title = models.CharField(_("job title"), max_length=150, blank=True, default="")
     company_name = models.CharField(_("company name"), max_length=255, blank=True, default="")
     registration_number = models.CharField(
-        _("company registration number"), max_length=64, blank=True, default="", db_index=True
+        _("company registration number"), max_length=64, blank=True, default=""
     )
     vat_id = models.CharField(_("VAT id"), max_length=64, blank=True, default="")
     source = models.ForeignKey(
         LeadSource, null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
     )
-    status = models.ForeignKey(LeadStatus, on_delete=models.PROTECT, related_name="leads")
+    # No index of its own: the status list and board indexes below start with it.
+    status = models.ForeignKey(
+        LeadStatus, on_delete=models.PROTECT, related_name="leads", db_index=False
+    )
     expected_value = models.DecimalField(
         _("expected value"), max_digits=14, decimal_places=2, null=True, blank=True
     )
@@ -65,6 +68,7 @@ class Lead(Record, ContactFields):
         # The lists sort by (field, id) so that pages are stable; the indexes carry the id
         # too, so the first page is read from an index instead of sorting every row.
         indexes = [
+            *record_indexes("lead", extra=("registration_number",)),
             models.Index(
                 fields=["-created_at", "-id"],
                 name="lead_live_created",
