@@ -22,7 +22,10 @@ class InvalidValue(ValueError):
     """The value cannot be normalized; the message says why, for the user."""
 
 
-@lru_cache(maxsize=65536)
+# The caches below are sized for what repeats (cities, first names, companies, e-mail
+# domains) and for the second call within one save: each checking process of an import holds
+# its own, so larger ones cost memory more than they save time.
+@lru_cache(maxsize=16384)
 def fold(text: str | None) -> str:
     """Lower-case ASCII with accents removed and runs of spaces collapsed.
 
@@ -58,7 +61,7 @@ _ENDINGS = (
 _MIN_STEM = 3
 
 
-@lru_cache(maxsize=65536)  # names, companies and cities repeat: an import stems each word once
+@lru_cache(maxsize=16384)  # names, companies and cities repeat: an import stems each word once
 def stem(word: str) -> str:
     """A light stem of a folded word so that name variants find each other.
 
@@ -103,7 +106,7 @@ _PLAIN_EMAIL = re.compile(r"([A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)@([A-Za-z0-
 _MAX_LOCAL, _MAX_EMAIL = 64, 254  # email-validator's limits (RFC 5321)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def normalize_email(value: str | None) -> str:
     """Validate an e-mail address and return it lower-cased; '' for empty input.
 
@@ -146,7 +149,7 @@ def _email_domain(domain: str) -> tuple[str, str] | None:
 _PHONE_PUNCT = re.compile(r"[\s\-./()]+")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def normalize_phone(value: str | None, region: str | None = None) -> str:
     """Return the number in E.164 (+420603123456), using `region` for national numbers.
 

@@ -234,7 +234,7 @@ def _strip_forms(tokens: list[str]) -> list[str]:
     return tokens
 
 
-@lru_cache(maxsize=65536)  # companies repeat in an import: stripped once each
+@lru_cache(maxsize=8192)  # companies repeat in an import: stripped once each
 def company_name(value: str | None) -> str:
     """Folded company name without legal forms and punctuation, tokens sorted:
     "POROST, spol. s r.o." and "Porost s.r.o." both give "porost"."""
@@ -289,7 +289,7 @@ def _truncated(a: str, b: str) -> bool:
     return len(short) >= 5 and len(long) - len(short) <= 7 and long.startswith(short)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def phonetic(word: str) -> str:
     """A short sound-alike key of a folded word, tolerant of vowel and doubled-letter typos
     and of the w/v, y/i, ph/f, ck/k spellings: "nowak" and "novak" give "nvk"."""
