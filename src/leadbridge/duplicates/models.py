@@ -17,15 +17,17 @@ class MatchKey(models.Model):
     e-mails, phones, names): GDPR erasure removes a record's keys.
     """
 
-    # The record's keys are found by the primary key's index, a key's records by
-    # `matchkey_key`: two indexes a row (an import files about ten keys a lead).
-    pk = models.CompositePrimaryKey("record_type", "record_id", "key")
+    # A key's records are found by the primary key's index, a record's keys by
+    # `matchkey_record`: two indexes a row (an import files about ten keys a lead). The key
+    # leads the primary key: led by the record type, which every row shares, the index
+    # looked like a match for key lookups, and the planner scanned all of it.
+    pk = models.CompositePrimaryKey("key", "record_type", "record_id")
     record_type = models.CharField(max_length=10)
     record_id = models.BigIntegerField()
     key = models.CharField(max_length=200)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "record_type"], name="matchkey_key")]
+        indexes = [models.Index(fields=["record_type", "record_id"], name="matchkey_record")]
 
 
 class MatchProfile(models.Model):

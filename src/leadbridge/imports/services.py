@@ -570,7 +570,7 @@ def run_job(
     gc.set_threshold(*GC_THRESHOLDS)
     if use_fork:
         checked = checked_batches_forked(
-            job, writer.checker, batch_size, processes=processes or CHECK_PROCESSES
+            job, writer.checker, batch_size, processes=processes or _check_processes(job)
         )
     else:
         checked = checked_batches(job, writer.checker, batch_size)
@@ -623,6 +623,15 @@ PARALLEL_ABOVE = 20_000  # rows; below, starting a process costs more than it sa
 # writer and PostgreSQL spend on a row, so with one fewer the writer's core sat partly idle
 # (measured on two cores: 3,267 rows/s with one checker, 3,609 with two).
 CHECK_PROCESSES = max(1, os.cpu_count() or 1)
+
+
+def _check_processes(job: ImportJob) -> int:
+    """Every checking process reads the file itself; a sheet calamine holds whole (XLS, an
+    XLSX up to `XLSX_STREAM_ABOVE`) would be held once per process, so it gets one."""
+    whole = job.format == "xls" or (
+        job.format == "xlsx" and (job.size or 0) <= readers.XLSX_STREAM_ABOVE
+    )
+    return 1 if whole else CHECK_PROCESSES
 
 
 def check_row(checker: RowChecker, line: int, cells: list) -> Checked:
@@ -857,25 +866,31 @@ class BatchWriter:
         if not wanted:
             return {}
         if connection.vendor == "postgresql":
-            # One text parameter split by the server (keys hold no newline): tens of
-            # thousands of literals, or a list adapted item by item, cost more.
+            # One index probe per key, whatever the statistics say: with `key = ANY(…)`
+            # and no fresh statistics on a key table the import is filling, the planner
+            # chose scans of every lead's keys (up to 1.9 s a batch at a million leads).
+            # The LIMIT keeps the subquery a probe. The keys go as one text parameter
+            # (they hold no newline): a list adapted item by item costs more.
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT key, record_id FROM {MatchKey._meta.db_table} "
-                    "WHERE key = ANY(string_to_array(%s, E'\\n')) AND record_type = 'lead' "
-                    "ORDER BY record_id",
+                    "SELECT k.key, m.record_id "
+                    "FROM unnest(string_to_array(%s, E'\\n')) AS k(key), LATERAL ("
+                    f"SELECT record_id FROM {MatchKey._meta.db_table} "
+                    "WHERE key = k.key AND record_type = 'lead' ORDER BY record_id LIMIT 1"
+                    ") AS m",
                     ["\n".join(wanted)],
                 )
-                rows = cursor.fetchall()
-        else:
-            rows = list(
-                MatchKey.objects.filter(record_type="lead", key__in=wanted)
-                .order_by("record_id")
-                .values_list("key", "record_id")
-            )
+                return dict(cursor.fetchall())
+        # SQLite: the record type is filtered here, as `duplicates.checks._sharing` explains.
+        rows = (
+            MatchKey.objects.filter(key__in=wanted)
+            .order_by("record_id")
+            .values_list("key", "record_id", "record_type")
+        )
         found: dict[str, int] = {}
-        for key, record_id in rows:
-            found.setdefault(key, record_id)
+        for key, record_id, record_type in rows:
+            if record_type == "lead":
+                found.setdefault(key, record_id)
         return found
 
     def _flush(self, rows: list[NewLead]) -> list[int]:

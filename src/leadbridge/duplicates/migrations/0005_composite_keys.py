@@ -1,8 +1,9 @@
-"""Match keys and profiles keyed by (record type, record id[, key]) instead of a surrogate id.
+"""Match keys keyed by (key, record type, record id) and profiles by (record type, record id)
+instead of a surrogate id.
 
 The surrogate id cost an index entry and a sequence value for every key row (about ten a
-lead), and the record index it needed beside it is the primary key now. Django cannot alter
-a primary key into a composite one, so the rows move to new tables.
+lead), and the key index it needed beside it is the primary key now. Django cannot alter a
+primary key into a composite one, so the rows move to new tables.
 """
 
 from django.db import migrations, models
@@ -22,6 +23,17 @@ def _copy(apps, schema_editor):
         )
 
 
+def _name_primary_keys(apps, schema_editor):
+    """PostgreSQL keeps a renamed table's constraint names: give them the usual ones."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        for table in ("duplicates_matchkey", "duplicates_matchprofile"):
+            cursor.execute(
+                f"ALTER TABLE {table} RENAME CONSTRAINT {table}_new_pkey TO {table}_pkey"
+            )
+
+
 class Migration(migrations.Migration):
     dependencies = [("duplicates", "0004_refile_keys")]
 
@@ -29,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="NewMatchKey",
             fields=[
-                ("pk", models.CompositePrimaryKey("record_type", "record_id", "key", blank=True, editable=False, primary_key=True, serialize=False)),
+                ("pk", models.CompositePrimaryKey("key", "record_type", "record_id", blank=True, editable=False, primary_key=True, serialize=False)),
                 ("record_type", models.CharField(max_length=10)),
                 ("record_id", models.BigIntegerField()),
                 ("key", models.CharField(max_length=200)),
@@ -53,8 +65,9 @@ class Migration(migrations.Migration):
         migrations.RenameModel(old_name="NewMatchProfile", new_name="MatchProfile"),
         migrations.AlterModelTable(name="MatchKey", table=None),
         migrations.AlterModelTable(name="MatchProfile", table=None),
+        migrations.RunPython(_name_primary_keys, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="matchkey",
-            index=models.Index(fields=["key", "record_type"], name="matchkey_key"),
+            index=models.Index(fields=["record_type", "record_id"], name="matchkey_record"),
         ),
     ]

@@ -408,3 +408,13 @@ def test_start_resumes_a_job_whose_worker_stopped(admin_user):
     )
     assert services.import_start(actor=admin_user, job_id=job.pk).status == "queued"
     assert services.run_job(job.pk).rows_created == 1
+
+
+def test_key_lookup_skips_other_record_types_and_keeps_the_lowest_lead(admin_user, make_lead):
+    first, second = make_lead(email="same@example.com"), make_lead(email="other@example.com")
+    MatchKey.objects.create(record_type="client", record_id=1, key="e:same@example.com")
+    MatchKey.objects.create(record_type="lead", record_id=second.pk, key="e:same@example.com")
+    job = upload(admin_user, csv_bytes([["E-mail"], ["same@example.com"]]))
+    writer = services.BatchWriter(job, admin_user)
+    found = writer._in_db({"e:same@example.com", "e:other@example.com", "e:none@example.com"})
+    assert found == {"e:same@example.com": first.pk, "e:other@example.com": second.pk}
