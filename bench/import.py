@@ -186,6 +186,53 @@ class PeakPss:
         self._stop.set()
 
 
+def _backend_cpu_seconds() -> float | None:
+    """CPU time so far of the PostgreSQL backend serving this process's connection (the
+    writer's, which every batch went through); None when the server is not on this machine."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_split(
+    own: object, children: object, backend: float | None, rows: int, seconds: float
+) -> dict:
+    """Where an import's CPU went, in microseconds per row: the checking processes (reading,
+    validation, derivation), the writer (this process) and the PostgreSQL backend it wrote
+    through; and the rows/s all cores could give at that cost if nothing else ran. With
+    every core busy, the sum over the cores is the ceiling, whatever the split."""
+    after_own = resource.getrusage(resource.RUSAGE_SELF)
+    after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+    def used(a: object, b: object) -> float:
+        return b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime  # type: ignore[attr-defined]
+
+    backend_after = _backend_cpu_seconds()
+    if not rows or backend is None or backend_after is None:
+        return {}
+    per_row = {
+        "checkers": used(children, after_children),
+        "writer": used(own, after_own),
+        "postgres": backend_after - backend,
+    }
+    us = {k: round(v / rows * 1e6, 1) for k, v in per_row.items()}
+    total = sum(us.values())
+    cores = os.cpu_count() or 1
+    return {
+        "cpu_us_per_row": us | {"total": round(total, 1)},
+        "cpu_bound_rows_per_s": round(cores * 1e6 / total),
+        "cores_busy": round(total * rows / 1e6 / seconds, 2),
+    }
+
+
 def child_leadbridge(path: Path, automations: bool = False) -> dict:
     admin = setup()
     if automations:
@@ -218,9 +265,13 @@ def child_leadbridge(path: Path, automations: bool = False) -> dict:
         run_automations=automations,
     )
     services.import_start(actor=admin, job_id=job.pk)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    backend = _backend_cpu_seconds()
     with PeakPss() as pss:
         job = services.run_job(job.pk)
     seconds = time.perf_counter() - started
+    cpu = cpu_split(own, children, backend, job.rows_done, seconds)
     assert job.status == "done", job.error
     return {
         "rows": job.rows_done,
@@ -240,6 +291,7 @@ def child_leadbridge(path: Path, automations: bool = False) -> dict:
         "leads_in_db": Lead.objects.count(),
         "match_keys": MatchKey.objects.count(),
         "mapping": job.mapping["columns"],
+        **cpu,
     }
 
 
@@ -497,6 +549,14 @@ def main() -> int:
                 f"{key:<24} {r['rows']:>9} {r['seconds']:>8} {r['rows_per_s']:>9} "
                 f"{r.get('peak_rss_mb', ''):>12} {r.get('peak_pss_total_mb', ''):>11}  "
                 f"load {r['load_before']} -> {r['load_after']}"
+            )
+    for key in ("leadbridge_csv", "leadbridge_xlsx"):
+        r = results.get(key) or {}
+        if "cpu_us_per_row" in r:
+            print(
+                f"{key}: CPU per row (us) {r['cpu_us_per_row']}; at that cost "
+                f"{os.cpu_count()} cores give at most {r['cpu_bound_rows_per_s']} rows/s "
+                f"(cores busy on average: {r['cores_busy']})"
             )
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
