@@ -5,7 +5,8 @@ does not grow with the list: CSV goes straight to the response; XLSX is written 
 write-only mode into a temporary file, which is then streamed.
 
 A lead export's headers are the import's field names and lookups come out by name (status,
-source, owner, team), so an exported file imports back as the same records.
+source, owner, team), so an exported file imports back as the same records. `select_columns`
+narrows any export to the columns asked for, in their order.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -83,10 +85,11 @@ def record_rows(record_type: str, qs: QuerySet, custom_keys: list[str]) -> Itera
 
 
 ACTIVITY_COLUMNS = ("id", "type", "subject", "body", "due_at", "done", "done_at", "owner")
+ACTIVITY_HEADER = [*ACTIVITY_COLUMNS, "records", "created_at"]
 
 
 def activity_rows(qs: QuerySet) -> Iterator[list]:
-    yield [*ACTIVITY_COLUMNS, "records", "created_at"]
+    yield list(ACTIVITY_HEADER)
     for a in qs.iterator(chunk_size=CHUNK):
         links = LIST_SEPARATOR.join(
             f"{link.record_type}:{link.record_id}" for link in a.links.all()
@@ -103,6 +106,32 @@ def activity_rows(qs: QuerySet) -> Iterator[list]:
             links,
             cell(a.created_at),
         ]
+
+
+def split_columns(text: str | None) -> list[str]:
+    """`a, b,c` as ["a", "b", "c"]; nothing (or only commas) as []: every column."""
+    return [c.strip() for c in (text or "").split(",") if c.strip()]
+
+
+class UnknownColumns(ValueError):
+    def __init__(self, unknown: list[str], known: list[str]):
+        self.unknown, self.known = unknown, known
+        super().__init__(", ".join(unknown))
+
+
+def select_columns(rows: Iterable[list], columns: list[str]) -> Iterator[list]:
+    """The rows (header first) with only `columns`, in that order; all of them when empty.
+    The header is read at once, so an unknown column raises `UnknownColumns` before
+    anything is streamed (or queried)."""
+    rows = iter(rows)
+    header = next(rows)
+    if not columns:
+        return itertools.chain([header], rows)
+    unknown = [c for c in columns if c not in header]
+    if unknown:
+        raise UnknownColumns(unknown, header)
+    at = [header.index(c) for c in columns]
+    return itertools.chain([list(columns)], ([row[i] for i in at] for row in rows))
 
 
 class _Echo:

@@ -307,6 +307,18 @@ def test_lead_list_parameters(doc):
     assert types_of(params["include_converted"]["schema"]) == {"boolean"}
 
 
+@pytest.mark.parametrize("plural", [*RECORDS, "activities"])
+def test_export_parameters(doc, plural):
+    """Issue 7: `GET /api/{plural}/export?format=csv|xlsx&columns=…` with the list's filters."""
+    params = query_params(doc, "get", f"/api/{plural}/export")
+    assert enum_of(params["format"]["schema"]) == {"csv", "xlsx"}
+    assert "string" in types_of(params["columns"]["schema"])
+    assert "created_at" in params["columns"]["description"]
+    if plural != "activities":  # the list's filters (the lead-only ones on leads)
+        lead_only = {"status_id", "source_id", "include_converted"}
+        assert LIST_PARAMS - (set() if plural == "leads" else lead_only) <= set(params)
+
+
 @pytest.mark.parametrize("plural", list(RECORDS))
 def test_list_answer(doc, plural):
     common = LIST_PARAMS - {"status_id", "source_id", "include_converted"}

@@ -50,3 +50,24 @@ def test_import_steps_and_progress_bar(browser_page, admin, tmp_path):
     assert page.get_attribute("#import-bar", "value") == "100"
     assert Lead.objects.filter(city="Brno").count() == 30
     assert page.console_errors == []
+
+
+def test_export_follows_the_filters_typed_in_the_list(browser_page, admin):
+    from leadbridge.leads.services import lead_create
+
+    from ..exports import read_back
+
+    for name in ("Nováková", "Dvořák", "Kowalska"):
+        lead_create(actor=admin, data={"last_name": name})
+    page = browser_page
+    login(page, "boss")  # lands on the lead list
+    page.fill("#id_q", "dvořák")
+    page.wait_for_url("**q=*")  # htmx swapped the table and pushed the address
+    page.wait_for_function(
+        "document.querySelector('a[data-export]').href.includes('q=')", timeout=5_000
+    )
+    with page.expect_download() as info:
+        page.click("text=Export CSV")
+    rows = read_back(open(info.value.path(), "rb").read())
+    assert [row[rows[0].index("last_name")] for row in rows[1:]] == ["Dvořák"]
+    assert page.console_errors == []

@@ -129,3 +129,24 @@ def test_export_respects_filters_and_record_access(admin_api, users, teams, make
         assert r.status_code == 200, (plural, r.content)
         assert read_back(b"".join(r.streaming_content))[0][0] == "id"
     assert_error(admin_api.get("/api/leads/export", format="pdf"), 422)
+
+
+def test_export_columns_chosen_in_order(admin_api, make_lead):
+    lead = make_lead(last_name="Dvořák", email="d@firma.cz")
+    r = admin_api.client.get(
+        "/api/leads/export", {"columns": "email, last_name,status", "q": "dvořák"}
+    )
+    assert read_back(b"".join(r.streaming_content)) == [
+        ["email", "last_name", "status"],
+        ["d@firma.cz", "Dvořák", lead.status.name],
+    ]
+    r = admin_api.client.get("/api/activities/export", {"columns": "subject,id"})
+    assert read_back(b"".join(r.streaming_content))[0] == ["subject", "id"]
+    # An empty choice is every column; an unknown one is refused before anything streams.
+    r = admin_api.client.get("/api/leads/export", {"columns": " , "})
+    assert read_back(b"".join(r.streaming_content))[0][:2] == ["id", "first_name"]
+    body = assert_error(
+        admin_api.get("/api/leads/export", columns="email,shoe_size"), 422, field="columns"
+    )
+    assert "shoe_size" in body["errors"][0]["message"]
+    assert "last_name" in body["errors"][0]["message"]

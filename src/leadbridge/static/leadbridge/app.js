@@ -92,6 +92,22 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { initBoards(document); initSortableLists(document); });
+  // Export links carry the list's filters: the filters change the address through htmx
+  // without reloading the page, so the links are made again from the address each time.
+  function refreshExportLinks() {
+    // Without empty values: a filter form sends every field, and the API reads `status_id=`
+    // as a number that is not one.
+    var params = new URLSearchParams(window.location.search), filled = new URLSearchParams();
+    params.forEach(function (value, key) { if (value !== "") filled.append(key, value); });
+    var query = filled.toString();
+    document.querySelectorAll("a[data-export]").forEach(function (link) {
+      link.href = link.getAttribute("data-export") + (query ? "&" + query : "");
+    });
+  }
+  ["htmx:pushedIntoHistory", "htmx:replacedInHistory", "htmx:historyRestore", "popstate"].forEach(function (name) {
+    (name === "popstate" ? window : document).addEventListener(name, refreshExportLinks);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { initBoards(document); initSortableLists(document); refreshExportLinks(); });
   document.addEventListener("htmx:afterSwap", function (event) { initBoards(event.target); });
 })();
