@@ -173,6 +173,23 @@ def set_mapping(request: HttpRequest, job_id: int, payload: MappingIn):
     return 200, job_out(job)
 
 
+class SheetIn(Strict):
+    sheet: str = Field(..., min_length=1, max_length=255, description="One of the job's `sheets`")
+
+
+@router.put(
+    "/{int:job_id}/sheet",
+    response={200: ImportOut, **ERRORS},
+    operation_id="imports_sheet",
+    summary="Read another sheet of the uploaded workbook",
+    description="Before the start: the sheet's header and a mapping suggested for it (a saved "
+    "one for the same headers first) replace the job's `headers` and `mapping`.",
+)
+def choose_sheet(request: HttpRequest, job_id: int, payload: SheetIn):
+    job = services.import_choose_sheet(actor=request.auth, job_id=job_id, sheet=payload.sheet)
+    return 200, job_out(job)
+
+
 @router.get(
     "/{int:job_id}/preview", response={200: PreviewOut, **ERRORS}, operation_id="imports_preview"
 )

@@ -152,39 +152,12 @@ def import_upload(
     name = os.path.basename(filename or "import.csv")[:200] or "import.csv"
     path = default_storage.save(f"imports/{uuid.uuid4().hex}/{name}", File(stream, name=name))
     try:
-        with default_storage.open(path, "rb") as stored:
-            table = readers.read_table(
-                stored,
-                filename=name,
-                size=size,
-                sheet=sheet,
-                encoding=encoding,
-                delimiter=delimiter,
-            )
-            samples = [cells for _line, cells in itertools.islice(table.rows, 20)]
-    except (readers.ReadError, LookupError) as exc:
-        default_storage.delete(path)
-        raise ValidationFailed(str(exc), errors=[FieldIssue("file", str(exc))]) from None
-    if any("\x00" in str(c) for c in [*table.headers, *(c for row in samples for c in row)]):
-        default_storage.delete(path)  # a binary file read as text: nothing to import
-        raise ValidationFailed(
-            _("The file holds NUL bytes: it is not a CSV, XLSX or XLS file."),
-            errors=[FieldIssue("file", _("Not a CSV, XLSX or XLS file."))],
+        table, mapping = _read_head(
+            path, name, size, sheet=sheet, encoding=encoding, delimiter=delimiter
         )
-    if not any(table.headers):
-        default_storage.delete(path)
-        raise ValidationFailed(
-            _("The first row must name the columns."),
-            errors=[FieldIssue("file", _("The first row must name the columns."))],
-        )
-    template = MappingTemplate.objects.filter(
-        record_type="lead", signature=header_signature(table.headers)
-    ).first()
-    if template is not None:
-        mapping = Mapping.from_dict(template.mapping)
-        mapping.columns = _align(template.mapping, table.headers)
-    else:
-        mapping = Mapping(columns=suggest(table.headers, custom_fields(), samples))
+    except ValidationFailed:
+        default_storage.delete(path)  # nothing to import: the file is not kept
+        raise
     with transaction.atomic():
         return ImportJob.objects.create(
             created_by=actor,
@@ -197,8 +170,77 @@ def import_upload(
             encoding=table.dialect.encoding if table.dialect else "",
             delimiter=table.dialect.delimiter if table.dialect else "",
             headers=table.headers,
-            mapping=mapping.as_dict() | {"template": template.pk if template else None},
+            mapping=mapping,
         )
+
+
+def import_choose_sheet(*, actor: Any, job_id: int, sheet: str) -> ImportJob:
+    """Read another sheet of an uploaded workbook: its header and a mapping suggested for
+    it (or the saved one for its header set) replace the job's, before the start."""
+    job = _get(actor, job_id)
+    if job.status != ImportJob.Status.UPLOADED:
+        raise Conflict(_("The import has started; its mapping is fixed."), code="import_started")
+    if sheet not in job.sheets:
+        message = _("The file has no sheet “%(sheet)s”; it has: %(sheets)s.") % {
+            "sheet": sheet,
+            "sheets": ", ".join(job.sheets) or "—",
+        }
+        raise ValidationFailed(message, errors=[FieldIssue("sheet", message)])
+    try:
+        table, mapping = _read_head(job.file, job.filename, job.size or 0, sheet=sheet)
+    except ValidationFailed as exc:  # that sheet, not the file, is what cannot be used
+        issues = [FieldIssue("sheet", issue.message) for issue in exc.errors]
+        raise ValidationFailed(exc.detail, errors=issues) from None
+    job.sheet, job.headers, job.mapping = table.sheet, table.headers, mapping
+    job.save(update_fields=["sheet", "headers", "mapping", "updated_at"])
+    return job
+
+
+def _read_head(
+    path: str,
+    name: str,
+    size: int,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> tuple[readers.Table, dict]:
+    """The stored file's table (header, dialect, sheets) and the mapping to offer: a saved
+    one for the same header set first, else one suggested from the headers and first rows.
+    Raises `ValidationFailed` on `file` when there is nothing to import."""
+    try:
+        with default_storage.open(path, "rb") as stored:
+            table = readers.read_table(
+                stored,
+                filename=name,
+                size=size,
+                sheet=sheet,
+                encoding=encoding,
+                delimiter=delimiter,
+            )
+            samples = [cells for _line, cells in itertools.islice(table.rows, 20)]
+    except (readers.ReadError, LookupError) as exc:
+        raise ValidationFailed(str(exc), errors=[FieldIssue("file", str(exc))]) from None
+    if any("\x00" in str(c) for c in [*table.headers, *(c for row in samples for c in row)]):
+        # A binary file read as text: nothing to import.
+        raise ValidationFailed(
+            _("The file holds NUL bytes: it is not a CSV, XLSX or XLS file."),
+            errors=[FieldIssue("file", _("Not a CSV, XLSX or XLS file."))],
+        )
+    if not any(table.headers):
+        raise ValidationFailed(
+            _("The first row must name the columns."),
+            errors=[FieldIssue("file", _("The first row must name the columns."))],
+        )
+    template = MappingTemplate.objects.filter(
+        record_type="lead", signature=header_signature(table.headers)
+    ).first()
+    if template is not None:
+        mapping = Mapping.from_dict(template.mapping)
+        mapping.columns = _align(template.mapping, table.headers)
+    else:
+        mapping = Mapping(columns=suggest(table.headers, custom_fields(), samples))
+    return table, mapping.as_dict() | {"template": template.pk if template else None}
 
 
 def _align(saved: dict, headers: list[str]) -> list[str]:
@@ -319,9 +361,13 @@ class RowChecker:
                 return self.check(line, cells)
         for name, message in result.errors:
             outcome.errors.append(self._issue(name, message))
-        if outcome.errors:
-            return outcome
         data = result.data
+        if outcome.errors:
+            # The cells that were read are validated too, so that one pass shows every
+            # reason of the row, not one per attempt (the unread ones are simply absent).
+            _state, out = lead_prepare(actor=self.actor, data=data, cache=self.cache)
+            outcome.errors += [self._issue(e.field, e.message) for e in out.errors]
+            return outcome
         by_rule = False
         if self.assign and "owner_id" not in data and "team_id" not in data:
             from leadbridge.automation.services import assign_by_rules

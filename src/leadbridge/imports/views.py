@@ -81,7 +81,16 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "imports/missing.html", {"detail": exc.detail}, status=exc.status)
     current = dict(job.mapping)
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    if request.method == "POST" and "sheet" in request.POST:  # the workbook's other sheet
+        try:
+            services.import_choose_sheet(
+                actor=request.user, job_id=job.pk, sheet=request.POST["sheet"]
+            )
+        except DomainError as exc:
+            errors = _errors_by_field(exc) or {"sheet": [exc.detail]}
+        else:
+            return redirect("imports:map", pk=job.pk)
+    elif request.method == "POST":
         columns = [request.POST.get(f"col_{i}", "") for i in range(len(job.headers))]
         constants = {
             name: request.POST.get(f"const_{name}", "").strip()

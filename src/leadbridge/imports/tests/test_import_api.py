@@ -150,3 +150,24 @@ def test_export_columns_chosen_in_order(admin_api, make_lead):
     )
     assert "shoe_size" in body["errors"][0]["message"]
     assert "last_name" in body["errors"][0]["message"]
+
+
+def test_choose_another_sheet_before_the_start(admin_api, users):
+    from .test_import_views import workbook
+
+    data = workbook({"Intro": [["Read me"]], "Leads": [["Company"], ["Acme"]]})
+    job = post_file(admin_api, data, "f.xlsx").json()
+    assert (job["sheet"], job["headers"]) == ("Intro", ["Read me"])
+    r = admin_api.put(f"/api/imports/{job['id']}/sheet", {"sheet": "Leads"})
+    assert r.status_code == 200, r.content
+    assert (r.json()["sheet"], r.json()["headers"]) == ("Leads", ["Company"])
+    assert r.json()["mapping"]["columns"] == ["company_name"]
+    body = assert_error(
+        admin_api.put(f"/api/imports/{job['id']}/sheet", {"sheet": "Nope"}), 422, field="sheet"
+    )
+    assert "Intro, Leads" in body["errors"][0]["message"]
+    # Someone else's import is not there for them; a started one keeps its sheet.
+    other = api_for(users["manager_north"])
+    assert_error(other.put(f"/api/imports/{job['id']}/sheet", {"sheet": "Leads"}), 404)
+    services.import_start(actor=admin_api.user, job_id=job["id"])
+    assert_error(admin_api.put(f"/api/imports/{job['id']}/sheet", {"sheet": "Intro"}), 409)

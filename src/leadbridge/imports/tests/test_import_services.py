@@ -187,6 +187,26 @@ def test_good_rows_imported_each_bad_row_reported(admin_user, contact_date):
     assert again.rows_created == 1 and again.rows_failed == 7
 
 
+def test_a_row_reports_every_reason_at_once(admin_user, contact_date):
+    rows = [
+        BAD_HEADER,
+        ["Anna", "Nowak", "not-an-email", "XX", "Zamknięty", "dużo", "wczoraj"],
+        ["", "", "", "PL", "", "x", ""],  # unreadable value and no name, company, e-mail
+    ]
+    job = run(admin_user, upload(admin_user, csv_bytes(rows, encoding="cp1250", delimiter=";")))
+    assert (job.rows_created, job.rows_failed) == (0, 2)
+    assert [(line, column) for line, column, _message in errors_of(job)] == [
+        (2, "Data kontaktu"),
+        (2, "E-mail"),
+        (2, "Kraj"),
+        (2, "Status"),
+        (2, "Wartość"),
+        (3, "Nazwisko"),  # the lead as a whole (no name, company, e-mail or phone)
+        (3, "Wartość"),
+    ]
+    assert Lead.objects.count() == 0
+
+
 def test_localized_xlsx_and_xls_with_dates_and_numbers(admin_user, contact_date):
     LeadSource.objects.create(name="Mugė")
     header = [

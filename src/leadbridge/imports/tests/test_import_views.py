@@ -79,3 +79,56 @@ def test_lists_link_to_exports(admin_user):
     # A filter form sends every field; the API would read `status_id=` as a bad number.
     page = web.get("/leads/?q=x&status_id=&owner_id=&tag=vip").content.decode()
     assert 'href="/api/leads/export?format=csv&amp;q=x&amp;tag=vip"' in page
+
+
+def workbook(sheets: dict) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_mapping_page_reads_another_sheet_errors_at_the_field(admin_user):
+    data = workbook(
+        {
+            "Intro": [["Exported from the old CRM"]],
+            "Leads": [["E-mail", "Příjmení"], ["a@firma.cz", "Alfa"]],
+            "Empty": [],
+        }
+    )
+    web = browser(admin_user)
+    web.post("/imports/", {"file": SimpleUploadedFile("crm.xlsx", data)})
+    job = ImportJob.objects.get()
+    assert (job.sheet, job.headers) == ("Intro", ["Exported from the old CRM"])
+    page = web.get(f"/imports/{job.pk}/map/").content.decode()
+    assert 'id="import-sheet"' in page and "<option>Leads</option>" in page
+    r = web.post(f"/imports/{job.pk}/map/", {"sheet": "Leads"})
+    assert r.status_code == 302 and r["Location"] == f"/imports/{job.pk}/map/"
+    job.refresh_from_db()
+    assert (job.sheet, job.headers, job.mapping["columns"]) == (
+        "Leads",
+        ["E-mail", "Příjmení"],
+        ["email", "last_name"],
+    )
+    page = web.get(f"/imports/{job.pk}/map/").content.decode()
+    assert "<option selected>Leads</option>" in page and "a@firma.cz" in page
+    # A sheet whose first row names nothing: said at the sheet field; the job is unchanged.
+    r = web.post(f"/imports/{job.pk}/map/", {"sheet": "Empty"})
+    page = r.content.decode()
+    assert r.status_code == 200
+    assert 'has-error" style' in page and "The first row must name the columns." in page
+    job.refresh_from_db()
+    assert job.sheet == "Leads"
+    # A CSV has no sheets to choose.
+    web.post("/imports/", {"file": SimpleUploadedFile("a.csv", csv_bytes(ROWS))})
+    csv_job = ImportJob.objects.latest("pk")
+    assert 'id="import-sheet"' not in web.get(f"/imports/{csv_job.pk}/map/").content.decode()
