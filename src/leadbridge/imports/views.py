@@ -32,6 +32,14 @@ MATCH_ON = (
 )
 
 
+def _label(name: str) -> str:
+    """A field's label in the reader's language: lookups are mapped by name ("status"),
+    their form label sits under the id ("status_id")."""
+    from leadbridge.core.forms import LABELS
+
+    return str(LABELS.get(name) or LABELS.get(f"{name}_id") or name)
+
+
 def _errors_by_field(exc: DomainError) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for issue in exc.errors:
@@ -144,10 +152,15 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "job": job,
             "rows": rows,
-            "fields": list(LEAD_FIELDS),
+            "fields": [(name, _label(name)) for name in LEAD_FIELDS],
             "custom": custom,
             "constants": [
-                (name, constants.get(name, ""), errors.get(f"mapping.constants.{name}", []))
+                (
+                    name,
+                    _label(name),
+                    constants.get(name, ""),
+                    errors.get(f"mapping.constants.{name}", []),
+                )
                 for name in CONSTANT_FIELDS
             ],
             "current": current,

@@ -26,6 +26,9 @@ def test_upload_map_preview_start_and_progress(admin_user):
     assert r.status_code == 302 and r["Location"] == f"/imports/{job.pk}/map/"
     page = web.get(f"/imports/{job.pk}/map/").content.decode()
     assert 'value="email" selected' in page and "a@firma.cz" in page
+    # Fields by their labels in the reader's language, lookups too; the values stay contract names.
+    assert '<option value="expected_value">Expected value</option>' in page
+    assert '<label for="id_const_team">Sales team</label>' in page
     # A field fed twice is refused at the column that repeats it.
     r = web.post(
         f"/imports/{job.pk}/map/",
