@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
@@ -123,7 +124,7 @@ def check_required_custom(record_type: str, values: dict, *, out: Collector, def
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
-def key_from_label(label: str, taken: set[str] = frozenset()) -> str:
+def key_from_label(label: str, taken: Collection[str] = ()) -> str:
     """A key for a label: accents folded, words joined by `_` ("Počet zaměstnanců" ->
     "pocet_zamestnancu"); prefixed when it would start with a digit, numbered when taken."""
     base = re.sub(r"[^a-z0-9]+", "_", fold(label)).strip("_")[:60] or "field"
