@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 from collections.abc import Collection
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
