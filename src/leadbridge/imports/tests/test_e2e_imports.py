@@ -69,5 +69,43 @@ def test_export_follows_the_filters_typed_in_the_list(browser_page, admin):
     with page.expect_download() as info:
         page.click("text=Export CSV")
     rows = read_back(open(info.value.path(), "rb").read())
-    assert [row[rows[0].index("last_name")] for row in rows[1:]] == ["Dvořák"]
+    assert [row[rows[0].index("Last name")] for row in rows[1:]] == ["Dvořák"]
     assert page.console_errors == []
+
+
+def test_a_czech_users_csv_opens_in_excel_as_columns(browser_page, admin):
+    """Czech Excel splits a CSV at `;` and reads decimal commas: the list's export is written
+    so, with Czech column labels and people by name; the API's default layout is unchanged."""
+    import csv
+    import io
+
+    from leadbridge.leads.services import lead_create
+
+    admin.first_name, admin.last_name, admin.language = "Božena", "Šťastná", "cs"
+    admin.save()
+    lead_create(
+        actor=admin,
+        data={
+            "last_name": "Procházka",
+            "expected_value": "356000.5",
+            "currency": "PLN",
+            "owner_id": admin.pk,
+        },
+    )
+    page = browser_page
+    login(page, "boss")
+    with page.expect_download() as info:
+        page.click("text=Export CSV")
+    data = open(info.value.path(), "rb").read()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    header, row = rows[0], rows[1]
+    assert {"Příjmení", "Vlastník", "Očekávaná hodnota"} <= set(header), header
+    assert row[header.index("Příjmení")] == "Procházka"
+    assert row[header.index("Vlastník")] == "Božena Šťastná"
+    assert row[header.index("Očekávaná hodnota")] == "356000,50"
+    # The API's CSV keeps contract names, commas and user names.
+    api = page.request.get("/api/leads/export?format=csv")
+    rows = list(csv.reader(io.StringIO(api.body().decode("utf-8-sig"))))
+    assert rows[1][rows[0].index("owner")] == "boss"
+    assert rows[1][rows[0].index("expected_value")] == "356000.50"

@@ -81,7 +81,7 @@ def test_lists_link_to_exports(admin_user):
     assert "/api/clients/export?format=xlsx" in web.get("/clients/").content.decode()
     # A filter form sends every field; the API would read `status_id=` as a bad number.
     page = web.get("/leads/?q=x&status_id=&owner_id=&tag=vip").content.decode()
-    assert 'href="/api/leads/export?format=csv&amp;q=x&amp;tag=vip"' in page
+    assert 'href="/api/leads/export?format=csv&amp;layout=spreadsheet&amp;q=x&amp;tag=vip"' in page
 
 
 def workbook(sheets: dict) -> bytes:
