@@ -22,6 +22,11 @@ def test_import_steps_and_progress_bar(browser_page, admin, tmp_path):
     from leadbridge.imports.models import ImportJob
     from leadbridge.leads.models import Lead
 
+    from leadbridge.conftest import make_user
+    from leadbridge.leads.models import LeadSource
+
+    LeadSource.objects.create(name="Veletrh Brno 2026")
+    make_user("sales", username="bozena", first_name="Božena", last_name="Šťastná")
     path = tmp_path / "stary-crm.csv"
     rows = [["E-mail", "Příjmení", "Hodnota", "Interní"], ["spatny-email", "Chyba", "", ""]]
     rows += [[f"u{i}@firma.cz", f"Dvořák {i}", "1 234,50", "x"] for i in range(30)]
@@ -36,9 +41,16 @@ def test_import_steps_and_progress_bar(browser_page, admin, tmp_path):
     assert page.input_value("#id_col_3") == ""
     page.select_option("#id_col_2", "expected_value")
     page.fill("#id_const_city", "Brno")
+    # Lists are picked, not typed: the source, the owner by name, the country by its name.
+    page.select_option("#id_const_source", label="Veletrh Brno 2026")
+    page.select_option("#id_const_owner", label="Božena Šťastná")
+    page.select_option("#id_const_country", label="Slovakia")
     page.click("text=Preview")
     page.wait_for_url("**/preview/")
     assert "spatny-email" in page.inner_text("#import-preview .cell-error")
+    saved_as = page.inner_text("#import-preview tbody tr:nth-child(2) td:last-child")
+    assert "Source: Veletrh Brno 2026" in saved_as and "Owner: Božena Šťastná" in saved_as
+    assert "Country: SK" in saved_as and "_id" not in saved_as
     page.click("#import-start")
     page.wait_for_selector("#import-bar")
     job = ImportJob.objects.get()
@@ -49,6 +61,9 @@ def test_import_steps_and_progress_bar(browser_page, admin, tmp_path):
     assert page.inner_text("#import-failed") == "1"
     assert page.get_attribute("#import-bar", "value") == "100"
     assert Lead.objects.filter(city="Brno").count() == 30
+    assert set(Lead.objects.values_list("source__name", "owner__username", "country")) == {
+        ("Veletrh Brno 2026", "bozena", "SK")
+    }
     assert page.console_errors == []
 
 

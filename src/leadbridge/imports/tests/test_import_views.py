@@ -49,7 +49,7 @@ def test_upload_map_preview_start_and_progress(admin_user):
     )
     assert r.status_code == 302 and r["Location"] == f"/imports/{job.pk}/preview/"
     page = web.get(f"/imports/{job.pk}/preview/").content.decode()
-    assert "cell-error" in page and "city: Brno" in page
+    assert "cell-error" in page and "City: Brno" in page
     r = web.post(f"/imports/{job.pk}/start/")
     assert r.status_code == 302
     page = web.get(f"/imports/{job.pk}/").content.decode()
