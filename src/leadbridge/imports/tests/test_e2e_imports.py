@@ -18,12 +18,10 @@ def admin(db):
 
 
 def test_import_steps_and_progress_bar(browser_page, admin, tmp_path):
+    from leadbridge.conftest import make_user
     from leadbridge.imports import services
     from leadbridge.imports.models import ImportJob
-    from leadbridge.leads.models import Lead
-
-    from leadbridge.conftest import make_user
-    from leadbridge.leads.models import LeadSource
+    from leadbridge.leads.models import Lead, LeadSource
 
     LeadSource.objects.create(name="Veletrh Brno 2026")
     make_user("sales", username="bozena", first_name="Božena", last_name="Šťastná")
