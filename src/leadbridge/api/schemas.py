@@ -181,6 +181,9 @@ class DuplicateMatch(BaseModel):
     display_name: str
     score: float
     reasons: list[str]
+    fields: list[str] = Field(
+        default_factory=list, description="The fields whose values matched (`email`, `phone`…)."
+    )
 
 
 def saved_schema(record_type: str, out: type[BaseModel]) -> type[BaseModel]:

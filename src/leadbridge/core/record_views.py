@@ -111,6 +111,7 @@ class RecordPages:
 
     def create_view(self, request: HttpRequest) -> HttpResponse:
         initial = {k: v for k, v in request.GET.items() if k.endswith("_id") and v.isdigit()}
+        initial.setdefault("owner_id", request.user.pk)  # a new record is its typist's
         form = RecordForm(request.POST or None, record_type=self.record_type, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:

@@ -24,7 +24,7 @@ from leadbridge.people import access
 from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared
 from .matching import DEFAULT_THRESHOLD, blocking_keys, prepare, score
 from .models import MatchKey, NotDuplicate
-from .reasons import translated
+from .reasons import matched_fields, translated
 
 ON_DUPLICATE = ("allow", "reject", "skip", "update", "link")
 # What a record of each type is compared with: a lead against clients and contacts too.
@@ -48,7 +48,8 @@ def find_matches(
 ) -> list[dict]:
     """Live records the actor may see that are probably the record described by `values`.
 
-    Each match is {"record_type", "id", "display_name", "score", "reasons"}, best first.
+    Each match is {"record_type", "id", "display_name", "score", "reasons", "fields"} (the
+    fields whose values matched), best first.
     """
     mine = prepare(values, default_region=settings.DEFAULT_PHONE_REGION)
     keys = blocking_keys(mine)
@@ -82,6 +83,7 @@ def find_matches(
                         "display_name": obj.display_name,
                         "score": probability,
                         "reasons": translated(reasons),
+                        "fields": matched_fields(reasons),
                     }
                 )
     found.sort(key=lambda m: (-m["score"], m["record_type"], m["id"]))

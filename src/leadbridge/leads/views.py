@@ -86,7 +86,10 @@ def _toggle(current: str, field: str | None) -> str | None:
 
 
 def lead_create(request: HttpRequest) -> HttpResponse:
-    form = RecordForm(request.POST or None, record_type="lead")
+    # A new lead is the typist's, in the first open status, unless they choose otherwise.
+    status = services.default_status()
+    initial = {"owner_id": request.user.pk, "status_id": status.pk if status else None}
+    form = RecordForm(request.POST or None, record_type="lead", initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.lead_create(actor=request.user, data=form.to_data())

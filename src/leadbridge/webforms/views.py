@@ -23,8 +23,9 @@ from leadbridge.core import confcache
 from leadbridge.core.errors import DomainError
 
 from . import spam
+from .fields import form_fields
 from .models import WebForm
-from .services import PUBLIC_FIELDS, actor_for, public_answer, webform_submit
+from .services import actor_for, public_answer, webform_submit
 
 HONEYPOT = "_lb_hp"
 TOKEN = "_lb_t"
@@ -58,30 +59,6 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
-def _fields(form: WebForm, values: dict, errors: dict) -> list[dict]:
-    from leadbridge.leads.models import Lead
-
-    out = []
-    for name in form.fields:
-        if name not in PUBLIC_FIELDS:
-            continue
-        field = Lead._meta.get_field(name)
-        out.append(
-            {
-                "name": name,
-                "label": str(field.verbose_name).capitalize(),
-                "required": name in form.required_fields,
-                "type": {"email": "email", "phone": "tel", "mobile": "tel", "website": "url"}.get(
-                    name, "text"
-                ),
-                "long": name == "description",
-                "value": str(values.get(name) or ""),
-                "error": errors.get(name, ""),
-            }
-        )
-    return out
-
-
 def _page(request, form, *, status=200, errors=None, values=None, done=False) -> HttpResponse:
     messages = {e["field"]: e["message"] for e in (errors or [])}
     with translation.override(form.language or "en"):
@@ -90,7 +67,7 @@ def _page(request, form, *, status=200, errors=None, values=None, done=False) ->
             "webforms/public.html",
             {
                 "form": form,
-                "fields": _fields(form, values or {}, messages),
+                "fields": form_fields(form, values or {}, messages),
                 "errors": messages,
                 "token": spam.issue_token(form.key),
                 "submission_id": uuid.uuid4().hex,
@@ -147,7 +124,9 @@ def endpoint(request: HttpRequest, key: str) -> HttpResponse:
         return _page(request, form)
     if request.method != "POST":
         return _error(request, form, 405, _("Use POST to submit the form."), "method_not_allowed")
-    with confcache.pinned(form.config_generation):
+    # The visitor reads the form's language, whatever their browser asks for: every message
+    # of the submission (required fields, spam checks, limits) speaks it.
+    with confcache.pinned(form.config_generation), translation.override(form.language or "en"):
         return _submit(request, form)
 
 

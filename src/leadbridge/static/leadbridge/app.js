@@ -108,6 +108,22 @@
     (name === "popstate" ? window : document).addEventListener(name, refreshExportLinks);
   });
 
+  // A record form's duplicate warning marks the fields whose values matched an existing record.
+  function markMatchedFields(panel) {
+    var form = panel.closest("form");
+    if (!form) return;
+    var matched = (panel.querySelector("[data-matched]") || panel).getAttribute("data-matched") || "";
+    var names = matched.split(" ").filter(Boolean);
+    form.querySelectorAll(".field.matched").forEach(function (field) { field.classList.remove("matched"); });
+    names.forEach(function (name) {
+      var input = form.querySelector("[name='" + name + "']");
+      if (input && input.value.trim() !== "") input.closest(".field").classList.add("matched");
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target.id === "duplicate-check") markMatchedFields(event.target);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { initBoards(document); initSortableLists(document); refreshExportLinks(); });
   document.addEventListener("htmx:afterSwap", function (event) { initBoards(event.target); });
 })();
