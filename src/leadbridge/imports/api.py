@@ -17,7 +17,7 @@ from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.people import access
 
 from . import exports, services
-from .mapping import LEAD_FIELDS
+from .mapping import LEAD_FIELDS, MAX_COLUMNS
 from .models import ImportJob
 
 router = Router(tags=["Imports"])
@@ -65,7 +65,7 @@ def job_out(job: ImportJob) -> dict:
 
 class MappingSpec(Strict):
     columns: list[str] = Field(
-        ..., max_length=500, description="A field per file column, '' to skip the column"
+        ..., max_length=MAX_COLUMNS, description="A field per file column, '' to skip the column"
     )
     constants: dict[str, Any] = Field(default_factory=dict, description="field: value")
     number_format: Literal["auto", "comma", "dot"] = "auto"
