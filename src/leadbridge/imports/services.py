@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from leadbridge.core.errors import Collector, Conflict, DomainError, FieldIssue, ValidationFailed
 from leadbridge.core.normalize import fold
@@ -254,14 +255,18 @@ def _check_header(headers: list[str]) -> None:
     field per column), each named in at most the cell limit (the names are stored)."""
     message = None
     if len(headers) > MAX_COLUMNS:
-        message = _("The file has %(count)s columns; at most %(max)s can be imported.") % {
-            "count": len(headers),
-            "max": MAX_COLUMNS,
-        }
+        message = ngettext(
+            "The file has %(count)s column; at most %(max)s can be imported.",
+            "The file has %(count)s columns; at most %(max)s can be imported.",
+            len(headers),
+        ) % {"count": len(headers), "max": MAX_COLUMNS}
     elif any(isinstance(h, readers.TooLong) for h in headers):
-        message = _("A column name is longer than %(max)s characters.") % {
-            "max": readers.max_cell_chars()
-        }
+        limit = readers.max_cell_chars()
+        message = ngettext(
+            "A column name is longer than %(max)s character.",
+            "A column name is longer than %(max)s characters.",
+            limit,
+        ) % {"max": limit}
     if message:
         raise ValidationFailed(message, errors=[FieldIssue("file", message)])
 
@@ -444,7 +449,11 @@ class RowChecker:
     def _long_issue(self, column: int, cell: readers.TooLong) -> dict:
         return self._column_issue(
             column,
-            _("The cell holds %(length)s characters; at most %(max)s can be imported.")
+            ngettext(
+                "The cell holds %(length)s character; at most %(max)s can be imported.",
+                "The cell holds %(length)s characters; at most %(max)s can be imported.",
+                cell.length,
+            )
             % {"length": cell.length, "max": readers.max_cell_chars()},
         )
 
