@@ -80,3 +80,31 @@ def test_a_visible_lead_is_matched_even_when_a_hidden_one_has_a_lower_id(
     )
     job = run(manager, job)
     assert errors_of(job) == [(2, "", f"Duplicate of lead #{mine.pk}.")]
+
+
+@pytest.mark.parametrize("mode", ["update", "link"])
+def test_a_match_the_user_sees_but_may_not_change_is_a_row_error(south_lead, mode):
+    from leadbridge.conftest import make_user
+    from leadbridge.people.models import Role
+
+    Role.objects.create(
+        key="importer",
+        name="Importer",
+        permissions={"lead": {"scope": "all", "rights": ["view", "create", "import"]}},
+    )
+    importer = make_user("importer")
+    rows = ROWS + [["fresh@firma.cz", "Nový", "Zlín"]]
+    job = upload(
+        importer,
+        csv_bytes(rows),
+        on_duplicate=mode,
+        match_on="email",
+        mapping={"columns": ["email", "last_name", "city"]},
+    )
+    job = run(importer, job)
+    assert job.status == "done", job.error
+    assert (job.rows_created, job.rows_duplicate, job.rows_failed) == (1, 1, 1)
+    assert errors_of(job) == [(2, "", "You may not update this lead.")]
+    south_lead.refresh_from_db()
+    assert south_lead.city == "Brno"
+    assert not ActivityLink.objects.filter(record_type="lead", record_id=south_lead.pk).exists()
