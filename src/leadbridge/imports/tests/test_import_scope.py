@@ -13,6 +13,13 @@ from .test_import_services import errors_of, run, upload
 ROWS = [["E-mail", "Příjmení", "Město"], ["hidden@jih.cz", "Importovaný", "Olomouc"]]
 
 
+def import_as(user, mode: str, rows=ROWS, constants: dict | None = None):
+    """The rows imported by `user`, matched by e-mail, duplicates handled by `mode`."""
+    mapping = {"columns": ["email", "last_name", "city"], "constants": constants or {}}
+    job = upload(user, csv_bytes(rows), on_duplicate=mode, match_on="email", mapping=mapping)
+    return run(user, job)
+
+
 @pytest.fixture
 def south_lead(make_lead, users, teams):
     _north, south = teams
@@ -29,14 +36,7 @@ def south_lead(make_lead, users, teams):
 def test_another_teams_lead_is_no_match_for_a_sales_manager(users, teams, south_lead, mode):
     manager = users["manager_north"]
     north, _south = teams
-    job = upload(
-        manager,
-        csv_bytes(ROWS),
-        on_duplicate=mode,
-        match_on="email",
-        mapping={"columns": ["email", "last_name", "city"], "constants": {"team": "North"}},
-    )
-    job = run(manager, job)
+    job = import_as(manager, mode, constants={"team": "North"})
     assert job.status == "done", job.error
     assert (job.rows_created, job.rows_duplicate, job.rows_failed) == (1, 0, 0), errors_of(job)
     assert errors_of(job) == []
@@ -51,14 +51,7 @@ def test_a_lead_of_the_own_team_still_matches(users, teams, make_lead):
     manager = users["manager_north"]
     north, _south = teams
     mine = make_lead(last_name="Severní", email="hidden@jih.cz", city="Brno", team_id=north.pk)
-    job = upload(
-        manager,
-        csv_bytes(ROWS),
-        on_duplicate="update",
-        match_on="email",
-        mapping={"columns": ["email", "last_name", "city"], "constants": {"team": "North"}},
-    )
-    job = run(manager, job)
+    job = import_as(manager, "update", constants={"team": "North"})
     assert (job.rows_created, job.rows_updated, job.rows_duplicate) == (0, 1, 1), errors_of(job)
     mine.refresh_from_db()
     assert mine.city == "Olomouc"
@@ -71,14 +64,7 @@ def test_a_visible_lead_is_matched_even_when_a_hidden_one_has_a_lower_id(
     north, _south = teams
     mine = make_lead(last_name="Severní", email="hidden@jih.cz", city="Brno", team_id=north.pk)
     assert south_lead.pk < mine.pk
-    job = upload(
-        manager,
-        csv_bytes(ROWS),
-        on_duplicate="reject",
-        match_on="email",
-        mapping={"columns": ["email", "last_name", "city"], "constants": {"team": "North"}},
-    )
-    job = run(manager, job)
+    job = import_as(manager, "reject", constants={"team": "North"})
     assert errors_of(job) == [(2, "", f"Duplicate of lead #{mine.pk}.")]
 
 
@@ -94,14 +80,7 @@ def test_a_match_the_user_sees_but_may_not_change_is_a_row_error(south_lead, mod
     )
     importer = make_user("importer")
     rows = ROWS + [["fresh@firma.cz", "Nový", "Zlín"]]
-    job = upload(
-        importer,
-        csv_bytes(rows),
-        on_duplicate=mode,
-        match_on="email",
-        mapping={"columns": ["email", "last_name", "city"]},
-    )
-    job = run(importer, job)
+    job = import_as(importer, mode, rows=rows)
     assert job.status == "done", job.error
     assert (job.rows_created, job.rows_duplicate, job.rows_failed) == (1, 1, 1)
     assert errors_of(job) == [(2, "", "You may not update this lead.")]

@@ -19,6 +19,17 @@ from .files import csv_bytes
 from .test_import_services import upload
 
 
+def _worker_env() -> dict:
+    """The environment of a worker process on the test database and media folder."""
+    db = connection.settings_dict
+    return dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="leadbridge.settings_test",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_killed_worker_resumes_without_importing_a_row_twice(baseline_data, admin_user):
     if connection.vendor != "postgresql":
@@ -39,13 +50,7 @@ def test_killed_worker_resumes_without_importing_a_row_twice(baseline_data, admi
         services.run_job({job.pk}, batch_size=5, on_batch=die)
         """
     )
-    db = connection.settings_dict
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="leadbridge.settings_test",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        MEDIA_ROOT=str(settings.MEDIA_ROOT),
-    )
+    env = _worker_env()
     done = subprocess.run([sys.executable, "-c", script], env=env, timeout=120)
     assert done.returncode == -signal.SIGKILL
     job.refresh_from_db()
@@ -131,13 +136,7 @@ def test_checking_processes_end_on_sigterm_and_with_a_killed_worker(
         services.run_job({job.pk}, batch_size=5, on_batch=hold, parallel=True, processes=2)
         """
     )
-    db = connection.settings_dict
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="leadbridge.settings_test",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        MEDIA_ROOT=str(settings.MEDIA_ROOT),
-    )
+    env = _worker_env()
     worker = subprocess.Popen([sys.executable, "-c", script], env=env)
     children: list[int] = []
     try:
