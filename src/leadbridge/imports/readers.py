@@ -89,7 +89,11 @@ def _capped(value: Any, limit: int) -> Any:
 def check_archive(stream: IO[bytes]) -> int:
     """The unpacked size of an XLSX after checking its zip directory against the limits:
     the total (`IMPORT_MAX_UNCOMPRESSED_BYTES`) and each member's compression ratio
-    (`IMPORT_MAX_COMPRESSION_RATIO`). Nothing is decompressed; raises `TooLarge`."""
+    (`IMPORT_MAX_COMPRESSION_RATIO`). Nothing is decompressed; raises `TooLarge`.
+
+    The stated sizes bound what the readers unpack, even in a forged directory: calamine's zip
+    reader fails on a member larger than it states, Python's zipfile (openpyxl) stops at the
+    stated size and fails the checksum (tested)."""
     try:
         members = zipfile.ZipFile(stream).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
@@ -309,8 +313,12 @@ def read_workbook(stream: IO[bytes], fmt: str, *, sheet: str | None = None) -> T
     if sheet is not None and sheet not in names:
         raise ReadError(f"No sheet named {sheet!r}; sheets: {', '.join(names)}.")
     name = sheet or names[0]
-    data = workbook.get_sheet_by_name(name).iter_rows()
-    header = _clean_header(_trim(list(next(data, []))))
+    try:  # the sheet is unpacked and parsed here, whole
+        data = workbook.get_sheet_by_name(name).iter_rows()
+        first = list(next(data, []))
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ReadError(_("The workbook cannot be read: %(exc)s") % {"exc": exc}) from None
+    header = _clean_header(_trim(first))
     return Table(header, _rows_from(data), sheets=names, sheet=name, format=fmt)
 
 
@@ -326,9 +334,18 @@ def read_xlsx_streaming(stream: IO[bytes], *, sheet: str | None = None) -> Table
     if sheet is not None and sheet not in names:
         raise ReadError(f"No sheet named {sheet!r}; sheets: {', '.join(names)}.")
     name = sheet or names[0]
-    data = workbook[name].iter_rows(values_only=True)
+    data = _unbroken(workbook[name].iter_rows(values_only=True))
     header = _clean_header(_trim(list(next(data, ()))))
     return Table(header, _rows_from(data), sheets=names, sheet=name, format="xlsx")
+
+
+def _unbroken(rows: Iterator[Any]) -> Iterator[Any]:
+    """The streamed rows; a zip or XML fault met on the way (a damaged or forged member is
+    found only when read) is a `ReadError` with the reason, not the library's exception."""
+    try:
+        yield from rows
+    except Exception as exc:  # openpyxl, zipfile and the XML parser raise many types
+        raise ReadError(_("The workbook cannot be read: %(exc)s") % {"exc": exc}) from None
 
 
 def read_table(

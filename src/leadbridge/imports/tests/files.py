@@ -89,3 +89,27 @@ def xlsx_with_long_cell(length: int, *, char: str = "A") -> bytes:
                     ).encode()
                 )
     return out.getvalue()
+
+
+def with_stated_size(workbook: bytes, stated: int) -> bytes:
+    """The workbook with its sheet's zip headers (local and central) stating `stated` bytes
+    unpacked, whatever the data unpacks to: a forged directory."""
+    import struct
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as plain:  # no zip64 extras
+        for info in source.infolist():
+            plain.writestr(info.filename, source.read(info))
+    data = bytearray(out.getvalue())
+    sheet = next(n for n in source.namelist() if n.startswith("xl/worksheets/sheet")).encode()
+    local = data.index(b"PK\x03\x04")
+    while data[local + 30 : local + 30 + len(sheet)] != sheet:
+        local = data.index(b"PK\x03\x04", local + 4)
+    struct.pack_into("<I", data, local + 22, stated)
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(sheet)] != sheet:
+        central = data.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 24, stated)
+    return bytes(data)

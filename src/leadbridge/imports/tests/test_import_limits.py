@@ -16,7 +16,7 @@ from leadbridge.imports import readers, services
 from leadbridge.imports.models import ImportJob
 from leadbridge.leads.models import Lead
 
-from .files import csv_bytes, xlsx_bytes, xlsx_with_long_cell
+from .files import csv_bytes, with_stated_size, xlsx_bytes, xlsx_with_long_cell
 from .test_import_api import post_file
 from .test_import_services import errors_of, run, upload
 from .test_import_views import browser
@@ -155,3 +155,19 @@ def test_a_file_wider_than_a_mapping_can_hold_is_refused_at_upload(admin_api, fm
     assert services.import_get(actor=admin_api.user, job_id=job["id"]).mapping["columns"][0] == (
         "email"
     )
+
+
+@pytest.mark.parametrize("reader", ["calamine", "streaming"])
+def test_a_forged_directory_cannot_hide_the_unpacked_size(admin_api, monkeypatch, reader):
+    """The archive check trusts the sizes the zip's directory states; a member that unpacks to
+    more than it states is refused by the readers themselves, before the extra is read."""
+    if reader == "streaming":
+        monkeypatch.setattr(readers, "XLSX_STREAM_ABOVE", 0)
+    forged = with_stated_size(xlsx_with_long_cell(5 * 1024 * 1024), 1000)
+    stated = {i.filename: i.file_size for i in zipfile.ZipFile(io.BytesIO(forged)).infolist()}
+    assert stated["xl/worksheets/sheet1.xml"] == 1000  # small enough for both checks
+    assert readers.check_archive(io.BytesIO(forged)) < 20_000
+    r = post_file(admin_api, forged, name="leads.xlsx")
+    body = assert_error(r, 422, field="file")
+    assert body["detail"].startswith("The workbook cannot be read")
+    assert ImportJob.objects.count() == 0
