@@ -352,7 +352,6 @@ def read_table(
     stream: IO[bytes],
     *,
     filename: str = "",
-    size: int | None = None,
     sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,

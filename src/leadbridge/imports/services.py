@@ -80,7 +80,6 @@ def open_table(job: ImportJob, stream: IO[bytes]) -> readers.Table:
     return readers.read_table(
         stream,
         filename=job.filename,
-        size=job.size,
         sheet=job.sheet or None,
         encoding=job.encoding or None,
         delimiter=job.delimiter or None,
@@ -154,9 +153,7 @@ def import_upload(
     name = os.path.basename(filename or "import.csv")[:200] or "import.csv"
     path = default_storage.save(f"imports/{uuid.uuid4().hex}/{name}", File(stream, name=name))
     try:
-        table, mapping = _read_head(
-            path, name, size, sheet=sheet, encoding=encoding, delimiter=delimiter
-        )
+        table, mapping = _read_head(path, name, sheet=sheet, encoding=encoding, delimiter=delimiter)
     except ValidationFailed:
         default_storage.delete(path)  # nothing to import: the file is not kept
         raise
@@ -189,7 +186,7 @@ def import_choose_sheet(*, actor: Any, job_id: int, sheet: str) -> ImportJob:
         }
         raise ValidationFailed(message, errors=[FieldIssue("sheet", message)])
     try:
-        table, mapping = _read_head(job.file, job.filename, job.size or 0, sheet=sheet)
+        table, mapping = _read_head(job.file, job.filename, sheet=sheet)
     except ValidationFailed as exc:  # that sheet, not the file, is what cannot be used
         issues = [FieldIssue("sheet", issue.message) for issue in exc.errors]
         raise ValidationFailed(exc.detail, errors=issues) from None
@@ -201,7 +198,6 @@ def import_choose_sheet(*, actor: Any, job_id: int, sheet: str) -> ImportJob:
 def _read_head(
     path: str,
     name: str,
-    size: int,
     *,
     sheet: str | None = None,
     encoding: str | None = None,
@@ -215,7 +211,6 @@ def _read_head(
             table = readers.read_table(
                 stored,
                 filename=name,
-                size=size,
                 sheet=sheet,
                 encoding=encoding,
                 delimiter=delimiter,
