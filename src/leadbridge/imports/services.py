@@ -377,9 +377,15 @@ class RowChecker:
             # Binary data in a text file: PostgreSQL stores no NUL in text or JSON, and the
             # row cannot be meant as it is.
             return RowOutcome(line, cells, errors=[self._nul_issue(i) for i in nul])
-        long = [i for i, c in enumerate(cells) if isinstance(c, readers.TooLong)]
+        columns = self.mapping.columns
+        long = [
+            i
+            for i, c in enumerate(cells)
+            if isinstance(c, readers.TooLong) and i < len(columns) and columns[i]
+        ]
         if long:
-            # The reader kept only the cell's start: the row cannot be imported as it is.
+            # The reader kept only the cell's start: the row cannot be imported as it is
+            # (a skipped column's cell is not imported, so it may be as long as it is).
             return RowOutcome(line, cells, errors=[self._long_issue(i, cells[i]) for i in long])
         result = convert_row(cells, self.mapping, self.lookups)
         outcome = RowOutcome(line, cells, result.data)

@@ -114,10 +114,17 @@ def test_a_cell_over_the_limit_is_a_row_error_in_either_reader(admin_user, monke
 
 
 def test_a_csv_cell_over_the_limit_is_a_row_error(admin_user):
-    rows = [["E-mail", "Příjmení"], ["a@firma.cz", "x" * 301], ["b@firma.cz", "Béčko"]]
+    rows = [
+        ["E-mail", "Příjmení", "Interní"],
+        ["a@firma.cz", "x" * 301, ""],
+        ["b@firma.cz", "Béčko", "y" * 400],  # a skipped column's cell is not imported
+    ]
     with override_settings(IMPORT_MAX_CELL_CHARS=300):
-        job = run(admin_user, upload(admin_user, csv_bytes(rows)))
+        job = upload(admin_user, csv_bytes(rows))
+        assert job.mapping["columns"] == ["email", "last_name", ""]
+        job = run(admin_user, job)
     assert (job.rows_created, job.rows_failed) == (1, 1)
+    assert Lead.objects.get().last_name == "Béčko"
     assert errors_of(job) == [
         (2, "Příjmení", "The cell holds 301 characters; at most 300 can be imported.")
     ]
