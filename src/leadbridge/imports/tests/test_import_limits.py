@@ -178,3 +178,16 @@ def test_a_forged_directory_cannot_hide_the_unpacked_size(admin_api, monkeypatch
     body = assert_error(r, 422, field="file")
     assert body["detail"].startswith("The workbook cannot be read")
     assert ImportJob.objects.count() == 0
+
+
+def test_a_sheet_wider_than_a_mapping_can_hold_is_refused_when_chosen(admin_user):
+    wide = [[f"Column {i}" for i in range(501)], [f"v{i}" for i in range(501)]]
+    job = upload(admin_user, xlsx_bytes(wide, sheet="Wide", extra_sheet="Narrow"), "two.xlsx")
+    assert (job.sheet, job.headers) == ("Narrow", ["nothing here"])
+    with pytest.raises(ValidationFailed) as caught:
+        services.import_choose_sheet(actor=admin_user, job_id=job.pk, sheet="Wide")
+    assert [(i.field, i.message) for i in caught.value.errors] == [
+        ("sheet", "The file has 501 columns; at most 500 can be imported.")
+    ]
+    job.refresh_from_db()
+    assert (job.sheet, job.headers) == ("Narrow", ["nothing here"])
