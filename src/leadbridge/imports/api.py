@@ -18,7 +18,7 @@ from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.people import access
 
 from . import exports, services
-from .mapping import LEAD_FIELDS
+from .mapping import LEAD_FIELDS, MAX_COLUMNS
 from .models import ImportJob
 
 router = Router(tags=["Imports"])
@@ -74,7 +74,7 @@ def job_out(job: ImportJob) -> dict:
 
 class MappingSpec(Strict):
     columns: list[str] = Field(
-        ..., max_length=500, description="A field per file column, '' to skip the column"
+        ..., max_length=MAX_COLUMNS, description="A field per file column, '' to skip the column"
     )
     constants: dict[str, Any] = Field(default_factory=dict, description="field: value")
     number_format: Literal["auto", "comma", "dot"] = "auto"
@@ -135,7 +135,12 @@ def import_fields(request: HttpRequest):
     operation_id="imports_create",
     summary="Upload a CSV, XLSX or XLS file",
     description="Reads the header and suggests a mapping (a saved one for the same headers "
-    "first). Nothing is imported until `start`.",
+    "first). Nothing is imported until `start`. Refused with 422 at `file`: a file over 2 GB, "
+    "of more than 500 columns, or an XLSX that unpacks to more than "
+    "`IMPORT_MAX_UNCOMPRESSED_BYTES` or is compressed more than "
+    "`IMPORT_MAX_COMPRESSION_RATIO` to 1 in one member (code `file_too_large`; checked from "
+    "the zip's directory before anything is read). A cell longer than "
+    "`IMPORT_MAX_CELL_CHARS` makes its row an error at the import.",
 )
 def upload(
     request: HttpRequest,

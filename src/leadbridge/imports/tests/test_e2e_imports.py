@@ -122,3 +122,39 @@ def test_a_czech_users_csv_opens_in_excel_as_columns(browser_page, admin):
     rows = list(csv.reader(io.StringIO(api.body().decode("utf-8-sig"))))
     assert rows[1][rows[0].index("owner")] == "boss"
     assert rows[1][rows[0].index("expected_value")] == "356000.50"
+
+
+@pytest.mark.parametrize("kind", ["zip bomb", "too wide"])
+def test_a_refused_file_is_shown_at_the_file_field_and_nothing_is_kept(
+    browser_page, admin, tmp_path, kind
+):
+    from leadbridge.imports.models import ImportJob
+
+    from .files import xlsx_with_long_cell
+
+    if kind == "zip bomb":  # 300 KB unpacking to 300 MB (issue 19)
+        path = tmp_path / "leads.xlsx"
+        path.write_bytes(xlsx_with_long_cell(300 * 1024 * 1024))
+        expected = "compressed more than 100 to 1"
+    else:
+        path = tmp_path / "wide.csv"
+        path.write_bytes(csv_bytes([[f"Sloupec {i}" for i in range(501)], ["x"] * 501]))
+        expected = "The file has 501 columns; at most 500 can be imported."
+    page = browser_page
+    login(page, "boss")
+    page.goto("/imports/")
+    page.set_input_files("#id_file", str(path))
+    page.click("text=Upload and map columns")
+    error = page.locator(".field.has-error:has(#id_file) .errorlist")
+    error.wait_for()
+    assert expected in error.inner_text()
+    assert page.url.endswith("/imports/")
+    assert ImportJob.objects.count() == 0
+    # A good file afterwards goes on to the mapping.
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes([["E-mail", "Příjmení"], ["a@firma.cz", "Alfa"]]))
+    page.set_input_files("#id_file", str(good))
+    page.click("text=Upload and map columns")
+    page.wait_for_url("**/map/")
+    assert ImportJob.objects.get().headers == ["E-mail", "Příjmení"]
+    assert page.console_errors == []
