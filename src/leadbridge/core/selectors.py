@@ -26,7 +26,7 @@ SELECT_RELATED = {
     "lead": ("status", "source", "owner", "team"),
     "client": ("owner", "team"),
     "contact": ("owner", "team", "client"),
-    "deal": ("owner", "team", "pipeline", "stage"),
+    "deal": ("owner", "team", "pipeline", "stage", "client"),
 }
 
 
