@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
-from .errors import DomainError, FieldIssue
+from .errors import DomainError, FieldIssue, field_error
 from .selectors import ListParams
 from .specs import SPECS
 
@@ -21,6 +22,18 @@ def _int(value: str | None) -> int | None:
         return int(value) if value not in (None, "") else None
     except ValueError:
         return None
+
+
+def single_value(data, name: str) -> str:
+    """The one value of `name` a form sent; two different ones are refused, never guessed.
+
+    A page that posted a field twice (two controls of one name in one form) would
+    otherwise have one of them taken silently, and a change the user did not choose saved.
+    """
+    values = {v for v in data.getlist(name) if v != ""}
+    if len(values) > 1:
+        raise field_error(name, _("Choose one value only."), code="ambiguous")
+    return values.pop() if values else ""
 
 
 def _moment(value: str | None) -> dt.datetime | None:

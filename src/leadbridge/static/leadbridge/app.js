@@ -26,11 +26,46 @@
     scope.querySelectorAll("input[type=checkbox][name=ids]").forEach(function (box) { box.checked = all.checked; });
   });
 
-  // Plain forms that ask before they submit.
+  // Forms that ask before they submit: the question sits on the button that submits or on
+  // the form. A chosen bulk action may ask its own question with the number of ticked rows
+  // (`data-confirm-counted` names a JSON list made by the server: the question for 1, 2, …
+  // rows, each in the page's language with its plural form).
+  function confirmQuestion(form, submitter) {
+    var action = form.querySelector("select[data-bulk-action]");
+    var option = action && action.selectedOptions[0];
+    var listId = option && option.getAttribute("data-confirm-counted");
+    if (listId) {
+      var ticked = Array.prototype.filter.call(form.elements, function (el) { return el.name === "ids" && el.checked; }).length;
+      var source = document.getElementById(listId);
+      var questions = source ? JSON.parse(source.textContent) : [];
+      if (ticked > 0 && questions[ticked - 1]) return questions[ticked - 1];
+    }
+    if (submitter && submitter.hasAttribute("data-confirm")) return submitter.getAttribute("data-confirm");
+    return form.getAttribute("data-confirm");
+  }
   document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var question = form.getAttribute("data-confirm");
+    var question = confirmQuestion(event.target, event.submitter);
     if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  // Bulk toolbars: show the fields the chosen action uses, and require the ones it needs
+  // (a task without a subject is refused at the field, before anything is sent).
+  function syncBulkFields(select) {
+    var form = select.form;
+    var option = select.selectedOptions[0];
+    var used = ((option && option.getAttribute("data-fields")) || "").split(" ");
+    var action = select.value;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el === select || !el.name || el.type === "hidden" || el.type === "submit" || el.name === "ids") return;
+      el.hidden = used.indexOf(el.name) < 0;
+      el.required = !el.hidden && el.getAttribute("data-required-for") === action;
+    });
+  }
+  function initBulkForms(root) {
+    (root || document).querySelectorAll("select[data-bulk-action]").forEach(syncBulkFields);
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-bulk-action]")) syncBulkFields(event.target);
   });
 
   // Kanban boards: drag a card to another column to change its status (or stage).
@@ -108,6 +143,6 @@
     (name === "popstate" ? window : document).addEventListener(name, refreshExportLinks);
   });
 
-  document.addEventListener("DOMContentLoaded", function () { initBoards(document); initSortableLists(document); refreshExportLinks(); });
-  document.addEventListener("htmx:afterSwap", function (event) { initBoards(event.target); });
+  document.addEventListener("DOMContentLoaded", function () { initBoards(document); initSortableLists(document); initBulkForms(document); refreshExportLinks(); });
+  document.addEventListener("htmx:afterSwap", function (event) { initBoards(event.target); initBulkForms(event.target); });
 })();
