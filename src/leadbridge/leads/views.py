@@ -15,6 +15,8 @@ from leadbridge.core.filters import saved_filters
 from leadbridge.core.forms import RecordForm
 from leadbridge.core.selectors import record_get, record_list
 from leadbridge.core.web import (
+    PAGE_SIZE,
+    PAGE_SIZES,
     add_domain_errors,
     list_params,
     query_without,
@@ -63,6 +65,13 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "prev_query": query_without(request.GET, "page", page=page_no - 1),
         "next_query": query_without(request.GET, "page", page=page_no + 1),
         "ordering": params.ordering,
+        # The list's state outside the filter form: kept when a filter changes.
+        "ordering_param": request.GET.get("ordering", ""),
+        "page_size": params.limit,
+        "page_sizes": PAGE_SIZES,
+        "default_page_size": PAGE_SIZE,
+        "first_shown": params.offset + 1 if leads else 0,
+        "last_shown": params.offset + len(leads),
         "columns": [
             (
                 field,
@@ -208,7 +217,8 @@ def lead_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.detail)
         return redirect("leads:detail", pk)
     messages.success(request, _("Lead %(name)s deleted.") % {"name": lead.display_name})
-    return redirect("leads:list")
+    # From the list's row menu: back to the same filters and page.
+    return redirect(safe_next(request, reverse("leads:list")))
 
 
 MASS_ACTIONS = ("task", "status", "assign", "delete", "convert", "merge")

@@ -68,6 +68,36 @@
     if (event.target.matches("select[data-bulk-action]")) syncBulkFields(event.target);
   });
 
+  // GET requests (filters, sorting, pages) carry no empty parameters: the address the list
+  // pushes into the history then names only the filters that filter.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var data = event.detail.formData;
+    if (event.detail.verb !== "get" || !data) return;
+    Array.from(new Set(data.keys())).forEach(function (key) {
+      var filled = data.getAll(key).filter(function (value) { return value !== ""; });
+      data.delete(key);
+      filled.forEach(function (value) { data.append(key, value); });
+    });
+  });
+
+  // Buttons that fold a part of the page in and out on a phone (the top bar's menu, the
+  // filters): the part named by aria-controls gets the class "open".
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-toggle]");
+    var target = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!target) return;
+    var open = !target.classList.contains("open");
+    target.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", String(open));
+  });
+
+  // Row menus (<details>): one open at a time, closed by a click elsewhere or Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.row-menu[open]").forEach(function (menu) { if (menu !== except) menu.open = false; });
+  }
+  document.addEventListener("click", function (event) { closeMenus(event.target.closest("details.row-menu")); });
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") closeMenus(null); });
+
   // Kanban boards: drag a card to another column to change its status (or stage).
   function initBoards(root) {
     (root || document).querySelectorAll("[data-board]").forEach(function (board) {
@@ -77,6 +107,8 @@
       board.querySelectorAll("[data-column]").forEach(function (column) {
         window.Sortable.create(column, {
           group: "board", animation: 120, draggable: "[data-card]",
+          // On a touch screen a card moves after a short press, so a thumb can still scroll.
+          delay: 250, delayOnTouchOnly: true,
           onEnd: function (evt) {
             var card = evt.item;
             var target = evt.to.getAttribute("data-column");
