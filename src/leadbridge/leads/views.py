@@ -87,6 +87,11 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "users": list(User.objects.filter(is_active=True, is_system=False)),
         "teams": list(Team.objects.all()),
         "filters": request.GET,
+        # On a phone the filters start folded, unless one of them (beyond the search) is set.
+        "filters_set": any(
+            value and key not in ("q", "page", "page_size", "ordering")
+            for key, value in request.GET.items()
+        ),
         "saved_filters": saved_filters(actor=request.user, record_type="lead"),
         # The bulk delete asks with the count ticked; one question per possible count, so
         # each comes with its language's plural form (the browser only picks one).

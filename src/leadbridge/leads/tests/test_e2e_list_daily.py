@@ -98,21 +98,21 @@ def test_row_menu_convert_assign_delete(browser_page, admin, make_lead):
     page.goto("/leads/?ordering=last_name")
     row = page.locator(f"tr[data-lead='{doomed.pk}']")
     row.locator("summary").click()
-    assert row.get_by_role("menuitem", name="Convert…").get_attribute("href") == (
+    assert row.get_by_role("link", name="Convert…").get_attribute("href") == (
         f"/leads/{doomed.pk}/convert/"
     )
-    assert row.get_by_role("menuitem", name="Assign…").get_attribute("href") == (
+    assert row.get_by_role("link", name="Assign…").get_attribute("href") == (
         f"/leads/{doomed.pk}/assign/"
     )
     # Cancelling keeps the lead.
     page.once("dialog", lambda dialog: dialog.dismiss())
-    row.get_by_role("menuitem", name="Delete").click()
+    row.get_by_role("button", name="Delete").click()
     page.wait_for_timeout(300)  # a dismissed question sends nothing; give a stray post time
     assert Lead.objects.filter(pk=doomed.pk, deleted_at__isnull=True).exists()
     questions = []
     page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     with page.expect_navigation():
-        row.get_by_role("menuitem", name="Delete").click()
+        row.get_by_role("button", name="Delete").click()
     assert questions == ["Delete the lead Odcházející?"]
     page.wait_for_selector("text=Lead Odcházející deleted.")
     assert "ordering=last_name" in page.url  # back to the same list
@@ -151,6 +151,8 @@ def _no_overflow(page) -> None:
 
 
 def test_phone_list_header_and_first_lead(phone_page, admin, make_lead):
+    from leadbridge.leads.models import LeadSource
+
     for i in range(12):
         make_lead(
             last_name=f"Telefonní {i:02d}",
@@ -172,6 +174,9 @@ def test_phone_list_header_and_first_lead(phone_page, admin, make_lead):
     page.click("button[aria-controls=lead-filters]")
     assert page.locator("#id_status").is_visible()
     _no_overflow(page)
+    # A list opened with a filter set shows its filters.
+    page.goto(f"/leads/?source_id={LeadSource.objects.first().pk}")
+    assert page.locator("#id_source").is_visible()
     # The header's menu opens; the language switch is usable and Log out can be pressed.
     assert not page.locator("text=Log out").is_visible()
     page.click(".menu-toggle")
