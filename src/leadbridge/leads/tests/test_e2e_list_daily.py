@@ -13,6 +13,16 @@ from leadbridge.conftest import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
+MAIN_PAGES = (
+    "/clients/",
+    "/contacts/",
+    "/deals/",
+    "/deals/board/",
+    "/tasks/",
+    "/dashboard/",
+    "/settings/",
+    "/search/?q=a",
+)
 
 
 @pytest.fixture
@@ -207,3 +217,16 @@ def test_phone_card_and_board_fit(phone_page, admin, make_lead):
     card = page.locator(f"[data-card='{lead.pk}']")
     assert card.is_visible()
     assert re.search("Nejdelší", card.inner_text())
+
+
+def test_phone_other_pages_fit(phone_page, admin, make_lead):
+    """The shared header and lists keep every main page within the phone's width."""
+    make_lead(last_name="Široká", company_name="Velmi dlouhý název firmy bez mezer" * 3)
+    page = phone_page
+    login(page, "boss")
+    for path in MAIN_PAGES:
+        page.goto(path)
+        _no_overflow(page)
+        page.click(".menu-toggle")
+        assert page.locator("header >> text=Log out").is_visible()
+        _no_overflow(page)
