@@ -98,6 +98,21 @@ def test_pager_total_and_page_size(browser_page, admin, make_lead):
     assert page.input_value("#id_page_size") == "25"
 
 
+def test_board_filter_address_has_no_empty_parameters(browser_page, admin, make_lead):
+    from leadbridge.leads.models import LeadSource
+
+    source = LeadSource.objects.order_by("order").last()
+    make_lead(last_name="Nástěnková", source_id=source.pk)
+    page = browser_page
+    login(page, "boss")
+    page.goto("/leads/board/")
+    page.select_option("#id_source", str(source.pk))
+    with page.expect_navigation():
+        page.click("#board-filters button[type=submit]")
+    assert _query(page.url) == [("source_id", str(source.pk))]
+    assert "Nástěnková" in page.inner_text(".board")
+
+
 def test_row_menu_convert_assign_delete(browser_page, admin, make_lead):
     from leadbridge.leads.models import Lead
 

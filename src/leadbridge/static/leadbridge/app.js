@@ -70,15 +70,20 @@
 
   // GET requests (filters, sorting, pages) carry no empty parameters: the address the list
   // pushes into the history then names only the filters that filter.
-  document.addEventListener("htmx:configRequest", function (event) {
-    var data = event.detail.formData;
-    if (event.detail.verb !== "get" || !data) return;
+  function dropEmpty(data) {
     Array.from(new Set(data.keys())).forEach(function (key) {
       var filled = data.getAll(key).filter(function (value) { return value !== ""; });
       data.delete(key);
       filled.forEach(function (value) { data.append(key, value); });
     });
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb === "get" && event.detail.formData) dropEmpty(event.detail.formData);
   });
+  // The same for plain GET forms (the board's filters, the header's search).
+  document.addEventListener("formdata", function (event) {
+    if (event.target.method === "get") dropEmpty(event.formData);
+  }, true);
 
   // Buttons that fold a part of the page in and out on a phone (the top bar's menu, the
   // filters): the part named by aria-controls gets the class "open".
