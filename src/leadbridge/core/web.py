@@ -8,12 +8,15 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
-from .errors import DomainError, FieldIssue
+from .errors import DomainError, FieldIssue, field_error
 from .selectors import ListParams
 from .specs import SPECS
 
 PAGE_SIZE = 50
+# The sizes a list page offers (`page_size=`); bounded, so a page stays fast at 100k records.
+PAGE_SIZES = (25, 50, 100)
 
 
 def _int(value: str | None) -> int | None:
@@ -21,6 +24,18 @@ def _int(value: str | None) -> int | None:
         return int(value) if value not in (None, "") else None
     except ValueError:
         return None
+
+
+def single_value(data, name: str) -> str:
+    """The one value of `name` a form sent; two different ones are refused, never guessed.
+
+    A page that posted a field twice (two controls of one name in one form) would
+    otherwise have one of them taken silently, and a change the user did not choose saved.
+    """
+    values = {v for v in data.getlist(name) if v != ""}
+    if len(values) > 1:
+        raise field_error(name, _("Choose one value only."), code="ambiguous")
+    return values.pop() if values else ""
 
 
 def _moment(value: str | None) -> dt.datetime | None:
@@ -36,6 +51,7 @@ def _moment(value: str | None) -> dt.datetime | None:
 def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
     """ListParams, the type's own filters and cf_ filters read from a GET query."""
     page = max(_int(query.get("page")) or 1, 1)
+    size = page_size(query)
     params = ListParams(
         q=(query.get("q") or "").strip()[:200] or None,
         owner_id=_int(query.get("owner_id")),
@@ -46,8 +62,8 @@ def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
         updated_after=_moment(query.get("updated_after")),
         updated_before=_moment(query.get("updated_before")),
         ordering=query.get("ordering") or "-created_at",
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        limit=size,
+        offset=(page - 1) * size,
     )
     type_filters: dict[str, Any] = {}
     for name, kind in SPECS[record_type].filters.items():
@@ -62,9 +78,22 @@ def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
     return params, type_filters, custom
 
 
+def page_size(query) -> int:
+    """The page size the query asks for, when it is one the pages offer."""
+    size = _int(query.get("page_size"))
+    return size if size in PAGE_SIZES else PAGE_SIZE
+
+
 def query_without(query, *names: str, **replace: Any) -> str:
-    """The current query string without some keys and with others replaced (sort, page)."""
-    items = [(k, v) for k, v in query.items() if k not in names and k not in replace]
+    """The current query string without some keys and with others replaced (sort, page).
+
+    Empty values are left out: a link carries only the filters that filter.
+    """
+    items = [
+        (k, v)
+        for k, v in query.items()
+        if k not in names and k not in replace and v not in (None, "")
+    ]
     items += [(k, v) for k, v in replace.items() if v not in (None, "")]
     return urlencode(items)
 
