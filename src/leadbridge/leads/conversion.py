@@ -342,6 +342,7 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
     deal_plan = plan.deal
     deal_mapped = mapping.deal_values(lead_data)
     if deal_plan.mode == "new":
+        deal_mapped.update(_previous_parties(actor, work))
         _check_pipeline(work, deal_plan)
         if deal_plan.pipeline_id is not None:
             deal_mapped["pipeline_id"] = deal_plan.pipeline_id
@@ -356,6 +357,25 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
         if status is None or status.kind != LeadStatus.Kind.CONVERTED:
             work.errors.add("status_id", _("Choose a status of kind converted."))
     return work
+
+
+def _previous_parties(actor: Any, work: Work) -> dict[str, int]:
+    """A later deal of a converted lead belongs to the client and contact person the lead was
+    converted into, unless the plan names others: a client or contact left out ("just a
+    deal", mode none) is the one made before. The contact only when it belongs to the
+    deal's client (or to none). A record the actor may not see is not used."""
+    plan, previous = work.plan, previous_targets(work.lead.pk)
+    assert plan.client and plan.contact
+    out: dict[str, int] = {}
+    client_id = work.targets["client"].obj.pk if work.targets["client"].obj else None
+    if plan.client.mode == "none" and "client" in previous:
+        if _visible(actor, "client", previous["client"]) is not None:
+            client_id = out["client_id"] = previous["client"]
+    if plan.contact.mode == "none" and "contact" in previous and plan.client.mode != "new":
+        contact = _visible(actor, "contact", previous["contact"])
+        if contact is not None and contact.client_id in (None, client_id):
+            out["contact_id"] = contact.pk
+    return out
 
 
 def _open_deals(actor: Any, work: Work) -> list[dict]:
