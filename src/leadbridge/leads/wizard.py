@@ -852,6 +852,13 @@ def _deal_context(
         "team_id": team,
         "users": list(User.objects.filter(is_active=True, is_system=False)),
         "teams": list(Team.objects.all()),
+        # A deal without a client or contact step goes to those made before (issue 18.4).
+        "deal_client": None
+        if state.get("want_client")
+        else _picked(request, "client", _int(values.get("client_id"))),
+        "deal_contact": None
+        if state.get("want_contact")
+        else _picked(request, "contact", _int(values.get("contact_id"))),
         "open_deals": _matches(request, "deal", preview.get("open_deals") or []),
         "deal_id": state.get("deal_id", ""),
         "pipeline_error": errors.get("deal.pipeline_id", ""),

@@ -269,6 +269,8 @@ def test_just_a_deal_from_a_converted_lead_in_the_wizard_keeps_its_client_and_co
     page.check("input[name=want_deal]")
     _press(page, "action", "next")
     page.wait_for_selector("[data-testid=wizard-step-4]")
+    parties = page.locator("[data-testid=deal-parties]").inner_text()
+    assert client.display_name in parties and "Zdeněk Šťastný" in parties
     page.fill("input[name='f.deal.title']", "Agro – sklizeň 2027")
     _press(page, "action", "finish_open")
     deal = Deal.objects.get(title="Agro – sklizeň 2027")
