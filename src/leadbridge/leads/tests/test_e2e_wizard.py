@@ -30,6 +30,13 @@ def _lead_with_call(boss, **data):
     return lead
 
 
+def _on_card(page, lead, button):
+    """Press a one-click conversion button of the lead card."""
+    page.goto(f"/leads/{lead.pk}/")
+    with page.expect_navigation():
+        page.click(f"text={button}")
+
+
 def _press(page, name, value=None):
     selector = f"button[name={name}]" + (f"[value='{value}']" if value else "")
     with page.expect_navigation():
@@ -65,6 +72,7 @@ def test_whole_wizard_to_a_deal_in_the_second_pipeline(browser_page, boss):
     _press(page, "action", "next")
     page.wait_for_selector("[data-testid=wizard-step-4]")
     page.select_option("#id_deal_pipeline_id", str(second.pk))
+    page.wait_for_selector("#id_deal_stage_id option:has-text('Contract')", state="attached")
     _press(page, "action", "finish_open")
     deal = Deal.objects.get()
     assert deal.pipeline_id == second.pk and deal.client.name == "Porost s.r.o."
@@ -119,9 +127,7 @@ def test_one_click_client_and_contact_then_deal_later(browser_page, boss):
     lead = _lead_with_call(boss, first_name="Eva", last_name="Malá", company_name="Gram s.r.o.")
     page = browser_page
     login(page, "boss")
-    page.goto(f"/leads/{lead.pk}/")
-    with page.expect_navigation():
-        page.click("text=Create client and contact")
+    _on_card(page, lead, "Create client and contact")
     assert Client.objects.count() == 1 and Contact.objects.count() == 1
     page.goto(f"/leads/{lead.pk}/")
     assert page.locator("[data-testid=generated] li").count() == 2
@@ -171,9 +177,7 @@ def test_one_click_deal_with_several_pipelines_lands_in_the_default_one(browser_
     lead = _lead_with_call(boss, first_name="Iva", last_name="Horká", company_name="Horká a.s.")
     page = browser_page
     login(page, "boss")
-    page.goto(f"/leads/{lead.pk}/")
-    with page.expect_navigation():
-        page.click("text=Create deal")
+    _on_card(page, lead, "Create deal")
     assert page.url.endswith(f"/leads/{lead.pk}/")  # not bounced to the wizard
     assert "Lead converted" in page.locator(".messages").inner_text()
     deal = Deal.objects.get(source_lead_id=lead.pk)
@@ -258,9 +262,7 @@ def test_just_a_deal_from_a_converted_lead_in_the_wizard_keeps_its_client_and_co
     lead = _lead_with_call(boss, first_name="Zdeněk", last_name="Šťastný", company_name="Agro")
     page = browser_page
     login(page, "boss")
-    page.goto(f"/leads/{lead.pk}/")
-    with page.expect_navigation():
-        page.click("text=Create client and contact")
+    _on_card(page, lead, "Create client and contact")
     client, contact = Client.objects.get(), Contact.objects.get()
     page.goto(f"/leads/{lead.pk}/convert/")
     page.wait_for_selector("[data-testid=converted-before]")
@@ -296,9 +298,7 @@ def test_a_converted_lead_does_not_offer_its_own_client_and_contact_as_duplicate
     )
     page = browser_page
     login(page, "boss")
-    page.goto(f"/leads/{lead.pk}/")
-    with page.expect_navigation():
-        page.click("text=Create client and contact")
+    _on_card(page, lead, "Create client and contact")
     own = Client.objects.exclude(pk=other.pk).get()
     page.reload()
     duplicates = page.locator("[data-testid=duplicates]").inner_text()
