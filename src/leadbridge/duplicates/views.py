@@ -159,15 +159,15 @@ def _first_filled(records: list[Any], values: list[Any]) -> int:
 
 def compare_rows(record_type: str, records: list[Any]) -> list[dict]:
     """One row per field any record fills: a choice where the records differ (every field,
-    references and custom fields included), a plain row where they agree. Other e-mails and
-    phones need no choice: the merge keeps all of them (duplicates/channels.py)."""
+    references and custom fields included), a plain row where they agree. Other e-mails,
+    other phones and tags need no choice: the merge keeps all of them."""
     rows = []
     for f in SPECS[record_type].fields:
         values = [getattr(r, f.attr, None) for r in records]
         if all(v in (None, "", []) for v in values):
             continue
         shown = [_shown(r, f, v) for r, v in zip(records, values, strict=True)]
-        pooled = f.kind in ("emails", "phones")
+        pooled = f.kind in ("emails", "phones", "tags")  # merge.merged_values joins these
         rows.append(
             _row(f.name, _label(record_type, f.name), records, values, shown, choose=not pooled)
         )

@@ -92,7 +92,8 @@ def test_compare_offers_every_differing_value_by_name(client, admin_user, admin_
     CustomFieldDefinition.objects.create(record_type="lead", key="region_code", label="Kraj")
     jana = User.objects.create_user("jana", first_name="Jana", last_name="Nováková")
     a = admin_api.post(
-        "/api/leads", {"last_name": "Dvořák", "custom_fields": {"region_code": "JHC"}}
+        "/api/leads",
+        {"last_name": "Dvořák", "custom_fields": {"region_code": "JHC"}, "tags": ["vip"]},
     ).json()
     b = admin_api.post(
         "/api/leads?on_duplicate=allow",
@@ -101,6 +102,7 @@ def test_compare_offers_every_differing_value_by_name(client, admin_user, admin_
             "owner_id": jana.pk,
             "custom_fields": {"region_code": "PLK"},
             "other_emails": ["x@porost.cz"],
+            "tags": ["fair"],
         },
     ).json()
     client.force_login(admin_user)
@@ -110,6 +112,7 @@ def test_compare_offers_every_differing_value_by_name(client, admin_user, admin_
     assert 'name="choice_owner_id"' in html and "Jana Nováková" in html
     assert 'name="choice_custom_fields.region_code"' in html and "Kraj" in html
     assert 'name="choice_other_emails"' not in html and "x@porost.cz" in html
+    assert 'name="choice_tags"' not in html  # tags are joined, not chosen
 
     r = client.post(
         "/duplicates/compare/",
@@ -124,7 +127,7 @@ def test_compare_offers_every_differing_value_by_name(client, admin_user, admin_
     assert r.status_code == 302
     got = admin_api.get(f"/api/leads/{a['id']}").json()
     assert got["owner_id"] == jana.pk and got["custom_fields"]["region_code"] == "PLK"
-    assert got["other_emails"] == ["x@porost.cz"]
+    assert got["other_emails"] == ["x@porost.cz"] and sorted(got["tags"]) == ["fair", "vip"]
 
 
 def test_compare_with_a_record_out_of_reach_or_missing(client, users, make_lead):

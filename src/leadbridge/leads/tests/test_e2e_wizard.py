@@ -202,6 +202,8 @@ def test_wizard_switches_without_apply_and_shows_the_chosen_pipelines_stages(bro
     assert not page.locator("button:has-text('Apply')").is_visible()
     page.check("input[name=client_mode][value=existing]")  # no Apply: htmx re-renders
     page.wait_for_selector("fieldset[data-mode=existing]")
+    # The keyboard stays where it was: the re-rendered radio has the focus.
+    assert page.evaluate("document.activeElement.id") == "id_client_mode_existing"
     page.fill("#id_client_q", "acme brno")
     _press(page, "action", "stay")
     _press(page, "pick_client", str(acme.pk))
