@@ -341,8 +341,9 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
         work.errors.add("contact.id", _("This contact belongs to another client."))
     deal_plan = plan.deal
     deal_mapped = mapping.deal_values(lead_data)
+    parties = _previous_parties(actor, work) if deal_plan.mode != "none" else {}
     if deal_plan.mode == "new":
-        deal_mapped.update(_previous_parties(actor, work))
+        deal_mapped.update(parties)
         _check_pipeline(work, deal_plan)
         if deal_plan.pipeline_id is not None:
             deal_mapped["pipeline_id"] = deal_plan.pipeline_id
@@ -351,7 +352,7 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
     work.targets["deal"] = _plan_target(
         actor, work, "deal", deal_plan, deal_mapped, _deal_validator(actor), lead_defs
     )
-    work.open_deals = _open_deals(actor, work)
+    work.open_deals = _open_deals(actor, work, parties.get("client_id"))
     if plan.status_id is not None:
         status = LeadStatus.objects.filter(pk=plan.status_id).first()
         if status is None or status.kind != LeadStatus.Kind.CONVERTED:
@@ -378,10 +379,13 @@ def _previous_parties(actor: Any, work: Work) -> dict[str, int]:
     return out
 
 
-def _open_deals(actor: Any, work: Work) -> list[dict]:
-    """Open deals of the chosen client or with the lead's e-mail: Odoo's "merge with an
-    existing opportunity" is `deal.mode: existing` with one of these."""
+def _open_deals(actor: Any, work: Work, previous_client_id: int | None = None) -> list[dict]:
+    """Open deals of the chosen client (else of the one made from the lead before) or with
+    the lead's e-mail: Odoo's "merge with an existing opportunity" is `deal.mode: existing`
+    with one of these."""
     client = work.targets["client"].obj
+    if client is None and previous_client_id is not None:
+        client = _visible(actor, "client", previous_client_id)
     qs = access.restrict(Deal.objects.alive(), actor, "deal", "view").filter(
         stage__kind=Stage.Kind.OPEN
     )

@@ -130,8 +130,19 @@ def test_compare_offers_every_differing_value_by_name(client, admin_user, admin_
     assert got["other_emails"] == ["x@porost.cz"] and sorted(got["tags"]) == ["fair", "vip"]
 
 
-def test_compare_with_a_record_out_of_reach_or_missing(client, users, make_lead):
-    mine = make_lead(last_name="A", owner_id=users["sales_north"].pk)
+def test_compare_with_a_record_out_of_reach_or_missing(client, users, teams, make_lead):
+    from leadbridge.leads.models import Lead
+
+    north, south = teams
+    mine = make_lead(last_name="A", owner_id=users["sales_north"].pk, team_id=north.pk)
+    theirs = make_lead(last_name="A", owner_id=users["sales_south"].pk, team_id=south.pk)
     client.force_login(users["sales_north"])
-    r = client.get(f"/duplicates/compare/?record_type=lead&ids={mine.pk},999999")
-    assert r.status_code == 302  # fewer than two visible records: back to the finder
+    for ids in (f"{mine.pk},999999", f"{mine.pk},{theirs.pk}", ""):
+        r = client.get(f"/duplicates/compare/?record_type=lead&ids={ids}")
+        assert r.status_code == 302 and "/duplicates/" in r["Location"]  # back to the finder
+    r = client.post(
+        "/duplicates/compare/",
+        {"record_type": "lead", "ids": [mine.pk, theirs.pk], "choice_last_name": theirs.pk},
+    )
+    assert r.status_code == 302
+    assert Lead.objects.alive().filter(pk__in=[mine.pk, theirs.pk]).count() == 2

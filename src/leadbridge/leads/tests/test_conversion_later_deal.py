@@ -50,3 +50,12 @@ def test_a_lead_never_converted_gets_a_deal_of_nobody(admin_api):
     done = _convert(admin_api, lead["id"], JUST_A_DEAL)
     deal = Deal.objects.get(pk=done["deal_id"])
     assert (deal.client_id, deal.contact_id) == (None, None)
+
+
+def test_the_open_deals_of_the_client_made_before_are_offered(admin_api):
+    lead = new_lead(admin_api)
+    first = _convert(admin_api, lead["id"], {"deal": {"mode": "new"}})
+    preview = admin_api.post(f"/api/leads/{lead['id']}/convert/preview", JUST_A_DEAL).json()
+    assert [d["id"] for d in preview["open_deals"]] == [first["deal_id"]]
+    assert preview["open_deals"][0]["reasons"] == ["open deal of this client"]
+    assert preview["deal"]["values"]["client_id"] == first["client_id"]
