@@ -38,6 +38,7 @@ from leadbridge.core.errors import (
     ValidationFailed,
 )
 from leadbridge.core.forms import LABELS
+from leadbridge.core.registry import model_for
 from leadbridge.core.runtime_settings import get_setting
 from leadbridge.core.selectors import ListParams, base_queryset, record_get, record_list
 from leadbridge.core.specs import SPECS
@@ -227,19 +228,22 @@ def _links(lead: Lead) -> list[dict]:
     from leadbridge.api.records import converted_records
 
     namespaces = {"client": "clients", "contact": "contacts", "deal": "deals"}
-    links = []
-    for item in converted_records([lead.pk])[lead.pk]:
-        namespace = namespaces.get(item["record_type"])
-        if namespace:
-            links.append(
-                {
-                    "record_type": item["record_type"],
-                    "label": TARGET_NAMES[item["record_type"]],
-                    "id": item["id"],
-                    "url": reverse(f"{namespace}:detail", args=[item["id"]]),
-                }
-            )
-    return links
+    items = [i for i in converted_records([lead.pk])[lead.pk] if i["record_type"] in namespaces]
+    names = {}  # named, not "Client #31": a record deleted since keeps its number
+    for kind in {i["record_type"] for i in items}:
+        ids = [i["id"] for i in items if i["record_type"] == kind]
+        for obj in model_for(kind).objects.filter(pk__in=ids):
+            names[(kind, obj.pk)] = obj.display_name
+    return [
+        {
+            "record_type": item["record_type"],
+            "label": TARGET_NAMES[item["record_type"]],
+            "id": item["id"],
+            "name": names.get((item["record_type"], item["id"]), f"#{item['id']}"),
+            "url": reverse(f"{namespaces[item['record_type']]}:detail", args=[item["id"]]),
+        }
+        for item in items
+    ]
 
 
 def _already_converted(request: HttpRequest, lead: Lead) -> HttpResponse:

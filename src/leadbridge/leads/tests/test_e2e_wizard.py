@@ -267,7 +267,9 @@ def test_just_a_deal_from_a_converted_lead_in_the_wizard_keeps_its_client_and_co
     _on_card(page, lead, "Create client and contact")
     client, contact = Client.objects.get(), Contact.objects.get()
     page.goto(f"/leads/{lead.pk}/convert/")
-    page.wait_for_selector("[data-testid=converted-before]")
+    panel = page.locator("[data-testid=converted-before]").inner_text()
+    assert f"Client: {client.display_name}" in panel and "Zdeněk Šťastný" in panel
+    assert f"#{client.pk}" not in panel
     page.uncheck("input[name=want_client]")
     page.uncheck("input[name=want_contact]")
     page.check("input[name=want_deal]")
