@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Conflict, FieldIssue
 from leadbridge.core.registry import model_for
+from leadbridge.leads.models import ConversionLink
 from leadbridge.people import access
 
 from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared
@@ -65,7 +66,7 @@ def find_matches(
             break
         by_type[row_type].append(record_id)
         taken += 1
-    rejected = _not_duplicates(exclude) if exclude else set()
+    rejected = (_not_duplicates(exclude) | _conversion_family(exclude)) if exclude else set()
     found = []
     for target, ids in by_type.items():
         model = model_for(target)
@@ -124,6 +125,22 @@ def _not_duplicates(record: tuple[str, int]) -> set[tuple[str, int]]:
     for a_type, a_id, b_type, b_id in pairs:
         out.add((b_type, b_id) if (a_type, a_id) == record else (a_type, a_id))
     return out
+
+
+def _conversion_family(record: tuple[str, int]) -> set[tuple[str, int]]:
+    """A lead and the records it was converted into hold the same person on purpose: none
+    is offered as the other's duplicate (issue 18.11)."""
+    kind, pk = record
+    if kind == "lead":
+        return set(
+            ConversionLink.objects.filter(lead_id=pk).values_list("target_type", "target_id")
+        )
+    return {
+        ("lead", lead_id)
+        for lead_id in ConversionLink.objects.filter(target_type=kind, target_id=pk).values_list(
+            "lead_id", flat=True
+        )
+    }
 
 
 @dataclass
