@@ -26,6 +26,7 @@ from leadbridge.webforms.api import router as webforms_router
 
 from . import errors
 from .auth import BrowserSession, TokenAuth
+from .errors import JsonParser
 from .records import RecordServices, build_router
 
 api = NinjaAPI(
@@ -42,6 +43,7 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), BrowserSession()],
     throttle=[ApiRateThrottle()],
+    parser=JsonParser(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

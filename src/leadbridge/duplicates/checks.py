@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Conflict, FieldIssue
+from leadbridge.core.record_services import check_values
 from leadbridge.core.registry import model_for
 from leadbridge.people import access
 
@@ -51,7 +52,7 @@ def find_matches(
     Each match is {"record_type", "id", "display_name", "score", "reasons"}, best first.
     """
     mine = prepare(values, default_region=settings.DEFAULT_PHONE_REGION)
-    keys = blocking_keys(mine)
+    keys = bounded(blocking_keys(mine))
     if not keys:
         return []
     targets = targets or TARGETS.get(record_type, (record_type,))
@@ -86,6 +87,21 @@ def find_matches(
                 )
     found.sort(key=lambda m: (-m["score"], m["record_type"], m["id"]))
     return found[:limit]
+
+
+# Keys one check looks up. Valid values give fewer (21 e-mails, 22 phones, the name and
+# address keys); the bound keeps a caller that skipped validation from building a query
+# with thousands of subqueries (SQLite refuses over 500, PostgreSQL runs out of stack).
+MAX_KEYS = 100
+# Which keys stay when there are more: the exact identifiers first, then company and name
+# with a place, then the looser sound-alike keys (see `matching.blocking_keys`).
+KEY_RANK = {kind: n for n, kind in enumerate("eipcmxnfahkl")}
+
+
+def bounded(keys: list[str]) -> list[str]:
+    if len(keys) <= MAX_KEYS:
+        return keys
+    return sorted(keys, key=lambda k: (KEY_RANK.get(k[0], len(KEY_RANK)), k))[:MAX_KEYS]
 
 
 KEY_ROWS = 200  # records read per key: a key shared by more (a common company name) says little
@@ -167,6 +183,9 @@ def create_checked(
     """
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(on_duplicate)
+    check_values(
+        actor=actor, record_type=record_type, data=data
+    )  # limits and types before the matcher reads anything
     matches = find_matches(actor=actor, record_type=record_type, values=data)
     shown = matches if reveal else []
     if on_duplicate == "reject" and matches:
