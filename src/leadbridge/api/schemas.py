@@ -13,12 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator
 
-from leadbridge.core.cleaning import MAX_LIST, MAX_TAGS, text_problem
+from leadbridge.core.cleaning import MAX_ID, MAX_LIST, MAX_TAGS, text_problem
 from leadbridge.core.specs import SPECS, FieldSpec
-
-# Row ids: positive and within what every database's integer column holds (the cleaning of
-# reference fields uses the same bound).
-MAX_ID = 2**62
 
 
 def storable_text(value: Any) -> Any:

@@ -26,6 +26,7 @@ MAX_LIST = 20  # e-mails or phones of one record
 MAX_TAGS = 50
 MAX_TAG = 50
 MAX_TAGS_INDEX = 1000  # the `tags_index` column
+MAX_ID = 2**62  # row ids: positive and within what every database's integer column holds
 
 
 def text_problem(value: Any, where: str = "") -> str | None:
@@ -188,7 +189,7 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
             ident = int(value)
         except ValueError:
             raise InvalidValue(_("Must be an id.")) from None
-        if ident <= 0 or ident > 2**62:
+        if ident <= 0 or ident > MAX_ID:
             raise InvalidValue(_("Must be a positive id."))
         return ident
     raise AssertionError(f"unknown field kind {kind}")
