@@ -7,6 +7,7 @@ probes), the best-sharing candidates loaded by primary key and scored; nothing s
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from leadbridge.core.registry import model_for
 from leadbridge.people import access
 
 from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared
-from .matching import DEFAULT_THRESHOLD, blocking_keys, prepare, score
+from .matching import DEFAULT_THRESHOLD, Prepared, blocking_keys, prepare, score
 from .models import MatchKey, NotDuplicate
 from .reasons import translated
 
@@ -51,8 +52,7 @@ def find_matches(
 
     Each match is {"record_type", "id", "display_name", "score", "reasons"}, best first.
     """
-    mine = prepare(values, default_region=settings.DEFAULT_PHONE_REGION)
-    keys = bounded(blocking_keys(mine))
+    mine, keys = _keys_of(values)
     if not keys:
         return []
     targets = targets or TARGETS.get(record_type, (record_type,))
@@ -102,6 +102,33 @@ def bounded(keys: list[str]) -> list[str]:
     if len(keys) <= MAX_KEYS:
         return keys
     return sorted(keys, key=lambda k: (KEY_RANK.get(k[0], len(KEY_RANK)), k))[:MAX_KEYS]
+
+
+def _keys_of(values: dict) -> tuple[Prepared, list[str]]:
+    mine = prepare(values, default_region=settings.DEFAULT_PHONE_REGION)
+    return mine, bounded(blocking_keys(mine))
+
+
+def _lock_keys(keys: list[str]) -> None:
+    """Hold a transaction-scoped PostgreSQL advisory lock on each key until the caller's
+    transaction ends, so that two creates sharing a key check and create one after the
+    other: the second sees the first's record (and its keys) once the first commits.
+
+    The locks are taken in one statement in ascending order (unnest keeps the array's
+    order), so two transactions wanting overlapping keys cannot deadlock. Other databases:
+    SQLite has one writer at a time, and a lock table would cost every create a write."""
+    if connection.vendor != "postgresql" or not keys:
+        return
+    ids = sorted({_lock_id(k) for k in keys})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [ids])
+
+
+def _lock_id(key: str) -> int:
+    # 64 bits of a digest as PostgreSQL's signed bigint; "dup:" keeps them apart from any
+    # other use of advisory locks.
+    digest = hashlib.sha256(f"dup:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 KEY_ROWS = 200  # records read per key: a key shared by more (a common company name) says little
@@ -183,9 +210,17 @@ def create_checked(
     """
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(on_duplicate)
-    check_values(
-        actor=actor, record_type=record_type, data=data
-    )  # limits and types before the matcher reads anything
+    check_values(actor=actor, record_type=record_type, data=data)  # before the matcher reads
+    # Check and create in one transaction, holding the values' keys: two concurrent creates
+    # of one record (a double submit, two clients) cannot both find nothing and both save.
+    # Within a caller's transaction no savepoint of its own (two round trips): a refusal
+    # fails the whole write, as the callers (the API, the web form) want anyway.
+    with transaction.atomic(savepoint=False):
+        _lock_keys(_keys_of(data)[1])
+        return _act(actor, record_type, data, on_duplicate, create, update, reveal)
+
+
+def _act(actor, record_type, data, on_duplicate, create, update, reveal) -> Intake:
     matches = find_matches(actor=actor, record_type=record_type, values=data)
     shown = matches if reveal else []
     if on_duplicate == "reject" and matches:
