@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "leadbridge.core.middleware.LoginRequired",
+    "leadbridge.api.middleware.ApiErrorContract",  # 405 and 413 in the API's JSON body
 ]
 
 ROOT_URLCONF = "leadbridge.urls"

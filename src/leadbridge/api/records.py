@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from pydantic import create_model
 
@@ -146,6 +147,14 @@ def _warnings(saved: Any) -> list[dict]:
     return [w.as_dict() for w in saved.warnings]
 
 
+def _one_version(in_body: int | None, in_query: int | None) -> int | None:
+    """The optimistic lock's version, from the body or the query string (as DELETE takes it);
+    two different ones are an error rather than a guess."""
+    if in_body is not None and in_query is not None and in_body != in_query:
+        raise field_error("version", _("The version in the query string and the body differ."))
+    return in_body if in_body is not None else in_query
+
+
 def build_router(record_type: str, services: RecordServices, plural: str) -> Router:
     router = Router(tags=[plural.capitalize()])
     In = input_schema(record_type, patch=False)
@@ -250,10 +259,15 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
         request: HttpRequest,
         record_id: int,
         payload: Patch,  # type: ignore[valid-type]
+        version: int | None = Query(
+            None,
+            description="The version you read, as in the body (either place; a stale one "
+            "answers 409)",
+        ),
         idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     ):
         data = payload.model_dump(exclude_unset=True)
-        version = data.pop("version", None)
+        version = _one_version(data.pop("version", None), version)
 
         def write():
             saved, _changes = services.update(

@@ -85,7 +85,11 @@ class Collector:
         self.warnings: list[FieldIssue] = []
 
     def add(self, field: str, message: str) -> None:
-        self.errors.append(FieldIssue(field, str(message)))
+        issue = FieldIssue(field, str(message))
+        # Two checks may find the same problem (a reference that does not exist is also not
+        # visible): the answer lists it once.
+        if issue not in self.errors:
+            self.errors.append(issue)
 
     def warn(self, field: str, message: str) -> None:
         self.warnings.append(FieldIssue(field, str(message)))

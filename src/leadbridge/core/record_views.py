@@ -102,11 +102,13 @@ class RecordPages:
                 "pages": self,
                 "obj": obj,
                 "props": [p for p in props if p[1] not in ("", None)],
-                "extra": self.extra_context(obj),
+                "extra": self.extra_context(obj, actor=request.user),
             },
         )
 
-    def extra_context(self, obj: Any) -> dict:
+    def extra_context(self, obj: Any, *, actor: Any) -> dict:
+        """More for the card; whatever it lists of other records goes through the selectors'
+        access restriction for `actor`, as the record itself did."""
         return {}
 
     def create_view(self, request: HttpRequest) -> HttpResponse:

@@ -277,7 +277,8 @@ def record_merge(
 
 
 def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
-    """Put every record, link and reference of a merge back as it was before it."""
+    """Put every record, link and reference of a merge back as it was before it; emits
+    `<type>.updated` for the survivor and each record merged into it."""
     with transaction.atomic():
         try:
             merge = MergeRecord.objects.select_for_update().get(pk=merge_id)
@@ -369,6 +370,16 @@ def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
                 record_id=pk,
                 kind=HistoryEvent.Kind.MERGE_UNDONE,
                 data={"merge_id": merge.pk},
+            )
+        # Webhook subscribers saw `<type>.merged`: the survivor has its values from before
+        # again and the merged records live again, each an update (`merge_undo`: the merge).
+        for obj in [survivor, *(merged[pk] for pk in merge.merged_ids)]:
+            emit(
+                f"{record_type}.updated",
+                record_type,
+                obj,
+                actor=actor,
+                extra={"merge_undo": merge.pk},
             )
     return merge
 

@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from leadbridge.core import labels
+
+
+from leadbridge.core.cleaning import MAX_ID, text_problem
 from leadbridge.core.errors import DomainError
 from leadbridge.core.registry import model_for
 from leadbridge.core.selectors import base_queryset
@@ -286,14 +289,27 @@ CHECK_FIELDS = (
 )
 
 
+MAX_TYPED = 255  # the longest of CHECK_FIELDS
+
+
 def check_fragment(request: HttpRequest) -> HttpResponse:
     """The possible duplicates of what is typed in a record form (htmx, on change)."""
     from .checks import find_matches
 
     record_type = _record_type(request.GET.get("record_type"))
-    values = {k: request.GET[k] for k in CHECK_FIELDS if request.GET.get(k)}
+    # What is typed, as the form would save it: a value no database stores (NUL, a lone
+    # surrogate) is no hint, and none is longer than a field holds (the save refuses it).
+    values = {
+        k: v[:MAX_TYPED]
+        for k in CHECK_FIELDS
+        if (v := request.GET.get(k, "").strip()) and not text_problem(v)
+    }
     exclude_id = request.GET.get("exclude", "")
-    exclude = (record_type, int(exclude_id)) if exclude_id.isdigit() else None
+    exclude = (
+        (record_type, int(exclude_id))
+        if exclude_id.isdigit() and int(exclude_id) <= MAX_ID
+        else None
+    )
     matches = (
         find_matches(actor=request.user, record_type=record_type, values=values, exclude=exclude)
         if values
