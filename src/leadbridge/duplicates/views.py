@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from leadbridge.core import labels
-
-
 from leadbridge.core.cleaning import MAX_ID, text_problem
 from leadbridge.core.errors import DomainError
 from leadbridge.core.registry import model_for
