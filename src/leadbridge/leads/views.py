@@ -14,7 +14,14 @@ from leadbridge.core.errors import DomainError
 from leadbridge.core.filters import saved_filters
 from leadbridge.core.forms import RecordForm
 from leadbridge.core.selectors import record_get, record_list
-from leadbridge.core.web import add_domain_errors, list_params, query_without, safe_next
+from leadbridge.core.web import (
+    add_domain_errors,
+    did_you_mean,
+    list_params,
+    query_without,
+    safe_next,
+    shown_ordering,
+)
 from leadbridge.people.models import Team, User
 
 from . import services
@@ -56,13 +63,16 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "has_next": params.offset + params.limit < count,
         "prev_query": query_without(request.GET, "page", page=page_no - 1),
         "next_query": query_without(request.GET, "page", page=page_no + 1),
-        "ordering": params.ordering,
+        "ordering": shown_ordering(params),
+        "did_you_mean": did_you_mean(
+            request.GET, params, count, actor=request.user, record_type="lead"
+        ),
         "columns": [
             (
                 field,
                 label,
                 query_without(
-                    request.GET, "page", "ordering", ordering=_toggle(params.ordering, field)
+                    request.GET, "page", "ordering", ordering=_toggle(shown_ordering(params), field)
                 ),
             )
             for field, label in LIST_COLUMNS
