@@ -8,7 +8,8 @@ PostgreSQL alike (lower is better; newest first within a rank):
 
     0  the document begins with the whole query: the record's name exactly ("jana novakova",
        or surname first, "novakova jana"); the name fields come first in the document
-    1  the whole query as consecutive whole words (a company "stavby novak s.r.o.")
+    1  the whole query as consecutive whole words (a company "stavby novak s.r.o."), or the
+       digits of a phone-looking query
     2  every query word as a whole word, in any order
     3  every query word as the beginning of a word ("kazlausk", "ruta.kaz")
     4  the rest: stemmed or inner matches ("novakova" finding Novák)
@@ -84,9 +85,13 @@ def relevance(q: str | None) -> Case | None:
     for start in range(len(words) if len(words) <= MAX_ROTATED else 1):
         name = " ".join(words[start:] + words[:start])
         exact |= Q(search_text=name) | Q(search_text__startswith=f"{name} ")
+    phrase = Q(_padded__contains=f" {whole} ")
+    digits = phone_query_digits(q)
+    if digits:  # the whole number, however typed
+        phrase |= Q(search_text__contains=digits)
     return Case(
         When(exact, then=Value(RANK_EXACT)),
-        When(Q(_padded__contains=f" {whole} "), then=Value(RANK_PHRASE)),
+        When(phrase, then=Value(RANK_PHRASE)),
         When(Q(*(Q(_padded__contains=f" {w} ") for w in words)), then=Value(RANK_WORDS)),
         When(Q(*(Q(_padded__contains=f" {w}") for w in words)), then=Value(RANK_PREFIX)),
         default=Value(RANK_OTHER),
@@ -204,10 +209,13 @@ def suggestions(qs: QuerySet, record_type: str, q: str | None, *, limit: int = 3
         candidates = _portable_candidates(qs, folded)
     best: dict[str, tuple[float, str]] = {}
     for obj in candidates:
-        for name in _names(record_type, obj):
-            key = fold(name)
-            score = similarity(folded, key)
-            if score >= MIN_SIMILARITY and score > best.get(key, (0.0, ""))[0]:
-                best[key] = (score, name)
+        # One name a record: the one closest to the query ("Kazlauskienė" for "kazlauskene",
+        # "Rūta Kazlauskienė" for "ruta kazlauskene").
+        score, name = max(
+            ((similarity(folded, fold(n)), n) for n in _names(record_type, obj)), default=(0.0, "")
+        )
+        key = fold(name)
+        if score >= MIN_SIMILARITY and score > best.get(key, (0.0, ""))[0]:
+            best[key] = (score, name)
     ordered = sorted(best.values(), key=lambda pair: (-pair[0], pair[1]))
     return [name for _score, name in ordered[:limit]]
