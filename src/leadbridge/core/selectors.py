@@ -20,7 +20,7 @@ from leadbridge.people import access
 
 from .errors import FieldIssue, NotFound, ValidationFailed
 from .registry import model_for
-from .search import ranked, search_filter, suggestions
+from .search import ranked_page, search_filter, suggestions
 from .specs import SPECS
 
 SELECT_RELATED = {
@@ -128,9 +128,15 @@ def record_list(
     tiebreak = "-id" if desc else "id"
     count = qs.count()
     if not params.ordering:
-        by_rank = ranked(qs.select_related(*SELECT_RELATED[record_type]), params.q)
+        by_rank = ranked_page(
+            qs,
+            params.q,
+            offset=params.offset,
+            limit=params.limit,
+            related=SELECT_RELATED[record_type],
+        )
         if by_rank is not None:
-            return by_rank[params.offset : params.offset + params.limit], count
+            return by_rank, count
     spec_field = spec.get(field)
     if collate and spec_field is not None and spec_field.kind == "text":
         # Names, companies, cities: in the reader's language's alphabetical order.
@@ -143,7 +149,7 @@ def record_list(
 
 
 def record_suggestions(*, actor: Any, record_type: str, q: str | None) -> list[str]:
-    """ "Did you mean": the visible names closest to a query that found nothing."""
+    """The visible names closest to a query that found nothing ("Did you mean")."""
     return suggestions(base_queryset(actor, record_type), record_type, q)
 
 

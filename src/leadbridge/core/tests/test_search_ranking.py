@@ -170,6 +170,9 @@ def test_card_address_without_a_street(client, admin_user, make_lead):
     lead = make_lead(last_name="Bez Ulice", city="České Budějovice", postcode="370 01")
     html = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     assert "<dd>370 01 České Budějovice</dd>" in html
+    city = make_lead(last_name="Jen Město", city="České Budějovice")
+    html = client.get(reverse("leads:detail", args=[city.pk])).content.decode()
+    assert "<dd>České Budějovice</dd>" in html
     full = make_lead(last_name="S Ulicí", street="Lannova 12", city="Tábor", country="CZ")
     html = client.get(reverse("leads:detail", args=[full.pk])).content.decode()
     assert "<dd>Lannova 12, Tábor CZ</dd>" in html
