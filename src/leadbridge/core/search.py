@@ -46,7 +46,8 @@ MAX_ROTATED = 4
 RANK_EXACT, RANK_PHRASE, RANK_WORDS, RANK_PREFIX, RANK_OTHER = range(5)
 RANK_DESCRIPTION = (
     "Relevance of the record to `q` when the list is ranked (`q` given, no `ordering`): "
-    "0 the name is the query exactly, 1 the query as consecutive whole words, 2 every query "
+    "0 the name is the query or begins with its words (first and last name in either "
+    "order), 1 the query as consecutive whole words, 2 every query "
     "word as a whole word, 3 as the beginning of a word, 4 a stemmed or inner match. "
     "Case and accents are ignored; newest first within a rank."
 )
