@@ -84,7 +84,9 @@ class RecordPages:
             "ordering": shown_ordering(params),
             "did_you_mean": did_you_mean(
                 request.GET, params, count, actor=request.user, record_type=self.record_type
-            ),
+            )
+            if error is None
+            else [],
             "page": page_no,
             "filters": request.GET,
             "has_prev": page_no > 1,

@@ -66,7 +66,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "ordering": shown_ordering(params),
         "did_you_mean": did_you_mean(
             request.GET, params, count, actor=request.user, record_type="lead"
-        ),
+        )
+        if error is None
+        else [],
         "columns": [
             (
                 field,

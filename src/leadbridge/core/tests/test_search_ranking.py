@@ -125,6 +125,10 @@ def test_lead_list_page_ranks_and_offers_did_you_mean(client, users, teams, make
     assert link and link[2] == "Kazlauskienė" and "q=Kazlausk" in link[1]
     followed = client.get(f"{url}?{link[1].replace('&amp;', '&')}").content.decode()
     assert "Rūta" in followed and "Hidden" not in followed
+    # A wrong sort is the error shown, not a reason to offer names.
+    response = client.get(url, {"q": "kazlauskene", "ordering": "nope"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "errorlist" in html and "did-you-mean" not in html
     # Nothing typed, nothing found nearby: no offer.
     assert "did-you-mean" not in client.get(url).content.decode()
     assert "did-you-mean" not in client.get(url, {"q": "zzzqqq"}).content.decode()
