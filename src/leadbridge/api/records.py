@@ -13,7 +13,7 @@ from ninja import Field, Header, Query, Router, Schema
 from pydantic import create_model
 
 from leadbridge.core.errors import field_error
-from leadbridge.core.selectors import ListParams, record_get, record_list
+from leadbridge.core.selectors import ListParams, record_get, record_list, record_suggestions
 from leadbridge.core.specs import SPECS
 from leadbridge.duplicates.checks import create_checked, find_matches
 from leadbridge.duplicates.keys import values_of
@@ -110,8 +110,11 @@ class CommonFilters(Schema, TextGuard):
     created_before: UtcDateTime | None = None
     updated_after: UtcDateTime | None = None
     updated_before: UtcDateTime | None = None
-    ordering: str = Field(
-        "-created_at", max_length=50, description="A field name, '-' first for descending"
+    ordering: str | None = Field(
+        None,
+        max_length=50,
+        description="A field name, '-' first for descending. Without it: by relevance when "
+        "`q` is given (each item carries its `rank`), else -created_at.",
     )
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
@@ -189,7 +192,15 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
             type_filters=values,
             custom_filters=custom,
         )
-        return 200, {"items": serialize_page(record_type, list(page)), "count": count}
+        objs = list(page)
+        items = serialize_page(record_type, objs)
+        for obj, item in zip(objs, items, strict=True):
+            if hasattr(obj, "rank"):
+                item["rank"] = obj.rank
+        names: list[str] = []
+        if not count and common["q"]:
+            names = record_suggestions(actor=request.auth, record_type=record_type, q=common["q"])
+        return 200, {"items": items, "count": count, "suggestions": names}
 
     @router.post(
         "",

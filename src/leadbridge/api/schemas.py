@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator
 
 from leadbridge.core.cleaning import MAX_ID, MAX_LIST, MAX_TAGS, text_problem
+from leadbridge.core.search import RANK_DESCRIPTION
 from leadbridge.core.specs import SPECS, FieldSpec
 
 
@@ -176,5 +177,23 @@ def saved_schema(record_type: str, out: type[BaseModel]) -> type[BaseModel]:
     )
 
 
+SUGGESTIONS_DESCRIPTION = (
+    "When `q` found nothing: the closest names of the records you may see (trigram "
+    'similarity, case and accents ignored), best first, to offer as "Did you mean …?"; '
+    "otherwise empty."
+)
+
+
 def list_schema(record_type: str, out: type[BaseModel]) -> type[BaseModel]:
-    return create_model(f"{record_type.capitalize()}List", items=(list[out], ...), count=(int, ...))
+    name = record_type.capitalize()
+    item = create_model(
+        f"{name}ListItem",
+        __base__=out,
+        rank=(int | None, Field(None, description=RANK_DESCRIPTION)),
+    )
+    return create_model(
+        f"{name}List",
+        items=(list[item], ...),  # type: ignore[valid-type]
+        count=(int, ...),
+        suggestions=(list[str], Field(default_factory=list, description=SUGGESTIONS_DESCRIPTION)),
+    )

@@ -2,6 +2,7 @@
 
 `record_list` implements the list contract shared by every type: `q`, the common filters,
 the type's own filters, `cf_<key>` custom-field filters, `ordering`, `limit` and `offset`.
+A search without an `ordering` is ranked by relevance (core/search.py).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from leadbridge.core.collation import text_ordering
 from leadbridge.people import access
 
 from .errors import FieldIssue, NotFound, ValidationFailed
-from .normalize import search_terms
 from .registry import model_for
+from .search import ranked_page, search_filter, suggestions
 from .specs import SPECS
 
 SELECT_RELATED = {
@@ -28,6 +29,9 @@ SELECT_RELATED = {
     "contact": ("owner", "team", "client"),
     "deal": ("owner", "team", "pipeline", "stage", "client"),
 }
+
+
+DEFAULT_ORDERING = "-created_at"
 
 
 @dataclass
@@ -40,7 +44,7 @@ class ListParams:
     created_before: dt.datetime | None = None
     updated_after: dt.datetime | None = None
     updated_before: dt.datetime | None = None
-    ordering: str = "-created_at"
+    ordering: str | None = None  # None: by relevance when `q` is given, else newest first
     limit: int = 50
     offset: int = 0
 
@@ -93,6 +97,9 @@ def record_list(
 ) -> tuple[QuerySet, int]:
     """(page of records, total count) for a list request.
 
+    A `q` without an `ordering` orders by relevance (each record carries its `rank`); an
+    explicit `ordering` wins.
+
     `collate`: sort text columns in the reader's alphabet (core/collation.py). The web pages
     ask for it; the API keeps the database's plain order, which its clients can rely on and
     which the indexes serve (an ICU sort of 25,000 rows costs tens of milliseconds).
@@ -105,7 +112,7 @@ def record_list(
         type_filters=type_filters,
         custom_filters=custom_filters,
     )
-    ordering = params.ordering or "-created_at"
+    ordering = params.ordering or DEFAULT_ORDERING
     field = ordering[1:] if ordering.startswith("-") else ordering
     if field not in spec.orderings:
         raise ValidationFailed(
@@ -120,6 +127,16 @@ def record_list(
     desc = ordering.startswith("-")
     tiebreak = "-id" if desc else "id"
     count = qs.count()
+    if not params.ordering:
+        by_rank = ranked_page(
+            qs,
+            params.q,
+            offset=params.offset,
+            limit=params.limit,
+            related=SELECT_RELATED[record_type],
+        )
+        if by_rank is not None:
+            return by_rank, count
     spec_field = spec.get(field)
     if collate and spec_field is not None and spec_field.kind == "text":
         # Names, companies, cities: in the reader's language's alphabetical order.
@@ -131,6 +148,11 @@ def record_list(
     return page, count
 
 
+def record_suggestions(*, actor: Any, record_type: str, q: str | None) -> list[str]:
+    """The visible names closest to a query that found nothing ("Did you mean")."""
+    return suggestions(base_queryset(actor, record_type), record_type, q)
+
+
 def filtered_queryset(
     *,
     actor: Any,
@@ -140,9 +162,7 @@ def filtered_queryset(
     custom_filters: dict[str, str] | None = None,
 ) -> QuerySet:
     """The visible records a list's filters select, unordered (lists, exports, the finder)."""
-    qs = base_queryset(actor, record_type)
-    for term in search_terms(params.q):
-        qs = qs.filter(search_text__contains=term)
+    qs = search_filter(base_queryset(actor, record_type), params.q)
     for name in ("owner_id", "team_id"):
         value = getattr(params, name)
         if value is not None:

@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .selectors import ListParams, base_queryset, record_list
+from .selectors import ListParams, base_queryset, record_list, record_suggestions
+from .web import query_without
 
 SEARCH_TYPES = (
     ("lead", "leads:detail"),
@@ -21,7 +22,8 @@ SEARCH_TYPES = (
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """One box, every record type the user may see (converted leads included)."""
+    """One box, every record type the user may see (converted leads included), each group
+    ranked by relevance; when nothing matches, the closest names of any type are offered."""
     q = (request.GET.get("q") or "").strip()[:200]
     groups = []
     if q:
@@ -30,12 +32,19 @@ def search(request: HttpRequest) -> HttpResponse:
             page, count = record_list(
                 actor=request.user,
                 record_type=record_type,
-                params=ListParams(q=q, limit=20, ordering="-updated_at"),
+                params=ListParams(q=q, limit=20),
                 type_filters=filters,
-                collate=True,
             )
             groups.append((record_type, url_name, list(page), count))
-    return render(request, "core/search.html", {"q": q, "groups": groups})
+    names: list[str] = []
+    if q and not any(count for *_rest, count in groups):
+        for record_type, _url_name in SEARCH_TYPES:
+            found = record_suggestions(actor=request.user, record_type=record_type, q=q)
+            names += [name for name in found if name not in names]
+    did_you_mean = [(name, query_without(request.GET, q=name)) for name in names[:3]]
+    return render(
+        request, "core/search.html", {"q": q, "groups": groups, "did_you_mean": did_you_mean}
+    )
 
 
 def _bars(rows: list[tuple[str, int]]) -> list[tuple[str, int, int]]:

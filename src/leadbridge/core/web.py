@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from .errors import DomainError, FieldIssue, field_error
-from .selectors import ListParams
+from .selectors import DEFAULT_ORDERING, ListParams, record_suggestions
 from .specs import SPECS
 
 PAGE_SIZE = 50
@@ -61,7 +61,7 @@ def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
         created_before=_moment(query.get("created_before")),
         updated_after=_moment(query.get("updated_after")),
         updated_before=_moment(query.get("updated_before")),
-        ordering=query.get("ordering") or "-created_at",
+        ordering=query.get("ordering") or None,
         limit=size,
         offset=(page - 1) * size,
     )
@@ -82,6 +82,23 @@ def page_size(query) -> int:
     """The page size the query asks for, when it is one the pages offer."""
     size = _int(query.get("page_size"))
     return size if size in PAGE_SIZES else PAGE_SIZE
+
+
+def shown_ordering(params: ListParams) -> str:
+    """The ordering a list's headers mark: none while a search is ranked by relevance."""
+    if params.ordering:
+        return params.ordering
+    return "" if params.q else DEFAULT_ORDERING
+
+
+def did_you_mean(
+    query, params: ListParams, count: int, *, actor: Any, record_type: str
+) -> list[tuple[str, str]]:
+    """(name, query string) links for a search that found nothing, the closest names first."""
+    if count or not params.q:
+        return []
+    names = record_suggestions(actor=actor, record_type=record_type, q=params.q)
+    return [(name, query_without(query, "page", q=name)) for name in names]
 
 
 def query_without(query, *names: str, **replace: Any) -> str:

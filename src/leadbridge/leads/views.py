@@ -18,9 +18,11 @@ from leadbridge.core.web import (
     PAGE_SIZE,
     PAGE_SIZES,
     add_domain_errors,
+    did_you_mean,
     list_params,
     query_without,
     safe_next,
+    shown_ordering,
     single_value,
 )
 from leadbridge.people.models import Team, User
@@ -64,7 +66,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "has_next": params.offset + params.limit < count,
         "prev_query": query_without(request.GET, "page", page=page_no - 1),
         "next_query": query_without(request.GET, "page", page=page_no + 1),
-        "ordering": params.ordering,
+        "ordering": shown_ordering(params),
         # The list's state outside the filter form: kept when a filter changes.
         "ordering_param": request.GET.get("ordering", ""),
         "page_size": params.limit,
@@ -72,12 +74,17 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "default_page_size": PAGE_SIZE,
         "first_shown": params.offset + 1 if leads else 0,
         "last_shown": params.offset + len(leads),
+        "did_you_mean": did_you_mean(
+            request.GET, params, count, actor=request.user, record_type="lead"
+        )
+        if error is None
+        else [],
         "columns": [
             (
                 field,
                 label,
                 query_without(
-                    request.GET, "page", "ordering", ordering=_toggle(params.ordering, field)
+                    request.GET, "page", "ordering", ordering=_toggle(shown_ordering(params), field)
                 ),
             )
             for field, label in LIST_COLUMNS
