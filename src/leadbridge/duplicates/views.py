@@ -53,6 +53,10 @@ def _threshold(raw: str | None) -> float:
 
 
 def _label(record_type: str, name: str) -> str:
+    from leadbridge.core.forms import LABELS
+
+    if name in LABELS:  # the form's label, translated (a reference's model field may not be)
+        return str(LABELS[name])
     try:
         return str(model_for(record_type)._meta.get_field(name).verbose_name).capitalize()
     except Exception:  # a contract name that is not a model field
