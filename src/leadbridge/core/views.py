@@ -91,3 +91,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "deal_total": deals.count(),
         },
     )
+
+
+# The error pages (urls.handler404 / handler403): inside the layout, with the navigation.
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # The exception's text is not shown: for an unknown URL it lists the URL patterns.
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # A refusal's own words ("Only administrators may do this.") say what was refused.
+    return render(request, "403.html", {"detail": str(exception or "")}, status=403)
