@@ -14,13 +14,17 @@ from .selectors import ListParams
 from .specs import SPECS
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # far past any list; keeps the offset within what databases take
+_BIGINT = 2**63  # ids are 64-bit: a longer number names nothing and the database refuses it
 
 
 def _int(value: str | None) -> int | None:
+    """An integer from a query string; anything else (text, out of range) counts as absent."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is None or -_BIGINT < number < _BIGINT else None
 
 
 def _moment(value: str | None) -> dt.datetime | None:
@@ -35,7 +39,7 @@ def _moment(value: str | None) -> dt.datetime | None:
 
 def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
     """ListParams, the type's own filters and cf_ filters read from a GET query."""
-    page = max(_int(query.get("page")) or 1, 1)
+    page = min(max(_int(query.get("page")) or 1, 1), MAX_PAGE)
     params = ListParams(
         q=(query.get("q") or "").strip()[:200] or None,
         owner_id=_int(query.get("owner_id")),
