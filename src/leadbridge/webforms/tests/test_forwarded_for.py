@@ -11,23 +11,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client, RequestFactory
 
 from leadbridge.leads.models import Lead
 from leadbridge.security import throttle
 from leadbridge.webforms import spam
 from leadbridge.webforms.services import webform_save
-from leadbridge.webforms.tests.test_public_endpoint import aged_token
+from leadbridge.webforms.tests.test_public_endpoint import aged_token, fresh_limits  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
