@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .selectors import ListParams, base_queryset, record_list
+from .web import query_text
 
 SEARCH_TYPES = (
     ("lead", "leads:detail"),
@@ -22,7 +23,7 @@ SEARCH_TYPES = (
 
 def search(request: HttpRequest) -> HttpResponse:
     """One box, every record type the user may see (converted leads included)."""
-    q = (request.GET.get("q") or "").strip()[:200]
+    q = query_text(request.GET.get("q"), 200) or ""
     groups = []
     if q:
         for record_type, url_name in SEARCH_TYPES:

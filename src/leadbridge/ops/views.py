@@ -7,7 +7,7 @@ import logging
 import sys
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -76,7 +76,7 @@ def database_unavailable(exc: BaseException | None) -> bool:
     of class 08 (connection exception) or 57P (shutting down, starting up)."""
     if isinstance(exc, InterfaceError):
         return True
-    if not isinstance(exc, DatabaseError):
+    if not isinstance(exc, OperationalError):  # a DataError (a NUL byte, say) is the app's
         return False
     cause = exc.__cause__
     if cause is None or type(cause).__module__.split(".")[0] not in ("psycopg", "psycopg2"):

@@ -170,3 +170,16 @@ def test_list_pages_take_numbers_too_large_for_an_id(client, users, record_type)
     url = reverse(f"{NAMESPACES[record_type]}:list")
     for query in ({"page": "9" * 25}, {"owner_id": "9" * 25, "team_id": "-" + "9" * 25}):
         assert client.get(url, query).status_code == 200, query
+
+
+@pytest.mark.parametrize("record_type", ["lead", "client", "contact", "deal"])
+def test_list_and_search_pages_take_a_nul_in_the_query(client, users, record_type, make_lead):
+    """Found by the fuzz run on PostgreSQL, which refuses a NUL in a query (500): search
+    texts from a query string lose their control characters."""
+    make_lead(last_name="Nulová", team_id=users["sales_north"].teams.first().pk)
+    client.force_login(users["sales_north"])
+    url = reverse(f"{NAMESPACES[record_type]}:list")
+    for query in ({"q": "a\x00b"}, {"tag": "\x00"}, {"kind": "\x00"}, {"cf_note": "\x00x"}):
+        assert client.get(url, query).status_code == 200, query
+    page = client.get(reverse("core:search"), {"q": "Nulo\x00"})
+    assert page.status_code == 200
