@@ -71,7 +71,16 @@ def live(live_server, baseline_data, settings):
     settings.API_RATE_LIMIT = "100000/m"  # the fuzzing is not what the rate limit is for
     settings.WEBFORM_RATE_PER_IP = 100000
     settings.WEBFORM_RATE_PER_FORM = 100000
-    return live_server.url
+    # Each request runs in a new server thread: with persistent connections every one would
+    # keep its PostgreSQL session open until the run ends (and the test database could not
+    # be dropped). The threads share this settings dict.
+    from django.db import connections
+
+    config = connections["default"].settings_dict
+    kept = config["CONN_MAX_AGE"]
+    config["CONN_MAX_AGE"] = 0
+    yield live_server.url
+    config["CONN_MAX_AGE"] = kept
 
 
 @pytest.fixture
