@@ -54,7 +54,7 @@ class UserLocale:
             timezone.deactivate()
 
 
-# The page of each record type, for following a merged record to its survivor.
+# The card of each record type: which pages are a record's own, and where a merged one leads.
 DETAIL_URLS = {
     "lead": "leads:detail",
     "client": "clients:detail",
@@ -86,7 +86,11 @@ class DomainErrorPages:
 
         if request.path.startswith("/api/"):
             return None
-        if isinstance(exception, Merged) and request.method in ("GET", "HEAD"):
+        if (
+            isinstance(exception, Merged)
+            and request.method in ("GET", "HEAD")
+            and _page_of(request.resolver_match, exception)
+        ):
             response = _to_survivor(request, exception)
             if response is not None:
                 return response
@@ -118,19 +122,18 @@ def _to_survivor(request, exception):
         messages.info(
             request, _("This record was merged into %(name)s.") % {"name": survivor.display_name}
         )
-        # The same page of the survivor (its card, form or a tab), else its card.
+        # The same page of the survivor: its card, form or a tab.
         match = request.resolver_match
-        if _page_of(match, exception):
-            try:
-                return redirect(reverse(match.view_name, kwargs={**match.kwargs, "pk": pk}))
-            except NoReverseMatch:
-                pass
-        return redirect(DETAIL_URLS[record_type], pk)
+        try:
+            return redirect(reverse(match.view_name, kwargs={**match.kwargs, "pk": pk}))
+        except NoReverseMatch:
+            return redirect(DETAIL_URLS[record_type], pk)
     return None
 
 
 def _page_of(match, exception) -> bool:
-    """Whether the page asked for is the merged record's own (not one that only reads it)."""
+    """Whether the page asked for is the merged record's own, not one that only reads it
+    (that one answers 404 as for any missing record)."""
     if match is None or match.kwargs.get("pk") != exception.pk:
         return False
     if "record_type" in match.kwargs:  # the history and related tabs
