@@ -93,7 +93,8 @@ def token(admin_user):
 
 def test_schemathesis_against_the_live_server(live, seeded, token):  # noqa: F811
     token_id, secret = token
-    schema = schemathesis.openapi.from_url(f"{live}/api/openapi.json")
+    # The first request builds the schema: slow on a busy machine, so a generous timeout.
+    schema = schemathesis.openapi.from_url(f"{live}/api/openapi.json", timeout=120)
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
