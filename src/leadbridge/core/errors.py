@@ -73,6 +73,17 @@ class NotFound(DomainError):
     default_code = "not_found"
 
 
+class Merged(NotFound):
+    """A record merged into another: not found, as for the API, but pages can follow it to
+    the survivor (core/middleware.DomainErrorPages)."""
+
+    def __init__(self, detail: str, *, record_type: str, pk: int, survivor_id: int):
+        super().__init__(detail)
+        self.record_type = record_type
+        self.pk = pk
+        self.survivor_id = survivor_id
+
+
 def field_error(field: str, message: str, *, code: str = "invalid") -> ValidationFailed:
     return ValidationFailed(message, code=code, errors=[FieldIssue(field, message)])
 

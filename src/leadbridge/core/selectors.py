@@ -18,7 +18,7 @@ from leadbridge.core import labels
 from leadbridge.core.collation import text_ordering
 from leadbridge.people import access
 
-from .errors import FieldIssue, NotFound, ValidationFailed
+from .errors import FieldIssue, Merged, NotFound, ValidationFailed
 from .registry import model_for
 from .search import ranked_page, search_filter, suggestions
 from .specs import SPECS
@@ -58,12 +58,42 @@ def record_get(*, actor: Any, record_type: str, pk: int) -> Any:
     model = model_for(record_type)
     obj = model.objects.alive().select_related(*SELECT_RELATED[record_type]).filter(pk=pk).first()
     if obj is None:
-        raise NotFound(
-            _("No %(record_type)s with id %(pk)s.")
-            % {"record_type": labels.record_type(record_type), "pk": pk}
-        )
+        detail = _("No %(record_type)s with id %(pk)s.") % {
+            "record_type": labels.record_type(record_type),
+            "pk": pk,
+        }
+        survivor_id = _merged_into(actor, record_type, pk)
+        if survivor_id is not None:
+            raise Merged(detail, record_type=record_type, pk=pk, survivor_id=survivor_id)
+        raise NotFound(detail)
     access.check(actor, record_type, "view", obj)
     return obj
+
+
+def _merged_into(actor: Any, record_type: str, pk: int) -> int | None:
+    """The record a merged-away one went into, if the actor could see the merged one (else
+    the merge would reveal that the id existed)."""
+    row = (
+        model_for(record_type)
+        .objects.filter(pk=pk, merged_into__isnull=False)
+        .values("merged_into", "owner_id", "team_id")
+        .first()
+    )
+    if row is None or not access.in_scope(
+        actor, record_type, "view", owner_id=row["owner_id"], team_id=row["team_id"]
+    ):
+        return None
+    return row["merged_into"]
+
+
+def visible_ids(actor: Any, record_type: str, ids: Any) -> set[int]:
+    """The ids among `ids` of live records the actor may view: what a reference field (a
+    deal's client_id, a contact's lead_id) may point at. An invisible record counts as a
+    missing one, so a reference never reveals that a record exists."""
+    wanted = {int(i) for i in ids}
+    if not wanted:
+        return set()
+    return set(base_queryset(actor, record_type).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def _custom_filter(qs: QuerySet, record_type: str, key: str, raw: str) -> QuerySet:

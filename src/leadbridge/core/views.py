@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .selectors import ListParams, base_queryset, record_list, record_suggestions
-from .web import query_without
+from .web import query_text, query_without
 
 SEARCH_TYPES = (
     ("lead", "leads:detail"),
@@ -24,7 +24,7 @@ SEARCH_TYPES = (
 def search(request: HttpRequest) -> HttpResponse:
     """One box, every record type the user may see (converted leads included), each group
     ranked by relevance; when nothing matches, the closest names of any type are offered."""
-    q = (request.GET.get("q") or "").strip()[:200]
+    q = query_text(request.GET.get("q"), 200) or ""
     groups = []
     if q:
         for record_type, url_name in SEARCH_TYPES:
@@ -100,3 +100,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "deal_total": deals.count(),
         },
     )
+
+
+# The error pages (urls.handler404 / handler403): inside the layout, with the navigation.
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # The exception's text is not shown: for an unknown URL it lists the URL patterns.
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # A refusal's own words ("Only administrators may do this.") say what was refused.
+    return render(request, "403.html", {"detail": str(exception or "")}, status=403)

@@ -17,13 +17,26 @@ from .specs import SPECS
 PAGE_SIZE = 50
 # The sizes a list page offers (`page_size=`); bounded, so a page stays fast at 100k records.
 PAGE_SIZES = (25, 50, 100)
+MAX_PAGE = 1_000_000  # far past any list; keeps the offset within what databases take
+_BIGINT = 2**63  # ids are 64-bit: a longer number names nothing and the database refuses it
 
 
 def _int(value: str | None) -> int | None:
+    """An integer from a query string; anything else (text, out of range) counts as absent."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is None or -_BIGINT < number < _BIGINT else None
+
+
+_CONTROL = dict.fromkeys(range(0x20), " ")  # NUL and the other C0 controls
+
+
+def query_text(value: str | None, limit: int) -> str | None:
+    """A search text from a query string: no control characters (PostgreSQL refuses a NUL
+    in a query, and no stored text has one), trimmed, at most `limit` characters."""
+    return (value or "").translate(_CONTROL).strip()[:limit] or None
 
 
 def single_value(data, name: str) -> str:
@@ -50,13 +63,13 @@ def _moment(value: str | None) -> dt.datetime | None:
 
 def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
     """ListParams, the type's own filters and cf_ filters read from a GET query."""
-    page = max(_int(query.get("page")) or 1, 1)
+    page = min(max(_int(query.get("page")) or 1, 1), MAX_PAGE)
     size = page_size(query)
     params = ListParams(
-        q=(query.get("q") or "").strip()[:200] or None,
+        q=query_text(query.get("q"), 200),
         owner_id=_int(query.get("owner_id")),
         team_id=_int(query.get("team_id")),
-        tag=(query.get("tag") or "").strip()[:50] or None,
+        tag=query_text(query.get("tag"), 50),
         created_after=_moment(query.get("created_after")),
         created_before=_moment(query.get("created_before")),
         updated_after=_moment(query.get("updated_after")),
@@ -73,8 +86,12 @@ def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
         elif kind == "bool":
             type_filters[name] = raw in ("1", "true", "on")
         else:
-            type_filters[name] = raw or None
-    custom = {k[3:]: v for k, v in query.items() if k.startswith("cf_") and len(k) > 3 and v}
+            type_filters[name] = query_text(raw, 255)
+    custom = {
+        k[3:]: text
+        for k, v in query.items()
+        if k.startswith("cf_") and len(k) > 3 and (text := query_text(v, 500))
+    }
     return params, type_filters, custom
 
 

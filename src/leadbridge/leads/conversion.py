@@ -274,6 +274,7 @@ def _plan_target(
     clean_input(
         SPECS[name],
         {k: v for k, v in changes.items() if k != "custom_fields"},
+        actor=actor,
         instance=obj,
         out=_Prefixed(out, f"{name}."),
     )

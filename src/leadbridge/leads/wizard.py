@@ -42,7 +42,7 @@ from leadbridge.core.registry import model_for
 from leadbridge.core.runtime_settings import get_setting
 from leadbridge.core.selectors import ListParams, base_queryset, record_get, record_list
 from leadbridge.core.specs import SPECS
-from leadbridge.core.web import _int
+from leadbridge.core.web import _int, query_text
 from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.deals.models import Pipeline, Stage
 from leadbridge.deals.services import default_pipeline
@@ -316,7 +316,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk)
     kind = request.GET.get("kind") if request.GET.get("kind") in ("contact", "client") else None
     kind = kind or "contact"
-    q = (request.GET.get("q") or "").strip()[:200]
+    q = query_text(request.GET.get("q"), 200) or ""
     error = None
     if request.method == "POST":
         contact_id = _int(request.POST.get("contact_id"))

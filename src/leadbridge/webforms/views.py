@@ -77,9 +77,13 @@ def _page(request, form, *, status=200, errors=None, values=None, done=False) ->
             },
             status=status,
         )
-    # The hosted form may be framed by the allowed sites (the no-JavaScript embed).
-    ancestors = " ".join(["'self'", *form.allowed_origins])
-    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    # The hosted form may be framed by the allowed sites (the no-JavaScript embed); the rest
+    # of the site's policy (no inline script, …) holds here too.
+    from leadbridge.ops.middleware import policy_framed_by
+
+    response["Content-Security-Policy"] = policy_framed_by(
+        " ".join(["'self'", *form.allowed_origins])
+    )
     return response
 
 
