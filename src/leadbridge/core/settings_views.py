@@ -14,7 +14,7 @@ from leadbridge.customfields.models import CustomFieldDefinition, RequiredField
 from leadbridge.deals import services as deal_services
 from leadbridge.deals.models import Pipeline
 from leadbridge.leads import services as lead_services
-from leadbridge.leads.models import LeadSource, LeadStatus
+from leadbridge.leads.models import LeadSource, LeadStatus, LostReason
 from leadbridge.people.access import is_admin
 from leadbridge.people.models import Role, Team, User
 
@@ -52,6 +52,17 @@ def _actions(request: HttpRequest) -> None:
                 "name": post.get("name", "").strip(),
                 "active": post.get("active", "on") == "on",
                 "order": int(post.get("order") or 0),
+            },
+        )
+    elif action == "lost_reason":
+        reason = LostReason.objects.filter(pk=post.get("id")).first() if post.get("id") else None
+        lead_services.lost_reason_save(
+            actor=actor,
+            reason=reason,
+            data={
+                "name": post.get("name", ""),
+                "active": post.get("active", "on") == "on",
+                "order": int(post.get("order") or (reason.order if reason else 0)),
             },
         )
     elif action == "conversion":
@@ -113,6 +124,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "statuses": LeadStatus.objects.all(),
             "sources": LeadSource.objects.all(),
+            "lost_reasons": LostReason.objects.all(),
             "pipelines": Pipeline.objects.prefetch_related("stages"),
             "custom_fields": CustomFieldDefinition.objects.all(),
             "required": required,
