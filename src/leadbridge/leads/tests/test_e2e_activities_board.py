@@ -82,7 +82,8 @@ def test_drag_updates_totals_and_lost_zone_stores_the_reason(browser_page, make_
     assert response.value.ok
     # The headers change without a reload: counts and per-currency totals of both columns.
     page.wait_for_function(
-        "([id]) => document.querySelector(`[data-column-head='${id}']`).innerText.includes('€1,234.00')",
+        "([id]) => document.querySelector(`[data-column-head='${id}']`)"
+        ".innerText.includes('€1,234.00')",
         arg=[second.pk],
     )
     assert page.locator(f'[data-testid="count-{first.pk}"]').inner_text() == "2"
