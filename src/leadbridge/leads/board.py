@@ -269,7 +269,10 @@ def board_lost(request: HttpRequest) -> HttpResponse:
     """A card dropped on the Lost zone, with the reason the user chose: the first status of
     kind lost and the reason, through the one status-change service."""
     lead_id = _int(request.POST.get("id"))
-    status = services.lost_status()
+    # A column of a lost status (when one is on the board), else the first lost status; the
+    # service refuses a reason with a status of another kind.
+    column = _int(request.POST.get("column"))
+    status = LeadStatus.objects.filter(pk=column).first() if column else services.lost_status()
     if lead_id is None:
         return _text(_("Bad request."), 400)
     if status is None:

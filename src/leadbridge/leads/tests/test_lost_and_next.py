@@ -223,3 +223,24 @@ def test_card_composer_of_another_teams_lead(client, make_lead, teams):
     url = reverse("activities:agenda_create", args=["lead", lead.pk])
     assert client.post(url, {"type": "task", "subject": "Sneaky"}).status_code in (403, 404)
     assert Lead.objects.get(pk=lead.pk).next_activity_id is None
+
+
+def test_lost_column_on_the_board_asks_for_the_reason_too(web, make_lead):
+    second_lost = LeadStatus.objects.create(name="Gone quiet", kind="lost", order=99)
+    LeadStatus.objects.filter(pk=second_lost.pk).update(on_board=True)
+    html = web.get(reverse("leads:board")).content.decode()
+    assert f'data-column="{second_lost.pk}" data-kind="lost"' in html
+    lead = make_lead()
+    reason = LostReason.objects.get(name="No response")
+    url = reverse("leads:board_lost")
+    # An open column with a reason is refused at the field.
+    new = LeadStatus.objects.get(name="New")
+    response = web.post(url, {"id": lead.pk, "column": new.pk, "lost_reason_id": reason.pk})
+    assert response.status_code == 422 and "lost" in response.content.decode()
+    response = web.post(url, {"id": lead.pk, "column": second_lost.pk, "lost_reason_id": reason.pk})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["column"] == second_lost.pk and f'data-card="{lead.pk}"' in body["card"]
+    assert f'count-{second_lost.pk}">1<' in body["heads"][str(second_lost.pk)]
+    lead.refresh_from_db()
+    assert (lead.status_id, lead.lost_reason_id) == (second_lost.pk, reason.pk)

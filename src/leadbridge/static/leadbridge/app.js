@@ -47,7 +47,11 @@
           onEnd: function (evt) {
             var card = evt.item;
             var putBack = function () { evt.from.insertBefore(card, evt.from.children[evt.oldIndex] || null); };
-            if (evt.to.hasAttribute("data-lost-zone")) { lost.ask(card, putBack); return; }
+            // The Lost zone, or a column of a lost status: ask why first.
+            if (evt.to.hasAttribute("data-lost-zone") || (evt.to.dataset.kind === "lost" && evt.to !== evt.from)) {
+              lost.ask(card, putBack, evt.to.getAttribute("data-column") || "");
+              return;
+            }
             var target = evt.to.getAttribute("data-column");
             var order = Array.prototype.map.call(evt.to.querySelectorAll("[data-card]"), function (c) { return c.getAttribute("data-card"); });
             post(moveUrl, { id: card.getAttribute("data-card"), column: target, order: order.join(",") })
@@ -109,9 +113,10 @@
     dialog.querySelector("[data-lost-cancel]").addEventListener("click", function () { finish(false); });
     dialog.addEventListener("cancel", function () { finish(false); });
     return {
-      ask: function (card, putBack) {
+      ask: function (card, putBack, column) {
         pending = { card: card, putBack: putBack };
         form.elements.id.value = card.getAttribute("data-card");
+        form.elements.column.value = column;
         form.elements.lost_reason_id.value = "";
         error.hidden = true;
         dialog.showModal();
