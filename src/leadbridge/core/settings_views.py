@@ -3,6 +3,8 @@ fields, conversion behaviour, teams and users. Every change goes through a servi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -43,27 +45,22 @@ def _actions(request: HttpRequest) -> None:
     elif action == "status_order":
         ids = [int(i) for i in post.get("ids", "").split(",") if i.strip().isdigit()]
         lead_services.statuses_reorder(actor=actor, ordered_ids=ids)
-    elif action == "source":
-        source = LeadSource.objects.filter(pk=post.get("id")).first() if post.get("id") else None
-        lead_services.source_save(
+    elif action in ("source", "lost_reason"):
+        # Named lists (leads.models.ListItem): the same form, each through its service.
+        lists: dict[str, tuple[Any, Any, str]] = {
+            "source": (LeadSource, lead_services.source_save, "source"),
+            "lost_reason": (LostReason, lead_services.lost_reason_save, "reason"),
+        }
+        model, save, key = lists[action]
+        item = model.objects.filter(pk=post.get("id")).first() if post.get("id") else None
+        save(
             actor=actor,
-            source=source,
-            data={
-                "name": post.get("name", "").strip(),
-                "active": post.get("active", "on") == "on",
-                "order": int(post.get("order") or 0),
-            },
-        )
-    elif action == "lost_reason":
-        reason = LostReason.objects.filter(pk=post.get("id")).first() if post.get("id") else None
-        lead_services.lost_reason_save(
-            actor=actor,
-            reason=reason,
             data={
                 "name": post.get("name", ""),
                 "active": post.get("active", "on") == "on",
-                "order": int(post.get("order") or (reason.order if reason else 0)),
+                "order": int(post.get("order") or (item.order if item else 0)),
             },
+            **{key: item},
         )
     elif action == "conversion":
         set_setting(actor=actor, key="conversion.reconvert", value=post.get("reconvert") == "on")

@@ -26,31 +26,32 @@ class LeadStatus(models.Model):
         return self.name
 
 
-class LeadSource(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    order = models.PositiveIntegerField(default=0)
-    active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class LostReason(models.Model):
-    """Why a lead was lost (asked when a card is dropped on "Lost"): an editable list,
-    seeded in the install's language, counted per reason on the dashboard."""
+class ListItem(models.Model):
+    """A named entry of a list administrators edit in Settings (sources, lost reasons)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
 
     class Meta:
+        abstract = True
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class LeadSource(ListItem):
+    class Meta(ListItem.Meta):
+        pass
+
+
+class LostReason(ListItem):
+    """Why a lead was lost (asked when a card is dropped on "Lost"): seeded in the install's
+    language, counted per reason on the dashboard."""
+
+    class Meta(ListItem.Meta):
+        pass
 
 
 class Lead(Record, ContactFields):

@@ -572,41 +572,34 @@ def status_save(*, actor: Any, status: LeadStatus | None = None, data: dict) -> 
 
 
 def source_save(*, actor: Any, source: LeadSource | None = None, data: dict) -> LeadSource:
-    from leadbridge.core.errors import field_error
-
-    _admin(actor)
-    source = source or LeadSource()
-    for key in ("name", "order", "active"):
-        if key in data and data[key] is not None:
-            setattr(source, key, data[key])
-    if not (source.name or "").strip():
-        raise field_error("name", _("This field is required."))
-    if LeadSource.objects.filter(name=source.name).exclude(pk=source.pk).exists():
-        raise field_error("name", _("A source with this name exists already."), code="exists")
-    with transaction.atomic():
-        source.save()
-    return source
+    return _list_item_save(
+        actor, source or LeadSource(), data, _("A source with this name exists already.")
+    )
 
 
 def lost_reason_save(*, actor: Any, reason: LostReason | None = None, data: dict) -> LostReason:
     """Add or edit a lost reason (Settings); a reason in use is deactivated, not deleted."""
-    from leadbridge.core.errors import field_error
+    return _list_item_save(
+        actor, reason or LostReason(), data, _("A lost reason with this name exists already.")
+    )
 
+
+def _list_item_save(actor: Any, item: Any, data: dict, exists: str) -> Any:
+    """A source or a lost reason (leads.models.ListItem): a name, unique, of 100 characters."""
     _admin(actor)
-    reason = reason or LostReason()
     for key in ("name", "order", "active"):
         if key in data and data[key] is not None:
-            setattr(reason, key, data[key])
-    reason.name = (reason.name or "").strip()
-    if not reason.name:
+            setattr(item, key, data[key])
+    item.name = (item.name or "").strip()
+    if not item.name:
         raise field_error("name", _("This field is required."))
-    if len(reason.name) > 100:
+    if len(item.name) > 100:
         raise field_error("name", _("At most 100 characters."))
-    if LostReason.objects.filter(name=reason.name).exclude(pk=reason.pk).exists():
-        raise field_error("name", _("A lost reason with this name exists already."), code="exists")
+    if type(item).objects.filter(name=item.name).exclude(pk=item.pk).exists():
+        raise field_error("name", exists, code="exists")
     with transaction.atomic():
-        reason.save()
-    return reason
+        item.save()
+    return item
 
 
 def statuses_reorder(*, actor: Any, ordered_ids: list[int]) -> None:
