@@ -151,3 +151,26 @@ def test_migration_backfills(admin_user, make_lead):
     assert _stored(lead) == (activity.pk, AT, "Follow up")
     assert _stored(other) == (None, None, "")
     assert Activity.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_openapi_documents_the_read_only_fields(admin_api, make_lead, admin_user):
+    from leadbridge.leads.models import LeadStatus, LostReason
+    from leadbridge.leads.services import lead_change_status
+
+    schema = admin_api.get("/api/openapi.json").json()
+    lead_out = schema["components"]["schemas"]["LeadOut"]["properties"]
+    assert "next open activity" in lead_out["next_activity_at"]["description"]
+    assert "lost reason" in lead_out["lost_reason_id"]["description"]
+    lead = make_lead()
+    reason = LostReason.objects.get(name="No need")
+    lead_change_status(
+        actor=admin_user,
+        lead_id=lead.pk,
+        status_id=LeadStatus.objects.get(kind="lost").pk,
+        lost_reason_id=reason.pk,
+    )
+    body = admin_api.get(f"/api/leads/{lead.pk}").json()
+    assert (body["lost_reason_id"], body["next_activity_at"]) == (reason.pk, None)
+    listed = admin_api.get("/api/leads", ordering="next_activity_at").json()
+    assert lead.pk in [item["id"] for item in listed["items"]]
