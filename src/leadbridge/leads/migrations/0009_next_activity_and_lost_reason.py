@@ -7,12 +7,38 @@ from django.db import migrations, models
 
 
 def backfill_next_activity(apps, schema_editor):
-    """One UPDATE for every lead, the same expression the activity services use."""
+    """The rule of activities/next_activity.py for every lead, in one UPDATE. PostgreSQL picks
+    each lead's first open activity in one pass (DISTINCT ON; 100,000 leads in seconds rather
+    than three correlated lookups a lead); other databases take the services' expression."""
+    from django.db import connection
     from django.db.models import OuterRef, Q, Subquery, Value
     from django.db.models.functions import Coalesce
 
     Activity = apps.get_model("activities", "Activity")
     Lead = apps.get_model("leads", "Lead")
+    if connection.vendor == "postgresql":
+        link = apps.get_model("activities", "ActivityLink")._meta.db_table
+        # Recompute, not only fill: leads with nothing open any more are cleared first.
+        Lead.objects.exclude(next_activity_id=None, next_activity_subject="").update(
+            next_activity_id=None, next_activity_at=None, next_activity_subject=""
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {Lead._meta.db_table} AS l
+                SET next_activity_id = n.id, next_activity_at = n.due_at,
+                    next_activity_subject = n.subject
+                FROM (
+                    SELECT DISTINCT ON (k.record_id) k.record_id, a.id, a.due_at, a.subject
+                    FROM {link} AS k JOIN {Activity._meta.db_table} AS a ON a.id = k.activity_id
+                    WHERE k.record_type = 'lead' AND a.deleted_at IS NULL AND NOT a.done
+                      AND a.due_at IS NOT NULL AND a.type <> 'note'
+                    ORDER BY k.record_id, a.due_at, a.id
+                ) AS n
+                WHERE l.id = n.record_id
+                """
+            )
+        return
     first = (
         Activity.objects.filter(
             Q(deleted_at__isnull=True, done=False, due_at__isnull=False) & ~Q(type="note"),
@@ -91,6 +117,8 @@ class Migration(migrations.Migration):
                 name="lead_live_status_value",
             ),
         ),
+        # Filled before its index is made: one index fewer to write per lead.
+        migrations.RunPython(backfill_next_activity, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="lead",
             index=models.Index(
@@ -99,6 +127,5 @@ class Migration(migrations.Migration):
                 name="lead_live_next_activity",
             ),
         ),
-        migrations.RunPython(backfill_next_activity, migrations.RunPython.noop),
         migrations.RunPython(seed_lost_reasons, migrations.RunPython.noop),
     ]
