@@ -196,7 +196,7 @@ def child(args: argparse.Namespace) -> None:
 
     django.setup()
     started = time.perf_counter()
-    backfill = load(args.n)
+    backfill = 0.0 if args.reuse else load(args.n)
     loaded = time.perf_counter() - started
     result = {
         "db": args.db,
@@ -216,6 +216,12 @@ def main() -> int:
     parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default="postgres")
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--pg-db", default=PG_DB, help="scratch PostgreSQL database (dropped)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the pages on the PostgreSQL database an earlier run loaded (no reload); "
+        "with PYTHONPATH=<other checkout>/src, another version's code on the same rows",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -225,7 +231,11 @@ def main() -> int:
     for db in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
         env = dict(
             os.environ,
-            DATABASE_URL=fresh_database(db, args.pg_db),
+            DATABASE_URL=(
+                f"postgres://postgres@127.0.0.1:5432/{args.pg_db}"
+                if args.reuse and db == "postgres"
+                else fresh_database(db, args.pg_db)
+            ),
             ALLOWED_HOSTS="testserver",
             LEADBRIDGE_DATA_DIR=tempfile.mkdtemp(prefix="lb-bench-ui-data-"),
         )
@@ -240,6 +250,7 @@ def main() -> int:
                 db,
                 "--requests",
                 str(args.requests),
+                *(["--reuse"] if args.reuse else []),
             ],
             env=env,
             capture_output=True,
