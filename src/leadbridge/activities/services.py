@@ -19,6 +19,7 @@ from leadbridge.history.services import history_event
 from leadbridge.people import access
 
 from .models import Activity, ActivityLink, Attachment, AttachmentLink
+from .next_activity import refresh_for_activity, refresh_next_activity
 
 MAX_UPLOAD = 25 * 1024 * 1024
 _SUBJECT = FieldSpec("subject", "text", max_length=255)
@@ -78,6 +79,8 @@ def link_activity(*, actor: Any, activity: Activity, record_type: str, record_id
     _link, created = ActivityLink.objects.get_or_create(
         activity=activity, record_type=record_type, record_id=record_id
     )
+    if created:
+        refresh_next_activity([(record_type, record_id)])
     return created
 
 
@@ -104,8 +107,15 @@ def activity_create(*, actor: Any, record_type: str, record_id: Any, data: dict)
                 "action": "created",
             },
         )
+        if _is_open_scheduled(activity):
+            refresh_next_activity([(record_type, record.pk)])
         _schedule(activity)
     return activity
+
+
+def _is_open_scheduled(activity: Activity) -> bool:
+    """Could be a record's next activity (next_activity.open_scheduled, on one row)."""
+    return bool(activity.due_at) and not activity.done and activity.type != Activity.Type.NOTE
 
 
 def _schedule(activity: Activity) -> None:
@@ -179,7 +189,10 @@ def activity_update(
                         "changes": {k: [o, n] for k, o, n in changes},
                     },
                 )
-            if {"due_at", "owner_id", "done", "type"} & {k for k, _o, _n in changes}:
+            changed = {k for k, _o, _n in changes}
+            if {"due_at", "done", "type", "subject"} & changed:
+                refresh_for_activity(activity)
+            if {"due_at", "owner_id", "done", "type"} & changed:
                 _schedule(activity)
     return activity
 
@@ -197,6 +210,7 @@ def activity_delete(*, actor: Any, activity_id: int) -> None:
                 kind=HistoryEvent.Kind.ACTIVITY,
                 data={"activity_id": activity.pk, "action": "deleted"},
             )
+        refresh_for_activity(activity)
 
 
 def attachment_create(*, actor: Any, record_type: str, record_id: Any, upload: Any) -> Attachment:

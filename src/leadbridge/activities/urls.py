@@ -12,5 +12,11 @@ urlpatterns = [
         name="related_create",
     ),
     path("activities/<int:pk>/done/", views.activity_done, name="done"),
+    path("agenda/<str:record_type>/<int:pk>/", views.agenda_create, name="agenda_create"),
+    path(
+        "agenda/<str:record_type>/<int:pk>/done/<int:activity_id>/",
+        views.agenda_done,
+        name="agenda_done",
+    ),
     path("files/<int:pk>/", views.download, name="download"),
 ]

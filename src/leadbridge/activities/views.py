@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from leadbridge.core.errors import DomainError
+from leadbridge.core.errors import DomainError, NotFound
 from leadbridge.core.registry import is_record_type
 from leadbridge.core.selectors import base_queryset, record_get
 from leadbridge.core.web import add_domain_errors
@@ -77,7 +77,10 @@ class FileForm(forms.Form):
 def _record(request: HttpRequest, record_type: str, pk: int):
     if not is_record_type(record_type):
         raise Http404
-    return record_get(actor=request.user, record_type=record_type, pk=pk)
+    try:
+        return record_get(actor=request.user, record_type=record_type, pk=pk)
+    except NotFound as exc:  # missing, deleted or out of the user's scope alike
+        raise Http404(exc.detail) from None
 
 
 def _tab_context(request: HttpRequest, record_type: str, record, tab: str, form=None) -> dict:
@@ -209,6 +212,113 @@ def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "activities/_task_row.html", {"task": activity, "today": _today()})
     return redirect("activities:tasks")
+
+
+COMPOSER_TYPES = [
+    ("task", _("Task")),
+    ("call", _("Call")),
+    ("email", _("E-mail")),
+    ("meeting", _("Meeting")),
+    ("note", _("Note")),
+]
+
+
+class ComposerForm(forms.Form):
+    """The card's composer: what to do and when (a note is a record of what happened)."""
+
+    type = forms.ChoiceField(
+        label=_("Type"), choices=COMPOSER_TYPES, initial="task", widget=forms.RadioSelect
+    )
+    subject = forms.CharField(label=_("Subject"), required=False, max_length=255)
+    due_at = forms.DateTimeField(
+        label=_("Due"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    body = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("type") == "note":
+            if not (data.get("subject") or data.get("body")):
+                self.add_error("body", _("Write the note."))
+        elif not data.get("subject"):
+            self.add_error("subject", _("Say what to do."))
+        return data
+
+
+def agenda_context(request: HttpRequest, record_type: str, record, form=None) -> dict:
+    """The card's composer and the record's open activities, due first (undated last)."""
+    from django.db.models import F
+
+    qs = (
+        selectors.activity_list(actor=request.user, record_type=record_type, record_id=record.pk)
+        .filter(done=False)
+        .exclude(type="note")
+        .order_by(F("due_at").asc(nulls_last=True), "id")
+    )
+    now = timezone.now()
+    items = [(a, a.due_at is not None and a.due_at < now) for a in qs[:100]]
+    return {
+        "record_type": record_type,
+        "record": record,
+        "agenda_form": form or ComposerForm(),
+        "open_activities": items,
+    }
+
+
+def _agenda(request: HttpRequest, record_type: str, record, form=None) -> HttpResponse:
+    if not request.htmx:
+        return redirect(record_url(record_type, record.pk))
+    return render(
+        request, "activities/_agenda.html", agenda_context(request, record_type, record, form)
+    )
+
+
+def record_url(record_type: str, pk: int) -> str:
+    from django.urls import reverse
+
+    return reverse(f"{record_type}s:detail", args=[pk])
+
+
+@require_POST
+def agenda_create(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
+    """The composer posted: one activity through the activity service, then the panel."""
+    record = _record(request, record_type, pk)
+    form = ComposerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.activity_create(
+                actor=request.user,
+                record_type=record_type,
+                record_id=record.pk,
+                data=dict(form.cleaned_data),
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            form = ComposerForm(initial={"type": form.cleaned_data["type"]})
+    if not request.htmx and form.errors:
+        # Without JavaScript: the card again, with the errors at their fields.
+        return render(
+            request,
+            "activities/agenda_page.html",
+            agenda_context(request, record_type, record, form),
+        )
+    return _agenda(request, record_type, record, form)
+
+
+@require_POST
+def agenda_done(request: HttpRequest, record_type: str, pk: int, activity_id: int) -> HttpResponse:
+    """A task ticked on the card: marked done through the activity service, then the panel."""
+    record = _record(request, record_type, pk)
+    try:
+        services.activity_update(actor=request.user, activity_id=activity_id, data={"done": True})
+    except DomainError as exc:
+        return HttpResponse(exc.detail, status=exc.status)
+    return _agenda(request, record_type, record)
 
 
 def download(request: HttpRequest, pk: int) -> FileResponse:

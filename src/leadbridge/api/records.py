@@ -67,6 +67,8 @@ def serialize(record_type: str, obj: Any, links: dict[int, list[dict]] | None = 
         if links is None:
             links = converted_records([obj.pk] if obj.is_converted else [])
         data["converted_records"] = links.get(obj.pk, [])
+        data["next_activity_at"] = _json(obj.next_activity_at)
+        data["lost_reason_id"] = obj.lost_reason_id
     return data
 
 

@@ -127,7 +127,27 @@ def input_schema(record_type: str, *, patch: bool) -> type[BaseModel]:
 
 
 READ_ONLY: dict[str, dict[str, Any]] = {
-    "lead": {"is_converted": (bool, ...), "converted_records": (list[RecordRef], ...)},
+    "lead": {
+        "is_converted": (bool, ...),
+        "converted_records": (list[RecordRef], ...),
+        "next_activity_at": (
+            dt.datetime | None,
+            Field(
+                None,
+                description="Due time of the lead's next open activity (undone, not a note, "
+                "with a due date; the earliest); null when nothing is scheduled. Read-only, "
+                "kept by the activity endpoints.",
+            ),
+        ),
+        "lost_reason_id": (
+            int | None,
+            Field(
+                None,
+                description="Why the lead was lost (a lost reason of Settings), set with a "
+                "status of kind lost; null otherwise. Read-only here.",
+            ),
+        ),
+    },
 }
 
 

@@ -3,6 +3,8 @@ fields, conversion behaviour, teams and users. Every change goes through a servi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +16,7 @@ from leadbridge.customfields.models import CustomFieldDefinition, RequiredField
 from leadbridge.deals import services as deal_services
 from leadbridge.deals.models import Pipeline
 from leadbridge.leads import services as lead_services
-from leadbridge.leads.models import LeadSource, LeadStatus
+from leadbridge.leads.models import LeadSource, LeadStatus, LostReason
 from leadbridge.people.access import is_admin
 from leadbridge.people.models import Role, Team, User
 
@@ -43,16 +45,22 @@ def _actions(request: HttpRequest) -> None:
     elif action == "status_order":
         ids = [int(i) for i in post.get("ids", "").split(",") if i.strip().isdigit()]
         lead_services.statuses_reorder(actor=actor, ordered_ids=ids)
-    elif action == "source":
-        source = LeadSource.objects.filter(pk=post.get("id")).first() if post.get("id") else None
-        lead_services.source_save(
+    elif action in ("source", "lost_reason"):
+        # Named lists (leads.models.ListItem): the same form, each through its service.
+        lists: dict[str, tuple[Any, Any, str]] = {
+            "source": (LeadSource, lead_services.source_save, "source"),
+            "lost_reason": (LostReason, lead_services.lost_reason_save, "reason"),
+        }
+        model, save, key = lists[action]
+        item = model.objects.filter(pk=post.get("id")).first() if post.get("id") else None
+        save(
             actor=actor,
-            source=source,
             data={
-                "name": post.get("name", "").strip(),
+                "name": post.get("name", ""),
                 "active": post.get("active", "on") == "on",
-                "order": int(post.get("order") or 0),
+                "order": int(post.get("order") or (item.order if item else 0)),
             },
+            **{key: item},
         )
     elif action == "conversion":
         set_setting(actor=actor, key="conversion.reconvert", value=post.get("reconvert") == "on")
@@ -122,6 +130,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "statuses": LeadStatus.objects.all(),
             "sources": LeadSource.objects.all(),
+            "lost_reasons": LostReason.objects.all(),
             "pipelines": Pipeline.objects.prefetch_related("stages"),
             "custom_fields": [
                 (field, cf_services.custom_field_usage(actor=request.user, pk=field.pk))

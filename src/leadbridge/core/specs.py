@@ -129,6 +129,7 @@ LEAD = RecordSpec(
         "company_name",
         "expected_value",
         "city",
+        "next_activity_at",
         "id",
     ),
     filters={"status_id": "int", "source_id": "int", "include_converted": "bool"},

@@ -60,6 +60,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("status__order")
     )
     by_source = leads.values("source__name").annotate(n=Count("id")).order_by("-n")[:12]
+    # Lost leads per reason (asked on the board's Lost zone); "—" counts those without one.
+    by_lost_reason = (
+        leads.filter(status__kind="lost")
+        .values("lost_reason__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "lost_reason__name")
+    )
     since = (timezone.now() - dt.timedelta(days=365)).replace(day=1)
     months = (
         leads.filter(created_at__gte=since)
@@ -94,6 +101,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 )
             ],
             "by_source": _bars([(r["source__name"] or "—", r["n"]) for r in by_source]),
+            "by_lost_reason": _bars(
+                [(r["lost_reason__name"] or "—", r["n"]) for r in by_lost_reason]
+            ),
             "conversion": conversion,
             "by_stage": list(by_stage),
             "lead_total": leads.filter(is_converted=False).count(),

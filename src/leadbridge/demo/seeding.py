@@ -32,6 +32,21 @@ def seed_lead_lists(apps: Any, language: str | None = None) -> None:
         LeadSource.objects.bulk_create(
             LeadSource(name=n, order=i) for i, n in enumerate(texts.SOURCES)
         )
+    seed_lost_reasons(apps, language)
+
+
+def seed_lost_reasons(apps: Any, language: str | None = None) -> None:
+    """Lost reasons, when there are none yet (and once the table exists: the migration that
+    made the statuses runs before the one that adds lost reasons)."""
+    try:
+        LostReason = apps.get_model("leads", "LostReason")
+    except LookupError:
+        return
+    if not LostReason.objects.exists():
+        texts = for_language(language or seed_language())
+        LostReason.objects.bulk_create(
+            LostReason(name=n, order=i) for i, n in enumerate(texts.LOST_REASONS)
+        )
 
 
 def seed_pipeline(apps: Any, language: str | None = None) -> None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leadbridge.activities.models import Activity, ActivityLink, AttachmentLink
+from leadbridge.activities.next_activity import refresh_next_activity
 from leadbridge.activities.services import activity_create, activity_delete
 from leadbridge.automation.events import emit
 from leadbridge.core import labels
@@ -250,6 +251,8 @@ def record_merge(
                 kind=HistoryEvent.Kind.MERGED,
                 data={"into": survivor_id},
             )
+        # After the survivor's save, which wrote its stored next activity as it was.
+        refresh_next_activity((record_type, pk) for pk in records)
         merge = MergeRecord.objects.create(
             record_type=record_type,
             survivor_id=survivor_id,
@@ -360,6 +363,7 @@ def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
         for note_id in snap.get("notes", []):
             if Activity.objects.filter(pk=note_id, deleted_at__isnull=True).exists():
                 activity_delete(actor=actor, activity_id=note_id)
+        refresh_next_activity((record_type, pk) for pk in [survivor.pk, *merge.merged_ids])
         merge.undone_at = timezone.now()
         merge.undone_by = actor if getattr(actor, "pk", None) else None
         merge.save(update_fields=["undone_at", "undone_by"])

@@ -12,16 +12,17 @@ import re
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, F, QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from leadbridge.core.errors import DomainError, NotFound
+from leadbridge.core.errors import DomainError
 from leadbridge.core.labels import money
 from leadbridge.core.search import search_filter
 from leadbridge.core.selectors import base_queryset, record_get
@@ -29,7 +30,8 @@ from leadbridge.core.web import _int, list_params, query_without
 from leadbridge.people.models import Team, User
 
 from . import services
-from .models import LeadSource, LeadStatus
+from .models import Lead, LeadSource, LeadStatus, LostReason
+from .presentation import next_activity_html
 
 PER_COLUMN = 30  # cards a column shows before "More…"
 COLOR = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
@@ -48,6 +50,8 @@ CARD_FIELDS = (
     "currency",
     "board_position",
     "created_at",
+    "next_activity_at",
+    "next_activity_subject",
     "owner__id",
     "owner__username",
     "owner__first_name",
@@ -74,7 +78,7 @@ def column_cards(qs: QuerySet, status_id: int, offset: int, limit: int) -> list:
     return cards
 
 
-def card_html(lead: Any) -> SafeString:
+def card_html(lead: Any, now: Any = None) -> SafeString:
     """One board card. Built in Python rather than a template: the board shows up to
     30 cards a column, and the template engine's per-card cost dominated the page."""
     person = " ".join(p for p in (lead.first_name, lead.last_name) if p)
@@ -93,11 +97,48 @@ def card_html(lead: Any) -> SafeString:
         )
     return format_html(
         '<article class="kcard" data-card="{0}" data-testid="card-{0}">'
-        '<a href="{1}">{2}</a><div class="meta">{3}</div></article>',
+        '<a href="{1}">{2}</a><div class="meta">{3}</div><div class="next">{4}</div></article>',
         lead.pk,
         reverse("leads:detail", args=[lead.pk]),
         person or lead.display_name,
         mark_safe("".join(meta)),  # noqa: S308 - each part escaped by format_html above
+        next_activity_html(lead, now),
+    )
+
+
+def column_totals(qs: QuerySet, status_ids: list[int]) -> dict[int, tuple[int, list[str]]]:
+    """Per status: the number of leads and the sum of their values per currency (never one
+    number for different currencies). One grouped query, which the partial index
+    `lead_live_status_value` answers alone."""
+    out: dict[int, tuple[int, list[str]]] = {pk: (0, []) for pk in status_ids}
+    rows = (
+        qs.filter(status_id__in=status_ids)
+        .order_by()
+        .values("status_id", "currency")
+        .annotate(n=Count("*"), total=Sum("expected_value"))
+        .order_by("status_id", "currency")
+    )
+    for row in rows:
+        n, sums = out[row["status_id"]]
+        if row["total"] is not None:
+            sums = [*sums, money(row["total"], row["currency"])]
+        out[row["status_id"]] = (n + row["n"], sums)
+    return out
+
+
+def column_head_html(status: LeadStatus, total: int, sums: list[str]) -> SafeString:
+    """A column's header: name, count and value totals (also sent after a drag)."""
+    return format_html(
+        '<span id="column-{0}">{1}</span>'
+        '<span class="count muted" title="{2}" data-testid="count-{0}">{3}</span>'
+        '<span class="totals" data-testid="totals-{0}">{4}</span>',
+        status.pk,
+        status.name,
+        _("Leads in this column"),
+        total,
+        mark_safe(  # noqa: S308 - each total escaped by format_html
+            "".join(format_html('<span class="sum">{}</span>', s) for s in sums)
+        ),
     )
 
 
@@ -157,24 +198,21 @@ def board(request: HttpRequest) -> HttpResponse:
     if column_id is not None and request.htmx:
         return _column_page(request, qs, statuses, column_id)
     ids = [s.pk for s in statuses]
-    counts = dict(
-        qs.filter(status_id__in=ids)
-        .order_by()
-        .values("status_id")
-        .annotate(n=Count("*"))  # COUNT(*), not COUNT(id): served by the partial index alone
-        .values_list("status_id", "n")
-    )
+    totals = column_totals(qs, ids)
     cards = {pk: column_cards(qs, pk, 0, PER_COLUMN) for pk in ids}
+    now = timezone.now()
     columns = []
     for status in statuses:
-        total = counts.get(status.pk, 0)
+        total, sums = totals[status.pk]
         more = _more_link(request, status, PER_COLUMN) if total > PER_COLUMN else ""
         columns.append(
             {
                 "status": status,
                 "color": _color(status),
-                "cards": mark_safe("".join(card_html(c) for c in cards[status.pk])),  # noqa: S308
-                "total": total,
+                "head": column_head_html(status, total, sums),
+                "cards": mark_safe(  # noqa: S308 - card_html escapes
+                    "".join(card_html(c, now) for c in cards[status.pk])
+                ),
                 "more": more,
             }
         )
@@ -185,6 +223,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "teams": list(Team.objects.all()),
         "sources": list(LeadSource.objects.all()),
         "list_query": query_without(request.GET, "column", "offset"),
+        "lost_status": services.lost_status(),
+        "lost_reasons": list(LostReason.objects.filter(active=True)),
     }
     return render(request, "leads/board.html", context)
 
@@ -198,7 +238,8 @@ def _column_page(
         raise Http404
     offset = max(_int(request.GET.get("offset")) or 0, 0)
     page = column_cards(qs, status.pk, offset, PER_COLUMN + 1)
-    html = "".join(card_html(lead) for lead in page[:PER_COLUMN])
+    now = timezone.now()
+    html = "".join(card_html(lead, now) for lead in page[:PER_COLUMN])
     if len(page) > PER_COLUMN:
         html += _more_link(request, status, offset + PER_COLUMN)
     return HttpResponse(html)
@@ -211,15 +252,51 @@ def _order(raw: str) -> list[int]:
 @require_POST
 def board_move(request: HttpRequest) -> HttpResponse:
     """A card dropped: change the status (when the column differs) through the one service,
-    so automations and conversion on status run, and keep the column's order."""
+    so automations and conversion on status run, and keep the column's order. Answers the
+    card and the headers of the columns it left and entered (counts and totals)."""
     try:
         lead_id, status_id = int(request.POST["id"]), int(request.POST["column"])
     except (KeyError, ValueError):
         return _text(_("Bad request."), 400)
     order = _order(request.POST.get("order", ""))
+    return _move(request, lead_id, status_id, order=order)
+
+
+@require_POST
+def board_lost(request: HttpRequest) -> HttpResponse:
+    """A card dropped on the Lost zone, with the reason the user chose: the first status of
+    kind lost and the reason, through the one status-change service."""
+    lead_id = _int(request.POST.get("id"))
+    # A column of a lost status (when one is on the board), else the first lost status; the
+    # service refuses a reason with a status of another kind.
+    column = _int(request.POST.get("column"))
+    status = LeadStatus.objects.filter(pk=column).first() if column else services.lost_status()
+    if lead_id is None:
+        return _text(_("Bad request."), 400)
+    if status is None:
+        return _text(_("There is no status of kind lost; an administrator can add one."), 409)
+    if not request.POST.get("lost_reason_id"):
+        return _text(_("Choose why the lead was lost."), 400)
+    return _move(request, lead_id, status.pk, lost_reason_id=request.POST.get("lost_reason_id"))
+
+
+def _move(
+    request: HttpRequest,
+    lead_id: int,
+    status_id: int,
+    *,
+    order: list[int] | None = None,
+    lost_reason_id: Any = None,
+) -> HttpResponse:
     try:
         with transaction.atomic():
-            services.lead_change_status(actor=request.user, lead_id=lead_id, status_id=status_id)
+            before = record_get(actor=request.user, record_type="lead", pk=lead_id).status_id
+            services.lead_change_status(
+                actor=request.user,
+                lead_id=lead_id,
+                status_id=status_id,
+                lost_reason_id=lost_reason_id,
+            )
             if order:
                 services.lead_board_reorder(
                     actor=request.user, status_id=status_id, ordered_ids=order
@@ -235,11 +312,18 @@ def board_move(request: HttpRequest) -> HttpResponse:
         if exc.code == "lead_converted":
             detail = exc.detail
         return _text(detail, exc.status)
+    statuses = {
+        s.pk: s for s in LeadStatus.objects.filter(on_board=True, pk__in={before, status_id})
+    }
+    totals = column_totals(board_queryset(request), list(statuses))
+    heads = {str(pk): column_head_html(status, *totals[pk]) for pk, status in statuses.items()}
     try:
-        lead = record_get(actor=request.user, record_type="lead", pk=lead_id)
-    except NotFound:
-        return HttpResponse(status=204)
-    return HttpResponse(card_html(lead))
+        lead = board_queryset(request).get(pk=lead_id)
+    except Lead.DoesNotExist:  # converted or filtered out by the move: no card to show
+        card = ""
+    else:
+        card = card_html(lead) if lead.status_id in statuses else ""
+    return JsonResponse({"card": card, "column": status_id, "heads": heads})
 
 
 def _text(message: str, status: int) -> HttpResponse:

@@ -26,16 +26,32 @@ class LeadStatus(models.Model):
         return self.name
 
 
-class LeadSource(models.Model):
+class ListItem(models.Model):
+    """A named entry of a list administrators edit in Settings (sources, lost reasons)."""
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
 
     class Meta:
+        abstract = True
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class LeadSource(ListItem):
+    class Meta(ListItem.Meta):
+        pass
+
+
+class LostReason(ListItem):
+    """Why a lead was lost (asked when a card is dropped on "Lost"): seeded in the install's
+    language, counted per reason on the dashboard."""
+
+    class Meta(ListItem.Meta):
+        pass
 
 
 class Lead(Record, ContactFields):
@@ -63,6 +79,17 @@ class Lead(Record, ContactFields):
     # Manual order of the card within its status column on the board (null: not placed yet,
     # shown first, newest first). Presentation only: no history, no version bump.
     board_position = models.IntegerField(null=True, blank=True, editable=False)
+    # Set with a status of kind "lost" (the board's Lost zone asks for it), cleared when the
+    # lead leaves that status.
+    lost_reason = models.ForeignKey(
+        LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    # The earliest open activity linked to the lead (undone, not a note; dated ones first),
+    # kept by activities/next_activity.py on every activity write, so the list and the board
+    # show it without a query per row. No foreign key: activities are another app's rows.
+    next_activity_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    next_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_activity_subject = models.CharField(max_length=255, blank=True, default="", editable=False)
 
     class Meta:
         # The lists sort by (field, id) so that pages are stable; the indexes carry the id
@@ -97,6 +124,18 @@ class Lead(Record, ContactFields):
             ),
             models.Index(
                 fields=["status", "board_position", "-created_at", "-id"], name="lead_board_placed"
+            ),
+            # The board's per-currency column totals from the index alone.
+            models.Index(
+                fields=["status", "currency", "expected_value"],
+                name="lead_live_status_value",
+                condition=models.Q(deleted_at__isnull=True, is_converted=False),
+            ),
+            # The list sorted by next activity (overdue first).
+            models.Index(
+                fields=["next_activity_at", "id"],
+                name="lead_live_next_activity",
+                condition=models.Q(deleted_at__isnull=True, is_converted=False),
             ),
         ]
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from leadbridge.automation.events import emit
 from leadbridge.core import confcache
 from leadbridge.core.bulk import copy_lines, copy_text, insert_new_rows, insert_rows
-from leadbridge.core.errors import Collector, Conflict, FieldIssue
+from leadbridge.core.errors import Collector, Conflict, FieldIssue, field_error
 from leadbridge.core.record_services import (
     PrepareCache,
     Saved,
@@ -35,7 +35,7 @@ from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_event, json_value
 from leadbridge.people import access
 
-from .models import Lead, LeadSource, LeadStatus
+from .models import Lead, LeadSource, LeadStatus, LostReason
 
 IDENTITY_FIELDS = ("first_name", "last_name", "company_name", "email", "phone")
 # A converted lead is read-only except its notes (activities are separate records).
@@ -357,7 +357,11 @@ def _status_history(actor: Any, lead: Lead, old_id: int | None, new: LeadStatus)
         field="status_id",
         old=old_id,
         new=new.pk,
-        data={"old_label": old_name, "new_label": new.name},
+        data={
+            "old_label": old_name,
+            "new_label": new.name,
+            **({"lost_reason": lead.lost_reason.name} if lead.lost_reason_id else {}),
+        },
     )
 
 
@@ -423,38 +427,78 @@ def _validate_update(state: dict, instance: Lead | None, out: Collector) -> None
         )
 
 
-def _apply_status(actor: Any, lead: Lead, status: LeadStatus, *, bump: bool = True) -> None:
+def _apply_status(
+    actor: Any,
+    lead: Lead,
+    status: LeadStatus,
+    *,
+    bump: bool = True,
+    lost_reason: LostReason | None = None,
+) -> None:
     old_id = lead.status_id
+    same = old_id == status.pk
     lead.status = status
+    # The reason belongs to the lost status: kept while the lead stays lost, cleared after.
+    if status.kind != LeadStatus.Kind.LOST:
+        lead.lost_reason = None
+    elif lost_reason is not None:
+        lead.lost_reason = lost_reason
     if bump:
         lead.version += 1
-    lead.save(update_fields=["status", "version", "updated_at"])
+    lead.save(update_fields=["status", "lost_reason", "version", "updated_at"])
     _status_history(actor, lead, old_id, status)
-    # Webhooks and the new status's task templates, in this transaction (automation/events).
-    emit("lead.status_changed", "lead", lead, actor=actor, extra={"previous_status_id": old_id})
+    if not same:
+        # Webhooks and the new status's task templates, in this transaction (automation/events).
+        emit("lead.status_changed", "lead", lead, actor=actor, extra={"previous_status_id": old_id})
 
 
 def lead_change_status(
-    *, actor: Any, lead_id: int, status_id: int, version: int | None = None
+    *,
+    actor: Any,
+    lead_id: int,
+    status_id: Any,
+    version: int | None = None,
+    lost_reason_id: Any = None,
 ) -> Lead:
     """The one path for every status change (API, list, board, mass action, import).
 
     Later automations (task templates, conversion on status) hook in here, so they see
-    every change whichever way it came.
+    every change whichever way it came. `lost_reason_id` goes with a status of kind lost
+    (the board's Lost zone); it may also be given for a lead already in that status.
     """
     with transaction.atomic():
         lead = lock("lead", lead_id)
         access.check(actor, "lead", "update", lead)
         check_version(lead, version)
         status = _load_status(status_id)
+        reason = _load_lost_reason(lost_reason_id, status)
         if status.pk == lead.status_id:
+            if reason is not None and reason.pk != lead.lost_reason_id:
+                _refuse_if_converted(lead, {"lost_reason_id"})
+                _apply_status(actor, lead, status, lost_reason=reason)
             return lead
         _refuse_if_converted(lead, {"status_id"})
         if _convert_on_status(actor, lead, status):
             lead.refresh_from_db()
         else:
-            _apply_status(actor, lead, status)
+            _apply_status(actor, lead, status, lost_reason=reason)
     return lead
+
+
+def _load_lost_reason(reason_id: Any, status: LeadStatus) -> LostReason | None:
+    if reason_id in (None, ""):
+        return None
+    if status.kind != LeadStatus.Kind.LOST:
+        raise field_error("lost_reason_id", _("A lost reason goes with a status of kind lost."))
+    try:
+        return LostReason.objects.get(pk=int(reason_id), active=True)
+    except (LostReason.DoesNotExist, TypeError, ValueError):
+        raise field_error("lost_reason_id", _("No such lost reason.")) from None
+
+
+def lost_status() -> LeadStatus | None:
+    """The status the board's Lost zone moves a lead to: the first of kind lost."""
+    return LeadStatus.objects.filter(kind=LeadStatus.Kind.LOST).order_by("order", "id").first()
 
 
 # Far behind every placed card: leads of a column that were never placed, after a reorder.
@@ -528,20 +572,34 @@ def status_save(*, actor: Any, status: LeadStatus | None = None, data: dict) -> 
 
 
 def source_save(*, actor: Any, source: LeadSource | None = None, data: dict) -> LeadSource:
-    from leadbridge.core.errors import field_error
+    return _list_item_save(
+        actor, source or LeadSource(), data, _("A source with this name exists already.")
+    )
 
+
+def lost_reason_save(*, actor: Any, reason: LostReason | None = None, data: dict) -> LostReason:
+    """Add or edit a lost reason (Settings); a reason in use is deactivated, not deleted."""
+    return _list_item_save(
+        actor, reason or LostReason(), data, _("A lost reason with this name exists already.")
+    )
+
+
+def _list_item_save(actor: Any, item: Any, data: dict, exists: str) -> Any:
+    """A source or a lost reason (leads.models.ListItem): a name, unique, of 100 characters."""
     _admin(actor)
-    source = source or LeadSource()
     for key in ("name", "order", "active"):
         if key in data and data[key] is not None:
-            setattr(source, key, data[key])
-    if not (source.name or "").strip():
+            setattr(item, key, data[key])
+    item.name = (item.name or "").strip()
+    if not item.name:
         raise field_error("name", _("This field is required."))
-    if LeadSource.objects.filter(name=source.name).exclude(pk=source.pk).exists():
-        raise field_error("name", _("A source with this name exists already."), code="exists")
+    if len(item.name) > 100:
+        raise field_error("name", _("At most 100 characters."))
+    if type(item).objects.filter(name=item.name).exclude(pk=item.pk).exists():
+        raise field_error("name", exists, code="exists")
     with transaction.atomic():
-        source.save()
-    return source
+        item.save()
+    return item
 
 
 def statuses_reorder(*, actor: Any, ordered_ids: list[int]) -> None:

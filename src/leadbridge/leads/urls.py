@@ -11,6 +11,7 @@ urlpatterns = [
     path("filters/<int:filter_id>/delete/", views.lead_filter_delete, name="filter_delete"),
     path("board/", board.board, name="board"),
     path("board/move/", board.board_move, name="board_move"),
+    path("board/lost/", board.board_lost, name="board_lost"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
     path("<int:pk>/status/", views.lead_status, name="status"),

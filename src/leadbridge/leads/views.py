@@ -38,6 +38,7 @@ LIST_COLUMNS = [
     (None, gettext_lazy("Owner")),
     ("expected_value", gettext_lazy("Value")),
     ("created_at", gettext_lazy("Created")),
+    ("next_activity_at", gettext_lazy("Next activity")),
 ]
 
 
@@ -171,6 +172,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from leadbridge.activities.views import agenda_context
     from leadbridge.api.records import converted_records
     from leadbridge.duplicates.checks import find_matches
     from leadbridge.duplicates.keys import values_of
@@ -180,6 +182,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "leads/detail.html",
         {
+            **agenda_context(request, "lead", lead),
             "lead": lead,
             "statuses": list(LeadStatus.objects.all()),
             "generated": converted_records([lead.pk])[lead.pk],

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from leadbridge.activities.models import Activity, Attachment
+from leadbridge.activities.next_activity import refresh_for_activity
 from leadbridge.core.models import IdempotencyRecord
 from leadbridge.core.record_services import refresh_derived, snapshot
 from leadbridge.core.registry import model_for
@@ -218,6 +219,8 @@ def erase_activities(subject: Subject, scrub: Scrubber) -> int:
             activity.version += 1
             activity.save(update_fields=["subject", "body", "version", "updated_at"])
             changed += 1
+            # The lead keeps a copy of its next activity's subject: erase it there too.
+            refresh_for_activity(activity)
     return changed
 
 

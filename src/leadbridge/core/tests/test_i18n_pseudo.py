@@ -36,11 +36,11 @@ def world(db):
     from leadbridge.clients.services import client_create, contact_create
     from leadbridge.deals.models import Pipeline, Stage
     from leadbridge.deals.services import deal_create
-    from leadbridge.leads.models import LeadSource, LeadStatus
+    from leadbridge.leads.models import LeadSource, LeadStatus, LostReason
     from leadbridge.leads.services import lead_create
     from leadbridge.people.models import Team, User
 
-    for model in (LeadStatus, LeadSource, Pipeline, Stage):
+    for model in (LeadStatus, LeadSource, LostReason, Pipeline, Stage):
         for row in model.objects.all():
             row.name = f"DATA-{model.__name__}{row.pk}"
             row.save(update_fields=["name"])

@@ -3,6 +3,7 @@
 Each module defines:
   STATUSES        [(name, colour, kind, on board)] - lead statuses, in board order
   SOURCES         [name] - lead sources of a new install
+  LOST_REASONS    [name] - why a lead was lost (asked on the board's Lost zone)
   PIPELINE        name of the default pipeline;  STAGES [(name, kind, probability)]
   EXTRA_SOURCES   [name] - more sources the demo adds
   PARTNER_PIPELINE (name, [stage names]) - a second pipeline the demo adds (last two: won, lost)
@@ -24,6 +25,7 @@ LANGUAGES = ("en", "cs", "sk", "pl", "lt", "vi")
 SHAPE = (
     "STATUSES",
     "SOURCES",
+    "LOST_REASONS",
     "PIPELINE",
     "STAGES",
     "EXTRA_SOURCES",

@@ -18,6 +18,14 @@ SOURCES = [
     "Import",
     "Jiný",
 ]
+LOST_REASONS = [
+    "Příliš vysoká cena",
+    "Vybral si konkurenci",
+    "Nemá rozpočet",
+    "Nereaguje",
+    "Nemá zájem",
+    "Jiný důvod",
+]
 PIPELINE = "Obchod"
 STAGES = [
     ("Nový", "open", 10),

@@ -18,6 +18,14 @@ SOURCES = [
     "Import",
     "Other",
 ]
+LOST_REASONS = [
+    "Price too high",
+    "Went with a competitor",
+    "No budget",
+    "No response",
+    "No need",
+    "Other",
+]
 PIPELINE = "Sales"
 STAGES = [
     ("New", "open", 10),

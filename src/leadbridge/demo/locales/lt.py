@@ -18,6 +18,14 @@ SOURCES = [
     "Importas",
     "Kita",
 ]
+LOST_REASONS = [
+    "Per didelė kaina",
+    "Pasirinko konkurentą",
+    "Nėra biudžeto",
+    "Neatsako",
+    "Nesidomi",
+    "Kita priežastis",
+]
 PIPELINE = "Pardavimai"
 STAGES = [
     ("Naujas", "open", 10),

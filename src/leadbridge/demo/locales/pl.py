@@ -18,6 +18,14 @@ SOURCES = [
     "Import",
     "Inne",
 ]
+LOST_REASONS = [
+    "Za wysoka cena",
+    "Wybrał konkurencję",
+    "Brak budżetu",
+    "Brak odpowiedzi",
+    "Brak zainteresowania",
+    "Inny powód",
+]
 PIPELINE = "Sprzedaż"
 STAGES = [
     ("Nowa", "open", 10),

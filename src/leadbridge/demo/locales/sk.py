@@ -18,6 +18,14 @@ SOURCES = [
     "Import",
     "Iný",
 ]
+LOST_REASONS = [
+    "Príliš vysoká cena",
+    "Vybral si konkurenciu",
+    "Nemá rozpočet",
+    "Nereaguje",
+    "Nemá záujem",
+    "Iný dôvod",
+]
 PIPELINE = "Obchod"
 STAGES = [
     ("Nový", "open", 10),

@@ -18,6 +18,14 @@ SOURCES = [
     "Nhập dữ liệu",
     "Khác",
 ]
+LOST_REASONS = [
+    "Giá quá cao",
+    "Chọn đối thủ cạnh tranh",
+    "Không có ngân sách",
+    "Không phản hồi",
+    "Không có nhu cầu",
+    "Lý do khác",
+]
 PIPELINE = "Bán hàng"
 STAGES = [
     ("Mới", "open", 10),

@@ -128,6 +128,7 @@ def test_every_language_module_has_the_same_shape():
         assert [s[1:] for s in texts.STATUSES] == [s[1:] for s in english.STATUSES], code
         assert [s[1:] for s in texts.STAGES] == [s[1:] for s in english.STAGES], code
         assert len(texts.SOURCES) == len(english.SOURCES), code
+        assert len(set(texts.LOST_REASONS)) == len(english.LOST_REASONS), code
         assert len(texts.PARTNER_PIPELINE[1]) == len(english.PARTNER_PIPELINE[1]), code
         assert all(i < len(texts.STATUSES) for *_t, i in texts.TASK_TEMPLATES), code
         assert len({s[0] for s in texts.STATUSES}) == len(texts.STATUSES), code

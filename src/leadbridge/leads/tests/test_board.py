@@ -156,9 +156,20 @@ def test_board_shows_only_visible_leads(client, make_lead, teams):
 def test_move_changes_status_and_writes_history(web, make_lead):
     s = statuses()
     lead = make_lead()
+    lead_eur = make_lead(expected_value="250", currency="EUR", status_id=s["Contacted"].pk)
+    make_lead(expected_value="1000", currency="CZK", status_id=s["Contacted"].pk)
     response = move(web, lead.pk, s["Contacted"].pk, [lead.pk])
     assert response.status_code == 200
-    assert f'data-card="{lead.pk}"' in response.content.decode()
+    body = response.json()
+    assert f'data-card="{lead.pk}"' in body["card"] and body["column"] == s["Contacted"].pk
+    # The headers of both columns, counted and totalled per currency after the move.
+    heads = body["heads"]
+    assert set(heads) == {str(s["New"].pk), str(s["Contacted"].pk)}
+    assert f'data-testid="count-{s["New"].pk}">0<' in heads[str(s["New"].pk)]
+    contacted = heads[str(s["Contacted"].pk)]
+    assert f'data-testid="count-{s["Contacted"].pk}">3<' in contacted
+    assert "CZK" in contacted and "€250.00" in contacted and "1,000.00" in contacted
+    assert lead_eur.pk
     lead.refresh_from_db()
     assert lead.status_id == s["Contacted"].pk
     event = HistoryEvent.objects.filter(

@@ -103,19 +103,27 @@
   document.addEventListener("click", function (event) { closeMenus(event.target.closest("details.row-menu")); });
   document.addEventListener("keydown", function (event) { if (event.key === "Escape") closeMenus(null); });
 
-  // Kanban boards: drag a card to another column to change its status (or stage).
+  // Kanban boards: drag a card to another column to change its status (or stage). The
+  // leads board answers JSON: the card and the headers (counts, totals) of both columns.
   function initBoards(root) {
     (root || document).querySelectorAll("[data-board]").forEach(function (board) {
       if (board.dataset.ready) return;
       board.dataset.ready = "1";
       var moveUrl = board.getAttribute("data-move-url");
-      board.querySelectorAll("[data-column]").forEach(function (column) {
+      var lost = initLostDialog(board);
+      board.querySelectorAll("[data-column], [data-lost-zone]").forEach(function (column) {
         window.Sortable.create(column, {
           group: "board", animation: 120, draggable: "[data-card]",
           // On a touch screen a card moves after a short press, so a thumb can still scroll.
           delay: 250, delayOnTouchOnly: true,
           onEnd: function (evt) {
             var card = evt.item;
+            var putBack = function () { evt.from.insertBefore(card, evt.from.children[evt.oldIndex] || null); };
+            // The Lost zone, or a column of a lost status: ask why first.
+            if (evt.to.hasAttribute("data-lost-zone") || (evt.to.dataset.kind === "lost" && evt.to !== evt.from)) {
+              lost.ask(card, putBack, evt.to.getAttribute("data-column") || "");
+              return;
+            }
             var target = evt.to.getAttribute("data-column");
             var order = Array.prototype.map.call(evt.to.querySelectorAll("[data-card]"), function (c) { return c.getAttribute("data-card"); });
             post(moveUrl, { id: card.getAttribute("data-card"), column: target, order: order.join(",") })
@@ -123,16 +131,70 @@
                 if (response.headers.get("HX-Redirect")) { window.location = response.headers.get("HX-Redirect"); return; }
                 if (!response.ok) {
                   return response.text().then(function (text) {
-                    evt.from.insertBefore(card, evt.from.children[evt.oldIndex] || null);
+                    putBack();
                     showMessage(text || document.body.dataset.msgMoveFailed || "The move was not saved.");
                   });
                 }
-                return response.text().then(function (html) { if (html) card.outerHTML = html; });
+                return applyMove(board, card, response);
               });
           },
         });
       });
     });
+  }
+
+  function applyMove(board, card, response) {
+    if ((response.headers.get("Content-Type") || "").indexOf("application/json") < 0) {
+      return response.text().then(function (html) { if (html) card.outerHTML = html; });
+    }
+    return response.json().then(function (data) {
+      Object.keys(data.heads || {}).forEach(function (id) {
+        var head = board.querySelector('[data-column-head="' + id + '"]');
+        if (head) head.innerHTML = data.heads[id];
+      });
+      var home = board.querySelector('[data-column="' + data.column + '"]');
+      if (!data.card) { card.remove(); return; }
+      if (home && !home.contains(card)) home.prepend(card);
+      card.outerHTML = data.card;
+    });
+  }
+
+  // The Lost zone: ask why (a reason of Settings), then move; Cancel puts the card back.
+  function initLostDialog(board) {
+    var dialog = document.getElementById("lost-dialog");
+    var pending = null;
+    if (!dialog) return { ask: function (card, putBack) { putBack(); } };
+    var form = dialog.querySelector("[data-lost-form]");
+    var error = dialog.querySelector("[data-lost-error]");
+    function finish(saved) {
+      if (pending && !saved) pending.putBack();
+      pending = null;
+      if (dialog.open) dialog.close();
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!pending) return;
+      var current = pending;
+      post(form.getAttribute("action"), new FormData(form)).then(function (response) {
+        if (!response.ok) {
+          return response.text().then(function (text) { error.textContent = text; error.hidden = false; });
+        }
+        return applyMove(board, current.card, response).then(function () { finish(true); });
+      });
+    });
+    dialog.querySelector("[data-lost-cancel]").addEventListener("click", function () { finish(false); });
+    dialog.addEventListener("cancel", function () { finish(false); });
+    return {
+      ask: function (card, putBack, column) {
+        pending = { card: card, putBack: putBack };
+        form.elements.id.value = card.getAttribute("data-card");
+        form.elements.column.value = column;
+        form.elements.lost_reason_id.value = "";
+        error.hidden = true;
+        dialog.showModal();
+        form.elements.lost_reason_id.focus();
+      },
+    };
   }
 
   function showMessage(text) {
