@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .conflicts import edit_context, shown_conflict, submit_edit
 from .errors import DomainError
 from .forms import RecordForm
 from .selectors import record_get, record_list
@@ -128,25 +129,34 @@ class RecordPages:
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = record_get(actor=request.user, record_type=self.record_type, pk=pk)
         form = RecordForm(request.POST or None, record_type=self.record_type, instance=obj)
+        conflict = None
         if request.method == "POST" and form.is_valid():
-            data = form.to_data()
-            changed = {
-                k: v for k, v in data.items() if k in form.changed_data or k == "custom_fields"
-            }
             try:
-                saved, _changes = self.update(
-                    actor=request.user,
-                    pk=pk,
-                    data=changed,
-                    version=int(request.POST.get("version") or obj.version),
+                saved, conflict = submit_edit(
+                    request,
+                    record_type=self.record_type,
+                    obj=obj,
+                    form=form,
+                    save=lambda *, data, version: self.update(
+                        actor=request.user, pk=pk, data=data, version=version
+                    )[0],
                 )
             except DomainError as exc:
                 add_domain_errors(form, exc)
+                conflict = shown_conflict(request, record_type=self.record_type, obj=obj, form=form)
             else:
-                _warn(request, form, saved.warnings)
-                messages.success(request, _("Saved."))
-                return redirect(f"{self.namespace}:detail", pk)
-        return render(request, "records/form.html", {"pages": self, "form": form, "obj": obj})
+                if conflict is None:
+                    _warn(request, form, saved.warnings)
+                    messages.success(request, _("Saved."))
+                    return redirect(f"{self.namespace}:detail", pk)
+                form = RecordForm(
+                    record_type=self.record_type, instance=obj, initial=conflict.initial
+                )
+        return render(
+            request,
+            "records/form.html",
+            {"pages": self, "form": form, "obj": obj, **edit_context(request, obj, conflict)},
+        )
 
     def delete_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:

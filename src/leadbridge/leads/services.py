@@ -357,7 +357,7 @@ def _status_history(actor: Any, lead: Lead, old_id: int | None, new: LeadStatus)
         field="status_id",
         old=old_id,
         new=new.pk,
-        data={"old_label": old_name, "new_label": new.name},
+        data={"old_label": old_name, "new_label": new.name, "version": lead.version},
     )
 
 
