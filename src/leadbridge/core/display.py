@@ -100,6 +100,8 @@ def _plain(value: Any) -> str:
 
 def local_date(value: Any) -> str:
     """An ISO date (or date) in the active language's short date format ("06.12.2026")."""
+    if value in (None, ""):
+        return ""
     day: Any = value
     if isinstance(value, str):
         day = parse_datetime(value) or parse_date(value)

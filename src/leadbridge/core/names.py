@@ -14,9 +14,10 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from leadbridge.people import access
+
 from . import labels
-from .registry import is_record_type
-from .selectors import base_queryset
+from .registry import is_record_type, model_for
 
 # URL namespace of each record type's pages.
 NAMESPACES = {"lead": "leads", "client": "clients", "contact": "contacts", "deal": "deals"}
@@ -28,6 +29,7 @@ class RecordRef:
     id: int
     name: str
     url: str  # empty when the reader may not open the record (or it is gone)
+    hidden: bool = False  # out of the reader's scope: named by kind and number only
 
     @property
     def type_label(self) -> str:
@@ -44,21 +46,28 @@ def detail_url(record_type: str, pk: int) -> str:
         return ""
 
 
-def record_refs(actor: Any, pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], RecordRef]:
-    """(record type, id) -> RecordRef for every pair, in one query per record type."""
+def record_refs(
+    actor: Any, pairs: Iterable[tuple[str, int]], *, deleted_too: bool = False
+) -> dict[tuple[str, int], RecordRef]:
+    """(record type, id) -> RecordRef for every pair, in one query per record type.
+
+    `deleted_too` names deleted and merged-away records as well (the timeline tells what a
+    merge took in), without a link: their pages are gone.
+    """
     wanted: dict[str, set[int]] = {}
     for record_type, pk in pairs:
         if is_record_type(record_type) and pk is not None:
             wanted.setdefault(record_type, set()).add(int(pk))
     refs: dict[tuple[str, int], RecordRef] = {}
     for record_type, ids in wanted.items():
-        for obj in base_queryset(actor, record_type).filter(pk__in=ids):
-            refs[(record_type, obj.pk)] = RecordRef(
-                record_type, obj.pk, obj.display_name, detail_url(record_type, obj.pk)
-            )
+        model = model_for(record_type)
+        rows = model.objects.all() if deleted_too else model.objects.alive()
+        for obj in access.restrict(rows, actor, record_type, "view").filter(pk__in=ids):
+            url = "" if obj.deleted_at else detail_url(record_type, obj.pk)
+            refs[(record_type, obj.pk)] = RecordRef(record_type, obj.pk, obj.display_name, url)
         for missing in sorted(ids - {obj_id for t, obj_id in refs if t == record_type}):
             refs[(record_type, missing)] = RecordRef(
-                record_type, missing, unnamed(record_type, missing), ""
+                record_type, missing, unnamed(record_type, missing), "", hidden=True
             )
     return refs
 

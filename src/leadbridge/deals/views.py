@@ -5,8 +5,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from leadbridge.core.display import local_date
 from leadbridge.core.errors import DomainError
-from leadbridge.core.record_views import Column, RecordPages
+from leadbridge.core.record_views import Column, RecordPages, money_of
 from leadbridge.core.selectors import base_queryset
 
 from . import services
@@ -22,8 +23,12 @@ pages = RecordPages(
         Column(_("Title"), "title", sort="title"),
         Column(_("Pipeline"), "pipeline.name"),
         Column(_("Stage"), "stage.name"),
-        Column(_("Value"), "value", sort="value"),
-        Column(_("Currency"), "currency"),
+        Column(
+            _("Value"),
+            money_of("value"),
+            sort="value",
+            note=_("Sorted by currency first, then by value within each currency."),
+        ),
         Column(_("Close"), "expected_close_date", sort="expected_close_date"),
         Column(_("Owner"), "owner"),
     ],
@@ -35,9 +40,8 @@ pages = RecordPages(
     card_fields=[
         (_("Pipeline"), "pipeline.name"),
         (_("Stage"), "stage.name"),
-        (_("Value"), "value"),
-        (_("Currency"), "currency"),
-        (_("Expected close date"), "expected_close_date"),
+        (_("Value"), money_of("value")),
+        (_("Expected close date"), lambda deal: local_date(deal.expected_close_date)),
         (_("Client"), "client"),
         (_("Contact person"), "contact"),
         (_("Owner"), "owner"),

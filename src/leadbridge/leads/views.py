@@ -145,7 +145,6 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from leadbridge.api.records import converted_records
     from leadbridge.duplicates.checks import find_matches
     from leadbridge.duplicates.keys import values_of
 
@@ -156,7 +155,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "lead": lead,
             "statuses": list(LeadStatus.objects.all()),
-            "generated": converted_records([lead.pk])[lead.pk],
+            "generated": generated_records(request.user, lead),
             "duplicates": find_matches(
                 actor=request.user,
                 record_type="lead",
@@ -165,6 +164,16 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def generated_records(actor, lead) -> list:
+    """The records the lead was converted into, by name with links, one query per type."""
+    from leadbridge.api.records import converted_records
+    from leadbridge.core.names import record_refs
+
+    pairs = [(link["record_type"], link["id"]) for link in converted_records([lead.pk])[lead.pk]]
+    refs = record_refs(actor, pairs, deleted_too=True)
+    return [refs[pair] for pair in pairs if pair in refs]
 
 
 @require_POST
