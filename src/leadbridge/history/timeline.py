@@ -74,6 +74,8 @@ ACTIVITY_SENTENCES = {
     ("", "deleted"): _("Activity deleted"),
 }
 
+_ORDER = {"lead": 0, "client": 1, "contact": 2, "deal": 3}
+
 FILE_SENTENCES = {"added": _("File added"), "removed": _("File removed")}
 
 OTHER_SENTENCES = {
@@ -152,8 +154,9 @@ class _Lookups:
         if kind in RECORD_SENTENCES:
             return _text(RECORD_SENTENCES[kind].get(event.record_type, event.get_kind_display()))
         if kind == Kind.CONVERTED:
-            targets = [self.ref(t, pk) for t, pk in (data.get("targets") or {}).items()]
-            return _with(_("Converted into"), _typed_list(targets))
+            # Client, contact, deal: PostgreSQL's JSON keeps no key order of its own.
+            targets = sorted((data.get("targets") or {}).items(), key=lambda t: _ORDER.get(t[0], 9))
+            return _with(_("Converted into"), _typed_list([self.ref(t, pk) for t, pk in targets]))
         if kind == Kind.CONVERTED_FROM:
             lead = self.ref("lead", data.get("lead_id"))
             return _with(_("Made from lead"), _link(lead) if lead else data.get("lead", ""))
