@@ -39,4 +39,11 @@ def test_history_tab_shows_labels_names_and_links(browser_page, teams):
     timeline.get_by_role("link", name="Agro Šumava s.r.o.").first.click()
     page.wait_for_url(f"**/clients/{result['client_id']}/")
     assert page.locator("h1").first.inner_text() == "Agro Šumava s.r.o."
+
+    # The Tasks page tells whom to call: the task's records by name, each a link.
+    page.goto("/tasks/")
+    row = page.locator("li", has_text="First call").first
+    assert f"lead #{lead['id']}" not in row.inner_text()
+    row.get_by_role("link", name="Šťastný (Agro Šumava s.r.o.)").click()
+    page.wait_for_url(f"**/leads/{lead['id']}/")
     assert page.console_errors == []
