@@ -110,7 +110,10 @@ class CommonFilters(Schema, TextGuard):
     updated_after: UtcDateTime | None = None
     updated_before: UtcDateTime | None = None
     ordering: str = Field(
-        "-created_at", max_length=50, description="A field name, '-' first for descending"
+        "-created_at",
+        max_length=50,
+        description="A field name, '-' first for descending. An amount (value, "
+        "expected_value) sorts by currency first, then by amount within each currency.",
     )
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
