@@ -40,6 +40,19 @@ def custom_labels(record_type: str) -> dict[str, str]:
     )
 
 
+def custom_values(record_type: str, obj: Any) -> list[tuple[str, str]]:
+    """A record's custom field values under their labels ("Budget", not "budget_2026")."""
+    stored = obj.custom_fields or {}
+    if not stored:
+        return []
+    names = custom_labels(record_type)
+    return [
+        (names.get(key, key), _plain(value))
+        for key, value in stored.items()
+        if value not in (None, "", [])
+    ]
+
+
 def _name(obj: Any) -> str:
     return getattr(obj, "display_name", None) or str(obj)
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from . import labels
 from .conflicts import edit_context, shown_conflict, submit_edit
-from .display import local_date
+from .display import custom_values, local_date
 from .errors import DomainError
 from .forms import RecordForm
 from .names import RecordRef, detail_url
@@ -119,6 +119,7 @@ class RecordPages:
                 "pages": self,
                 "obj": obj,
                 "props": [p for p in props if p[1] not in ("", None)],
+                "custom": custom_values(self.record_type, obj),
                 "extra": self.extra_context(obj),
             },
         )

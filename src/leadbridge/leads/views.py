@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from leadbridge.core.conflicts import edit_context, shown_conflict, submit_edit
+from leadbridge.core.display import custom_values
 from leadbridge.core.errors import DomainError
 from leadbridge.core.filters import saved_filters
 from leadbridge.core.forms import RecordForm
@@ -156,6 +157,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lead": lead,
             "statuses": list(LeadStatus.objects.all()),
             "generated": generated_records(request.user, lead),
+            "custom": custom_values("lead", lead),
             "duplicates": find_matches(
                 actor=request.user,
                 record_type="lead",

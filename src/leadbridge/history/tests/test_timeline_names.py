@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leadbridge.conftest import api_for, make_user
+from leadbridge.core.tests.helpers import make_record
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,24 @@ def test_the_deal_card_links_client_and_contact_and_formats_the_value(people, co
     assert f'<a href="/clients/{result["client_id"]}/">Agro Šumava s.r.o.</a>' in text
     assert f'href="/contacts/{result["contact_id"]}/"' in text
     assert "356\xa0000,00\xa0PLN" in text
+
+
+def test_custom_fields_by_label_on_the_card_and_the_timeline(admin_user, make_lead):
+    from leadbridge.customfields.services import custom_field_create
+
+    custom_field_create(
+        actor=admin_user, record_type="lead", key="fleet_size", label="Fleet size", type="number"
+    )
+    custom_field_create(
+        actor=admin_user, record_type="client", key="segment_x", label="Segment", type="text"
+    )
+    lead = make_lead(custom_fields={"fleet_size": 12})
+    api_for(admin_user).patch(f"/api/leads/{lead.pk}", {"custom_fields": {"fleet_size": 14}})
+    web = _web(admin_user)
+    card = _text(web.get(reverse("leads:detail", args=[lead.pk])).content.decode())
+    assert "Fleetsize14" in card.replace(" ", "") and "fleet_size" not in card
+    timeline = _text(web.get(reverse("history:timeline", args=["lead", lead.pk])).content.decode())
+    assert "Fleet size: 12 → 14" in timeline and "custom_fields" not in timeline
+    client = make_record("client", custom_fields={"segment_x": "Farms"})
+    page = _text(web.get(reverse("clients:detail", args=[client.pk])).content.decode())
+    assert "SegmentFarms" in page.replace(" ", "") and "segment_x" not in page
