@@ -54,7 +54,8 @@ def custom_values(record_type: str, obj: Any) -> list[tuple[str, str]]:
 
 
 def _name(obj: Any) -> str:
-    return getattr(obj, "display_name", None) or str(obj)
+    # A stage by its own name: its str() adds the pipeline, a query per stage.
+    return getattr(obj, "display_name", None) or getattr(obj, "name", None) or str(obj)
 
 
 class FieldValues:

@@ -180,3 +180,26 @@ def test_custom_fields_by_label_on_the_card_and_the_timeline(admin_user, make_le
     client = make_record("client", custom_fields={"segment_x": "Farms"})
     page = _text(web.get(reverse("clients:detail", args=[client.pk])).content.decode())
     assert "SegmentFarms" in page.replace(" ", "") and "segment_x" not in page
+
+
+def test_a_deals_stage_changes_by_name_in_bulk(admin_user):
+    from leadbridge.deals.models import Stage
+
+    stages = list(Stage.objects.filter(pipeline__is_default=True).order_by("order"))
+    deal = make_record("deal", title="Kombajn", stage_id=stages[0].pk)
+    api = api_for(admin_user)
+    web = _web(admin_user)
+    url = reverse("history:timeline", args=["deal", deal.pk])
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            html = web.get(url).content.decode()
+        return len(captured), _text(html)
+
+    api.patch(f"/api/deals/{deal.pk}", {"stage_id": stages[1].pk})
+    few, text = queries()
+    assert f"Stage: {stages[0].name} → {stages[1].name}" in text
+    for stage in stages[2:]:
+        api.patch(f"/api/deals/{deal.pk}", {"stage_id": stage.pk})
+    many, text = queries()
+    assert many == few and f"Stage: {stages[1].name} → {stages[2].name}" in text
