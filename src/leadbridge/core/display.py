@@ -113,7 +113,7 @@ def _plain(value: Any) -> str:
 
 
 def local_date(value: Any) -> str:
-    """An ISO date (or date) in the active language's short date format ("06.12.2026")."""
+    """An ISO date (or date) in the active language's short date format ("6. 12. 2026")."""
     if value in (None, ""):
         return ""
     day: Any = value
