@@ -52,6 +52,7 @@ class ConflictState:
     unseen: bool = False  # some changes left no field history (a merge, a conversion)
     who: list[str] = field(default_factory=list)
     undecided: bool = False  # submitted without a choice for every field
+    kept: list[FieldConflict] = field(default_factory=list)  # their changes the user left alone
 
 
 def history_name(form_name: str) -> str:
@@ -107,7 +108,8 @@ def edit_conflict(
         record_type, [(k, v) for d in (current, mine) for k, v in d.items()] + _olds(theirs)
     )
     initial = dict(form.initial)
-    conflicts = []
+    conflicts: list[FieldConflict] = []
+    kept: list[FieldConflict] = []
     for form_name in form.fields:
         key = history_name(form_name)
         field_spec = spec.get(key)
@@ -115,23 +117,25 @@ def edit_conflict(
         now, own = _norm(kind, current.get(key)), _norm(kind, mine.get(key))
         other = theirs.get(key)
         opened = _norm(kind, other["old"]) if other else now
+        change = FieldConflict(
+            name=form_name,
+            label=values.label(key),
+            theirs=values.show(key, current.get(key)),
+            mine=values.show(key, mine.get(key)),
+            who=", ".join(other["who"]) if other else _("someone else"),
+            keep=post.get(KEEP_PREFIX + form_name, ""),
+        )
         if own == opened or own == now:
-            continue  # untouched by the user (the current value stands) or the same change
+            # Untouched by the user, or changed alike: the other person's value stands.
+            if other is not None and now != opened:
+                kept.append(change)
+            continue
         initial[form_name] = _raw(form.cleaned_data.get(form_name))
         if other is None and not unseen:
-            continue  # only this user changed it: theirs to keep, no question
-        conflicts.append(
-            FieldConflict(
-                name=form_name,
-                label=values.label(key),
-                theirs=values.show(key, current.get(key)),
-                mine=values.show(key, mine.get(key)),
-                who=", ".join(other["who"]) if other else _("someone else"),
-                keep=post.get(KEEP_PREFIX + form_name, ""),
-            )
-        )
+            continue  # only this user changed it: the user's value, no question
+        conflicts.append(change)
     who = sorted({n for entry in theirs.values() for n in entry["who"]})
-    return ConflictState(conflicts, initial, obj.version, base_version, unseen, who)
+    return ConflictState(conflicts, initial, obj.version, base_version, unseen, who, kept=kept)
 
 
 def _flat(data: dict) -> dict:

@@ -60,6 +60,8 @@ def test_second_save_shows_the_conflict_and_keeps_the_chosen_values(two):
     assert "Jana Nováková" in city.who
     body = page.content.decode()
     assert "Prachatice" in body and "Strakonice" in body and "Jana Nováková" in body
+    # Jana's other change is said too, as kept: the form now holds her phone.
+    assert [(c.label, c.theirs) for c in conflict.kept] == [("Phone", "+420 777 999 000")]
     client.refresh_from_db()
     assert client.city == "Prachatice"  # nothing saved yet
 
