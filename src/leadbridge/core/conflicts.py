@@ -24,10 +24,11 @@ from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import json_value
 
 from .display import CUSTOM_PREFIX, FieldValues
-from .errors import Conflict
+from .errors import Conflict, DomainError
 from .forms import RecordForm
 from .record_services import snapshot
 from .specs import SPECS
+from .web import add_domain_errors
 
 KEEP_PREFIX = "keep_"  # radio per conflicting field: "mine" or "theirs"
 MINE, THEIRS = "mine", "theirs"
@@ -176,6 +177,45 @@ def _raw(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"  # the yes/no select's option values
     return value
+
+
+@dataclass
+class EditOutcome:
+    saved: Any  # the service's answer when the record was saved, else None
+    form: RecordForm  # the form to show again (bound with errors, or merged after a conflict)
+    context: dict  # the edit template's conflict and version fields
+
+
+def edit_form(
+    request: Any,
+    *,
+    record_type: str,
+    obj: Any,
+    save: Callable[..., Any],
+    passthrough: tuple[str, ...] = (),
+) -> EditOutcome:
+    """The edit page's POST and GET, for every record type's form (leads and the others).
+
+    Domain errors go to their fields; those whose code is in `passthrough` propagate for the
+    page to answer itself (a lead's status change that needs a conversion plan).
+    """
+    form = RecordForm(request.POST or None, record_type=record_type, instance=obj)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved, conflict = submit_edit(
+                request, record_type=record_type, obj=obj, form=form, save=save
+            )
+        except DomainError as exc:
+            if exc.code in passthrough:
+                raise
+            add_domain_errors(form, exc)
+            conflict = shown_conflict(request, record_type=record_type, obj=obj, form=form)
+        else:
+            if conflict is None:
+                return EditOutcome(saved, form, {})
+            form = RecordForm(record_type=record_type, instance=obj, initial=conflict.initial)
+    return EditOutcome(None, form, edit_context(request, obj, conflict))
 
 
 def submit_edit(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import labels
-from .conflicts import edit_context, shown_conflict, submit_edit
+from .conflicts import edit_form
 from .display import custom_values, local_date
 from .errors import DomainError
 from .forms import RecordForm
@@ -145,34 +145,22 @@ class RecordPages:
 
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = record_get(actor=request.user, record_type=self.record_type, pk=pk)
-        form = RecordForm(request.POST or None, record_type=self.record_type, instance=obj)
-        conflict = None
-        if request.method == "POST" and form.is_valid():
-            try:
-                saved, conflict = submit_edit(
-                    request,
-                    record_type=self.record_type,
-                    obj=obj,
-                    form=form,
-                    save=lambda *, data, version: self.update(
-                        actor=request.user, pk=pk, data=data, version=version
-                    )[0],
-                )
-            except DomainError as exc:
-                add_domain_errors(form, exc)
-                conflict = shown_conflict(request, record_type=self.record_type, obj=obj, form=form)
-            else:
-                if conflict is None:
-                    _warn(request, form, saved.warnings)
-                    messages.success(request, _("Saved."))
-                    return redirect(f"{self.namespace}:detail", pk)
-                form = RecordForm(
-                    record_type=self.record_type, instance=obj, initial=conflict.initial
-                )
+        outcome = edit_form(
+            request,
+            record_type=self.record_type,
+            obj=obj,
+            save=lambda *, data, version: self.update(
+                actor=request.user, pk=pk, data=data, version=version
+            )[0],
+        )
+        if outcome.saved is not None:
+            _warn(request, outcome.form, outcome.saved.warnings)
+            messages.success(request, _("Saved."))
+            return redirect(f"{self.namespace}:detail", pk)
         return render(
             request,
             "records/form.html",
-            {"pages": self, "form": form, "obj": obj, **edit_context(request, obj, conflict)},
+            {"pages": self, "form": outcome.form, "obj": obj, **outcome.context},
         )
 
     def delete_view(self, request: HttpRequest, pk: int) -> HttpResponse:

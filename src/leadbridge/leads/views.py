@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from leadbridge.core.conflicts import edit_context, shown_conflict, submit_edit
+from leadbridge.core.conflicts import edit_form
 from leadbridge.core.display import custom_values
 from leadbridge.core.errors import DomainError
 from leadbridge.core.filters import saved_filters
@@ -113,35 +113,25 @@ def _warn(request: HttpRequest, form: RecordForm, warnings: list) -> None:
 
 def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lead = record_get(actor=request.user, record_type="lead", pk=pk)
-    form = RecordForm(request.POST or None, record_type="lead", instance=lead)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved, conflict = submit_edit(
-                request,
-                record_type="lead",
-                obj=lead,
-                form=form,
-                save=lambda *, data, version: services.lead_update(
-                    actor=request.user, lead_id=pk, data=data, version=version
-                )[0],
-            )
-        except DomainError as exc:
-            if exc.code == "plan_required":
-                url = reverse("leads:convert", args=[pk])
-                return redirect(f"{url}?status_id={form.to_data().get('status_id')}")
-            add_domain_errors(form, exc)
-            conflict = shown_conflict(request, record_type="lead", obj=lead, form=form)
-        else:
-            if conflict is None:
-                _warn(request, form, saved.warnings)
-                messages.success(request, _("Lead saved."))
-                return redirect("leads:detail", pk)
-            form = RecordForm(record_type="lead", instance=lead, initial=conflict.initial)
+    try:
+        outcome = edit_form(
+            request,
+            record_type="lead",
+            obj=lead,
+            save=lambda *, data, version: services.lead_update(
+                actor=request.user, lead_id=pk, data=data, version=version
+            )[0],
+            passthrough=("plan_required",),
+        )
+    except DomainError:  # a converted status: the conversion wizard asks for the plan
+        url = reverse("leads:convert", args=[pk])
+        return redirect(f"{url}?status_id={request.POST.get('status_id')}")
+    if outcome.saved is not None:
+        _warn(request, outcome.form, outcome.saved.warnings)
+        messages.success(request, _("Lead saved."))
+        return redirect("leads:detail", pk)
     return render(
-        request,
-        "leads/form.html",
-        {"form": form, "lead": lead, **edit_context(request, lead, conflict)},
+        request, "leads/form.html", {"form": outcome.form, "lead": lead, **outcome.context}
     )
 
 

@@ -179,3 +179,20 @@ def _values(page) -> dict:
         data[name] = "" if value is None else str(value)
     data["version"] = str(page.context["form_version"])
     return data
+
+
+def test_a_converted_status_on_the_lead_form_opens_the_conversion(two, make_lead):
+    from leadbridge.leads.models import LeadStatus
+
+    jana, _petr = two
+    lead = make_lead(actor=jana, last_name="Konvertovaný", team_id=jana.teams.first().pk)
+    converted = LeadStatus.objects.filter(kind=LeadStatus.Kind.CONVERTED).first()
+    url = f"/leads/{lead.pk}/edit/"
+    web = _browser(jana)
+    form = _form(web, url)
+    form["status_id"] = str(converted.pk)
+    answer = web.post(url, form)
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/leads/{lead.pk}/convert/?status_id={converted.pk}"
+    lead.refresh_from_db()
+    assert lead.status_id != converted.pk and not lead.is_converted
