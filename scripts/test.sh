@@ -13,6 +13,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -U pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+# axe-core for the browser tests' accessibility checks (package.json; the npm registry).
+npm ci --no-audit --no-fund --loglevel=error
 
 export LEADBRIDGE_INSECURE_DEV_KEY=1
 echo "== translations"

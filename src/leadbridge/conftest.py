@@ -181,3 +181,27 @@ def login(page, username: str, password: str = "x-Secret-123") -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/leads/**")
+
+
+# Accessibility (axe-core from npm: package.json; scripts/test.sh installs it) ---------------
+AXE_JS = (
+    __import__("pathlib").Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js"
+)
+AXE_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page, impacts=AXE_IMPACTS) -> list[str]:
+    """axe-core's violations of the page as it stands, of the given impacts, one line each
+    (rule, impact, the first offending elements). Injected through the DevTools protocol, so
+    the page's Content-Security-Policy stays as strict as users get it."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm install` (scripts/test.sh does)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;0")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(" ".join(n["target"]) for n in v["nodes"][:4])
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "leadbridge.core.middleware.LoginRequired",
+    "leadbridge.api.middleware.ApiErrorContract",  # 405 and 413 in the API's JSON body
+    "leadbridge.core.middleware.DomainErrorPages",  # NotFound/Forbidden of a page: 404/403
 ]
 
 ROOT_URLCONF = "leadbridge.urls"
@@ -217,6 +219,15 @@ WEBFORM_RATE_PER_IP = int(env("WEBFORM_RATE_PER_IP", "10") or 10)  # per minute
 WEBFORM_RATE_PER_FORM = int(env("WEBFORM_RATE_PER_FORM", "120") or 120)  # per minute
 WEBFORM_MAX_BYTES = int(env("WEBFORM_MAX_BYTES", "16384") or 16384)
 WEBFORM_TRUST_X_FORWARDED_FOR = env_bool("WEBFORM_TRUST_X_FORWARDED_FOR", False)
+# Imports (docs/imports.md, docs/security.md "Limits"): what an XLSX may unpack to, in total
+# and per member as a ratio to its compressed size, and the longest cell any reader passes on.
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(1024**3)) or 1024**3)
+IMPORT_MAX_COMPRESSION_RATIO = float(env("IMPORT_MAX_COMPRESSION_RATIO", "100") or 100)
+IMPORT_MAX_CELL_CHARS = int(env("IMPORT_MAX_CELL_CHARS", "32767") or 32767)
+
+# How many proxies append to X-Forwarded-For in front of the app (nginx alone: 1); the
+# client's address is the hop the outermost one added (web form and login rate limits).
+WEBFORM_TRUSTED_PROXY_COUNT = int(env("WEBFORM_TRUSTED_PROXY_COUNT", "1") or 1)
 OUTBOUND_MAX_ATTEMPTS = int(env("OUTBOUND_MAX_ATTEMPTS", "6") or 6)
 OUTBOUND_RETRY_BASE_SECONDS = float(env("OUTBOUND_RETRY_BASE_SECONDS", "30") or 30)
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10)

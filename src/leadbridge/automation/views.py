@@ -16,7 +16,7 @@ from leadbridge.people.access import is_admin
 from leadbridge.people.models import Team, User
 from leadbridge.webforms import embed
 from leadbridge.webforms.models import WebForm
-from leadbridge.webforms.services import PUBLIC_FIELDS, webform_save
+from leadbridge.webforms.services import available_fields, webform_save
 
 from . import services, webhooks
 from .models import EVENTS, AssignmentRule, TaskTemplate, WebhookDelivery, WebhookSubscription
@@ -119,7 +119,7 @@ def _choices() -> dict:
         "sources": LeadSource.objects.all(),
         "teams": Team.objects.all(),
         "people": User.objects.filter(is_active=True, is_system=False),
-        "public_fields": PUBLIC_FIELDS,
+        "public_fields": available_fields(),
         "languages": ("en", "cs", "sk", "pl", "lt", "vi"),
         "on_duplicate": WebForm.OnDuplicate.choices,
     }
@@ -152,7 +152,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "channels": AssignmentRule.Channel.choices,
             "errors": errors,
             "failed": failed,
-            "posted": request.POST if failed else {},
+            # A new form's leads go to whoever makes it unless they choose a team or the rules:
+            # a lead with no owner is a lead nobody calls.
+            "posted": request.POST if failed else {"owner_id": request.user.pk},
             **_choices(),
         },
         status=422 if failed else 200,

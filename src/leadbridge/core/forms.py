@@ -101,6 +101,17 @@ def _field_for(spec: FieldSpec) -> forms.Field:
         return forms.ChoiceField(
             label=label, required=False, choices=[(c, choice_label(c)) for c in spec.choices]
         )
+    if kind in ("country", "currency"):
+        # Picked by name in the reader's language; the ISO code is what is stored.
+        from .choices import country_choices, currency_choices
+
+        options = country_choices() if kind == "country" else currency_choices()
+        return forms.ChoiceField(
+            label=label,
+            required=False,
+            choices=[("", "—"), *options],
+            widget=forms.Select(attrs={"data-names": "cldr"}),
+        )
     if kind == "ref":
         if spec.ref in SELECT_REFS:
             model = apps.get_model(spec.ref)
@@ -169,12 +180,22 @@ class RecordForm(forms.Form):
             self.fields[spec.name] = _field_for(spec)
             if spec.name in required:
                 self.marked_required.add(spec.name)
+        for spec in self.spec.fields:
+            field = self.fields.get(spec.name)
+            if spec.kind in ("country", "currency") and isinstance(field, forms.ChoiceField):
+                # A stored code the list does not offer (an old currency) stays choosable.
+                current = self.initial.get(spec.name) or (self.data.get(spec.name) or "")
+                if current and current not in {code for code, _shown in field.choices}:
+                    field.choices = [*field.choices, (current, current)]
         self.custom_defs = list(CustomFieldDefinition.objects.filter(record_type=record_type))
         for definition in self.custom_defs:
             name = f"cf_{definition.key}"
             self.fields[name] = _custom_field(definition)
             if definition.required:
                 self.marked_required.add(name)
+        for name in self.marked_required:
+            # The * is drawn by CSS; assistive technology hears it from the attribute.
+            self.fields[name].widget.attrs["aria-required"] = "true"
 
     def rows(self):
         """(bound field, wide, required) for the template."""

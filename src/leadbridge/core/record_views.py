@@ -26,7 +26,7 @@ from .forms import RecordForm
 from .names import RecordRef, detail_url
 from .registry import record_type_of
 from .selectors import record_get, record_list
-from .web import add_domain_errors, list_params, query_without
+from .web import add_domain_errors, did_you_mean, list_params, query_without, shown_ordering
 
 
 @dataclass
@@ -81,7 +81,7 @@ class RecordPages:
                     request.GET,
                     "page",
                     "ordering",
-                    ordering=(f"-{c.sort}" if params.ordering == c.sort else c.sort),
+                    ordering=(f"-{c.sort}" if shown_ordering(params) == c.sort else c.sort),
                 )
                 if c.sort
                 else None,
@@ -89,7 +89,8 @@ class RecordPages:
             for c in self.columns
         ]
         sorted_by = next(
-            (c for c in self.columns if c.sort and params.ordering.lstrip("-") == c.sort), None
+            (c for c in self.columns if c.sort and (params.ordering or "").lstrip("-") == c.sort),
+            None,
         )
         context = {
             "pages": self,
@@ -98,7 +99,12 @@ class RecordPages:
             "count": count,
             "error": error,
             "headers": headers,
-            "ordering": params.ordering,
+            "ordering": shown_ordering(params),
+            "did_you_mean": did_you_mean(
+                request.GET, params, count, actor=request.user, record_type=self.record_type
+            )
+            if error is None
+            else [],
             "page": page_no,
             "filters": request.GET,
             "has_prev": page_no > 1,
@@ -120,15 +126,18 @@ class RecordPages:
                 "obj": obj,
                 "props": [p for p in props if p[1] not in ("", None)],
                 "custom": custom_values(self.record_type, obj),
-                "extra": self.extra_context(obj),
+                "extra": self.extra_context(obj, actor=request.user),
             },
         )
 
-    def extra_context(self, obj: Any) -> dict:
+    def extra_context(self, obj: Any, *, actor: Any) -> dict:
+        """More for the card; whatever it lists of other records goes through the selectors'
+        access restriction for `actor`, as the record itself did."""
         return {}
 
     def create_view(self, request: HttpRequest) -> HttpResponse:
         initial = {k: v for k, v in request.GET.items() if k.endswith("_id") and v.isdigit()}
+        initial.setdefault("owner_id", request.user.pk)  # a new record is its typist's
         form = RecordForm(request.POST or None, record_type=self.record_type, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:

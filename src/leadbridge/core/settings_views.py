@@ -68,6 +68,12 @@ def _actions(request: HttpRequest) -> None:
             choices=choices,
             required=post.get("required") == "on",
         )
+    elif action == "custom_field_label":
+        cf_services.custom_field_update(
+            actor=actor, pk=int(post.get("id", "")), label=post.get("label", "")
+        )
+    elif action == "custom_field_delete":
+        cf_services.custom_field_delete(actor=actor, pk=int(post.get("id", "")))
     elif action == "required":
         record_type = post.get("record_type", "")
         cf_services.required_fields_set(
@@ -99,7 +105,10 @@ def index(request: HttpRequest) -> HttpResponse:
             if request.htmx:
                 return HttpResponse(status=204)
             messages.success(request, _("Saved."))
-        return redirect(request.path + "#" + request.POST.get("action", ""))
+        anchor = request.POST.get("action", "")
+        if anchor.startswith("custom_field"):
+            anchor = "custom_field"
+        return redirect(request.path + "#" + anchor)
     required = {}
     for record_type, spec in SPECS.items():
         chosen = set(
@@ -114,7 +123,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "statuses": LeadStatus.objects.all(),
             "sources": LeadSource.objects.all(),
             "pipelines": Pipeline.objects.prefetch_related("stages"),
-            "custom_fields": CustomFieldDefinition.objects.all(),
+            "custom_fields": [
+                (field, cf_services.custom_field_usage(actor=request.user, pk=field.pk))
+                for field in CustomFieldDefinition.objects.all()
+            ],
             "required": required,
             "reconvert": runtime["conversion.reconvert"],
             "on_status": runtime["conversion.on_status"],

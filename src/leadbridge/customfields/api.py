@@ -87,12 +87,29 @@ class CustomFieldOut(Schema):
 
 class CustomFieldIn(Strict):
     record_type: RecordType
-    key: str = Field(..., pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    key: str = Field(
+        "",
+        pattern=r"^([a-z][a-z0-9_]{0,63})?$",
+        description="Omitted or empty: made from the label (accents folded, `_` for spaces).",
+    )
     label: str = Field(..., min_length=1, max_length=150)
     type: Literal["text", "number", "date", "choice", "boolean"]
     choices: list[str] = Field(default_factory=list, max_length=200)
     required: bool = False
     order: int = Field(0, ge=0, le=100000)
+
+
+class CustomFieldPatch(Strict):
+    """The key and the type stay: stored values, imports and API clients refer to the key."""
+
+    label: str | None = Field(None, min_length=1, max_length=150)
+    choices: list[Annotated[str, Field(max_length=150)]] | None = Field(None, max_length=200)
+    required: bool | None = None
+    order: int | None = Field(None, ge=0, le=100000)
+
+
+class CustomFieldUsage(Schema):
+    records: int = Field(..., description="Records (deleted ones included) holding a value.")
 
 
 class RequiredIn(Strict):
@@ -209,6 +226,36 @@ def custom_fields(request: HttpRequest, record_type: RecordType | None = None):
 )
 def create_custom_field(request: HttpRequest, payload: CustomFieldIn):
     return 201, services.custom_field_create(actor=request.auth, **payload.model_dump())
+
+
+@router.patch(
+    "/custom-fields/{field_id}",
+    response={200: CustomFieldOut, **ERRORS},
+    operation_id="custom_fields_update",
+)
+def update_custom_field(request: HttpRequest, field_id: int, payload: CustomFieldPatch):
+    return 200, services.custom_field_update(
+        actor=request.auth, pk=field_id, **payload.model_dump(exclude_unset=True)
+    )
+
+
+@router.get(
+    "/custom-fields/{field_id}/usage",
+    response={200: CustomFieldUsage, **ERRORS},
+    operation_id="custom_fields_usage",
+)
+def custom_field_usage(request: HttpRequest, field_id: int):
+    return 200, {"records": services.custom_field_usage(actor=request.auth, pk=field_id)}
+
+
+@router.delete(
+    "/custom-fields/{field_id}",
+    response={200: CustomFieldUsage, **ERRORS},
+    operation_id="custom_fields_delete",
+    description="Deletes the field and its value on every record; answers how many held one.",
+)
+def delete_custom_field(request: HttpRequest, field_id: int):
+    return 200, {"records": services.custom_field_delete(actor=request.auth, pk=field_id)}
 
 
 @router.get(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from leadbridge.core.errors import Collector, field_error
+from leadbridge.core.errors import Collector, NotFound, field_error
+from leadbridge.core.normalize import fold
+from leadbridge.core.registry import model_for
 from leadbridge.core.specs import SPECS
 from leadbridge.people.access import require_admin
 
@@ -117,20 +121,50 @@ def check_required_custom(record_type: str, values: dict, *, out: Collector, def
 
 # Administration -----------------------------------------------------------------------------
 
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def key_from_label(label: str, taken: Collection[str] = ()) -> str:
+    """A key for a label: accents folded, words joined by `_` ("Počet zaměstnanců" ->
+    "pocet_zamestnancu"); prefixed when it would start with a digit, numbered when taken."""
+    base = re.sub(r"[^a-z0-9]+", "_", fold(label)).strip("_")[:60] or "field"
+    if not base[0].isalpha():
+        base = ("f_" + base)[:60]
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
 
 def custom_field_create(
     *,
     actor,
     record_type: str,
-    key: str,
     label: str,
     type: str,
+    key: str = "",
     choices: list | None = None,
     required: bool = False,
     order: int = 0,
 ) -> CustomFieldDefinition:
+    """A new field; without a key, one is made from the label (a user types labels, not keys)."""
     require_admin(actor)
     out = Collector()
+    label = (label or "").strip()
+    if not label:
+        out.add("label", _("This field is required."))
+    if not key and label:
+        taken = set(
+            CustomFieldDefinition.objects.filter(record_type=record_type).values_list(
+                "key", flat=True
+            )
+        )
+        key = key_from_label(label, taken)
+    elif key and not KEY_PATTERN.match(key):
+        out.add(
+            "key",
+            _("Lower-case letters, digits and _, starting with a letter (at most 64)."),
+        )
     if record_type not in SPECS:
         out.add("record_type", _("Unknown record type."))
     if type not in CustomFieldDefinition.Type.values:
@@ -154,6 +188,78 @@ def custom_field_create(
             required=required,
             order=order,
         )
+
+
+def custom_field_get(pk: int) -> CustomFieldDefinition:
+    definition = CustomFieldDefinition.objects.filter(pk=pk).first()
+    if definition is None:
+        raise NotFound(_("No custom field with this id."))
+    return definition
+
+
+def custom_field_update(
+    *,
+    actor,
+    pk: int,
+    label: str | None = None,
+    choices: list | None = None,
+    required: bool | None = None,
+    order: int | None = None,
+) -> CustomFieldDefinition:
+    """Rename a field or change its choices, requiredness and order; the key and the type stay
+    (stored values, imports, web forms and API clients refer to the key)."""
+    require_admin(actor)
+    definition = custom_field_get(pk)
+    out = Collector()
+    if label is not None:
+        label = label.strip()
+        if not label:
+            out.add("label", _("This field is required."))
+        definition.label = label
+    if choices is not None:
+        if definition.type == "choice" and not choices:
+            out.add("choices", _("A choice field needs at least one choice."))
+        definition.choices = list(choices)
+    out.raise_if_any()
+    if required is not None:
+        definition.required = required
+    if order is not None:
+        definition.order = order
+    definition.save()
+    return definition
+
+
+def _holding(definition: CustomFieldDefinition):
+    model = model_for(definition.record_type)
+    return model.objects.filter(custom_fields__has_key=definition.key)
+
+
+def custom_field_usage(*, actor, pk: int) -> int:
+    """How many records (deleted ones included) hold a value of this field: what deleting it
+    would erase, asked before an administrator confirms."""
+    require_admin(actor)
+    return _holding(custom_field_get(pk)).count()
+
+
+def custom_field_delete(*, actor, pk: int) -> int:
+    """Delete a field and its values on every record; returns how many records held one.
+
+    The values go with the definition: a value without a definition could neither be shown,
+    edited nor validated, and a new field of the same key must not inherit stale values.
+    """
+    require_admin(actor)
+    definition = custom_field_get(pk)
+    with transaction.atomic():
+        held = 0
+        records = _holding(definition).select_for_update().only("pk", "custom_fields")
+        # In batches, each re-read: the ones already cleared no longer hold the key.
+        while batch := list(records.order_by("pk")[:1000]):
+            for record in batch:
+                record.custom_fields.pop(definition.key, None)
+            type(batch[0]).objects.bulk_update(batch, ["custom_fields"])
+            held += len(batch)
+        definition.delete()
+    return held
 
 
 def required_fields_set(*, actor, record_type: str, fields: list[str]) -> list[str]:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("board/move/", views.deal_board_move, name="board_move"),
     path("<int:pk>/", views.deal_detail, name="detail"),
     path("<int:pk>/edit/", views.deal_edit, name="edit"),
+    path("<int:pk>/stage/", views.deal_stage, name="stage"),
     path("<int:pk>/delete/", views.deal_delete, name="delete"),
 ]

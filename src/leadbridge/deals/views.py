@@ -1,19 +1,27 @@
 """Deal pages and the deals board by pipeline stage."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from leadbridge.core.display import local_date
 from leadbridge.core.errors import DomainError
 from leadbridge.core.record_views import Column, RecordPages, money_of
-from leadbridge.core.selectors import base_queryset
+from leadbridge.core.selectors import base_queryset, record_get
 
 from . import services
-from .models import Pipeline
+from .models import Pipeline, Stage
 
-pages = RecordPages(
+
+class DealPages(RecordPages):
+    def extra_context(self, obj, *, actor) -> dict:
+        """The deal's pipeline as a stage bar: where it stands, where it can go."""
+        return {"stages": list(obj.pipeline.stages.all()), "deal": obj}
+
+
+pages = DealPages(
     record_type="deal",
     namespace="deals",
     title=_("Deals"),
@@ -21,6 +29,7 @@ pages = RecordPages(
     new_title=_("New deal"),
     columns=[
         Column(_("Title"), "title", sort="title"),
+        Column(_("Client"), "client"),  # deals of the same title are told apart by it
         Column(_("Pipeline"), "pipeline.name"),
         Column(_("Stage"), "stage.name"),
         Column(
@@ -90,3 +99,35 @@ def deal_board_move(request: HttpRequest) -> HttpResponse:
         detail = exc.errors[0].message if exc.errors else exc.detail
         return HttpResponse(detail, status=exc.status)
     return render(request, "deals/_card.html", {"deal": saved.obj})
+
+
+@require_POST
+def deal_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a deal to a stage of its pipeline from the stage bar (Won and Lost included)."""
+    deal = record_get(actor=request.user, record_type="deal", pk=pk)
+    stage = Stage.objects.filter(pk=_int(request.POST.get("stage_id")), pipeline=deal.pipeline_id)
+    target = stage.first()
+    if target is None:
+        messages.error(request, _("Choose a stage of this deal's pipeline."))
+    else:
+        try:
+            services.deal_update(
+                actor=request.user,
+                deal_id=pk,
+                data={"stage_id": target.pk},
+                version=_int(request.POST.get("version")) or deal.version,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.errors[0].message if exc.errors else exc.detail)
+        else:
+            messages.success(
+                request, _("The deal is now in the stage %(stage)s.") % {"stage": target.name}
+            )
+    return redirect("deals:detail", pk)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -60,3 +60,30 @@ def localized(groups: list[dict] | None) -> list[dict] | None:
         }
         for group in groups
     ]
+
+
+# Which fields of a record form each reason is about, so a form can mark them.
+_FIELDS = {
+    "e-mail": ("email", "other_emails"),
+    "phone": ("phone", "mobile", "other_phones"),
+    "registration number": ("registration_number",),
+    "name": ("first_name", "last_name", "name"),
+    "company": ("company_name", "name"),
+    "postcode": ("postcode",),
+    "city": ("city",),
+    "street": ("street",),
+}
+
+
+def matched_fields(reasons: list[str]) -> list[str]:
+    """The form fields the (English) reasons speak of, in form order: "same phone" ->
+    phone, mobile, other_phones. Reasons that tell records apart ("other …") mark nothing."""
+    fields: list[str] = []
+    for reason in reasons:
+        if reason.startswith(("other ", "common ")):
+            continue
+        for word, names in _FIELDS.items():
+            if word in reason:
+                fields += [n for n in names if n not in fields]
+                break
+    return fields

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
@@ -17,13 +18,21 @@ from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.people import access
 
 from . import exports, services
-from .mapping import LEAD_FIELDS
+from .mapping import LEAD_FIELDS, MAX_COLUMNS
 from .models import ImportJob
 
 router = Router(tags=["Imports"])
 exports_router = Router(tags=["Exports"])
 
 Format = Literal["csv", "xlsx"]
+Layout = Literal["data", "spreadsheet"]
+LAYOUT_HELP = (
+    "`data` (default): contract names as headers, commas, references by id (status, source, "
+    "owner by user name and team by name), so the file imports back. `spreadsheet`: for a "
+    "person opening it in Excel: column labels in the reader's language, references and people "
+    "by name, and in a language that writes decimals with a comma (cs, sk, pl, lt, vi) `;` "
+    "between cells and amounts with a comma (UTF-8 with a BOM either way)."
+)
 
 
 class ImportOut(Schema):
@@ -65,7 +74,7 @@ def job_out(job: ImportJob) -> dict:
 
 class MappingSpec(Strict):
     columns: list[str] = Field(
-        ..., max_length=500, description="A field per file column, '' to skip the column"
+        ..., max_length=MAX_COLUMNS, description="A field per file column, '' to skip the column"
     )
     constants: dict[str, Any] = Field(default_factory=dict, description="field: value")
     number_format: Literal["auto", "comma", "dot"] = "auto"
@@ -126,7 +135,12 @@ def import_fields(request: HttpRequest):
     operation_id="imports_create",
     summary="Upload a CSV, XLSX or XLS file",
     description="Reads the header and suggests a mapping (a saved one for the same headers "
-    "first). Nothing is imported until `start`.",
+    "first). Nothing is imported until `start`. Refused with 422 at `file`: a file over 2 GB, "
+    "of more than 500 columns, or an XLSX that unpacks to more than "
+    "`IMPORT_MAX_UNCOMPRESSED_BYTES` or is compressed more than "
+    "`IMPORT_MAX_COMPRESSION_RATIO` to 1 in one member (code `file_too_large`; checked from "
+    "the zip's directory before anything is read). A cell longer than "
+    "`IMPORT_MAX_CELL_CHARS` makes its row an error at the import.",
 )
 def upload(
     request: HttpRequest,
@@ -242,9 +256,9 @@ def _selected(rows, columns: str | None):
         ) from None
 
 
-def _download(rows, fmt: str, filename: str) -> StreamingHttpResponse:
+def _download(rows, fmt: str, filename: str, *, delimiter: str = ",") -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        exports.stream(rows, fmt), content_type=exports.CONTENT_TYPES[fmt]
+        exports.stream(rows, fmt, delimiter=delimiter), content_type=exports.CONTENT_TYPES[fmt]
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
@@ -262,6 +276,26 @@ def error_report(request: HttpRequest, job_id: int, format: Format = "csv"):
 
 
 # Exports -------------------------------------------------------------------------------------
+
+LAYOUT_QUERY = Query("data", description=LAYOUT_HELP)
+
+
+def export_labels() -> dict[str, str]:
+    """Column labels of the spreadsheet layout, in the active language."""
+    from leadbridge.core.forms import LABELS
+
+    labels = {name: str(label) for name, label in LABELS.items()}
+    for name, relation in exports.BY_NAME.items():
+        labels[relation] = labels.get(name, relation)
+    labels.update(
+        {
+            "id": "ID",
+            "created_at": str(pgettext("column", "Created")),
+            "updated_at": str(pgettext("column", "Updated")),
+        }
+    )
+    return labels
+
 
 EXPORTED = {"leads": "lead", "clients": "client", "contacts": "contact", "deals": "deal"}
 
@@ -283,6 +317,7 @@ def _export_route(plural: str, record_type: str) -> None:
         filters: Query[Filters],  # type: ignore[valid-type]
         format: Format = "csv",
         columns: str | None = Query(None, max_length=4000, description=COLUMNS_HELP),  # type: ignore[type-arg]
+        layout: Layout = LAYOUT_QUERY,
     ):
         access.check(request.auth, record_type, "export")
         values = filters.model_dump()
@@ -298,13 +333,20 @@ def _export_route(plural: str, record_type: str) -> None:
             type_filters=values,
             custom_filters=custom,
         )
-        keys = list(
+        custom_labels = dict(
             CustomFieldDefinition.objects.filter(record_type=record_type)
             .order_by("id")
-            .values_list("key", flat=True)
+            .values_list("key", "label")
         )
-        rows = _selected(exports.record_rows(record_type, qs, keys), columns)
-        return _download(rows, format, plural)
+        readable = layout == "spreadsheet"
+        rows = exports.record_rows(record_type, qs, list(custom_labels), readable=readable)
+        rows = _selected(rows, columns)
+        if not readable:
+            return _download(rows, format, plural)
+        labels = {**export_labels(), **custom_labels}
+        delimiter = ";" if exports.decimal_comma() else ","
+        rows = exports.spreadsheet(rows, labels, format)
+        return _download(rows, format, plural, delimiter=delimiter)
 
 
 for _plural, _type in EXPORTED.items():

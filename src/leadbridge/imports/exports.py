@@ -55,33 +55,54 @@ def cell(value: Any) -> Any:
     return value
 
 
-def _name(obj: Any, relation: str) -> str:
+def _name(obj: Any, relation: str, *, readable: bool = False) -> str:
     related = getattr(obj, relation, None)
     if related is None:
         return ""
-    if relation == "owner":
-        return related.username
-    return getattr(related, "name", str(related))
+    if relation == "owner" and not readable:
+        return related.username  # what the import resolves
+    if hasattr(related, "get_full_name"):
+        return str(related.get_full_name() or related.username)
+    return str(getattr(related, "display_name", None) or getattr(related, "name", None) or related)
 
 
-def record_rows(record_type: str, qs: QuerySet, custom_keys: list[str]) -> Iterator[list]:
-    """The header, then one row per record: id, the spec's fields, custom fields, stamps."""
+def record_rows(
+    record_type: str, qs: QuerySet, custom_keys: list[str], *, readable: bool = False
+) -> Iterator[list]:
+    """The header, then one row per record: id, the spec's fields, custom fields, stamps.
+
+    `readable` (the spreadsheet layout, for people): every reference (client, contact,
+    pipeline, stage…) by its name and people by their full name, instead of ids and the
+    user names the import resolves.
+    """
     spec = SPECS[record_type]
     names = ["id"] + [BY_NAME.get(f.name, f.name) for f in spec.fields] + custom_keys
     names += ["created_at", "updated_at"]
     yield names
-    related = [r for r in ("status", "source", "owner", "team") if hasattr(qs.model, r)]
+    by_name = dict(BY_NAME)
+    if readable:
+        by_name.update({f.name: f.name[: -len("_id")] for f in spec.refs})
+    related = [r for r in by_name.values() if _relation(qs.model, r)]
     for obj in qs.select_related(*related).order_by("id").iterator(chunk_size=CHUNK):
         row = [obj.pk]
         for f in spec.fields:
-            if f.name in BY_NAME and hasattr(obj, BY_NAME[f.name]):
-                row.append(_name(obj, BY_NAME[f.name]))
+            if f.name in by_name and by_name[f.name] in related:
+                row.append(_name(obj, by_name[f.name], readable=readable))
             else:
-                row.append(cell(getattr(obj, f.attr)))
+                value = getattr(obj, f.attr)
+                # Amounts stay Decimal until written: the spreadsheet layout formats them.
+                row.append(value if isinstance(value, Decimal) else cell(value))
         custom = obj.custom_fields or {}
         row += [cell(custom.get(k)) for k in custom_keys]
         row += [cell(obj.created_at), cell(obj.updated_at)]
         yield row
+
+
+def _relation(model: Any, name: str) -> bool:
+    try:
+        return model._meta.get_field(name).is_relation
+    except Exception:  # FieldDoesNotExist: a reference kept as a bare id
+        return False
 
 
 ACTIVITY_COLUMNS = ("id", "type", "subject", "body", "due_at", "done", "done_at", "owner")
@@ -151,12 +172,45 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
+def csv_stream(rows: Iterable[list], *, delimiter: str = ",") -> Iterator[bytes]:
     """UTF-8 with a BOM (so Excel opens accents right), comma-separated, row by row."""
     yield b"\xef\xbb\xbf"
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    writer = csv.writer(_Echo(), lineterminator="\r\n", delimiter=delimiter)
     for row in rows:
         yield writer.writerow([csv_cell(c) for c in row]).encode()
+
+
+# The spreadsheet layout ---------------------------------------------------------------------
+# What a person opens in Excel: column labels in their language and, where their Excel reads
+# a decimal comma, `;` between cells (Excel splits a CSV by the list separator of the
+# system's region, which is `;` wherever the decimal separator is a comma) and amounts written
+# with that comma. The data layout (the API's default) keeps contract names and commas.
+
+
+def decimal_comma() -> bool:
+    """Whether the active language writes decimals with a comma (cs, sk, pl, lt, vi…)."""
+    from babel.numbers import get_decimal_symbol
+
+    from leadbridge.core.labels import babel_locale
+
+    return get_decimal_symbol(babel_locale()) == ","
+
+
+def spreadsheet(rows: Iterable[list], labels: dict[str, str], fmt: str) -> Iterator[list]:
+    """The rows with the header's names replaced by `labels` (unknown ones stay); in a CSV
+    for a decimal-comma language, amounts with a comma."""
+    rows = iter(rows)
+    header = next(rows)
+    yield [labels.get(name, name) for name in header]
+    comma = fmt == "csv" and decimal_comma()
+    for row in rows:
+        if fmt == "xlsx":
+            # A number cell: Excel shows it in the reader's own format.
+            yield [float(c) if isinstance(c, Decimal) else c for c in row]
+        elif comma:
+            yield [str(c).replace(".", ",") if isinstance(c, Decimal) else c for c in row]
+        else:
+            yield row
 
 
 def xlsx_stream(rows: Iterable[list], *, title: str = "Export") -> Iterator[bytes]:
@@ -186,8 +240,12 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     return value
 
 
-def stream(rows: Iterable[list], fmt: str, *, title: str = "Export") -> Iterator[bytes]:
-    return xlsx_stream(rows, title=title) if fmt == "xlsx" else csv_stream(rows)
+def stream(
+    rows: Iterable[list], fmt: str, *, title: str = "Export", delimiter: str = ","
+) -> Iterator[bytes]:
+    if fmt == "xlsx":
+        return xlsx_stream(rows, title=title)
+    return csv_stream(rows, delimiter=delimiter)
 
 
 def read_back(data: bytes) -> list[list[str]]:

@@ -18,6 +18,9 @@ from leadbridge.core.normalize import fold
 
 from .parsing import CellError, as_text, parse_date, parse_number, split_list
 
+# The most columns a file may have: the API's mapping lists one field per column and takes at
+# most this many, so a wider file could never be mapped (refused at upload).
+MAX_COLUMNS = 500
 # Import fields of a lead: the spec's contract names, with the references taken by name.
 LOOKUPS = {"status": "status_id", "source": "source_id", "owner": "owner_id", "team": "team_id"}
 LIST_FIELDS = frozenset({"other_emails", "other_phones", "tags"})

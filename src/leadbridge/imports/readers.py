@@ -4,10 +4,17 @@ Every reader yields `(line, cells)` with the spreadsheet's own 1-based line numb
 is line 1), so an error report can point the user at the row to fix.
 
 Memory: CSV is streamed row by row (only the caller's batch is held). XLSX and XLS go through
-python-calamine, which is fast but holds one whole sheet in memory; an XLSX larger than
-`XLSX_STREAM_ABOVE` bytes is read with openpyxl's read-only mode instead, which streams rows
-from the zip at a lower speed. XLS (the old binary format) has no streaming reader: calamine
-holds the sheet (an .xls sheet has at most 65,536 rows, so that is bounded anyway).
+python-calamine, which is fast but holds one whole sheet in memory; an XLSX whose members
+unpack to more than `XLSX_STREAM_ABOVE` bytes is read with openpyxl's read-only mode instead,
+which streams rows from the zip at a lower speed. XLS (the old binary format) has no streaming
+reader: calamine holds the sheet (an .xls sheet has at most 65,536 rows, so that is bounded
+anyway, and it is not compressed: its size is the upload's).
+
+An XLSX is a zip: a few hundred kilobytes can unpack to gigabytes (one repeated cell
+compresses about a thousand to one). `check_archive` reads only the zip's directory and refuses
+an archive above the settings' total size or compression ratio before any reader opens it; a
+cell longer than the cell limit reaches the caller as a `TooLong` value (a row error), never as
+the text itself.
 """
 
 from __future__ import annotations
@@ -15,15 +22,22 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 FORMATS = ("csv", "xlsx", "xls")
 SAMPLE_BYTES = 64 * 1024
-XLSX_STREAM_ABOVE = 20 * 1024 * 1024
+# Unpacked bytes of an XLSX above which its sheet is streamed rather than held by calamine
+# (about what a 20 MB workbook of ordinary rows unpacks to).
+XLSX_STREAM_ABOVE = 200 * 1024 * 1024
+# A member smaller than this is not judged by its ratio: tiny XML parts of a normal workbook
+# compress very well and hold no memory worth the name.
+RATIO_FROM_BYTES = 1024 * 1024
 DELIMITERS = ";,\t|"
 # Legacy encodings of the seed markets' files (Windows and ISO code pages of Central Europe
 # and the Baltics, Vietnamese, Western Europe, DOS Czech): the detector picks among these
@@ -44,6 +58,69 @@ csv.field_size_limit(10 * 1024 * 1024)
 
 class ReadError(ValueError):
     """The file cannot be read as the format it claims; the message is for the user."""
+
+
+class TooLarge(ReadError):
+    """The file would unpack to more than the limits allow; the message is for the user."""
+
+
+class TooLong(str):
+    """A cell longer than `IMPORT_MAX_CELL_CHARS` in place of its text: the row checker
+    reports it as the row's error. As text it is the cell's start, for the error report."""
+
+    length: int
+
+    def __new__(cls, text: str, limit: int) -> TooLong:
+        cell = super().__new__(cls, text[:80] + "…")
+        cell.length = len(text)
+        return cell
+
+
+def max_cell_chars() -> int:
+    return int(settings.IMPORT_MAX_CELL_CHARS)
+
+
+def _capped(value: Any, limit: int) -> Any:
+    if type(value) is str and len(value) > limit:
+        return TooLong(value, limit)
+    return value
+
+
+def check_archive(stream: IO[bytes]) -> int:
+    """The unpacked size of an XLSX after checking its zip directory against the limits:
+    the total (`IMPORT_MAX_UNCOMPRESSED_BYTES`) and each member's compression ratio
+    (`IMPORT_MAX_COMPRESSION_RATIO`). Nothing is decompressed; raises `TooLarge`.
+
+    The stated sizes bound what the readers unpack, even in a forged directory: calamine's zip
+    reader fails on a member larger than it states, Python's zipfile (openpyxl) stops at the
+    stated size and fails the checksum (tested)."""
+    try:
+        members = zipfile.ZipFile(stream).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise ReadError(_("The file is not a valid Excel workbook.")) from None
+    finally:
+        stream.seek(0)
+    limit = int(settings.IMPORT_MAX_UNCOMPRESSED_BYTES)
+    ratio = float(settings.IMPORT_MAX_COMPRESSION_RATIO)
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > limit:
+            raise TooLarge(
+                _("The workbook unpacks to more than %(mb)s MB; split it or save it as CSV.")
+                % {"mb": limit // 1024**2}
+            )
+        if member.file_size >= RATIO_FROM_BYTES and member.file_size > ratio * max(
+            member.compress_size, 1
+        ):
+            raise TooLarge(
+                _(
+                    "The workbook is compressed more than %(ratio)s to 1 (a zip bomb or a "
+                    "cell of repeated text); it is not read."
+                )
+                % {"ratio": f"{ratio:g}"}
+            )
+    return total
 
 
 @dataclass
@@ -149,7 +226,8 @@ def sniff_csv(sample: bytes, *, encoding: str | None = None) -> CsvDialect:
 
 
 def _clean_header(cells: list[Any]) -> list[str]:
-    return [("" if c is None else str(c)).strip().lstrip("\ufeff") for c in cells]
+    names = [("" if c is None else str(c)).strip().lstrip("\ufeff") for c in cells]
+    return [_capped(name, max_cell_chars()) for name in names]
 
 
 def _trim(cells: list[Any]) -> list[Any]:
@@ -178,12 +256,16 @@ def read_csv(
     except csv.Error as exc:
         raise ReadError(_("The first line cannot be read: %(exc)s.") % {"exc": exc}) from None
 
+    limit = max_cell_chars()
+
     def rows() -> Iterator[tuple[int, list[Any]]]:
         line = 1
         try:
             for cells in reader:
                 line += 1
                 if any(c.strip() for c in cells):
+                    if any(len(c) > limit for c in cells):
+                        cells = [_capped(c, limit) for c in cells]
                     yield line, cells
         except UnicodeDecodeError:
             raise ReadError(
@@ -210,8 +292,9 @@ def sheet_names(stream: IO[bytes]) -> list[str]:
 
 
 def _rows_from(iterable, first_line: int = 2) -> Iterator[tuple[int, list[Any]]]:
+    limit = max_cell_chars()
     for line, cells in enumerate(iterable, start=first_line):
-        cells = _trim(list(cells))
+        cells = _trim([_capped(c, limit) for c in cells])
         if any(c not in (None, "") for c in cells):
             yield line, cells
 
@@ -230,8 +313,12 @@ def read_workbook(stream: IO[bytes], fmt: str, *, sheet: str | None = None) -> T
     if sheet is not None and sheet not in names:
         raise ReadError(f"No sheet named {sheet!r}; sheets: {', '.join(names)}.")
     name = sheet or names[0]
-    data = workbook.get_sheet_by_name(name).iter_rows()
-    header = _clean_header(_trim(list(next(data, []))))
+    try:  # the sheet is unpacked and parsed here, whole
+        data = workbook.get_sheet_by_name(name).iter_rows()
+        first = list(next(data, []))
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ReadError(_("The workbook cannot be read: %(exc)s") % {"exc": exc}) from None
+    header = _clean_header(_trim(first))
     return Table(header, _rows_from(data), sheets=names, sheet=name, format=fmt)
 
 
@@ -247,16 +334,24 @@ def read_xlsx_streaming(stream: IO[bytes], *, sheet: str | None = None) -> Table
     if sheet is not None and sheet not in names:
         raise ReadError(f"No sheet named {sheet!r}; sheets: {', '.join(names)}.")
     name = sheet or names[0]
-    data = workbook[name].iter_rows(values_only=True)
+    data = _unbroken(workbook[name].iter_rows(values_only=True))
     header = _clean_header(_trim(list(next(data, ()))))
     return Table(header, _rows_from(data), sheets=names, sheet=name, format="xlsx")
+
+
+def _unbroken(rows: Iterator[Any]) -> Iterator[Any]:
+    """The streamed rows; a zip or XML fault met on the way (a damaged or forged member is
+    found only when read) is a `ReadError` with the reason, not the library's exception."""
+    try:
+        yield from rows
+    except Exception as exc:  # openpyxl, zipfile and the XML parser raise many types
+        raise ReadError(_("The workbook cannot be read: %(exc)s") % {"exc": exc}) from None
 
 
 def read_table(
     stream: IO[bytes],
     *,
     filename: str = "",
-    size: int | None = None,
     sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
@@ -267,6 +362,14 @@ def read_table(
     fmt = detect_format(filename, head)
     if fmt == "csv":
         return read_csv(stream, encoding=encoding, delimiter=delimiter)
-    if fmt == "xlsx" and size is not None and size > XLSX_STREAM_ABOVE:
+    if fmt == "xlsx" and check_archive(stream) > XLSX_STREAM_ABOVE:
         return read_xlsx_streaming(stream, sheet=sheet)
     return read_workbook(stream, fmt, sheet=sheet)
+
+
+def holds_whole_sheet(stream: IO[bytes], filename: str = "") -> bool:
+    """Whether `read_table` reads this file's sheet whole into memory (XLS, a small XLSX)."""
+    head = stream.read(8)
+    stream.seek(0)
+    fmt = detect_format(filename, head)
+    return fmt == "xls" or (fmt == "xlsx" and check_archive(stream) <= XLSX_STREAM_ABOVE)

@@ -17,9 +17,10 @@ from typing import IO, Any
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from leadbridge.core.errors import Collector, Conflict, DomainError, FieldIssue, ValidationFailed
 from leadbridge.core.normalize import fold
@@ -45,6 +46,7 @@ from leadbridge.people.models import Team, User
 from . import readers
 from .mapping import (
     LOOKUPS,
+    MAX_COLUMNS,
     CustomField,
     Lookups,
     Mapping,
@@ -78,7 +80,6 @@ def open_table(job: ImportJob, stream: IO[bytes]) -> readers.Table:
     return readers.read_table(
         stream,
         filename=job.filename,
-        size=job.size,
         sheet=job.sheet or None,
         encoding=job.encoding or None,
         delimiter=job.delimiter or None,
@@ -152,9 +153,7 @@ def import_upload(
     name = os.path.basename(filename or "import.csv")[:200] or "import.csv"
     path = default_storage.save(f"imports/{uuid.uuid4().hex}/{name}", File(stream, name=name))
     try:
-        table, mapping = _read_head(
-            path, name, size, sheet=sheet, encoding=encoding, delimiter=delimiter
-        )
+        table, mapping = _read_head(path, name, sheet=sheet, encoding=encoding, delimiter=delimiter)
     except ValidationFailed:
         default_storage.delete(path)  # nothing to import: the file is not kept
         raise
@@ -187,7 +186,7 @@ def import_choose_sheet(*, actor: Any, job_id: int, sheet: str) -> ImportJob:
         }
         raise ValidationFailed(message, errors=[FieldIssue("sheet", message)])
     try:
-        table, mapping = _read_head(job.file, job.filename, job.size or 0, sheet=sheet)
+        table, mapping = _read_head(job.file, job.filename, sheet=sheet)
     except ValidationFailed as exc:  # that sheet, not the file, is what cannot be used
         issues = [FieldIssue("sheet", issue.message) for issue in exc.errors]
         raise ValidationFailed(exc.detail, errors=issues) from None
@@ -199,7 +198,6 @@ def import_choose_sheet(*, actor: Any, job_id: int, sheet: str) -> ImportJob:
 def _read_head(
     path: str,
     name: str,
-    size: int,
     *,
     sheet: str | None = None,
     encoding: str | None = None,
@@ -213,14 +211,18 @@ def _read_head(
             table = readers.read_table(
                 stored,
                 filename=name,
-                size=size,
                 sheet=sheet,
                 encoding=encoding,
                 delimiter=delimiter,
             )
             samples = [cells for _line, cells in itertools.islice(table.rows, 20)]
+    except readers.TooLarge as exc:
+        raise ValidationFailed(
+            str(exc), code="file_too_large", errors=[FieldIssue("file", str(exc))]
+        ) from None
     except (readers.ReadError, LookupError) as exc:
         raise ValidationFailed(str(exc), errors=[FieldIssue("file", str(exc))]) from None
+    _check_header(table.headers)
     if any("\x00" in str(c) for c in [*table.headers, *(c for row in samples for c in row)]):
         # A binary file read as text: nothing to import.
         raise ValidationFailed(
@@ -241,6 +243,27 @@ def _read_head(
     else:
         mapping = Mapping(columns=suggest(table.headers, custom_fields(), samples))
     return table, mapping.as_dict() | {"template": template.pk if template else None}
+
+
+def _check_header(headers: list[str]) -> None:
+    """A header the mapping can hold: at most `MAX_COLUMNS` columns (the mapping takes one
+    field per column), each named in at most the cell limit (the names are stored)."""
+    message = None
+    if len(headers) > MAX_COLUMNS:
+        message = ngettext(
+            "The file has %(count)s column; at most %(max)s can be imported.",
+            "The file has %(count)s columns; at most %(max)s can be imported.",
+            len(headers),
+        ) % {"count": len(headers), "max": MAX_COLUMNS}
+    elif any(isinstance(h, readers.TooLong) for h in headers):
+        limit = readers.max_cell_chars()
+        message = ngettext(
+            "A column name is longer than %(max)s character.",
+            "A column name is longer than %(max)s characters.",
+            limit,
+        ) % {"max": limit}
+    if message:
+        raise ValidationFailed(message, errors=[FieldIssue("file", message)])
 
 
 def _align(saved: dict, headers: list[str]) -> list[str]:
@@ -354,6 +377,16 @@ class RowChecker:
             # Binary data in a text file: PostgreSQL stores no NUL in text or JSON, and the
             # row cannot be meant as it is.
             return RowOutcome(line, cells, errors=[self._nul_issue(i) for i in nul])
+        columns = self.mapping.columns
+        long = [
+            i
+            for i, c in enumerate(cells)
+            if isinstance(c, readers.TooLong) and i < len(columns) and columns[i]
+        ]
+        if long:
+            # The reader kept only the cell's start: the row cannot be imported as it is
+            # (a skipped column's cell is not imported, so it may be as long as it is).
+            return RowOutcome(line, cells, errors=[self._long_issue(i, cells[i]) for i in long])
         result = convert_row(cells, self.mapping, self.lookups)
         outcome = RowOutcome(line, cells, result.data)
         if result.unknown and self.job.create_missing:
@@ -398,15 +431,32 @@ class RowChecker:
         return outcome
 
     def _nul_issue(self, column: int) -> dict:
+        return self._column_issue(
+            column,
+            _(
+                "The cell holds a NUL character (binary data); fix the file and import "
+                "this row again."
+            ),
+        )
+
+    def _column_issue(self, column: int, message: str) -> dict:
         mapped = self.mapping.columns[column] if column < len(self.mapping.columns) else ""
         return {
             "column": self.job.headers[column] if column < len(self.job.headers) else "",
             "field": mapped,
-            "message": _(
-                "The cell holds a NUL character (binary data); fix the file and import "
-                "this row again."
-            ),
+            "message": message,
         }
+
+    def _long_issue(self, column: int, cell: readers.TooLong) -> dict:
+        return self._column_issue(
+            column,
+            ngettext(
+                "The cell holds %(length)s character; at most %(max)s can be imported.",
+                "The cell holds %(length)s characters; at most %(max)s can be imported.",
+                cell.length,
+            )
+            % {"length": cell.length, "max": readers.max_cell_chars()},
+        )
 
     def _issue(self, name: str, message: str) -> dict:
         return {
@@ -509,15 +559,19 @@ def import_cancel(*, actor: Any, job_id: int) -> ImportJob:
 
 def import_undo(*, actor: Any, job_id: int) -> ImportJob:
     """Undo a whole import: the leads it created are deleted (soft), the leads it updated
-    get their values from before. Atomic."""
+    get their values from before. Atomic. Emits `lead.deleted` and `lead.updated` (with
+    `import_undo`: the job's id) as the single deletes and updates do."""
     job = _get(actor, job_id)
     access.check(actor, "lead", "import")
     if job.status in (ImportJob.Status.RUNNING, ImportJob.Status.QUEUED):
         raise Conflict(_("Cancel the import first."), code="import_running")
     if job.status == ImportJob.Status.UNDONE:
         raise Conflict(_("The import is undone already."), code="import_undone")
+    from leadbridge.automation.events import emit, subscribed
+
     spec = SPECS["lead"]
     now = timezone.now()
+    undo = {"import_undo": job.pk}  # in the webhook body's `data`: why the lead changed
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         batches = list(job.batches.order_by("-first_row"))
@@ -534,12 +588,16 @@ def import_undo(*, actor: Any, job_id: int) -> ImportJob:
                 refresh_derived(lead, spec)
                 lead.save()
                 history_changes(actor=actor, record_type="lead", record_id=lead.pk, changes=changes)
+                emit("lead.updated", "lead", lead, actor=actor, extra=undo)
             ids = batch.created_ids
             for start in range(0, len(ids), 5000):
                 chunk = ids[start : start + 5000]
                 Lead.objects.filter(pk__in=chunk, deleted_at__isnull=True).update(
                     deleted_at=now, version=F("version") + 1
                 )
+                if subscribed("lead.deleted"):  # webhook subscribers drop what was undone
+                    for lead in Lead.objects.filter(pk__in=chunk, deleted_at=now).order_by("pk"):
+                        emit("lead.deleted", "lead", lead, actor=actor, extra=undo)
                 forget("lead", chunk)
                 HistoryEvent.objects.bulk_create(
                     [
@@ -673,10 +731,12 @@ CHECK_PROCESSES = max(1, os.cpu_count() or 1)
 
 def _check_processes(job: ImportJob) -> int:
     """Every checking process reads the file itself; a sheet calamine holds whole (XLS, an
-    XLSX up to `XLSX_STREAM_ABOVE`) would be held once per process, so it gets one."""
-    whole = job.format == "xls" or (
-        job.format == "xlsx" and (job.size or 0) <= readers.XLSX_STREAM_ABOVE
-    )
+    XLSX unpacking to at most `XLSX_STREAM_ABOVE`) would be held once per process, so it
+    gets one."""
+    if job.format == "csv":
+        return CHECK_PROCESSES
+    with default_storage.open(job.file, "rb") as stream:
+        whole = readers.holds_whole_sheet(stream, job.filename)
     return 1 if whole else CHECK_PROCESSES
 
 
@@ -749,13 +809,18 @@ def checked_batches_forked(
     context = multiprocessing.get_context("fork")
     queues = [context.Queue(maxsize=2) for _ in range(processes)]  # memory: few in flight
 
+    parent = os.getpid()
+
     def produce(k: int) -> None:
+        bind_to_parent(parent)
         queue = queues[k]
         gc.set_threshold(*GC_THRESHOLDS)
         try:
             for batch in checked_batches(job, checker, size, part=(k, processes)):
                 queue.put(("batch", _pack(batch, cells=job.on_duplicate in ("reject", "update"))))
             queue.put(("done", None))
+        except readers.ReadError as exc:  # the file, not the program: the user reads why
+            queue.put(("unreadable", str(exc)))
         except BaseException as exc:  # the parent re-raises it
             queue.put(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -773,6 +838,8 @@ def checked_batches_forked(
             kind, payload = _receive(queues[i % processes], children[i % processes])
             if kind == "done":
                 break
+            if kind == "unreadable":
+                raise readers.ReadError(payload)
             if kind == "error":
                 raise RuntimeError(f"Reading the file failed: {payload}")
             yield _unpack(payload)
@@ -781,6 +848,47 @@ def checked_batches_forked(
             if child.is_alive():
                 child.terminate()
             child.join(timeout=5)
+
+
+def bind_to_parent(parent: int) -> None:
+    """Make a forked checking process end with the process that forked it.
+
+    Its parent (the worker) may be killed outright (SIGKILL, the out-of-memory killer): no
+    `finally` of the parent runs then, and a child blocked on its full queue would wait for
+    ever, holding its memory and any database connection. On Linux the kernel sends the child
+    SIGTERM when the parent dies (PR_SET_PDEATHSIG); elsewhere a thread watches the parent id.
+    The child inherits the worker's SIGTERM handler (a graceful shutdown that lets the running
+    task go on), so SIGTERM gets its own: close the connections and exit at once."""
+    import signal
+    import sys
+
+    def stop(signum: int, _frame: Any) -> None:
+        from django.db import connections
+
+        try:
+            connections.close_all()
+        finally:
+            os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    else:
+        import threading
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=watch, daemon=True).start()
+    # The parent may have died before the death signal was asked for: then nobody sends it.
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _receive(queue: Any, child: Any) -> tuple[str, Any]:
@@ -894,7 +1002,12 @@ class BatchWriter:
                     updated.append({"id": match_id, "before": before})
                 counts["updated"] += 1
             else:  # link
-                self._link(match_id, outcome)
+                try:
+                    self._link(match_id, outcome)
+                except DomainError as exc:  # a lead the user sees but may not add notes to
+                    counts["failed"] += 1
+                    errors += self._errors(outcome, message=exc.detail, issues=exc.errors)
+                    continue
                 counts["skipped"] += 1
         created += self._flush(pending)
         counts["created"] = len(created)
@@ -906,11 +1019,15 @@ class BatchWriter:
         return counts
 
     def _in_db(self, wanted: set[str]) -> dict[str, int]:
-        """The lowest live lead id under each of the keys."""
+        """The lowest live lead id under each of the keys, among the leads the importing
+        user may see: as in the API's duplicate check, a lead outside their scope is no
+        match (the row is created), so the import neither reveals it nor acts on it."""
         from django.db import connection
 
         if not wanted:
             return {}
+        if access.scope_q(self.actor, "lead", "view") != Q():  # not every lead: filter
+            return self._in_scope(wanted)
         if connection.vendor == "postgresql":
             # One index probe per key, whatever the statistics say: with `key = ANY(…)`
             # and no fresh statistics on a key table the import is filling, the planner
@@ -937,6 +1054,25 @@ class BatchWriter:
         for key, record_id, record_type in rows:
             if record_type == "lead":
                 found.setdefault(key, record_id)
+        return found
+
+    def _in_scope(self, wanted: set[str]) -> dict[str, int]:
+        """`_in_db` for a user who sees only some leads: the keys' rows of visible leads."""
+        from leadbridge.core.selectors import base_queryset
+
+        visible = base_queryset(self.actor, "lead").values("pk")
+        found: dict[str, int] = {}
+        keys = sorted(wanted)
+        for start in range(0, len(keys), 2000):  # bounded statements on either database
+            rows = (
+                MatchKey.objects.filter(
+                    key__in=keys[start : start + 2000], record_type="lead", record_id__in=visible
+                )
+                .values("key")
+                .annotate(first=Min("record_id"))
+                .values_list("key", "first")
+            )
+            found.update(rows)
         return found
 
     def _flush(self, rows: list[NewLead]) -> list[int]:

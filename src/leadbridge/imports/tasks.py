@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
+import logging
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from leadbridge.core.errors import DomainError
+from leadbridge.ops import context
+
 from .models import ImportJob
+from .readers import ReadError
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -16,6 +26,39 @@ def run_import(job_id: int) -> None:
         run_job(job_id)
     except Exception as exc:  # the job reports any failure rather than vanish
         ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+            status=ImportJob.Status.FAILED,
+            error=failure_message(job_id, exc)[:2000],
+            finished_at=timezone.now(),
         )
         raise
+
+
+def failure_message(job_id: int, exc: BaseException) -> str:
+    """What the job's owner reads about a failed import, in their language.
+
+    A file that turns out unreadable half-way (`ReadError`) or a refused operation says why
+    in words meant for users. Anything else (a database error, a bug) is logged whole with
+    the request id, and the user reads a plain message with that id to quote: raw database
+    text says nothing to them and may show values and table names."""
+    owner = ImportJob.objects.filter(pk=job_id).select_related("created_by").first()
+    language = (owner.created_by.language if owner else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        if isinstance(exc, ReadError):
+            return str(exc)
+        if isinstance(exc, DomainError):
+            return exc.detail
+        reference = context.current()
+        if reference == "-":  # run outside a task (the CLI, a test)
+            reference = f"import-{job_id}"
+        logger.error(
+            "import %s failed (reference %s)",
+            job_id,
+            reference,
+            exc_info=exc,
+            extra={"import_job": job_id},
+        )
+        return _(
+            "The import stopped because of an error on the server. Start it again to resume "
+            "where it stopped; if it fails again, give the administrator this reference: "
+            "%(reference)s."
+        ) % {"reference": reference}

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from leadbridge.core.errors import DomainError
+from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people import access
+from leadbridge.people.models import Team, User
 
 from . import services
 from .mapping import LEAD_FIELDS
@@ -38,6 +40,62 @@ def _label(name: str) -> str:
     from leadbridge.core.forms import LABELS
 
     return str(LABELS.get(name) or LABELS.get(f"{name}_id") or name)
+
+
+def _constant_options() -> dict[str, list[tuple[str, str]]]:
+    """The choices of the constants that are lists: (value the import reads, what it shows).
+
+    Lookups are posted by name, as a column would hold them (the import resolves names).
+    """
+    from leadbridge.core.choices import country_choices, currency_choices
+
+    people = User.objects.filter(is_active=True, is_system=False).order_by(
+        "first_name", "last_name", "username"
+    )
+    return {
+        "source": [(s.name, s.name) for s in LeadSource.objects.filter(active=True)],
+        "status": [(s.name, s.name) for s in LeadStatus.objects.all()],
+        "owner": [(u.username, u.get_full_name() or u.username) for u in people],
+        "team": [(t.name, t.name) for t in Team.objects.all()],
+        "country": country_choices(),
+        "currency": currency_choices(),
+    }
+
+
+def _names() -> dict:
+    """What `_saved_as` shows for ids and keys, read once for a page."""
+    return {
+        "status_id": dict(LeadStatus.objects.values_list("pk", "name")),
+        "source_id": dict(LeadSource.objects.values_list("pk", "name")),
+        "team_id": dict(Team.objects.values_list("pk", "name")),
+        "owner_id": {
+            u.pk: u.get_full_name() or u.username
+            for u in User.objects.filter(is_system=False).only(
+                "first_name", "last_name", "username"
+            )
+        },
+        "custom_fields": {d.key: d.label for d in services.custom_fields()},
+    }
+
+
+def _saved_as(values: dict, names: dict) -> list[tuple[str, str]]:
+    """A preview row's values as a person reads them: labels, and names for the ids."""
+    from leadbridge.core.forms import LABELS
+
+    shown = []
+    for key, value in values.items():
+        if key == "custom_fields" and isinstance(value, dict):
+            labels = names["custom_fields"]
+            shown += [(labels.get(k, k), str(v)) for k, v in value.items() if v not in (None, "")]
+            continue
+        if value in (None, "", []):
+            continue
+        if key in names:
+            value = names[key].get(value, value)
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        shown.append((str(LABELS.get(key, key)), str(value)))
+    return shown
 
 
 def _errors_by_field(exc: DomainError) -> dict[str, list[str]]:
@@ -146,6 +204,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
         for i, header in enumerate(job.headers)
     ]
     constants = current.get("constants") or {}
+    options = _constant_options()
     return render(
         request,
         "imports/mapping.html",
@@ -160,6 +219,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
                     _label(name),
                     constants.get(name, ""),
                     errors.get(f"mapping.constants.{name}", []),
+                    options.get(name),
                 )
                 for name in CONSTANT_FIELDS
             ],
@@ -177,6 +237,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         return render(request, "imports/missing.html", {"detail": exc.detail}, status=exc.status)
     data = services.import_preview(actor=request.user, job_id=job.pk, limit=20)
+    names = _names()
     rows = []
     for row in data["rows"]:
         bad = {e["column"]: e["message"] for e in row["errors"] if e["column"]}
@@ -187,7 +248,8 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             )
         ]
         other = [e["message"] for e in row["errors"] if not e["column"]]
-        rows.append({"line": row["line"], "cells": cells, "other": other, "values": row["values"]})
+        values = _saved_as(row["values"], names) if row["values"] else []
+        rows.append({"line": row["line"], "cells": cells, "other": other, "values": values})
     return render(request, "imports/preview.html", {"job": job, "rows": rows})
 
 

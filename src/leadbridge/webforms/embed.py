@@ -4,24 +4,41 @@ by webform.js (fill-time token, JSON post with an Idempotency-Key, messages in p
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
+from .fields import form_fields
 from .models import WebForm
 
 
-def snippet(form: WebForm, base: str) -> str:
-    from .views import _fields
+def _control(f: dict) -> str:
+    required = " required" if f["required"] else ""
+    if f["widget"] == "textarea":
+        return f'<textarea name="{f["name"]}"{required}></textarea>'
+    if f["widget"] == "select":
+        options = "".join(f"<option>{escape(c)}</option>" for c in f["choices"])
+        return f'<select name="{f["name"]}"{required}><option value="">—</option>{options}</select>'
+    if f["widget"] == "checkbox":
+        return f'<input name="{f["name"]}" type="checkbox" value="true"{required}>'
+    mode = f' inputmode="{f["inputmode"]}"' if f.get("inputmode") else ""
+    return f'<input name="{f["name"]}" type="{f["type"]}"{mode}{required}>'
 
+
+def snippet(form: WebForm, base: str) -> str:
+    with translation.override(form.language or "en"):
+        return _snippet(form, base)
+
+
+def _snippet(form: WebForm, base: str) -> str:
     action = f"{base}/f/{form.key}"
     lines = [f'<form action="{escape(action)}" method="post" data-leadbridge-form>']
-    for f in _fields(form, {}, {}):
-        required = " required" if f["required"] else ""
+    for f in form_fields(form, {}, {}):
         label = escape(f["label"]) + (" *" if f["required"] else "")
-        if f["long"]:
-            control = f'<textarea name="{f["name"]}"{required}></textarea>'
+        if f["widget"] == "checkbox":
+            lines.append(f"  <p><label>{_control(f)} {label}</label></p>")
         else:
-            control = f'<input name="{f["name"]}" type="{f["type"]}"{required}>'
-        lines.append(f"  <p><label>{label} {control}</label></p>")
+            lines.append(f"  <p><label>{label} {_control(f)}</label></p>")
     if form.consent_text:
         lines.append(
             f'  <p><label><input type="checkbox" name="consent" value="1"> '
@@ -30,7 +47,7 @@ def snippet(form: WebForm, base: str) -> str:
     lines += [
         '  <p style="position:absolute;left:-10000px" aria-hidden="true">'
         '<input name="_lb_hp" tabindex="-1" autocomplete="off"></p>',
-        '  <button type="submit">Send</button>',
+        f'  <button type="submit">{escape(_("Send"))}</button>',
         "</form>",
         f'<script src="{escape(base)}/static/leadbridge/webform.js" defer></script>',
     ]

@@ -22,6 +22,23 @@ PUBLIC_FIELDS = tuple(
     if n not in ("owner_id", "team_id", "status_id", "source_id", "tags", "expected_value")
 )
 MAX_VALUE = 10_000  # characters in one submitted value
+# A lead's custom field shows on a form as `cf_<key>` (the lists' filters name them alike).
+CUSTOM_PREFIX = "cf_"
+
+
+def custom_field_definitions() -> dict[str, Any]:
+    """The lead's custom fields a form may show, by their form name (`cf_<key>`)."""
+    from leadbridge.customfields.services import definitions
+
+    return {CUSTOM_PREFIX + d.key: d for d in definitions("lead")}
+
+
+def available_fields() -> list[tuple[str, str]]:
+    """(name, label) of every field a form may show: built-in ones, then custom ones."""
+    from leadbridge.core.forms import LABELS
+
+    built_in = [(name, str(LABELS.get(name, name))) for name in PUBLIC_FIELDS]
+    return built_in + [(name, d.label) for name, d in custom_field_definitions().items()]
 
 
 def actor_for(form: WebForm) -> Any:
@@ -46,8 +63,11 @@ def clean_submission(form: WebForm, raw: dict) -> dict:
     Other keys are ignored (pages post their buttons and trackers along)."""
     out = Collector()
     values: dict[str, Any] = {}
+    custom = (
+        custom_field_definitions() if any(n.startswith(CUSTOM_PREFIX) for n in form.fields) else {}
+    )
     for name in form.fields:
-        if name not in PUBLIC_FIELDS or name not in raw:
+        if (name not in PUBLIC_FIELDS and name not in custom) or name not in raw:
             continue
         value = raw[name]
         if isinstance(value, list | dict):
@@ -75,10 +95,14 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
     """
     from leadbridge.duplicates.checks import create_checked
     from leadbridge.leads.services import lead_create, lead_update
+    from leadbridge.mail.notices import notify_new_lead
     from leadbridge.privacy.services import consent_record
 
     values = clean_submission(form, raw)
-    data = dict(values)
+    data = {k: v for k, v in values.items() if not k.startswith(CUSTOM_PREFIX)}
+    custom = {k[len(CUSTOM_PREFIX) :]: v for k, v in values.items() if k.startswith(CUSTOM_PREFIX)}
+    if custom:
+        data["custom_fields"] = custom
     if form.source_id:
         data["source_id"] = form.source_id
     if form.status_id:
@@ -100,10 +124,16 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
                 reveal=False,
             )
         except DomainError as exc:
-            # Never echo what matched; field errors are about the submitted values only.
+            # Never echo what matched; field errors are about the submitted values only, named
+            # as the form names them (a custom field's error is at `cf_<key>`).
             exc.extra = {}
+            for error in exc.errors:
+                if error.field.startswith("custom_fields."):
+                    error.field = CUSTOM_PREFIX + error.field[len("custom_fields.") :]
             raise
         WebFormSubmission.objects.create(form=form, lead_id=intake.obj.pk, outcome=intake.outcome)
+        if intake.outcome == "created":
+            notify_new_lead(actor=actor, lead=intake.obj, form_name=form.name)
         if form.consent_text:
             # `clean_submission` refused a submission without it: the box was ticked. Kept
             # with the lead the submission reached (a new one or the matched one), with the
@@ -137,8 +167,12 @@ _ENGINE = Engine(autoescape=False)  # plain-text e-mail: no HTML escaping
 
 
 def render_autoresponder(form: WebForm, values: dict) -> tuple[str, str]:
-    """Subject and body with the submitted lead fields ({{ first_name }}, …)."""
-    context = Context({name: values.get(name, "") for name in PUBLIC_FIELDS})
+    """Subject and body with the submitted lead fields ({{ first_name }}, …).
+
+    Plain text, so not HTML-escaped: a `Context` escapes by default whatever the engine says
+    ("O'Brien & Co" came out as "O&#x27;Brien &amp; Co"). An HTML part, should one be added,
+    must be rendered with its own escaping context."""
+    context = Context({name: values.get(name, "") for name in PUBLIC_FIELDS}, autoescape=False)
     with translation.override(form.language or "en"):
         subject = _ENGINE.from_string(form.autoresponder_subject).render(context)
         body = _ENGINE.from_string(form.autoresponder_body).render(context)
@@ -193,9 +227,12 @@ def webform_save(*, actor: Any, data: dict, form: WebForm | None = None) -> WebF
             setattr(form, name, data[name])
     if not (form.name or "").strip():
         raise field_error("name", _("This field is required."))
-    bad = [f for f in form.fields if f not in PUBLIC_FIELDS]
+    allowed = [name for name, _label in available_fields()]
+    bad = [f for f in form.fields if f not in allowed]
     if bad or not form.fields:
-        raise field_error("fields", "Choose fields from: " + ", ".join(PUBLIC_FIELDS) + ".")
+        raise field_error(
+            "fields", _("Choose fields from: %(fields)s.") % {"fields": ", ".join(allowed)}
+        )
     form.required_fields = [f for f in form.required_fields if f in form.fields]
     if form.on_duplicate not in WebForm.OnDuplicate.values:
         raise field_error("on_duplicate", _("Must be one of: allow, skip, link."))

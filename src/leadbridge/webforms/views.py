@@ -7,7 +7,6 @@ the allowed origins, the honeypot, the fill-time token, rate limits and the size
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from django.conf import settings
@@ -20,11 +19,14 @@ from django.views.decorators.csrf import csrf_exempt
 
 from leadbridge.api.idempotency import run_idempotent
 from leadbridge.core import confcache
+from leadbridge.core.cleaning import text_problem
 from leadbridge.core.errors import DomainError
+from leadbridge.core.jsonbody import BodyError, load_json
 
 from . import spam
+from .fields import form_fields
 from .models import WebForm
-from .services import PUBLIC_FIELDS, actor_for, public_answer, webform_submit
+from .services import actor_for, public_answer, webform_submit
 
 HONEYPOT = "_lb_hp"
 TOKEN = "_lb_t"
@@ -58,30 +60,6 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
-def _fields(form: WebForm, values: dict, errors: dict) -> list[dict]:
-    from leadbridge.leads.models import Lead
-
-    out = []
-    for name in form.fields:
-        if name not in PUBLIC_FIELDS:
-            continue
-        field = Lead._meta.get_field(name)
-        out.append(
-            {
-                "name": name,
-                "label": str(field.verbose_name).capitalize(),
-                "required": name in form.required_fields,
-                "type": {"email": "email", "phone": "tel", "mobile": "tel", "website": "url"}.get(
-                    name, "text"
-                ),
-                "long": name == "description",
-                "value": str(values.get(name) or ""),
-                "error": errors.get(name, ""),
-            }
-        )
-    return out
-
-
 def _page(request, form, *, status=200, errors=None, values=None, done=False) -> HttpResponse:
     messages = {e["field"]: e["message"] for e in (errors or [])}
     with translation.override(form.language or "en"):
@@ -90,7 +68,7 @@ def _page(request, form, *, status=200, errors=None, values=None, done=False) ->
             "webforms/public.html",
             {
                 "form": form,
-                "fields": _fields(form, values or {}, messages),
+                "fields": form_fields(form, values or {}, messages),
                 "errors": messages,
                 "token": spam.issue_token(form.key),
                 "submission_id": uuid.uuid4().hex,
@@ -99,9 +77,13 @@ def _page(request, form, *, status=200, errors=None, values=None, done=False) ->
             },
             status=status,
         )
-    # The hosted form may be framed by the allowed sites (the no-JavaScript embed).
-    ancestors = " ".join(["'self'", *form.allowed_origins])
-    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    # The hosted form may be framed by the allowed sites (the no-JavaScript embed); the rest
+    # of the site's policy (no inline script, …) holds here too.
+    from leadbridge.ops.middleware import policy_framed_by
+
+    response["Content-Security-Policy"] = policy_framed_by(
+        " ".join(["'self'", *form.allowed_origins])
+    )
     return response
 
 
@@ -121,12 +103,24 @@ def _error(request, form, status, detail, code, errors=None, headers=None, value
 
 
 def _parse(request: HttpRequest) -> dict:
+    """The submitted fields; `BodyError` saying why when the body cannot be read (not JSON,
+    nested too deep to parse safely, not an object)."""
     if (request.content_type or "").startswith("application/json"):
-        data = json.loads(request.body or b"{}")
+        data = load_json(request.body or b"{}")
         if not isinstance(data, dict):
-            raise ValueError("not an object")
+            raise BodyError(_("Send a JSON object or a form post."))
         return data
     return {k: request.POST.get(k) for k in request.POST}
+
+
+def _unstorable(raw: dict) -> list[dict]:
+    """Values no database stores (NUL, an unpaired surrogate), refused as the API refuses
+    them, at the field and before anything reads them (the token, the idempotency key)."""
+    return [
+        {"field": str(key).encode("utf-8", "replace").decode()[:100], "message": problem}
+        for key, value in raw.items()
+        if (problem := text_problem(key) or text_problem(value))
+    ]
 
 
 @csrf_exempt
@@ -147,7 +141,9 @@ def endpoint(request: HttpRequest, key: str) -> HttpResponse:
         return _page(request, form)
     if request.method != "POST":
         return _error(request, form, 405, _("Use POST to submit the form."), "method_not_allowed")
-    with confcache.pinned(form.config_generation):
+    # The visitor reads the form's language, whatever their browser asks for: every message
+    # of the submission (required fields, spam checks, limits) speaks it.
+    with confcache.pinned(form.config_generation), translation.override(form.language or "en"):
         return _submit(request, form)
 
 
@@ -187,8 +183,13 @@ def _submit(request: HttpRequest, form: WebForm) -> HttpResponse:
         return _error(request, form, 413, _("The submission is too large."), "too_large")
     try:
         raw = _parse(request)
-    except ValueError:
-        return _error(request, form, 400, _("Send a JSON object or a form post."), "bad_request")
+    except BodyError as exc:
+        return _error(request, form, 400, str(exc), "bad_request")
+    if errors := _unstorable(raw):
+        kept = {k: v for k, v in raw.items() if not (text_problem(k) or text_problem(v))}
+        return _error(
+            request, form, 422, _("Some values are not valid."), "invalid", errors, values=kept
+        )
     if str(raw.get(HONEYPOT) or "").strip():
         return _error(request, form, 400, _("The submission looks automated."), "spam_suspected")
     if form.min_fill_seconds:

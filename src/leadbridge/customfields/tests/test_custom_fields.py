@@ -194,3 +194,86 @@ def test_everyone_reads_the_definitions(defined, users):
     defined("lead")
     r = api_for(users["sales_north"]).get("/api/custom-fields")
     assert r.status_code == 200 and len(r.json()) == len(DEFINITIONS)
+
+
+@pytest.mark.parametrize(
+    "label, key",
+    [
+        ("Počet zaměstnanců", "pocet_zamestnancu"),
+        ("  Źródło   kampanii ", "zrodlo_kampanii"),
+        ("Įmonės kodas (JAR)", "imones_kodas_jar"),
+        ("Ngày thành lập", "ngay_thanh_lap"),
+        ("2nd phone", "f_2nd_phone"),
+        ("!!!", "field"),
+    ],
+)
+def test_the_key_is_made_from_the_label(admin_api, label, key):
+    r = admin_api.post(
+        "/api/custom-fields", {"record_type": "lead", "label": label, "type": "text"}
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["key"] == key and r.json()["label"] == label.strip()
+
+
+def test_a_made_key_that_is_taken_is_numbered(admin_api):
+    body = {"record_type": "deal", "label": "Region", "type": "text"}
+    keys = [admin_api.post("/api/custom-fields", body).json()["key"] for _ in range(3)]
+    assert keys == ["region", "region_2", "region_3"]
+
+
+def test_the_label_is_edited_and_the_key_and_type_stay(admin_api, users):
+    made = admin_api.post(
+        "/api/custom-fields",
+        {"record_type": "lead", "label": "Segmet", "type": "choice", "choices": ["A"]},
+    ).json()
+    r = admin_api.patch(
+        f"/api/custom-fields/{made['id']}", {"label": "Segment", "choices": ["A", "B"]}
+    )
+    assert r.status_code == 200, r.content
+    assert (r.json()["key"], r.json()["label"], r.json()["choices"]) == (
+        "segmet",
+        "Segment",
+        ["A", "B"],
+    )
+    assert_error(
+        admin_api.patch(f"/api/custom-fields/{made['id']}", {"label": ""}), 422, field="label"
+    )
+    assert_error(
+        admin_api.patch(f"/api/custom-fields/{made['id']}", {"choices": []}), 422, field="choices"
+    )
+    assert_error(
+        admin_api.patch(f"/api/custom-fields/{made['id']}", {"type": "text"}), 422, field="type"
+    )
+    assert_error(admin_api.patch("/api/custom-fields/999999", {"label": "X"}), 404)
+    assert_error(
+        api_for(users["sales_north"]).patch(f"/api/custom-fields/{made['id']}", {"label": "Mine"}),
+        403,
+    )
+    assert CustomFieldDefinition.objects.get().label == "Segment"
+
+
+def test_deleting_a_field_tells_and_erases_its_values(admin_api, users):
+    made = admin_api.post(
+        "/api/custom-fields", {"record_type": "lead", "label": "Segment", "type": "text"}
+    ).json()
+    admin_api.post("/api/custom-fields", {"record_type": "lead", "label": "Tier", "type": "text"})
+    ids = []
+    for n, custom in enumerate(
+        [{"segment": "Retail", "tier": "gold"}, {"segment": "B2B"}, {"tier": "silver"}]
+    ):
+        r = admin_api.post("/api/leads", {"last_name": f"Cf{n}", "custom_fields": custom})
+        ids.append(r.json()["id"])
+    assert_error(api_for(users["sales_north"]).get(f"/api/custom-fields/{made['id']}/usage"), 403)
+    assert admin_api.get(f"/api/custom-fields/{made['id']}/usage").json() == {"records": 2}
+    assert_error(api_for(users["sales_north"]).delete(f"/api/custom-fields/{made['id']}"), 403)
+    r = admin_api.delete(f"/api/custom-fields/{made['id']}")
+    assert r.status_code == 200 and r.json() == {"records": 2}
+    values = [admin_api.get(f"/api/leads/{pk}").json()["custom_fields"] for pk in ids]
+    assert values == [{"tier": "gold"}, {}, {"tier": "silver"}]
+    assert_error(admin_api.delete(f"/api/custom-fields/{made['id']}"), 404)
+    # A new field of the same key starts empty.
+    again = admin_api.post(
+        "/api/custom-fields", {"record_type": "lead", "label": "Segment", "type": "text"}
+    ).json()
+    assert again["key"] == "segment"
+    assert admin_api.get(f"/api/custom-fields/{again['id']}/usage").json() == {"records": 0}

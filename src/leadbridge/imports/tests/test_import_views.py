@@ -49,7 +49,7 @@ def test_upload_map_preview_start_and_progress(admin_user):
     )
     assert r.status_code == 302 and r["Location"] == f"/imports/{job.pk}/preview/"
     page = web.get(f"/imports/{job.pk}/preview/").content.decode()
-    assert "cell-error" in page and "city: Brno" in page
+    assert "cell-error" in page and "City: Brno" in page
     r = web.post(f"/imports/{job.pk}/start/")
     assert r.status_code == 302
     page = web.get(f"/imports/{job.pk}/").content.decode()
@@ -81,7 +81,7 @@ def test_lists_link_to_exports(admin_user):
     assert "/api/clients/export?format=xlsx" in web.get("/clients/").content.decode()
     # A filter form sends every field; the API would read `status_id=` as a bad number.
     page = web.get("/leads/?q=x&status_id=&owner_id=&tag=vip").content.decode()
-    assert 'href="/api/leads/export?format=csv&amp;q=x&amp;tag=vip"' in page
+    assert 'href="/api/leads/export?format=csv&amp;layout=spreadsheet&amp;q=x&amp;tag=vip"' in page
 
 
 def workbook(sheets: dict) -> bytes:

@@ -204,7 +204,8 @@ def test_required_field_and_consent_errors_at_the_field(admin_user, form):
     assert r.status_code == 422
     assert {e["field"] for e in r.json()["errors"]} == {"email", "consent"}
     r = Client().post(f"/f/{form.key}", {"last_name": "NoMail", "_lb_t": aged_token(form)})
-    assert r.status_code == 422 and b"This field is required." in r.content
+    # In the form's language (Slovak), not the visitor's browser's.
+    assert r.status_code == 422 and "Toto pole je povinné.".encode() in r.content
     assert post_json(form, {"email": "ok@x.cz", "consent": True}).status_code == 201
 
 
@@ -290,7 +291,77 @@ def test_no_consent_box_no_consent_stored_and_unticked_box_no_lead(admin_user, f
     r = Client().post(
         f"/f/{form.key}", {"email": "b@x.sk", "_lb_t": aged_token(form)}, headers={"Origin": ORIGIN}
     )
-    assert r.status_code == 422 and b"Please give your consent to continue." in r.content
+    assert r.status_code == 422  # in the form's language (Slovak)
+    assert "Ak chcete pokračovať, udeľte, prosím, súhlas." in r.content.decode()
     r = post_json(form, {"email": "b@x.sk", "consent": False})
     assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["consent"]
     assert not Lead.objects.filter(email="b@x.sk").exists() and not Consent.objects.exists()
+
+
+def test_messages_speak_the_forms_language_whatever_the_browser_asks(admin_user, form):
+    webform_save(actor=admin_user, form=form, data={"language": "cs"})
+    r = post_json(form, {"last_name": "Bez mailu"}, **{"Accept-Language": "en"})
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"field": "email", "message": "Toto pole je povinné."}]
+    page = Client().get(f"/f/{form.key}", headers={"Accept-Language": "en"}).content.decode()
+    assert '<html lang="cs">' in page and ">Odeslat<" in page
+    assert "<title>Kontakt</title>" in page and 'rel="icon"' in page
+
+
+def test_custom_fields_on_a_form_are_validated_and_stored(admin_user, form):
+    from leadbridge.customfields.services import custom_field_create
+
+    custom_field_create(
+        actor=admin_user, record_type="lead", label="Počet zaměstnanců", type="number"
+    )
+    custom_field_create(
+        actor=admin_user,
+        record_type="lead",
+        label="Obor",
+        type="choice",
+        choices=["Stavebnictví", "IT"],
+    )
+    fields = ["email", "cf_pocet_zamestnancu", "cf_obor"]
+    webform_save(actor=admin_user, form=form, data={"fields": fields})
+    page = Client().get(f"/f/{form.key}").content.decode()
+    assert 'name="cf_pocet_zamestnancu"' in page and "Počet zaměstnanců" in page
+    assert "<option>Stavebnictví</option>" in page
+    r = post_json(form, {"email": "cf@x.cz", "cf_pocet_zamestnancu": "many", "cf_obor": "IT"})
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["cf_pocet_zamestnancu"]
+    assert not Lead.objects.exists()
+    r = post_json(form, {"email": "cf@x.cz", "cf_pocet_zamestnancu": "12,5", "cf_obor": "IT"})
+    assert r.status_code == 201, r.content
+    assert Lead.objects.get().custom_fields == {"pocet_zamestnancu": 12.5, "obor": "IT"}
+
+
+def test_a_form_cannot_show_an_unknown_custom_field(admin_user, form):
+    from leadbridge.core.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        webform_save(actor=admin_user, form=form, data={"fields": ["email", "cf_nope"]})
+    assert caught.value.errors[0].field == "fields"
+
+
+def test_the_owner_of_a_new_lead_is_notified_in_the_app_and_by_email(admin_user, form, teams):
+    from leadbridge.conftest import make_user
+    from leadbridge.mail.models import Notification, OutgoingEmail
+
+    owner = make_user("sales", [teams[0]], email="jana@firma.cz", language="cs")
+    webform_save(actor=admin_user, form=form, data={"owner_id": owner.pk})
+    assert (
+        post_json(
+            form, {"first_name": "Ján", "last_name": "Kováč", "email": "jan@k.sk"}
+        ).status_code
+        == 201
+    )
+    lead = Lead.objects.get()
+    assert lead.owner_id == owner.pk
+    notice = Notification.objects.get(user=owner)
+    assert notice.text == "Nový lead z webového formuláře „Kontakt“: Ján Kováč"
+    assert (notice.record_type, notice.record_id) == ("lead", lead.pk)
+    mail = OutgoingEmail.objects.get(to="jana@firma.cz")
+    assert mail.record_id == lead.pk
+    # A repeated submission that only reaches the same lead notifies nobody again.
+    assert post_json(form, {"email": "jan@k.sk"}).status_code == 201
+    assert Notification.objects.filter(user=owner).count() == 1
