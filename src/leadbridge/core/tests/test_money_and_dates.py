@@ -14,6 +14,14 @@ from leadbridge.core.tests.helpers import make_record
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _back_to_english():
+    """Pages read in Czech leave Czech active in this thread (the locale middleware activates
+    a language per request and never deactivates it); later tests expect the default."""
+    yield
+    translation.deactivate()
+
+
 def _web(user, language: str) -> Client:
     user.language = language
     user.save(update_fields=["language"])

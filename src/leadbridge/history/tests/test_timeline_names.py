@@ -10,11 +10,20 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from leadbridge.conftest import api_for, make_user
 from leadbridge.core.tests.helpers import make_record
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _back_to_english():
+    """Pages read in Czech leave Czech active in this thread (the locale middleware activates
+    a language per request and never deactivates it); later tests expect the default."""
+    yield
+    translation.deactivate()
 
 
 def _web(user, language: str = "en") -> Client:
