@@ -151,6 +151,8 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Europe/Prague")
 USE_I18N = True
+# Our corrections of Django's date formats (Czech and Slovak write "6. 12. 2026").
+FORMAT_MODULE_PATH = ["leadbridge.formats"]
 # The language the lists of a new install (statuses, sources, pipeline) are created in.
 LEADBRIDGE_SEED_LANGUAGE = env("LEADBRIDGE_SEED_LANGUAGE", LANGUAGE_CODE) or "en"
 USE_TZ = True

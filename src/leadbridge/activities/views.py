@@ -210,6 +210,7 @@ def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         return HttpResponse(exc.detail, status=exc.status)
     if request.htmx:
+        with_records(request.user, [activity])
         return render(request, "activities/_task_row.html", {"task": activity, "today": _today()})
     return redirect("activities:tasks")
 
@@ -326,6 +327,20 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
+def with_records(actor, activities: list) -> list:
+    """Each activity's linked records by name with a link ("Agro Šumava s.r.o."), looked up
+    for all of them at once (one query per record type): `activity.records`."""
+    from leadbridge.core.names import record_refs
+
+    links = {
+        a.pk: [(link.record_type, link.record_id) for link in a.links.all()] for a in activities
+    }
+    refs = record_refs(actor, [pair for pairs in links.values() for pair in pairs])
+    for activity in activities:
+        activity.records = [refs[pair] for pair in links[activity.pk] if pair in refs]
+    return activities
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -346,7 +361,9 @@ def tasks(request: HttpRequest) -> HttpResponse:
     today = _today()
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     end = start + dt.timedelta(days=1)
-    items = list(qs.order_by("due_at", "id")[:500])
+    items = with_records(
+        request.user, list(qs.order_by("due_at", "id").prefetch_related("links")[:500])
+    )
     groups = [
         (_("Overdue"), [t for t in items if t.due_at and t.due_at < start]),
         (_("Due today"), [t for t in items if t.due_at and start <= t.due_at < end]),

@@ -116,7 +116,8 @@ class CommonFilters(Schema, TextGuard):
         None,
         max_length=50,
         description="A field name, '-' first for descending. Without it: by relevance when "
-        "`q` is given (each item carries its `rank`), else -created_at.",
+        "`q` is given (each item carries its `rank`), else -created_at. An amount (value, "
+        "expected_value) sorts by currency first, then by amount within each currency.",
     )
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -117,6 +118,17 @@ def _babel_locale(language: str) -> str:
     return locale
 
 
+# CLDR's currency spacing, which Babel leaves out: a code or letters beside the digits get a
+# no-break space ("CZK 396,000.00", not "CZK396,000.00"); symbols such as € stay attached.
+_CODE_BEFORE = re.compile(r"^(-?)([^\W\d_]{2,}\.?)(?=[-\d])")
+_CODE_AFTER = re.compile(r"(\d)([^\W\d_]{2,}\.?)$")
+
+
+def _currency_spacing(text: str) -> str:
+    text = _CODE_BEFORE.sub("\\1\\2\xa0", text)
+    return _CODE_AFTER.sub("\\1\xa0\\2", text)
+
+
 def money(value, currency: str = "") -> str:
     """'12345.5', 'CZK' -> '12 345,50 Kč' in Czech, 'CZK 12,345.50' in English.
 
@@ -132,7 +144,7 @@ def money(value, currency: str = "") -> str:
     locale = babel_locale()
     try:
         if currency:
-            return format_currency(amount, currency, locale=locale)
+            return _currency_spacing(format_currency(amount, currency, locale=locale))
         return format_decimal(amount, format="#,##0.00", locale=locale)
     except (ValueError, LookupError):
         # An unknown locale or currency code: plain digits rather than an error page.

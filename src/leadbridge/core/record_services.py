@@ -475,7 +475,13 @@ def record_update(
         obj.version += 1
         refresh_derived(obj, spec)
         obj.save()
-        history_changes(actor=actor, record_type=record_type, record_id=obj.pk, changes=changes)
+        history_changes(
+            actor=actor,
+            record_type=record_type,
+            record_id=obj.pk,
+            changes=changes,
+            data={"version": obj.version},
+        )
         emit(f"{record_type}.updated", record_type, obj, actor=actor)
     return Saved(obj, out.warnings), changes
 

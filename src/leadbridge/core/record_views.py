@@ -6,18 +6,25 @@ and form builder.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from . import labels
+from .conflicts import edit_form
+from .display import custom_values, local_date
 from .errors import DomainError
 from .forms import RecordForm
+from .names import RecordRef, detail_url
+from .registry import record_type_of
 from .selectors import record_get, record_list
 from .web import add_domain_errors, did_you_mean, list_params, query_without, shown_ordering
 
@@ -25,9 +32,15 @@ from .web import add_domain_errors, did_you_mean, list_params, query_without, sh
 @dataclass
 class Column:
     label: str
-    attr: str  # dotted attribute path on the record
+    attr: str | Callable[[Any], Any]  # dotted attribute path on the record, or a function
     sort: str | None = None
     link: bool = False
+    note: str = ""  # how the column sorts, said when the list is sorted by it
+
+
+def money_of(attr: str) -> Callable[[Any], str]:
+    """An amount with the record's currency, in the reader's format ("356 000,00 PLN")."""
+    return lambda obj: labels.money(getattr(obj, attr), obj.currency)
 
 
 @dataclass
@@ -40,7 +53,7 @@ class RecordPages:
     create: Callable[..., Any]
     update: Callable[..., Any]
     delete: Callable[..., Any]
-    card_fields: list[tuple[str, str]]
+    card_fields: list[tuple[str, str | Callable[[Any], Any]]]
     # The new record form's heading, whole: "New" agrees with the noun in most languages.
     new_title: str = ""
 
@@ -75,9 +88,14 @@ class RecordPages:
             )
             for c in self.columns
         ]
+        sorted_by = next(
+            (c for c in self.columns if c.sort and (params.ordering or "").lstrip("-") == c.sort),
+            None,
+        )
         context = {
             "pages": self,
             "rows": rows,
+            "sort_note": sorted_by.note if sorted_by else "",
             "count": count,
             "error": error,
             "headers": headers,
@@ -99,7 +117,7 @@ class RecordPages:
 
     def detail(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = record_get(actor=request.user, record_type=self.record_type, pk=pk)
-        props = [(label, _value(obj, attr)) for label, attr in self.card_fields]
+        props = [(label, _prop(obj, attr)) for label, attr in self.card_fields]
         return render(
             request,
             "records/detail.html",
@@ -107,6 +125,7 @@ class RecordPages:
                 "pages": self,
                 "obj": obj,
                 "props": [p for p in props if p[1] not in ("", None)],
+                "custom": custom_values(self.record_type, obj),
                 "extra": self.extra_context(obj, actor=request.user),
             },
         )
@@ -135,26 +154,23 @@ class RecordPages:
 
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = record_get(actor=request.user, record_type=self.record_type, pk=pk)
-        form = RecordForm(request.POST or None, record_type=self.record_type, instance=obj)
-        if request.method == "POST" and form.is_valid():
-            data = form.to_data()
-            changed = {
-                k: v for k, v in data.items() if k in form.changed_data or k == "custom_fields"
-            }
-            try:
-                saved, _changes = self.update(
-                    actor=request.user,
-                    pk=pk,
-                    data=changed,
-                    version=int(request.POST.get("version") or obj.version),
-                )
-            except DomainError as exc:
-                add_domain_errors(form, exc)
-            else:
-                _warn(request, form, saved.warnings)
-                messages.success(request, _("Saved."))
-                return redirect(f"{self.namespace}:detail", pk)
-        return render(request, "records/form.html", {"pages": self, "form": form, "obj": obj})
+        outcome = edit_form(
+            request,
+            record_type=self.record_type,
+            obj=obj,
+            save=lambda *, data, version: self.update(
+                actor=request.user, pk=pk, data=data, version=version
+            )[0],
+        )
+        if outcome.saved is not None:
+            _warn(request, outcome.form, outcome.saved.warnings)
+            messages.success(request, _("Saved."))
+            return redirect(f"{self.namespace}:detail", pk)
+        return render(
+            request,
+            "records/form.html",
+            {"pages": self, "form": outcome.form, "obj": obj, **outcome.context},
+        )
 
     def delete_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
@@ -175,7 +191,9 @@ class RecordPages:
         }
 
 
-def _value(obj: Any, attr: str) -> Any:
+def _value(obj: Any, attr: str | Callable[[Any], Any]) -> Any:
+    if callable(attr):
+        return attr(obj)
     value: Any = obj
     owner: Any = None
     for part in attr.split("."):
@@ -191,8 +209,24 @@ def _value(obj: Any, attr: str) -> Any:
     return value
 
 
+def _prop(obj: Any, attr: str | Callable[[Any], Any]) -> Any:
+    """A card value; a linked record (a deal's client, contact) as its name with a link."""
+    value = getattr(obj, attr, None) if isinstance(attr, str) and "." not in attr else None
+    if isinstance(value, Model):
+        try:
+            record_type = record_type_of(value)
+        except KeyError:
+            return _value(obj, attr)
+        return RecordRef(
+            record_type, value.pk, value.display_name, detail_url(record_type, value.pk)
+        )
+    return _value(obj, attr)
+
+
 def _cell(obj: Any, column: Column) -> Any:
     value = _value(obj, column.attr)
+    if isinstance(value, dt.date):
+        return local_date(value)  # the short date format of every other list
     return "" if value is None else value
 
 

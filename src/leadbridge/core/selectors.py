@@ -173,7 +173,10 @@ def record_list(
         order: Any = text_ordering(field, descending=desc)
     else:
         order = ordering
-    page = qs.select_related(*SELECT_RELATED[record_type]).order_by(order, tiebreak)
+    # Amounts of different currencies are never compared as one number: a sort by value
+    # groups by currency (A to Z) and sorts within each (the lists say so in their header).
+    by_currency = ("currency",) if spec_field is not None and spec_field.kind == "decimal" else ()
+    page = qs.select_related(*SELECT_RELATED[record_type]).order_by(*by_currency, order, tiebreak)
     page = page[params.offset : params.offset + params.limit]
     return page, count
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from . import labels
 from .selectors import ListParams, base_queryset, record_list, record_suggestions
 from .web import query_text, query_without
 
@@ -52,6 +53,27 @@ def _bars(rows: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
     return [(label, n, round(100 * n / top)) for label, n in rows]
 
 
+def _stage_totals(deals) -> list[dict]:
+    """Deals per pipeline stage with one total per currency: amounts of different currencies
+    are never added up ("396 000 CZK + 1 517 000 EUR", not "1 913 000")."""
+    rows = (
+        deals.values("pipeline__name", "stage_id", "stage__name", "stage__order", "currency")
+        .annotate(n=Count("id"), total=Sum("value"))
+        .order_by("pipeline__name", "stage__order", "stage_id", "currency")
+    )
+    stages: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["pipeline__name"], row["stage_id"])
+        stage = stages.setdefault(
+            key,
+            {"pipeline": row["pipeline__name"], "stage": row["stage__name"], "n": 0, "totals": []},
+        )
+        stage["n"] += row["n"]
+        if row["total"] is not None:
+            stage["totals"].append(labels.money(row["total"], row["currency"] or ""))
+    return list(stages.values())
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     leads = base_queryset(request.user, "lead")
     by_status = (
@@ -85,11 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for m in months
     ]
     deals = base_queryset(request.user, "deal")
-    by_stage = (
-        deals.values("pipeline__name", "stage__name", "stage__order")
-        .annotate(n=Count("id"), total=Sum("value"))
-        .order_by("pipeline__name", "stage__order")
-    )
+    by_stage = _stage_totals(deals)
     return render(
         request,
         "core/dashboard.html",
@@ -105,7 +123,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 [(r["lost_reason__name"] or "—", r["n"]) for r in by_lost_reason]
             ),
             "conversion": conversion,
-            "by_stage": list(by_stage),
+            "by_stage": by_stage,
             "lead_total": leads.filter(is_converted=False).count(),
             "deal_total": deals.count(),
         },

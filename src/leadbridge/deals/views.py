@@ -6,8 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from leadbridge.core.display import local_date
 from leadbridge.core.errors import DomainError
-from leadbridge.core.record_views import Column, RecordPages
+from leadbridge.core.record_views import Column, RecordPages, money_of
 from leadbridge.core.selectors import base_queryset, record_get
 
 from . import services
@@ -31,8 +32,12 @@ pages = DealPages(
         Column(_("Client"), "client"),  # deals of the same title are told apart by it
         Column(_("Pipeline"), "pipeline.name"),
         Column(_("Stage"), "stage.name"),
-        Column(_("Value"), "value", sort="value"),
-        Column(_("Currency"), "currency"),
+        Column(
+            _("Value"),
+            money_of("value"),
+            sort="value",
+            note=_("Sorted by currency first, then by value within each currency."),
+        ),
         Column(_("Close"), "expected_close_date", sort="expected_close_date"),
         Column(_("Owner"), "owner"),
     ],
@@ -44,9 +49,8 @@ pages = DealPages(
     card_fields=[
         (_("Pipeline"), "pipeline.name"),
         (_("Stage"), "stage.name"),
-        (_("Value"), "value"),
-        (_("Currency"), "currency"),
-        (_("Expected close date"), "expected_close_date"),
+        (_("Value"), money_of("value")),
+        (_("Expected close date"), lambda deal: local_date(deal.expected_close_date)),
         (_("Client"), "client"),
         (_("Contact person"), "contact"),
         (_("Owner"), "owner"),

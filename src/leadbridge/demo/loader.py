@@ -67,8 +67,10 @@ def ensure_lists(actor, texts=None) -> None:
                 template.statuses.set([statuses[status_index]])
 
 
-def ensure_users(language: str = "") -> list[User]:
-    teams = {name: Team.objects.get_or_create(name=name)[0] for name, _c in data.TEAMS}
+def ensure_users(language: str = "", texts=None) -> list[User]:
+    """The demo users in their teams; the teams are named in the demo's language."""
+    names = localized_teams(texts or for_language(language or "en"))
+    teams = {name: Team.objects.get_or_create(name=names[name])[0] for name, _c in data.TEAMS}
     users = []
     for username, first, last, role_key, team_names in data.DEMO_USERS:
         user, created = User.objects.get_or_create(
@@ -89,6 +91,11 @@ def ensure_users(language: str = "") -> list[User]:
     return users
 
 
+def localized_teams(texts) -> dict[str, str]:
+    """data.TEAMS' English names -> the team names in the texts' language."""
+    return {name: texts.TEAMS.get(code, name) for name, code in data.TEAMS}
+
+
 @transaction.atomic
 def load_demo(*, seed: int = 1, leads: int = 300, language: str | None = None) -> dict:
     """Create the demo data once; returns counts. Deterministic for a seed.
@@ -102,9 +109,10 @@ def load_demo(*, seed: int = 1, leads: int = 300, language: str | None = None) -
     rng = random.Random(seed)
     actor = system_actor("demo")
     ensure_lists(User.objects.filter(is_superuser=True).first() or actor, texts)
-    users = ensure_users(language or "")
+    users = ensure_users(language or "", texts)
     teams = {t.name: t for t in Team.objects.all()}
-    team_of_country = {c: teams[name] for name, c in data.TEAMS}
+    names = localized_teams(texts)
+    team_of_country = {c: teams[names[name]] for name, c in data.TEAMS}
     statuses = list(LeadStatus.objects.filter(kind__in=["open", "lost"]))
     sources = list(LeadSource.objects.filter(active=True))
     owners_by_team: dict[int, list[User]] = {}
@@ -170,16 +178,79 @@ def load_demo(*, seed: int = 1, leads: int = 300, language: str | None = None) -
                     "owner_id": owner.pk,
                 },
             )
-    # Spread creation dates over the last year for the dashboard and sorting.
-    for lead in made:
-        Lead.objects.filter(pk=lead.pk).update(
-            created_at=now - dt.timedelta(days=rng.randint(0, 360), minutes=rng.randint(0, 999))
-        )
+    duplicates = _duplicates(rng, actor, made)
+    converted = _convert_some(rng, actor, made)
+    _spread_over_the_year(rng, now, made + duplicates, converted)
     clients = _clients_and_deals(rng, actor, users, team_of_country, texts)
     Setting.objects.create(
         key=MARKER, value={"seed": seed, "leads": leads, "language": texts.__name__[-2:]}
     )
-    return {"leads": len(made), "clients": clients, "already": False}
+    return {
+        "leads": len(made),
+        "duplicates": len(duplicates),
+        "converted": len(converted),
+        "clients": clients,
+        "already": False,
+    }
+
+
+def _duplicates(rng: random.Random, actor, made: list[Lead]) -> list[Lead]:
+    """A few leads entered twice, as happens (another form, another colleague), so the
+    duplicate finder has something to show on its first run: the same person and company,
+    the e-mail typed in capitals, the phone without its spaces."""
+    twins = []
+    for original in rng.sample(made, min(4, len(made) // 5)):
+        twins.append(
+            lead_create(
+                actor=actor,
+                data={
+                    "first_name": original.first_name,
+                    "last_name": original.last_name,
+                    "company_name": original.company_name,
+                    "email": original.email.upper(),
+                    "phone": original.phone.replace(" ", ""),
+                    "city": original.city,
+                    "country": original.country,
+                    "status_id": original.status_id,
+                    "owner_id": original.owner_id,
+                    "team_id": original.team_id,
+                    "currency": original.currency,
+                },
+            ).obj
+        )
+    return twins
+
+
+def _convert_some(rng: random.Random, actor, made: list[Lead]) -> list[Lead]:
+    """About one lead in six converted into a client, contact and deal, as a sales team
+    does over a year, so the dashboard's conversion rate by month is not 0 %."""
+    from leadbridge.leads.conversion import leads_convert_bulk
+
+    chosen = [lead for lead in made if rng.random() < 0.16]
+    pipeline = Pipeline.objects.order_by("-is_default", "id").first()
+    deal = {"mode": "new", "pipeline_id": pipeline.pk if pipeline else None}
+    results = leads_convert_bulk(
+        actor=actor, lead_ids=[lead.pk for lead in chosen], plan_data={"deal": deal}
+    )
+    done = {r["lead_id"] for r in results if r["ok"]}
+    return [lead for lead in chosen if lead.pk in done]
+
+
+def _spread_over_the_year(rng: random.Random, now, leads: list[Lead], converted) -> None:
+    """Creation dates over the last year (the dashboard's months, sorting), a conversion some
+    days after its lead's creation, and the timeline's events moved along with them."""
+    from leadbridge.history.models import HistoryEvent
+
+    converted_ids = {lead.pk for lead in converted}
+    for lead in leads:
+        created = now - dt.timedelta(days=rng.randint(0, 360), minutes=rng.randint(0, 999))
+        Lead.objects.filter(pk=lead.pk).update(created_at=created)
+        events = HistoryEvent.objects.filter(record_type="lead", record_id=lead.pk)
+        events.filter(kind="created").update(at=created)
+        if lead.pk in converted_ids:
+            at = min(created + dt.timedelta(days=rng.randint(1, 40)), now)
+            Lead.objects.filter(pk=lead.pk).update(converted_at=at)
+            events.filter(kind__in=["converted", "status_changed"]).update(at=at)
 
 
 def _clients_and_deals(rng: random.Random, actor, users, team_of_country, texts) -> int:

@@ -89,9 +89,15 @@ def history_changes(
     record_id: int,
     changes: list[tuple[str, Any, Any]],
     kind: str = HistoryEvent.Kind.UPDATED,
+    data: dict | None = None,
 ) -> None:
-    """One event per changed field, with old and new value."""
+    """One event per changed field, with old and new value.
+
+    `data` is shared by the rows; saves put the record's new `version` there, so an edit
+    form opened at an older version can tell who changed what since (core/conflicts.py).
+    """
     who = _actor_fields(actor)
+    shared = json_value(data or {})
     HistoryEvent.objects.bulk_create(
         [
             HistoryEvent(
@@ -101,6 +107,7 @@ def history_changes(
                 field=name,
                 old_value=json_value(old),
                 new_value=json_value(new),
+                data=shared,
                 **who,
             )
             for name, old, new in changes

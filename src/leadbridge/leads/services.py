@@ -360,6 +360,7 @@ def _status_history(actor: Any, lead: Lead, old_id: int | None, new: LeadStatus)
         data={
             "old_label": old_name,
             "new_label": new.name,
+            "version": lead.version,
             **({"lost_reason": lead.lost_reason.name} if lead.lost_reason_id else {}),
         },
     )

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from leadbridge.core.conflicts import edit_form
+from leadbridge.core.display import custom_values
 from leadbridge.core.errors import DomainError
 from leadbridge.core.filters import saved_filters
 from leadbridge.core.forms import RecordForm
@@ -148,32 +150,30 @@ def _warn(request: HttpRequest, form: RecordForm, warnings: list) -> None:
 
 def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lead = record_get(actor=request.user, record_type="lead", pk=pk)
-    form = RecordForm(request.POST or None, record_type="lead", instance=lead)
-    if request.method == "POST" and form.is_valid():
-        data = form.to_data()
-        changed = {k: v for k, v in data.items() if k in form.changed_data or k == "custom_fields"}
-        try:
-            saved, _changes = services.lead_update(
-                actor=request.user,
-                lead_id=pk,
-                data=changed,
-                version=int(request.POST.get("version") or lead.version),
-            )
-        except DomainError as exc:
-            if exc.code == "plan_required":
-                url = reverse("leads:convert", args=[pk])
-                return redirect(f"{url}?status_id={data.get('status_id')}")
-            add_domain_errors(form, exc)
-        else:
-            _warn(request, form, saved.warnings)
-            messages.success(request, _("Lead saved."))
-            return redirect("leads:detail", pk)
-    return render(request, "leads/form.html", {"form": form, "lead": lead})
+    try:
+        outcome = edit_form(
+            request,
+            record_type="lead",
+            obj=lead,
+            save=lambda *, data, version: services.lead_update(
+                actor=request.user, lead_id=pk, data=data, version=version
+            )[0],
+            passthrough=("plan_required",),
+        )
+    except DomainError:  # a converted status: the conversion wizard asks for the plan
+        url = reverse("leads:convert", args=[pk])
+        return redirect(f"{url}?status_id={request.POST.get('status_id')}")
+    if outcome.saved is not None:
+        _warn(request, outcome.form, outcome.saved.warnings)
+        messages.success(request, _("Lead saved."))
+        return redirect("leads:detail", pk)
+    return render(
+        request, "leads/form.html", {"form": outcome.form, "lead": lead, **outcome.context}
+    )
 
 
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from leadbridge.activities.views import agenda_context
-    from leadbridge.api.records import converted_records
     from leadbridge.duplicates.checks import find_matches
     from leadbridge.duplicates.keys import values_of
 
@@ -185,7 +185,8 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **agenda_context(request, "lead", lead),
             "lead": lead,
             "statuses": list(LeadStatus.objects.all()),
-            "generated": converted_records([lead.pk])[lead.pk],
+            "generated": generated_records(request.user, lead),
+            "custom": custom_values("lead", lead),
             "duplicates": find_matches(
                 actor=request.user,
                 record_type="lead",
@@ -194,6 +195,16 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def generated_records(actor, lead) -> list:
+    """The records the lead was converted into, by name with links, one query per type."""
+    from leadbridge.api.records import converted_records
+    from leadbridge.core.names import record_refs
+
+    pairs = [(link["record_type"], link["id"]) for link in converted_records([lead.pk])[lead.pk]]
+    refs = record_refs(actor, pairs, deleted_too=True)
+    return [refs[pair] for pair in pairs if pair in refs]
 
 
 @require_POST

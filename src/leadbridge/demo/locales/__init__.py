@@ -10,6 +10,7 @@ Each module defines:
   TASK_TEMPLATES  [(subject, body, due in days, index into STATUSES)] - tasks on status change
   COUNTRY         the country of the demo's people and companies (demo/data.py); None = all five
   TASKS, NOTES, TAGS, JOB_TITLES, DEAL_WORDS, NOTE_SUBJECT - texts of the demo records
+  TEAMS           {country code: name} - the demo's sales teams, named in the language
 
 Colours, kinds and order are the same in every language, so that a list seeded in one
 language behaves exactly like one seeded in another. The values are data: administrators
@@ -38,6 +39,7 @@ SHAPE = (
     "JOB_TITLES",
     "DEAL_WORDS",
     "NOTE_SUBJECT",
+    "TEAMS",
 )
 
 

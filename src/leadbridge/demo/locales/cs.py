@@ -66,3 +66,5 @@ TAGS = ["VIP", "newsletter", "veletrh-2026", "partner", "zavolat-zpět", "schvá
 JOB_TITLES = ["jednatel", "obchodní ředitel", "nákupčí", "majitel", ""]
 DEAL_WORDS = ["licence", "pilotní projekt", "prodloužení", "podpora"]
 NOTE_SUBJECT = "Poznámka"
+# The demo's sales teams by the country they serve (demo/data.py TEAMS).
+TEAMS = {"CZ": "Praha", "SK": "Bratislava", "PL": "Varšava", "LT": "Vilnius", "VN": "Hanoj"}

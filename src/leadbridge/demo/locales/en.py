@@ -66,3 +66,5 @@ TAGS = ["VIP", "newsletter", "fair-2026", "partner", "callback", "budget-approve
 JOB_TITLES = ["CEO", "Sales manager", "Buyer", "Owner", ""]
 DEAL_WORDS = ["licences", "pilot", "renewal", "support"]
 NOTE_SUBJECT = "Note"
+# The demo's sales teams by the country they serve (demo/data.py TEAMS).
+TEAMS = {"CZ": "Prague", "SK": "Bratislava", "PL": "Warsaw", "LT": "Vilnius", "VN": "Hanoi"}

@@ -73,3 +73,5 @@ TAGS = [
 JOB_TITLES = ["direktorius", "pardavimų vadovas", "pirkėjas", "savininkas", ""]
 DEAL_WORDS = ["licencijos", "bandomasis projektas", "pratęsimas", "palaikymas"]
 NOTE_SUBJECT = "Pastaba"
+# The demo's sales teams by the country they serve (demo/data.py TEAMS).
+TEAMS = {"CZ": "Praha", "SK": "Bratislava", "PL": "Varšuva", "LT": "Vilnius", "VN": "Hanojus"}

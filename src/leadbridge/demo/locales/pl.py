@@ -62,3 +62,5 @@ TAGS = ["VIP", "newsletter", "targi-2026", "partner", "oddzwonić", "budżet-zat
 JOB_TITLES = ["prezes zarządu", "kierownik sprzedaży", "zakupowiec", "właściciel", ""]
 DEAL_WORDS = ["licencje", "pilotaż", "przedłużenie", "wsparcie"]
 NOTE_SUBJECT = "Notatka"
+# The demo's sales teams by the country they serve (demo/data.py TEAMS).
+TEAMS = {"CZ": "Praga", "SK": "Bratysława", "PL": "Warszawa", "LT": "Wilno", "VN": "Hanoi"}

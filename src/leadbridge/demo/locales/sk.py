@@ -66,3 +66,5 @@ TAGS = ["VIP", "newsletter", "veltrh-2026", "partner", "zavolať-späť", "schv�
 JOB_TITLES = ["konateľ", "obchodný riaditeľ", "nákupca", "majiteľ", ""]
 DEAL_WORDS = ["licencie", "pilotný projekt", "predĺženie", "podpora"]
 NOTE_SUBJECT = "Poznámka"
+# The demo's sales teams by the country they serve (demo/data.py TEAMS).
+TEAMS = {"CZ": "Praha", "SK": "Bratislava", "PL": "Varšava", "LT": "Vilnius", "VN": "Hanoj"}

@@ -71,3 +71,5 @@ TAGS = ["VIP", "bản-tin", "hội-chợ-2026", "đối-tác", "gọi-lại", "�
 JOB_TITLES = ["Giám đốc", "Trưởng phòng kinh doanh", "Nhân viên mua hàng", "Chủ doanh nghiệp", ""]
 DEAL_WORDS = ["bản quyền", "dự án thử nghiệm", "gia hạn", "hỗ trợ"]
 NOTE_SUBJECT = "Ghi chú"
+# The demo's sales teams by the country they serve (demo/data.py TEAMS).
+TEAMS = {"CZ": "Praha", "SK": "Bratislava", "PL": "Warszawa", "LT": "Vilnius", "VN": "Hà Nội"}

@@ -15,18 +15,19 @@ def test_load_demo_makes_realistic_data_once():
     from leadbridge.people.models import User
 
     result = load_demo(leads=25)
-    assert result == {"leads": 25, "clients": 30, "already": False}
-    assert Lead.objects.count() == 25
+    converted = result.pop("converted")
+    assert result == {"leads": 25, "duplicates": 4, "clients": 30, "already": False}
+    assert Lead.objects.count() == 25 + 4 and converted == 5
     assert set(Lead.objects.values_list("country", flat=True)) == {"CZ", "SK", "PL", "LT", "VN"}
     assert ActivityLink.objects.filter(record_type="lead").count() >= 25
-    assert Deal.objects.count() == 30 and Pipeline.objects.count() == 2
+    assert Deal.objects.count() == 30 + converted and Pipeline.objects.count() == 2
     roles = set(User.objects.filter(is_system=False).values_list("role__key", flat=True))
     assert {"marketing", "sales", "sales_manager"} <= roles
     # Made through the services: searchable without accents, with history.
     lead = Lead.objects.exclude(last_name="").first()
     assert lead.search_text and lead.email_normalized
     assert load_demo(leads=25)["already"] is True
-    assert Lead.objects.count() == 25
+    assert Lead.objects.count() == 25 + 4
 
 
 @pytest.mark.django_db
@@ -227,3 +228,28 @@ def test_demo_language_does_not_leak_into_the_seed_setting(settings):
     before = live.LEADBRIDGE_SEED_LANGUAGE
     cli.prepare_demo(leads=2, language="vi")
     assert live.LEADBRIDGE_SEED_LANGUAGE == before
+
+
+@pytest.mark.django_db
+def test_czech_demo_names_teams_in_czech_and_seeds_duplicates_and_conversions(client):
+    """Issue 18, items 8 and 18: the finder finds something on its first run, the teams
+    speak the demo's language, and the conversion rate by month is not 0 % everywhere."""
+    import re
+
+    from leadbridge.duplicates.finder import find_groups
+    from leadbridge.people.models import Team, User
+
+    load_demo(leads=60, language="cs")
+    assert set(Team.objects.values_list("name", flat=True)) >= {"Praha", "Varšava", "Hanoj"}
+    assert not Team.objects.filter(name__in=["Prague", "Warsaw", "Hanoi"]).exists()
+    admin = User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
+    groups = find_groups(actor=admin, record_type="lead")
+    assert len(groups) >= 4
+    names = [{r["display_name"] for r in group["records"]} for group in groups]
+    assert sum(1 for group in names if len(group) == 1) >= 4, names  # the seeded twins
+
+    client.force_login(admin)
+    html = client.get("/dashboard/", headers={"accept-language": "en"}).content.decode()
+    table = html.split("Conversion rate by month")[1].split("</table>")[0]
+    rates = [int(r) for r in re.findall(r"(\d+) %</td>", table)]
+    assert sum(1 for rate in rates if rate > 0) >= 2, rates

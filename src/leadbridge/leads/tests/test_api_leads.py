@@ -218,7 +218,8 @@ def test_status_change_writes_history(admin_api, make_lead):
     assert r.json()["status_id"] == new.pk and r.json()["version"] == 2
     event = HistoryEvent.objects.get(record_type="lead", record_id=lead.pk, kind="status_changed")
     assert (event.field, event.old_value, event.new_value) == ("status_id", old.pk, new.pk)
-    assert event.data == {"old_label": old.name, "new_label": new.name}
+    # The version the change made: an edit form opened before it can tell what changed since.
+    assert event.data == {"old_label": old.name, "new_label": new.name, "version": 2}
     history = admin_api.get(f"/api/leads/{lead.pk}/history").json()["items"]
     changed = [e for e in history if e["kind"] == "status_changed"]
     assert [(e["old_value"], e["new_value"]) for e in changed] == [(old.pk, new.pk)]

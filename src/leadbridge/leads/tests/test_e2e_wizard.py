@@ -80,7 +80,7 @@ def test_whole_wizard_to_a_deal_in_the_second_pipeline(browser_page, boss):
     page.wait_for_selector("aside .timeline")
     timeline = page.inner_text("aside")
     # The lead's own history, its activity included, is in the deal's timeline.
-    assert f"from lead #{lead.pk}" in timeline and "Discovery call" in timeline
+    assert f"from lead {lead.display_name}" in timeline and "Discovery call" in timeline
     page.click("#related-tabs >> text=Calls and meetings")
     page.wait_for_selector("#related-tabs >> text=Discovery call")
 

@@ -123,7 +123,7 @@ def test_smtp_down_is_retried_and_shown_on_the_timeline(admin_user, make_lead, s
     web = Client()
     web.force_login(admin_user)
     timeline = web.get(f"/history/lead/{lead.pk}/").content.decode()
-    assert "e-mail not sent" in timeline and outgoing.last_error[:20] in timeline
+    assert "E-mail not sent yet" in timeline and outgoing.last_error[:20] in timeline
     # The server comes up and the retry falls due.
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=settings.EMAIL_PORT)
