@@ -43,6 +43,8 @@ class RecordPages:
     card_fields: list[tuple[str, str]]
     # The new record form's heading, whole: "New" agrees with the noun in most languages.
     new_title: str = ""
+    # The type's own filters on the list page (a template of widgets/filters), if any.
+    filters_template: str = ""
 
     def list(self, request: HttpRequest) -> HttpResponse:
         params, type_filters, custom = list_params(request.GET, self.record_type)
@@ -88,6 +90,7 @@ class RecordPages:
             "has_next": params.offset + params.limit < count,
             "prev_query": query_without(request.GET, "page", page=page_no - 1),
             "next_query": query_without(request.GET, "page", page=page_no + 1),
+            "filter_choices": self.filter_choices(request) if self.filters_template else {},
         }
         partial = request.htmx and not request.htmx.boosted
         return render(request, "records/_table.html" if partial else "records/list.html", context)
@@ -107,6 +110,10 @@ class RecordPages:
         )
 
     def extra_context(self, obj: Any) -> dict:
+        return {}
+
+    def filter_choices(self, request: HttpRequest) -> dict:
+        """The choices the type's own filters offer (`filters_template` shows them)."""
         return {}
 
     def create_view(self, request: HttpRequest) -> HttpResponse:
