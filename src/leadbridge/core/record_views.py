@@ -90,9 +90,10 @@ class RecordPages:
             "has_next": params.offset + params.limit < count,
             "prev_query": query_without(request.GET, "page", page=page_no - 1),
             "next_query": query_without(request.GET, "page", page=page_no + 1),
-            "filter_choices": self.filter_choices(request) if self.filters_template else {},
         }
         partial = request.htmx and not request.htmx.boosted
+        if self.filters_template and not partial:  # a table swap keeps the page's filters
+            context["filter_choices"] = self.filter_choices(request)
         return render(request, "records/_table.html" if partial else "records/list.html", context)
 
     def detail(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -23,7 +23,7 @@ def ids(response) -> list[int]:
 @pytest.fixture
 def book(admin_user, users, teams):
     """Deals in two pipelines, two currencies, several owners and dates."""
-    north, _south = teams
+    north, south = teams
     default = Pipeline.objects.get(is_default=True)
     projects = pipeline_create(actor=admin_user, name="Projects", stages=["Brief", "Offer", "Won"])
     projects.order = default.order + 1
@@ -35,55 +35,31 @@ def book(admin_user, users, teams):
     north_sales.save()
     north_boss.save()
 
-    def deal(title, **data):
-        return make_record("deal", title=title, team_id=north.pk, **data)
-
+    table = [  # key, stage, value, currency, expected close, owner, team
+        ("a", d_second, "900.00", "EUR", "2026-03-10", north_sales, north),
+        ("b", brief, "150000.00", "CZK", "2026-01-31", north_boss, north),
+        ("c", offer, "1200.50", "EUR", "2026-02-01", north_sales, north),
+        ("d", d_first, "40.00", "CZK", "2026-02-28", north_boss, north),
+        ("foreign", offer, "1000", "EUR", "2026-02-10", None, south),
+    ]
+    deals = {
+        key: make_record(
+            "deal",
+            title=key.upper(),
+            stage_id=stage.pk,
+            value=value,
+            currency=currency,
+            expected_close_date=close,
+            owner_id=owner.pk if owner else None,
+            team_id=team.pk,
+        )
+        for key, stage, value, currency, close, owner, team in table
+    }
     return {
         "projects": projects,
         "default": default,
         "stages": (d_first, d_second, brief, offer),
-        "a": deal(
-            "A",
-            stage_id=d_second.pk,
-            value="900.00",
-            currency="EUR",
-            expected_close_date="2026-03-10",
-            owner_id=north_sales.pk,
-        ),
-        "b": deal(
-            "B",
-            stage_id=brief.pk,
-            value="150000.00",
-            currency="CZK",
-            expected_close_date="2026-01-31",
-            owner_id=north_boss.pk,
-        ),
-        "c": deal(
-            "C",
-            stage_id=offer.pk,
-            value="1200.50",
-            currency="EUR",
-            expected_close_date="2026-02-01",
-            owner_id=north_sales.pk,
-        ),
-        "d": deal(
-            "D",
-            stage_id=d_first.pk,
-            value="40.00",
-            currency="CZK",
-            expected_close_date="2026-02-28",
-            owner_id=north_boss.pk,
-        ),
-        "foreign": make_record(
-            "deal",
-            title="South",
-            team_id=_south.pk,
-            stage_id=offer.pk,
-            value="1000",
-            currency="EUR",
-            expected_close_date="2026-02-10",
-        ),
-    }
+    } | deals
 
 
 def test_pipeline_and_stage_filters_show_only_visible_deals(book, users):
