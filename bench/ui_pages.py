@@ -24,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DB = "leadbridge_bench_ui"
+# A database of its own per run where several people bench one server side by side.
+PG_DB = os.environ.get("LEADBRIDGE_BENCH_PG_DB", "leadbridge_bench_ui")
 
 
 def pct(values: list[float], p: float) -> float:

@@ -3,9 +3,12 @@
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
     .venv/bin/python scripts/screenshots.py --lang cs  # docs/screenshots/cs/*.png, demo in Czech
 
+Each run also photographs the phone size (390×844) into a `phone/` folder beside them.
+
 Starts `leadbridge demo` in a throwaway data directory on a free port, logs in as the
 administrator it prints, and photographs the leads list, a lead card, the board, the
-conversion wizard and the API docs with Playwright driving Debian's chromium.
+conversion wizard and the API docs (and the list, menu, card and board on a phone) with
+Playwright driving Debian's chromium.
 """
 
 from __future__ import annotations
@@ -91,15 +94,23 @@ def main() -> int:
     return 0
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def logged_in(browser, base: str, password: str, **context):
+    page = browser.new_page(base_url=base, **context)
+    page.goto("/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/leads/**")
+    return page
+
+
 def shoot(base: str, password: str, out: Path = OUT, api_docs: bool = True) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1360, "height": 860}, base_url=base)
-        page.goto("/login/")
-        page.fill("#id_username", "admin")
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/leads/**")
+        page = logged_in(browser, base, password, viewport={"width": 1360, "height": 860})
         page.screenshot(path=out / "leads-list.png")
         first = page.locator("#lead-rows tbody tr a").first
         first.click()
@@ -116,7 +127,24 @@ def shoot(base: str, password: str, out: Path = OUT, api_docs: bool = True) -> N
             page.goto("/api/docs")
             page.wait_for_load_state("networkidle")
             page.screenshot(path=out / "api-docs.png")
+        shoot_phone(browser, base, password, out / "phone", lead_url)
         browser.close()
+
+
+def shoot_phone(browser, base: str, password: str, out: Path, lead_url: str) -> None:
+    """The same pages on a phone (390×844): list, open menu, lead card, board."""
+    out.mkdir(parents=True, exist_ok=True)
+    page = logged_in(browser, base, password, **PHONE)
+    page.screenshot(path=out / "leads-list.png")
+    page.click(".menu-toggle")
+    page.screenshot(path=out / "menu.png")
+    page.goto(lead_url)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=out / "lead-card.png")
+    page.goto("/leads/board/")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=out / "board.png")
+    page.close()
 
 
 if __name__ == "__main__":

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "leadbridge.core.middleware.LoginRequired",
+    "leadbridge.api.middleware.ApiErrorContract",  # 405 and 413 in the API's JSON body
+    "leadbridge.core.middleware.DomainErrorPages",  # NotFound/Forbidden of a page: 404/403
 ]
 
 ROOT_URLCONF = "leadbridge.urls"
@@ -220,6 +222,10 @@ WEBFORM_TRUST_X_FORWARDED_FOR = env_bool("WEBFORM_TRUST_X_FORWARDED_FOR", False)
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(1024**3)) or 1024**3)
 IMPORT_MAX_COMPRESSION_RATIO = float(env("IMPORT_MAX_COMPRESSION_RATIO", "100") or 100)
 IMPORT_MAX_CELL_CHARS = int(env("IMPORT_MAX_CELL_CHARS", "32767") or 32767)
+
+# How many proxies append to X-Forwarded-For in front of the app (nginx alone: 1); the
+# client's address is the hop the outermost one added (web form and login rate limits).
+WEBFORM_TRUSTED_PROXY_COUNT = int(env("WEBFORM_TRUSTED_PROXY_COUNT", "1") or 1)
 OUTBOUND_MAX_ATTEMPTS = int(env("OUTBOUND_MAX_ATTEMPTS", "6") or 6)
 OUTBOUND_RETRY_BASE_SECONDS = float(env("OUTBOUND_RETRY_BASE_SECONDS", "30") or 30)
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10)

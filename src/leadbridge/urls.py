@@ -36,3 +36,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+handler404 = "leadbridge.core.views.page_not_found"
+handler403 = "leadbridge.core.views.permission_denied"
+handler500 = "leadbridge.ops.views.server_error"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.urls import register_converter
 from ninja import NinjaAPI, Router
@@ -9,8 +10,11 @@ from ninja import NinjaAPI, Router
 from leadbridge.activities.api import files_router
 from leadbridge.activities.api import router as activities_router
 from leadbridge.automation.api import router as automation_router
+from leadbridge.cli import REQUEST_LINE_LIMIT
 from leadbridge.clients import services as client_services
 from leadbridge.core.api import router as runtime_settings_router
+from leadbridge.core.cleaning import MAX_LIST, MAX_TAGS
+from leadbridge.core.jsonbody import MAX_DEPTH
 from leadbridge.customfields.api import router as settings_router
 from leadbridge.deals import services as deal_services
 from leadbridge.duplicates.api import router as duplicates_router
@@ -26,6 +30,7 @@ from leadbridge.webforms.api import router as webforms_router
 
 from . import errors
 from .auth import BrowserSession, TokenAuth
+from .errors import JsonParser
 from .records import RecordServices, build_router
 
 api = NinjaAPI(
@@ -37,11 +42,18 @@ api = NinjaAPI(
         "`leadbridge token USER` or `POST /api/tokens`) or a browser session (CSRF applies). "
         'Errors are `{"detail", "code", "errors": [{"field", "message"}]}`: 400 '
         "unparseable body, 401, 403, 404, 409 conflict with the stored state (stale `version`), "
-        "422 invalid values, 429 over the token's rate limit (`Retry-After` says when to "
-        "retry). Writes accept an `Idempotency-Key` header."
+        "405 a method the path does not take (`Allow` lists those it does), 413 a body over "
+        f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes (`DATA_UPLOAD_MAX_MEMORY_SIZE`), 422 "
+        "invalid values, 429 over the token's rate limit (`Retry-After` says when to retry). "
+        "Writes accept an `Idempotency-Key` header. Limits: a request line (method, path and "
+        f"query string) of at most {REQUEST_LINE_LIMIT:,} bytes under `leadbridge serve` "
+        f"(longer: 414 from the server, before the app); JSON nested at most {MAX_DEPTH} "
+        f"levels (deeper: 400); at most {MAX_LIST} `other_emails` and {MAX_LIST} "
+        f"`other_phones` and {MAX_TAGS} `tags` a record (more: 422 at the field)."
     ),
     auth=[TokenAuth(), BrowserSession()],
     throttle=[ApiRateThrottle()],
+    parser=JsonParser(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from pydantic import AfterValidator, create_model
 
 from leadbridge.core.errors import field_error
-from leadbridge.core.selectors import ListParams, record_get, record_list
+from leadbridge.core.selectors import ListParams, record_get, record_list, record_suggestions
 from leadbridge.core.specs import SPECS
 from leadbridge.duplicates.checks import create_checked, find_matches
 from leadbridge.duplicates.keys import values_of
@@ -109,8 +110,11 @@ class CommonFilters(Schema, TextGuard):
     created_before: UtcDateTime | None = None
     updated_after: UtcDateTime | None = None
     updated_before: UtcDateTime | None = None
-    ordering: str = Field(
-        "-created_at", max_length=50, description="A field name, '-' first for descending"
+    ordering: str | None = Field(
+        None,
+        max_length=50,
+        description="A field name, '-' first for descending. Without it: by relevance when "
+        "`q` is given (each item carries its `rank`), else -created_at.",
     )
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
@@ -162,6 +166,14 @@ def _warnings(saved: Any) -> list[dict]:
     return [w.as_dict() for w in saved.warnings]
 
 
+def _one_version(in_body: int | None, in_query: int | None) -> int | None:
+    """The optimistic lock's version, from the body or the query string (as DELETE takes it);
+    two different ones are an error rather than a guess."""
+    if in_body is not None and in_query is not None and in_body != in_query:
+        raise field_error("version", _("The version in the query string and the body differ."))
+    return in_body if in_body is not None else in_query
+
+
 def build_router(record_type: str, services: RecordServices, plural: str) -> Router:
     router = Router(tags=[plural.capitalize()])
     In = input_schema(record_type, patch=False)
@@ -196,7 +208,15 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
             type_filters=values,
             custom_filters=custom,
         )
-        return 200, {"items": serialize_page(record_type, list(page)), "count": count}
+        objs = list(page)
+        items = serialize_page(record_type, objs)
+        for obj, item in zip(objs, items, strict=True):
+            if hasattr(obj, "rank"):
+                item["rank"] = obj.rank
+        names: list[str] = []
+        if not count and common["q"]:
+            names = record_suggestions(actor=request.auth, record_type=record_type, q=common["q"])
+        return 200, {"items": items, "count": count, "suggestions": names}
 
     @router.post(
         "",
@@ -266,10 +286,15 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
         request: HttpRequest,
         record_id: int,
         payload: Patch,  # type: ignore[valid-type]
+        version: int | None = Query(
+            None,
+            description="The version you read, as in the body (either place; a stale one "
+            "answers 409)",
+        ),
         idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     ):
         data = payload.model_dump(exclude_unset=True)
-        version = data.pop("version", None)
+        version = _one_version(data.pop("version", None), version)
 
         def write():
             saved, _changes = services.update(

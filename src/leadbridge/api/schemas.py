@@ -13,34 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator
 
+from leadbridge.core.cleaning import MAX_ID, MAX_LIST, MAX_TAGS, text_problem
+from leadbridge.core.search import RANK_DESCRIPTION
 from leadbridge.core.specs import SPECS, FieldSpec
-
-# Row ids: positive and within what every database's integer column holds (the cleaning of
-# reference fields uses the same bound).
-MAX_ID = 2**62
-
-
-def text_problem(value: Any, where: str = "") -> str | None:
-    """Why a submitted value cannot be stored as text, or None: no database takes a NUL
-    character, and an unpaired surrogate (JSON "\\ud800") is not encodable as UTF-8."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return f"Contains a NUL character{where}."
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return f"Contains an invalid character (an unpaired surrogate){where}."
-        return None
-    if isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            if problem := text_problem(item, f" (item {i})" if not where else where):
-                return problem
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            inner = where or f" (key {str(key)[:50]!r})"
-            if problem := text_problem(key, inner) or text_problem(item, inner):
-                return problem
-    return None
 
 
 def storable_text(value: Any) -> Any:
@@ -126,7 +101,10 @@ def _py_type(spec: FieldSpec) -> Any:
 
 def _field(spec: FieldSpec, default: Any) -> Any:
     extra = {}
-    if spec.max_length and spec.kind not in ("emails", "phones", "tags"):
+    if spec.kind in ("emails", "phones", "tags"):
+        # Documented as maxItems; the record services enforce the same limit on every way in.
+        extra["max_length"] = MAX_TAGS if spec.kind == "tags" else MAX_LIST
+    elif spec.max_length:
         extra["max_length"] = spec.max_length
     description = DESCRIPTIONS.get(spec.kind)
     return Field(default, description=description, **extra)
@@ -199,5 +177,23 @@ def saved_schema(record_type: str, out: type[BaseModel]) -> type[BaseModel]:
     )
 
 
+SUGGESTIONS_DESCRIPTION = (
+    "When `q` found nothing: the closest names of the records you may see (trigram "
+    'similarity, case and accents ignored), best first, to offer as "Did you mean …?"; '
+    "otherwise empty."
+)
+
+
 def list_schema(record_type: str, out: type[BaseModel]) -> type[BaseModel]:
-    return create_model(f"{record_type.capitalize()}List", items=(list[out], ...), count=(int, ...))
+    name = record_type.capitalize()
+    item = create_model(
+        f"{name}ListItem",
+        __base__=out,
+        rank=(int | None, Field(None, description=RANK_DESCRIPTION)),
+    )
+    return create_model(
+        f"{name}List",
+        items=(list[item], ...),  # type: ignore[valid-type]
+        count=(int, ...),
+        suggestions=(list[str], Field(default_factory=list, description=SUGGESTIONS_DESCRIPTION)),
+    )

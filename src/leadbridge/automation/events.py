@@ -59,13 +59,23 @@ def emit(
             apply_status_templates(actor=actor, lead=obj)
 
 
-def _webhooks(event: str, record_type: str, obj: Any, extra: dict) -> None:
-    from .webhooks import deliver_webhook
-
+def _subscriptions(event: str) -> list[WebhookSubscription]:
     active = confcache.cached(
         "webhook_subscriptions", lambda: tuple(WebhookSubscription.objects.filter(active=True))
     )
-    subscriptions = [s for s in active if event in (s.events or [])]
+    return [s for s in active if event in (s.events or [])]
+
+
+def subscribed(event: str) -> bool:
+    """Whether emitting `event` would set anything off beyond the task templates: a bulk
+    path (an import's undo) loads its records for `emit` only when it would."""
+    return bool(_subscriptions(event))
+
+
+def _webhooks(event: str, record_type: str, obj: Any, extra: dict) -> None:
+    from .webhooks import deliver_webhook
+
+    subscriptions = _subscriptions(event)
     for sub in subscriptions:
         delivery_id = uuid.uuid4()
         WebhookDelivery.objects.create(

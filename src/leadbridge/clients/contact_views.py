@@ -3,21 +3,15 @@
 from django.utils.translation import gettext_lazy as _
 
 from leadbridge.core.record_views import Column, RecordPages
-from leadbridge.leads.models import ConversionLink, Lead
 
 from . import services
+from .views import source_leads
 
 
 class ContactPages(RecordPages):
-    def extra_context(self, obj):
-        lead_ids = set(
-            ConversionLink.objects.filter(target_type="contact", target_id=obj.pk).values_list(
-                "lead_id", flat=True
-            )
-        )
-        if obj.lead_id:
-            lead_ids.add(obj.lead_id)
-        return {"leads": list(Lead.objects.alive().filter(pk__in=lead_ids)[:50])}
+    def extra_context(self, obj, *, actor):
+        also = (obj.lead_id,) if obj.lead_id else ()
+        return {"leads": source_leads(actor, "contact", obj.pk, also)}
 
 
 pages = ContactPages(

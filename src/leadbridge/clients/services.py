@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Collector
 from leadbridge.core.record_services import Saved, record_create, record_delete, record_update
-from leadbridge.people import access
 
 from .models import Client
 
@@ -52,21 +51,10 @@ def _make_contact_validator(actor: Any):
     def validate(state: dict, instance: Any, out: Collector) -> None:
         if not (state.get("first_name") or state.get("last_name") or state.get("email")):
             out.add("last_name", _("Enter at least a first or last name or an e-mail."))
-        # Linking to a client or lead needs the right to see it.
-        for field, record_type in (("client_id", "client"), ("lead_id", "lead")):
-            ref = state.get(field)
-            changed = instance is None or getattr(instance, field) != ref
-            if ref is not None and changed and not _visible(actor, record_type, ref):
-                out.add(field, _("No such record."))
+        # client_id and lead_id are checked against the actor's scope with every reference
+        # (core/record_services._check_refs).
 
     return validate
-
-
-def _visible(actor: Any, record_type: str, pk: int) -> bool:
-    from leadbridge.core.registry import model_for
-
-    model = model_for(record_type)
-    return access.restrict(model.objects.alive(), actor, record_type).filter(pk=pk).exists()
 
 
 def contact_create(*, actor: Any, data: dict) -> Saved:

@@ -3,17 +3,30 @@
 from django.utils.translation import gettext_lazy as _
 
 from leadbridge.core.record_views import Column, RecordPages
-from leadbridge.leads.models import ConversionLink, Lead
+from leadbridge.core.selectors import base_queryset
+from leadbridge.leads.models import ConversionLink
 
 from . import services
 
+SHOWN_LEADS = 50
+
+
+def source_leads(actor, record_type: str, pk: int, also: tuple[int, ...] = ()) -> list:
+    """The live leads a client or contact came from (converted into it, or `also`: a
+    contact's own lead) that `actor` may see: a card names no record the user could not open."""
+    lead_ids = {
+        *ConversionLink.objects.filter(target_type=record_type, target_id=pk).values_list(
+            "lead_id", flat=True
+        ),
+        *also,
+    }
+    visible = base_queryset(actor, "lead").filter(pk__in=lead_ids).order_by("pk")
+    return list(visible[:SHOWN_LEADS])
+
 
 class ClientPages(RecordPages):
-    def extra_context(self, obj):
-        lead_ids = ConversionLink.objects.filter(
-            target_type="client", target_id=obj.pk
-        ).values_list("lead_id", flat=True)
-        return {"leads": list(Lead.objects.alive().filter(pk__in=list(lead_ids))[:50])}
+    def extra_context(self, obj, *, actor):
+        return {"leads": source_leads(actor, "client", obj.pk)}
 
 
 pages = ClientPages(

@@ -22,9 +22,38 @@ from .specs import FieldSpec
 COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS) | {"AQ", "BV", "HM", "TF", "UM", "PN", "GS"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_DECIMAL = Decimal("999999999999.99")
-MAX_LIST = 20
+MAX_LIST = 20  # e-mails or phones of one record
+MAX_TAGS = 50
 MAX_TAG = 50
 MAX_TAGS_INDEX = 1000  # the `tags_index` column
+MAX_ID = 2**62  # row ids: positive and within what every database's integer column holds
+
+
+def text_problem(value: Any, where: str = "") -> str | None:
+    """Why a submitted value cannot be stored as text, or None: no database takes a NUL
+    character, and an unpaired surrogate (JSON "\\ud800") is not encodable as UTF-8.
+
+    The one check every way in uses (API schemas and filters, the record services, the
+    public web form): lists and objects are searched, `where` names the item."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return _("Contains a NUL character.").rstrip(".") + where + "."
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            message = _("Contains an invalid character (an unpaired surrogate).")
+            return message.rstrip(".") + where + "."
+        return None
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            if problem := text_problem(item, f" (item {i})" if not where else where):
+                return problem
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            inner = where or f" (key {str(key)[:50]!r})"
+            if problem := text_problem(key, inner) or text_problem(item, inner):
+                return problem
+    return None
 
 
 def _as_text(value: Any) -> str:
@@ -32,6 +61,8 @@ def _as_text(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         raise InvalidValue(_("Must be text."))
+    if problem := text_problem(value):
+        raise InvalidValue(problem)
     return value.strip()
 
 
@@ -50,8 +81,6 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
         text = _as_text(value)
         if spec.max_length and len(text) > spec.max_length:
             raise InvalidValue(_("At most %(n)s characters.") % {"n": spec.max_length})
-        if "\x00" in text:
-            raise InvalidValue(_("Contains a NUL character."))
         return text
     if kind == "choice":
         text = _as_text(value)
@@ -81,7 +110,7 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
             return []
         if not isinstance(value, list):
             raise InvalidValue(_("Must be a list."))
-        if len(value) > (MAX_LIST if kind != "tags" else 50):
+        if len(value) > (MAX_LIST if kind != "tags" else MAX_TAGS):
             raise InvalidValue(_("Too many items."))
         items: list[str] = []
         for i, item in enumerate(value):
@@ -160,7 +189,7 @@ def _clean(spec: FieldSpec, value: Any, *, region: str, path: str, out: Collecto
             ident = int(value)
         except ValueError:
             raise InvalidValue(_("Must be an id.")) from None
-        if ident <= 0 or ident > 2**62:
+        if ident <= 0 or ident > MAX_ID:
             raise InvalidValue(_("Must be a positive id."))
         return ident
     raise AssertionError(f"unknown field kind {kind}")

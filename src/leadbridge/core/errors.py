@@ -73,6 +73,17 @@ class NotFound(DomainError):
     default_code = "not_found"
 
 
+class Merged(NotFound):
+    """A record merged into another: not found, as for the API, but pages can follow it to
+    the survivor (core/middleware.DomainErrorPages)."""
+
+    def __init__(self, detail: str, *, record_type: str, pk: int, survivor_id: int):
+        super().__init__(detail)
+        self.record_type = record_type
+        self.pk = pk
+        self.survivor_id = survivor_id
+
+
 def field_error(field: str, message: str, *, code: str = "invalid") -> ValidationFailed:
     return ValidationFailed(message, code=code, errors=[FieldIssue(field, message)])
 
@@ -85,7 +96,11 @@ class Collector:
         self.warnings: list[FieldIssue] = []
 
     def add(self, field: str, message: str) -> None:
-        self.errors.append(FieldIssue(field, str(message)))
+        issue = FieldIssue(field, str(message))
+        # Two checks may find the same problem (a reference that does not exist is also not
+        # visible): the answer lists it once.
+        if issue not in self.errors:
+            self.errors.append(issue)
 
     def warn(self, field: str, message: str) -> None:
         self.warnings.append(FieldIssue(field, str(message)))

@@ -52,3 +52,90 @@ class UserLocale:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+# The card of each record type: which pages are a record's own, and where a merged one leads.
+DETAIL_URLS = {
+    "lead": "leads:detail",
+    "client": "clients:detail",
+    "contact": "contacts:detail",
+    "deal": "deals:detail",
+}
+MAX_MERGE_HOPS = 20  # a survivor merged again later: follow the chain, but never forever
+
+
+class DomainErrorPages:
+    """Domain errors a page lets through become the styled error pages, for every view at once.
+
+    `NotFound` (missing, deleted or out of the user's scope: the selectors answer all three
+    alike) is the 404 page, `Forbidden` the 403 page. A merged-away record's page (a GET)
+    redirects to the survivor with a notice. The API renders its own JSON errors.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from .errors import Forbidden, Merged, NotFound
+
+        if request.path.startswith("/api/"):
+            return None
+        if (
+            isinstance(exception, Merged)
+            and request.method in ("GET", "HEAD")
+            and _page_of(request.resolver_match, exception)
+        ):
+            response = _to_survivor(request, exception)
+            if response is not None:
+                return response
+        if isinstance(exception, NotFound):
+            raise Http404(exception.detail) from exception
+        if isinstance(exception, Forbidden):
+            raise PermissionDenied(exception.detail) from exception
+        return None
+
+
+def _to_survivor(request, exception):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.translation import gettext as _
+
+    from .errors import Merged, NotFound
+    from .selectors import record_get
+
+    record_type, pk = exception.record_type, exception.survivor_id
+    for _hop in range(MAX_MERGE_HOPS):
+        try:
+            survivor = record_get(actor=request.user, record_type=record_type, pk=pk)
+        except Merged as again:
+            pk = again.survivor_id
+            continue
+        except NotFound:
+            return None
+        messages.info(
+            request, _("This record was merged into %(name)s.") % {"name": survivor.display_name}
+        )
+        # The same page of the survivor: its card, form or a tab.
+        match = request.resolver_match
+        try:
+            return redirect(reverse(match.view_name, kwargs={**match.kwargs, "pk": pk}))
+        except NoReverseMatch:
+            return redirect(DETAIL_URLS[record_type], pk)
+    return None
+
+
+def _page_of(match, exception) -> bool:
+    """Whether the page asked for is the merged record's own, not one that only reads it
+    (that one answers 404 as for any missing record)."""
+    if match is None or match.kwargs.get("pk") != exception.pk:
+        return False
+    if "record_type" in match.kwargs:  # the history and related tabs
+        return match.kwargs["record_type"] == exception.record_type
+    return match.namespace == DETAIL_URLS[exception.record_type].split(":")[0]

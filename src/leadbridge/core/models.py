@@ -83,6 +83,24 @@ class ContactFields(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def address_line(self) -> str:
+        """The address on one line, separators only between parts that are there:
+        "Lannova 12, 370 01 České Budějovice CZ", or "České Budějovice" without a street."""
+        return join_address(
+            self.street, self.street2, self.postcode, self.city, self.region, self.country
+        )
+
+
+def join_address(
+    street: str, street2: str, postcode: str, city: str, region: str, country: str
+) -> str:
+    def words(*parts: str) -> str:
+        return " ".join(p.strip() for p in parts if p and p.strip())
+
+    lines = (words(street, street2), words(postcode, city, region, country))
+    return ", ".join(line for line in lines if line)
+
 
 def record_indexes(prefix: str, *, contact: bool = True, extra: tuple[str, ...] = ()) -> list:
     """The indexes of a main record table (`prefix`: its name in index names) beside its own

@@ -82,6 +82,28 @@ def search_terms(query: str | None) -> list[str]:
     return [stem(t) for t in fold(query).split(" ") if t]
 
 
+_PHONE_QUERY = re.compile(r"\+?[\d\s\-./()]+")
+_MIN_PHONE_DIGITS = 7
+
+
+def phone_query_digits(query: str | None) -> str:
+    """The digits a phone-looking query is found by ('' for any other query).
+
+    The document holds each number in E.164 ("+420603123456") beside the typed form, so the
+    query's digits without the international or trunk prefix ("00", "0") are a substring of
+    it however the number was typed: "+420 603-123-456", "00420603123456", "0903 123 456".
+    """
+    query = (query or "").strip()
+    if not _PHONE_QUERY.fullmatch(query):
+        return ""
+    digits = phone_digits(query)
+    if len(digits) < _MIN_PHONE_DIGITS:
+        return ""
+    if digits.startswith("00"):
+        return digits[2:]
+    return digits[1:] if digits.startswith("0") else digits
+
+
 def search_document(*values: object) -> str:
     """The folded text the `q` search looks in: every searchable value, space-separated.
 

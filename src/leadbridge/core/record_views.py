@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from .errors import DomainError
 from .forms import RecordForm
 from .selectors import record_get, record_list
-from .web import add_domain_errors, list_params, query_without
+from .web import add_domain_errors, did_you_mean, list_params, query_without, shown_ordering
 
 
 @dataclass
@@ -70,7 +70,7 @@ class RecordPages:
                     request.GET,
                     "page",
                     "ordering",
-                    ordering=(f"-{c.sort}" if params.ordering == c.sort else c.sort),
+                    ordering=(f"-{c.sort}" if shown_ordering(params) == c.sort else c.sort),
                 )
                 if c.sort
                 else None,
@@ -83,7 +83,12 @@ class RecordPages:
             "count": count,
             "error": error,
             "headers": headers,
-            "ordering": params.ordering,
+            "ordering": shown_ordering(params),
+            "did_you_mean": did_you_mean(
+                request.GET, params, count, actor=request.user, record_type=self.record_type
+            )
+            if error is None
+            else [],
             "page": page_no,
             "filters": request.GET,
             "has_prev": page_no > 1,
@@ -106,11 +111,13 @@ class RecordPages:
                 "pages": self,
                 "obj": obj,
                 "props": [p for p in props if p[1] not in ("", None)],
-                "extra": self.extra_context(obj),
+                "extra": self.extra_context(obj, actor=request.user),
             },
         )
 
-    def extra_context(self, obj: Any) -> dict:
+    def extra_context(self, obj: Any, *, actor: Any) -> dict:
+        """More for the card; whatever it lists of other records goes through the selectors'
+        access restriction for `actor`, as the record itself did."""
         return {}
 
     def filter_choices(self, request: HttpRequest) -> dict:

@@ -2,6 +2,7 @@
 
 `record_list` implements the list contract shared by every type: `q`, the common filters,
 the type's own filters, `cf_<key>` custom-field filters, `ordering`, `limit` and `offset`.
+A search without an `ordering` is ranked by relevance (core/search.py).
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ from leadbridge.core import labels
 from leadbridge.core.collation import text_ordering
 from leadbridge.people import access
 
-from .errors import FieldIssue, NotFound, ValidationFailed, field_error
-from .normalize import search_terms
+from .errors import FieldIssue, Merged, NotFound, ValidationFailed, field_error
 from .registry import model_for
+from .search import ranked_page, search_filter, suggestions
 from .specs import SPECS
 
 SELECT_RELATED = {
     "lead": ("status", "source", "owner", "team"),
     "client": ("owner", "team"),
     "contact": ("owner", "team", "client"),
-    "deal": ("owner", "team", "pipeline", "stage"),
+    "deal": ("owner", "team", "pipeline", "stage", "client"),
 }
+
+
+DEFAULT_ORDERING = "-created_at"
 
 
 @dataclass
@@ -40,7 +44,7 @@ class ListParams:
     created_before: dt.datetime | None = None
     updated_after: dt.datetime | None = None
     updated_before: dt.datetime | None = None
-    ordering: str = "-created_at"
+    ordering: str | None = None  # None: by relevance when `q` is given, else newest first
     limit: int = 50
     offset: int = 0
 
@@ -54,12 +58,42 @@ def record_get(*, actor: Any, record_type: str, pk: int) -> Any:
     model = model_for(record_type)
     obj = model.objects.alive().select_related(*SELECT_RELATED[record_type]).filter(pk=pk).first()
     if obj is None:
-        raise NotFound(
-            _("No %(record_type)s with id %(pk)s.")
-            % {"record_type": labels.record_type(record_type), "pk": pk}
-        )
+        detail = _("No %(record_type)s with id %(pk)s.") % {
+            "record_type": labels.record_type(record_type),
+            "pk": pk,
+        }
+        survivor_id = _merged_into(actor, record_type, pk)
+        if survivor_id is not None:
+            raise Merged(detail, record_type=record_type, pk=pk, survivor_id=survivor_id)
+        raise NotFound(detail)
     access.check(actor, record_type, "view", obj)
     return obj
+
+
+def _merged_into(actor: Any, record_type: str, pk: int) -> int | None:
+    """The record a merged-away one went into, if the actor could see the merged one (else
+    the merge would reveal that the id existed)."""
+    row = (
+        model_for(record_type)
+        .objects.filter(pk=pk, merged_into__isnull=False)
+        .values("merged_into", "owner_id", "team_id")
+        .first()
+    )
+    if row is None or not access.in_scope(
+        actor, record_type, "view", owner_id=row["owner_id"], team_id=row["team_id"]
+    ):
+        return None
+    return row["merged_into"]
+
+
+def visible_ids(actor: Any, record_type: str, ids: Any) -> set[int]:
+    """The ids among `ids` of live records the actor may view: what a reference field (a
+    deal's client_id, a contact's lead_id) may point at. An invisible record counts as a
+    missing one, so a reference never reveals that a record exists."""
+    wanted = {int(i) for i in ids}
+    if not wanted:
+        return set()
+    return set(base_queryset(actor, record_type).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def _custom_filter(qs: QuerySet, record_type: str, key: str, raw: str) -> QuerySet:
@@ -93,6 +127,9 @@ def record_list(
 ) -> tuple[QuerySet, int]:
     """(page of records, total count) for a list request.
 
+    A `q` without an `ordering` orders by relevance (each record carries its `rank`); an
+    explicit `ordering` wins.
+
     `collate`: sort text columns in the reader's alphabet (core/collation.py). The web pages
     ask for it; the API keeps the database's plain order, which its clients can rely on and
     which the indexes serve (an ICU sort of 25,000 rows costs tens of milliseconds).
@@ -105,7 +142,7 @@ def record_list(
         type_filters=type_filters,
         custom_filters=custom_filters,
     )
-    ordering = params.ordering or "-created_at"
+    ordering = params.ordering or DEFAULT_ORDERING
     field = ordering[1:] if ordering.startswith("-") else ordering
     if field not in spec.orderings:
         raise ValidationFailed(
@@ -120,6 +157,16 @@ def record_list(
     desc = ordering.startswith("-")
     tiebreak = "-id" if desc else "id"
     count = qs.count()
+    if not params.ordering:
+        by_rank = ranked_page(
+            qs,
+            params.q,
+            offset=params.offset,
+            limit=params.limit,
+            related=SELECT_RELATED[record_type],
+        )
+        if by_rank is not None:
+            return by_rank, count
     spec_field = spec.get(field)
     if collate and spec_field is not None and spec_field.kind == "text":
         # Names, companies, cities: in the reader's language's alphabetical order.
@@ -132,6 +179,11 @@ def record_list(
     return page, count
 
 
+def record_suggestions(*, actor: Any, record_type: str, q: str | None) -> list[str]:
+    """The visible names closest to a query that found nothing ("Did you mean")."""
+    return suggestions(base_queryset(actor, record_type), record_type, q)
+
+
 def filtered_queryset(
     *,
     actor: Any,
@@ -141,9 +193,7 @@ def filtered_queryset(
     custom_filters: dict[str, str] | None = None,
 ) -> QuerySet:
     """The visible records a list's filters select, unordered (lists, exports, the finder)."""
-    qs = base_queryset(actor, record_type)
-    for term in search_terms(params.q):
-        qs = qs.filter(search_text__contains=term)
+    qs = search_filter(base_queryset(actor, record_type), params.q)
     for name in ("owner_id", "team_id"):
         value = getattr(params, name)
         if value is not None:

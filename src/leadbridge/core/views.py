@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .selectors import ListParams, base_queryset, record_list
+from .selectors import ListParams, base_queryset, record_list, record_suggestions
+from .web import query_text, query_without
 
 SEARCH_TYPES = (
     ("lead", "leads:detail"),
@@ -21,8 +22,9 @@ SEARCH_TYPES = (
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """One box, every record type the user may see (converted leads included)."""
-    q = (request.GET.get("q") or "").strip()[:200]
+    """One box, every record type the user may see (converted leads included), each group
+    ranked by relevance; when nothing matches, the closest names of any type are offered."""
+    q = query_text(request.GET.get("q"), 200) or ""
     groups = []
     if q:
         for record_type, url_name in SEARCH_TYPES:
@@ -30,12 +32,19 @@ def search(request: HttpRequest) -> HttpResponse:
             page, count = record_list(
                 actor=request.user,
                 record_type=record_type,
-                params=ListParams(q=q, limit=20, ordering="-updated_at"),
+                params=ListParams(q=q, limit=20),
                 type_filters=filters,
-                collate=True,
             )
             groups.append((record_type, url_name, list(page), count))
-    return render(request, "core/search.html", {"q": q, "groups": groups})
+    names: list[str] = []
+    if q and not any(count for *_rest, count in groups):
+        for record_type, _url_name in SEARCH_TYPES:
+            found = record_suggestions(actor=request.user, record_type=record_type, q=q)
+            names += [name for name in found if name not in names]
+    did_you_mean = [(name, query_without(request.GET, q=name)) for name in names[:3]]
+    return render(
+        request, "core/search.html", {"q": q, "groups": groups, "did_you_mean": did_you_mean}
+    )
 
 
 def _bars(rows: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
@@ -91,3 +100,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "deal_total": deals.count(),
         },
     )
+
+
+# The error pages (urls.handler404 / handler403): inside the layout, with the navigation.
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # The exception's text is not shown: for an unknown URL it lists the URL patterns.
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # A refusal's own words ("Only administrators may do this.") say what was refused.
+    return render(request, "403.html", {"detail": str(exception or "")}, status=403)

@@ -10,19 +10,47 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
-from .errors import DomainError, FieldIssue
-from .selectors import ListParams
+from .errors import DomainError, FieldIssue, field_error
+from .selectors import DEFAULT_ORDERING, ListParams, record_suggestions
 from .specs import SPECS
 
 PAGE_SIZE = 50
+# The sizes a list page offers (`page_size=`); bounded, so a page stays fast at 100k records.
+PAGE_SIZES = (25, 50, 100)
+MAX_PAGE = 1_000_000  # far past any list; keeps the offset within what databases take
+_BIGINT = 2**63  # ids are 64-bit: a longer number names nothing and the database refuses it
 
 
 def _int(value: str | None) -> int | None:
+    """An integer from a query string; anything else (text, out of range) counts as absent."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is None or -_BIGINT < number < _BIGINT else None
+
+
+_CONTROL = dict.fromkeys(range(0x20), " ")  # NUL and the other C0 controls
+
+
+def query_text(value: str | None, limit: int) -> str | None:
+    """A search text from a query string: no control characters (PostgreSQL refuses a NUL
+    in a query, and no stored text has one), trimmed, at most `limit` characters."""
+    return (value or "").translate(_CONTROL).strip()[:limit] or None
+
+
+def single_value(data, name: str) -> str:
+    """The one value of `name` a form sent; two different ones are refused, never guessed.
+
+    A page that posted a field twice (two controls of one name in one form) would
+    otherwise have one of them taken silently, and a change the user did not choose saved.
+    """
+    values = {v for v in data.getlist(name) if v != ""}
+    if len(values) > 1:
+        raise field_error(name, _("Choose one value only."), code="ambiguous")
+    return values.pop() if values else ""
 
 
 def _moment(value: str | None) -> dt.datetime | None:
@@ -60,19 +88,20 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 
 def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
     """ListParams, the type's own filters and cf_ filters read from a GET query."""
-    page = max(_int(query.get("page")) or 1, 1)
+    page = min(max(_int(query.get("page")) or 1, 1), MAX_PAGE)
+    size = page_size(query)
     params = ListParams(
-        q=(query.get("q") or "").strip()[:200] or None,
+        q=query_text(query.get("q"), 200),
         owner_id=_int(query.get("owner_id")),
         team_id=_int(query.get("team_id")),
-        tag=(query.get("tag") or "").strip()[:50] or None,
+        tag=query_text(query.get("tag"), 50),
         created_after=_moment(query.get("created_after")),
         created_before=_moment(query.get("created_before")),
         updated_after=_moment(query.get("updated_after")),
         updated_before=_moment(query.get("updated_before")),
-        ordering=query.get("ordering") or "-created_at",
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        ordering=query.get("ordering") or None,
+        limit=size,
+        offset=(page - 1) * size,
     )
     type_filters: dict[str, Any] = {}
     for name, kind in SPECS[record_type].filters.items():
@@ -84,14 +113,48 @@ def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
         elif kind in PARSERS:
             type_filters[name] = PARSERS[kind](raw) if raw else None
         else:
-            type_filters[name] = raw or None
-    custom = {k[3:]: v for k, v in query.items() if k.startswith("cf_") and len(k) > 3 and v}
+            type_filters[name] = query_text(raw, 255)
+    custom = {
+        k[3:]: text
+        for k, v in query.items()
+        if k.startswith("cf_") and len(k) > 3 and (text := query_text(v, 500))
+    }
     return params, type_filters, custom
 
 
+def page_size(query) -> int:
+    """The page size the query asks for, when it is one the pages offer."""
+    size = _int(query.get("page_size"))
+    return size if size in PAGE_SIZES else PAGE_SIZE
+
+
+def shown_ordering(params: ListParams) -> str:
+    """The ordering a list's headers mark: none while a search is ranked by relevance."""
+    if params.ordering:
+        return params.ordering
+    return "" if params.q else DEFAULT_ORDERING
+
+
+def did_you_mean(
+    query, params: ListParams, count: int, *, actor: Any, record_type: str
+) -> list[tuple[str, str]]:
+    """(name, query string) links for a search that found nothing, the closest names first."""
+    if count or not params.q:
+        return []
+    names = record_suggestions(actor=actor, record_type=record_type, q=params.q)
+    return [(name, query_without(query, "page", q=name)) for name in names]
+
+
 def query_without(query, *names: str, **replace: Any) -> str:
-    """The current query string without some keys and with others replaced (sort, page)."""
-    items = [(k, v) for k, v in query.items() if k not in names and k not in replace]
+    """The current query string without some keys and with others replaced (sort, page).
+
+    Empty values are left out: a link carries only the filters that filter.
+    """
+    items = [
+        (k, v)
+        for k, v in query.items()
+        if k not in names and k not in replace and v not in (None, "")
+    ]
     items += [(k, v) for k, v in replace.items() if v not in (None, "")]
     return urlencode(items)
 

@@ -19,8 +19,6 @@ def default_pipeline() -> Pipeline | None:
 
 
 def _make_validator(actor: Any):
-    from leadbridge.clients.services import _visible
-
     def validate(state: dict, instance: Any, out: Collector) -> None:
         if not state.get("title"):
             out.add("title", _("This field is required."))
@@ -48,11 +46,8 @@ def _make_validator(actor: Any):
             pk=state["stage_id"], pipeline_id=state["pipeline_id"]
         ).exists():
             out.add("stage_id", _("The stage does not belong to the deal's pipeline."))
-        for field, record_type in (("client_id", "client"), ("contact_id", "contact")):
-            ref = state.get(field)
-            changed = instance is None or getattr(instance, field) != ref
-            if ref is not None and changed and not _visible(actor, record_type, ref):
-                out.add(field, _("No such record."))
+        # client_id, contact_id and source_lead_id are checked against the actor's scope with
+        # every reference (core/record_services._check_refs).
 
     return validate
 

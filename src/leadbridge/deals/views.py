@@ -16,7 +16,7 @@ from .models import Pipeline, Stage
 
 
 class DealPages(RecordPages):
-    def extra_context(self, obj) -> dict:
+    def extra_context(self, obj, *, actor) -> dict:
         """The deal's pipeline as a stage bar: where it stands, where it can go."""
         return {"stages": list(obj.pipeline.stages.all()), "deal": obj}
 

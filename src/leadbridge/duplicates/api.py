@@ -12,6 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from leadbridge.api.records import ERRORS, filter_schema
 from leadbridge.api.schemas import Id, Strict, text_problem
+from leadbridge.core.cleaning import MAX_LIST
 from leadbridge.core.errors import FieldIssue, NotFound, ValidationFailed
 
 from . import finder, merge, tasks
@@ -232,7 +233,14 @@ def not_duplicate(request: HttpRequest, payload: PairIn):
     response={201: MergeOut, **ERRORS},
     summary="Merge records into one",
     operation_id="duplicates_merge",
-    description="Needs the merge, update and delete rights on every record (403 otherwise).",
+    description=(
+        "Needs the merge, update and delete rights on every record (403 otherwise). No e-mail"
+        " or phone is lost: every address and number of the records other than the survivor's"
+        " chosen `email`, `phone` and `mobile` goes into `other_emails` / `other_phones`"
+        " (survivor first, then by id; once per normalized value; at most"
+        f" {MAX_LIST} each, the rest"
+        " in a note on the survivor, which an undo deletes)."
+    ),
 )
 def merge_records(request: HttpRequest, payload: MergeIn):
     done = merge.record_merge(

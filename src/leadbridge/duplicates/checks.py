@@ -7,6 +7,7 @@ probes), the best-sharing candidates loaded by primary key and scored; nothing s
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,11 +19,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Conflict, FieldIssue
+from leadbridge.core.record_services import check_values
 from leadbridge.core.registry import model_for
+from leadbridge.leads.models import ConversionLink
 from leadbridge.people import access
 
 from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared
-from .matching import DEFAULT_THRESHOLD, blocking_keys, prepare, score
+from .matching import DEFAULT_THRESHOLD, Prepared, blocking_keys, prepare, score
 from .models import MatchKey, NotDuplicate
 from .reasons import matched_fields, translated
 
@@ -51,8 +54,7 @@ def find_matches(
     Each match is {"record_type", "id", "display_name", "score", "reasons", "fields"} (the
     fields whose values matched), best first.
     """
-    mine = prepare(values, default_region=settings.DEFAULT_PHONE_REGION)
-    keys = blocking_keys(mine)
+    mine, keys = _keys_of(values)
     if not keys:
         return []
     targets = targets or TARGETS.get(record_type, (record_type,))
@@ -65,7 +67,7 @@ def find_matches(
             break
         by_type[row_type].append(record_id)
         taken += 1
-    rejected = _not_duplicates(exclude) if exclude else set()
+    rejected = (_not_duplicates(exclude) | _conversion_family(exclude)) if exclude else set()
     found = []
     for target, ids in by_type.items():
         model = model_for(target)
@@ -88,6 +90,48 @@ def find_matches(
                 )
     found.sort(key=lambda m: (-m["score"], m["record_type"], m["id"]))
     return found[:limit]
+
+
+# Keys one check looks up. Valid values give fewer (21 e-mails, 22 phones, the name and
+# address keys); the bound keeps a caller that skipped validation from building a query
+# with thousands of subqueries (SQLite refuses over 500, PostgreSQL runs out of stack).
+MAX_KEYS = 100
+# Which keys stay when there are more: the exact identifiers first, then company and name
+# with a place, then the looser sound-alike keys (see `matching.blocking_keys`).
+KEY_RANK = {kind: n for n, kind in enumerate("eipcmxnfahkl")}
+
+
+def bounded(keys: list[str]) -> list[str]:
+    if len(keys) <= MAX_KEYS:
+        return keys
+    return sorted(keys, key=lambda k: (KEY_RANK.get(k[0], len(KEY_RANK)), k))[:MAX_KEYS]
+
+
+def _keys_of(values: dict) -> tuple[Prepared, list[str]]:
+    mine = prepare(values, default_region=settings.DEFAULT_PHONE_REGION)
+    return mine, bounded(blocking_keys(mine))
+
+
+def _lock_keys(keys: list[str]) -> None:
+    """Hold a transaction-scoped PostgreSQL advisory lock on each key until the caller's
+    transaction ends, so that two creates sharing a key check and create one after the
+    other: the second sees the first's record (and its keys) once the first commits.
+
+    The locks are taken in one statement in ascending order (unnest keeps the array's
+    order), so two transactions wanting overlapping keys cannot deadlock. Other databases:
+    SQLite has one writer at a time, and a lock table would cost every create a write."""
+    if connection.vendor != "postgresql" or not keys:
+        return
+    ids = sorted({_lock_id(k) for k in keys})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [ids])
+
+
+def _lock_id(key: str) -> int:
+    # 64 bits of a digest as PostgreSQL's signed bigint; "dup:" keeps them apart from any
+    # other use of advisory locks.
+    digest = hashlib.sha256(f"dup:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 KEY_ROWS = 200  # records read per key: a key shared by more (a common company name) says little
@@ -124,6 +168,22 @@ def _not_duplicates(record: tuple[str, int]) -> set[tuple[str, int]]:
     for a_type, a_id, b_type, b_id in pairs:
         out.add((b_type, b_id) if (a_type, a_id) == record else (a_type, a_id))
     return out
+
+
+def _conversion_family(record: tuple[str, int]) -> set[tuple[str, int]]:
+    """A lead and the records it was converted into hold the same person on purpose: none
+    is offered as the other's duplicate (issue 18.11)."""
+    kind, pk = record
+    if kind == "lead":
+        return set(
+            ConversionLink.objects.filter(lead_id=pk).values_list("target_type", "target_id")
+        )
+    return {
+        ("lead", lead_id)
+        for lead_id in ConversionLink.objects.filter(target_type=kind, target_id=pk).values_list(
+            "lead_id", flat=True
+        )
+    }
 
 
 @dataclass
@@ -169,6 +229,17 @@ def create_checked(
     """
     if on_duplicate not in ON_DUPLICATE:
         raise ValueError(on_duplicate)
+    check_values(actor=actor, record_type=record_type, data=data)  # before the matcher reads
+    # Check and create in one transaction, holding the values' keys: two concurrent creates
+    # of one record (a double submit, two clients) cannot both find nothing and both save.
+    # Within a caller's transaction no savepoint of its own (two round trips): a refusal
+    # fails the whole write, as the callers (the API, the web form) want anyway.
+    with transaction.atomic(savepoint=False):
+        _lock_keys(_keys_of(data)[1])
+        return _act(actor, record_type, data, on_duplicate, create, update, reveal)
+
+
+def _act(actor, record_type, data, on_duplicate, create, update, reveal) -> Intake:
     matches = find_matches(actor=actor, record_type=record_type, values=data)
     shown = matches if reveal else []
     if on_duplicate == "reject" and matches:

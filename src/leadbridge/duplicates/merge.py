@@ -19,7 +19,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leadbridge.activities.models import ActivityLink, AttachmentLink
+from leadbridge.activities.models import Activity, ActivityLink, AttachmentLink
+from leadbridge.activities.services import activity_create, activity_delete
 from leadbridge.automation.events import emit
 from leadbridge.core import labels
 from leadbridge.core.errors import Conflict, FieldIssue, NotFound, ValidationFailed
@@ -32,6 +33,7 @@ from leadbridge.history.services import history_changes, history_event
 from leadbridge.leads.models import ConversionLink
 from leadbridge.people import access
 
+from .channels import pooled_channels
 from .models import MergeRecord
 
 MERGEABLE = ("lead", "client", "contact")
@@ -99,15 +101,16 @@ def _validate(record_type: str, ids: list[int], survivor_id: Any, choices: dict)
 
 def merged_values(
     record_type: str, survivor: Any, others: list[Any], choices: dict, records: dict[int, Any]
-) -> dict:
-    """The survivor's contract values after the merge (pure over loaded records)."""
+) -> tuple[dict, list[str]]:
+    """The survivor's contract values after the merge and the e-mails and phones that did
+    not fit its lists (pure over loaded records)."""
     spec = SPECS[record_type]
     state = snapshot(survivor, spec)
     for f in spec.fields:
         if f.name in choices:
             state[f.name] = snapshot(records[choices[f.name]], spec)[f.name]
-        elif state[f.name] in (None, "", []):
-            for other in others:
+        elif state[f.name] in (None, "", []) and f.kind not in ("emails", "phones"):
+            for other in others:  # (the lists are pooled below, in record order)
                 value = snapshot(other, spec)[f.name]
                 if value not in (None, "", []):
                     state[f.name] = value
@@ -128,7 +131,10 @@ def merged_values(
             if "tags" not in choices
             else state["tags"]
         )
-    return state
+    pooled = pooled_channels(state, [survivor, *others])
+    state["other_emails"] = pooled["other_emails"]
+    state["other_phones"] = pooled["other_phones"]
+    return state, [*pooled["email_overflow"], *pooled["phone_overflow"]]
 
 
 def _references(record_type: str) -> list[tuple[Any, str]]:
@@ -207,7 +213,7 @@ def record_merge(
         # The survivor takes the merged values; the others are soft-deleted into it.
         spec = SPECS[record_type]
         before = snapshot(survivor, spec)
-        state = merged_values(record_type, survivor, others, choices, records)
+        state, overflow = merged_values(record_type, survivor, others, choices, records)
         changes = [(k, before.get(k), v) for k, v in state.items() if before.get(k) != v]
         for name, value in state.items():
             setattr(survivor, name, value)
@@ -219,6 +225,18 @@ def record_merge(
             history_changes(
                 actor=actor, record_type=record_type, record_id=survivor_id, changes=changes
             )
+        if overflow:  # past the list limit: kept in a note, which an undo deletes
+            note = activity_create(
+                actor=actor,
+                record_type=record_type,
+                record_id=survivor_id,
+                data={
+                    "type": "note",
+                    "subject": _("E-mails and phones of merged records"),
+                    "body": "\n".join(overflow),
+                },
+            )
+            snap["notes"] = [note.pk]
         now = timezone.now()
         for other in others:
             other.deleted_at = now
@@ -259,7 +277,8 @@ def record_merge(
 
 
 def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
-    """Put every record, link and reference of a merge back as it was before it."""
+    """Put every record, link and reference of a merge back as it was before it; emits
+    `<type>.updated` for the survivor and each record merged into it."""
     with transaction.atomic():
         try:
             merge = MergeRecord.objects.select_for_update().get(pk=merge_id)
@@ -338,6 +357,9 @@ def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
                 ref_model.objects.filter(pk=pk, **{ref["field"]: merge.survivor_id}).update(
                     **{ref["field"]: old}
                 )
+        for note_id in snap.get("notes", []):
+            if Activity.objects.filter(pk=note_id, deleted_at__isnull=True).exists():
+                activity_delete(actor=actor, activity_id=note_id)
         merge.undone_at = timezone.now()
         merge.undone_by = actor if getattr(actor, "pk", None) else None
         merge.save(update_fields=["undone_at", "undone_by"])
@@ -348,6 +370,16 @@ def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
                 record_id=pk,
                 kind=HistoryEvent.Kind.MERGE_UNDONE,
                 data={"merge_id": merge.pk},
+            )
+        # Webhook subscribers saw `<type>.merged`: the survivor has its values from before
+        # again and the merged records live again, each an update (`merge_undo`: the merge).
+        for obj in [survivor, *(merged[pk] for pk in merge.merged_ids)]:
+            emit(
+                f"{record_type}.updated",
+                record_type,
+                obj,
+                actor=actor,
+                extra={"merge_undo": merge.pk},
             )
     return merge
 

@@ -15,11 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from leadbridge.core import labels
+from leadbridge.core.cleaning import MAX_ID, text_problem
 from leadbridge.core.errors import DomainError
 from leadbridge.core.registry import model_for
 from leadbridge.core.selectors import base_queryset
 from leadbridge.core.specs import SPECS
 from leadbridge.core.web import safe_next
+from leadbridge.customfields.models import CustomFieldDefinition
 
 from . import finder, merge, tasks
 from .matching import DEFAULT_THRESHOLD, RULES
@@ -50,6 +53,10 @@ def _threshold(raw: str | None) -> float:
 
 
 def _label(record_type: str, name: str) -> str:
+    from leadbridge.core.forms import LABELS
+
+    if name in LABELS:  # the form's label, translated (a reference's model field may not be)
+        return str(LABELS[name])
     try:
         return str(model_for(record_type)._meta.get_field(name).verbose_name).capitalize()
     except Exception:  # a contract name that is not a model field
@@ -112,11 +119,10 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     records = list(base_queryset(request.user, record_type).filter(pk__in=ids).order_by("pk"))
     if request.method == "POST":
         survivor = request.POST.get("survivor_id")
-        spec_fields = [f.name for f in SPECS[record_type].fields]
         choices = {
-            name: int(request.POST[f"choice_{name}"])
-            for name in spec_fields
-            if request.POST.get(f"choice_{name}", "").isdigit()
+            key.removeprefix("choice_"): int(value)
+            for key, value in request.POST.items()
+            if key.startswith("choice_") and value.isdigit()
         }
         try:
             done = merge.record_merge(
@@ -139,36 +145,82 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose at least two records you may see to compare."))
         return redirect(reverse("duplicates:finder") + f"?record_type={record_type}")
     oldest = min(records, key=lambda r: (r.created_at, r.pk))
-    rows = []
-    for f in SPECS[record_type].fields:
-        if f.name in ("owner_id", "team_id", "status_id", "source_id"):
-            continue
-        values = [getattr(r, f.attr, None) for r in records]
-        if all(v in (None, "", []) for v in values):
-            continue
-        differ = len({str(v) for v in values if v not in (None, "", [])}) > 1  # empties get filled
-        first_filled = next((r.pk for r, v in zip(records, values, strict=True) if v), oldest.pk)
-        rows.append(
-            {
-                "name": f.name,
-                "label": _label(record_type, f.name),
-                "cells": [
-                    {"record": r, "value": v, "checked": r.pk == first_filled}
-                    for r, v in zip(records, values, strict=True)
-                ],
-                "differ": differ,
-            }
-        )
     return render(
         request,
         "duplicates/compare.html",
         {
             "record_type": record_type,
             "records": records,
-            "rows": rows,
+            "rows": compare_rows(record_type, records),
             "oldest": oldest,
         },
     )
+
+
+def _first_filled(records: list[Any], values: list[Any]) -> int:
+    oldest = min(records, key=lambda r: (r.created_at, r.pk))
+    return next((r.pk for r, v in zip(records, values, strict=True) if v), oldest.pk)
+
+
+def compare_rows(record_type: str, records: list[Any]) -> list[dict]:
+    """One row per field any record fills: a choice where the records differ (every field,
+    references and custom fields included), a plain row where they agree. Other e-mails,
+    other phones and tags need no choice: the merge keeps all of them."""
+    rows = []
+    for f in SPECS[record_type].fields:
+        values = [getattr(r, f.attr, None) for r in records]
+        if all(v in (None, "", []) for v in values):
+            continue
+        shown = [_shown(r, f, v) for r, v in zip(records, values, strict=True)]
+        pooled = f.kind in ("emails", "phones", "tags")  # merge.merged_values joins these
+        rows.append(
+            _row(f.name, _label(record_type, f.name), records, values, shown, choose=not pooled)
+        )
+    defs = {
+        d.key: d.label
+        for d in CustomFieldDefinition.objects.filter(record_type=record_type).only("key", "label")
+    }
+    keys = dict.fromkeys(k for r in records for k in (r.custom_fields or {}))
+    for key in keys:
+        values = [(r.custom_fields or {}).get(key) for r in records]
+        if all(v in (None, "", []) for v in values):
+            continue
+        shown = ["" if v in (None, "") else str(v) for v in values]
+        rows.append(
+            _row(f"custom_fields.{key}", defs.get(key, key), records, values, shown, choose=True)
+        )
+    return rows
+
+
+def _row(
+    name: str, label: str, records: list[Any], values: list[Any], shown: list[str], choose: bool
+) -> dict:
+    differ = choose and len({s for s in shown if s}) > 1  # empties get filled anyway
+    first = _first_filled(records, values)
+    return {
+        "name": name,
+        "label": label,
+        "cells": [
+            {"record": r, "value": s, "checked": r.pk == first}
+            for r, s in zip(records, shown, strict=True)
+        ],
+        "differ": differ,
+        "pooled": not choose,
+    }
+
+
+def _shown(record: Any, spec: Any, value: Any) -> str:
+    """A value as the reader knows it: names for references, labels for choices."""
+    if value in (None, "", []):
+        return ""
+    if spec.kind == "ref":
+        target = getattr(record, record._meta.get_field(spec.name).name, None)
+        return str(getattr(target, "display_name", None) or target or value)
+    if spec.kind == "choice":
+        return labels.choice_label(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 @require_POST
@@ -239,14 +291,27 @@ CHECK_FIELDS = (
 )
 
 
+MAX_TYPED = 255  # the longest of CHECK_FIELDS
+
+
 def check_fragment(request: HttpRequest) -> HttpResponse:
     """The possible duplicates of what is typed in a record form (htmx, on change)."""
     from .checks import find_matches
 
     record_type = _record_type(request.GET.get("record_type"))
-    values = {k: request.GET[k] for k in CHECK_FIELDS if request.GET.get(k)}
+    # What is typed, as the form would save it: a value no database stores (NUL, a lone
+    # surrogate) is no hint, and none is longer than a field holds (the save refuses it).
+    values = {
+        k: v[:MAX_TYPED]
+        for k in CHECK_FIELDS
+        if (v := request.GET.get(k, "").strip()) and not text_problem(v)
+    }
     exclude_id = request.GET.get("exclude", "")
-    exclude = (record_type, int(exclude_id)) if exclude_id.isdigit() else None
+    exclude = (
+        (record_type, int(exclude_id))
+        if exclude_id.isdigit() and int(exclude_id) <= MAX_ID
+        else None
+    )
     matches = (
         find_matches(actor=request.user, record_type=record_type, values=values, exclude=exclude)
         if values

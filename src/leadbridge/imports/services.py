@@ -559,15 +559,19 @@ def import_cancel(*, actor: Any, job_id: int) -> ImportJob:
 
 def import_undo(*, actor: Any, job_id: int) -> ImportJob:
     """Undo a whole import: the leads it created are deleted (soft), the leads it updated
-    get their values from before. Atomic."""
+    get their values from before. Atomic. Emits `lead.deleted` and `lead.updated` (with
+    `import_undo`: the job's id) as the single deletes and updates do."""
     job = _get(actor, job_id)
     access.check(actor, "lead", "import")
     if job.status in (ImportJob.Status.RUNNING, ImportJob.Status.QUEUED):
         raise Conflict(_("Cancel the import first."), code="import_running")
     if job.status == ImportJob.Status.UNDONE:
         raise Conflict(_("The import is undone already."), code="import_undone")
+    from leadbridge.automation.events import emit, subscribed
+
     spec = SPECS["lead"]
     now = timezone.now()
+    undo = {"import_undo": job.pk}  # in the webhook body's `data`: why the lead changed
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         batches = list(job.batches.order_by("-first_row"))
@@ -584,12 +588,16 @@ def import_undo(*, actor: Any, job_id: int) -> ImportJob:
                 refresh_derived(lead, spec)
                 lead.save()
                 history_changes(actor=actor, record_type="lead", record_id=lead.pk, changes=changes)
+                emit("lead.updated", "lead", lead, actor=actor, extra=undo)
             ids = batch.created_ids
             for start in range(0, len(ids), 5000):
                 chunk = ids[start : start + 5000]
                 Lead.objects.filter(pk__in=chunk, deleted_at__isnull=True).update(
                     deleted_at=now, version=F("version") + 1
                 )
+                if subscribed("lead.deleted"):  # webhook subscribers drop what was undone
+                    for lead in Lead.objects.filter(pk__in=chunk, deleted_at=now).order_by("pk"):
+                        emit("lead.deleted", "lead", lead, actor=actor, extra=undo)
                 forget("lead", chunk)
                 HistoryEvent.objects.bulk_create(
                     [

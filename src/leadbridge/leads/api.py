@@ -30,7 +30,13 @@ class TargetPlanIn(Strict):
 
 
 class DealPlanIn(TargetPlanIn):
-    pipeline_id: int | None = Field(None, ge=1, le=2**62)
+    """A new deal of a lead converted before, with the client or contact left out (mode
+    none), belongs to the client and contact person the lead was converted into last; a
+    client or contact the plan names (or `fields.client_id` / `fields.contact_id`) wins."""
+
+    pipeline_id: int | None = Field(
+        None, ge=1, le=2**62, description="Required when there are several pipelines"
+    )
     stage_id: int | None = Field(None, ge=1, le=2**62)
 
 

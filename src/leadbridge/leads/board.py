@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leadbridge.core.errors import DomainError, NotFound
 from leadbridge.core.labels import money
-from leadbridge.core.normalize import search_terms
+from leadbridge.core.search import search_filter
 from leadbridge.core.selectors import base_queryset, record_get
 from leadbridge.core.web import _int, list_params, query_without
 from leadbridge.people.models import Team, User
@@ -104,9 +104,7 @@ def card_html(lead: Any) -> SafeString:
 def board_queryset(request: HttpRequest) -> QuerySet:
     """Visible leads filtered like the list (search, owner, team, source, tag, dates)."""
     params, type_filters, _custom = list_params(request.GET, "lead")
-    qs = base_queryset(request.user, "lead")
-    for term in search_terms(params.q):
-        qs = qs.filter(search_text__contains=term)
+    qs = search_filter(base_queryset(request.user, "lead"), params.q)
     for name in ("owner_id", "team_id"):
         value = getattr(params, name)
         if value is not None:

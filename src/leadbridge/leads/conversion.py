@@ -274,6 +274,7 @@ def _plan_target(
     clean_input(
         SPECS[name],
         {k: v for k, v in changes.items() if k != "custom_fields"},
+        actor=actor,
         instance=obj,
         out=_Prefixed(out, f"{name}."),
     )
@@ -341,7 +342,9 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
         work.errors.add("contact.id", _("This contact belongs to another client."))
     deal_plan = plan.deal
     deal_mapped = mapping.deal_values(lead_data)
+    parties = _previous_parties(actor, work) if deal_plan.mode != "none" else {}
     if deal_plan.mode == "new":
+        deal_mapped.update(parties)
         _check_pipeline(work, deal_plan)
         if deal_plan.pipeline_id is not None:
             deal_mapped["pipeline_id"] = deal_plan.pipeline_id
@@ -350,7 +353,7 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
     work.targets["deal"] = _plan_target(
         actor, work, "deal", deal_plan, deal_mapped, _deal_validator(actor), lead_defs
     )
-    work.open_deals = _open_deals(actor, work)
+    work.open_deals = _open_deals(actor, work, parties.get("client_id"))
     if plan.status_id is not None:
         status = LeadStatus.objects.filter(pk=plan.status_id).first()
         if status is None or status.kind != LeadStatus.Kind.CONVERTED:
@@ -358,10 +361,32 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
     return work
 
 
-def _open_deals(actor: Any, work: Work) -> list[dict]:
-    """Open deals of the chosen client or with the lead's e-mail: Odoo's "merge with an
-    existing opportunity" is `deal.mode: existing` with one of these."""
+def _previous_parties(actor: Any, work: Work) -> dict[str, int]:
+    """A later deal of a converted lead belongs to the client and contact person the lead was
+    converted into, unless the plan names others: a client or contact left out ("just a
+    deal", mode none) is the one made before. The contact only when it belongs to the
+    deal's client (or to none). A record the actor may not see is not used."""
+    plan, previous = work.plan, previous_targets(work.lead.pk)
+    assert plan.client and plan.contact
+    out: dict[str, int] = {}
+    client_id = work.targets["client"].obj.pk if work.targets["client"].obj else None
+    if plan.client.mode == "none" and "client" in previous:
+        if _visible(actor, "client", previous["client"]) is not None:
+            client_id = out["client_id"] = previous["client"]
+    if plan.contact.mode == "none" and "contact" in previous and plan.client.mode != "new":
+        contact = _visible(actor, "contact", previous["contact"])
+        if contact is not None and contact.client_id in (None, client_id):
+            out["contact_id"] = contact.pk
+    return out
+
+
+def _open_deals(actor: Any, work: Work, previous_client_id: int | None = None) -> list[dict]:
+    """Open deals of the chosen client (else of the one made from the lead before) or with
+    the lead's e-mail: Odoo's "merge with an existing opportunity" is `deal.mode: existing`
+    with one of these."""
     client = work.targets["client"].obj
+    if client is None and previous_client_id is not None:
+        client = _visible(actor, "client", previous_client_id)
     qs = access.restrict(Deal.objects.alive(), actor, "deal", "view").filter(
         stage__kind=Stage.Kind.OPEN
     )

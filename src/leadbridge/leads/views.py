@@ -14,7 +14,17 @@ from leadbridge.core.errors import DomainError
 from leadbridge.core.filters import saved_filters
 from leadbridge.core.forms import RecordForm
 from leadbridge.core.selectors import record_get, record_list
-from leadbridge.core.web import add_domain_errors, list_params, query_without, safe_next
+from leadbridge.core.web import (
+    PAGE_SIZE,
+    PAGE_SIZES,
+    add_domain_errors,
+    did_you_mean,
+    list_params,
+    query_without,
+    safe_next,
+    shown_ordering,
+    single_value,
+)
 from leadbridge.people.models import Team, User
 
 from . import services
@@ -56,13 +66,25 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "has_next": params.offset + params.limit < count,
         "prev_query": query_without(request.GET, "page", page=page_no - 1),
         "next_query": query_without(request.GET, "page", page=page_no + 1),
-        "ordering": params.ordering,
+        "ordering": shown_ordering(params),
+        # The list's state outside the filter form: kept when a filter changes.
+        "ordering_param": request.GET.get("ordering", ""),
+        "page_size": params.limit,
+        "page_sizes": PAGE_SIZES,
+        "default_page_size": PAGE_SIZE,
+        "first_shown": params.offset + 1 if leads else 0,
+        "last_shown": params.offset + len(leads),
+        "did_you_mean": did_you_mean(
+            request.GET, params, count, actor=request.user, record_type="lead"
+        )
+        if error is None
+        else [],
         "columns": [
             (
                 field,
                 label,
                 query_without(
-                    request.GET, "page", "ordering", ordering=_toggle(params.ordering, field)
+                    request.GET, "page", "ordering", ordering=_toggle(shown_ordering(params), field)
                 ),
             )
             for field, label in LIST_COLUMNS
@@ -72,7 +94,18 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "users": list(User.objects.filter(is_active=True, is_system=False)),
         "teams": list(Team.objects.all()),
         "filters": request.GET,
+        # On a phone the filters start folded, unless one of them (beyond the search) is set.
+        "filters_set": any(
+            value and key not in ("q", "page", "page_size", "ordering")
+            for key, value in request.GET.items()
+        ),
         "saved_filters": saved_filters(actor=request.user, record_type="lead"),
+        # The bulk delete asks with the count ticked; one question per possible count, so
+        # each comes with its language's plural form (the browser only picks one).
+        "delete_questions": [
+            ngettext("Delete %(n)d lead?", "Delete %(n)d leads?", n) % {"n": n}
+            for n in range(1, len(leads) + 1)
+        ],
     }
     partial = request.htmx and not request.htmx.boosted
     template = "leads/_table.html" if partial else "leads/list.html"
@@ -163,8 +196,9 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the status from the list badge or the card (htmx), through the one service."""
-    status_id = request.POST.get("status_id")
+    status_id = None
     try:
+        status_id = single_value(request.POST, "status_id")
         lead = services.lead_change_status(actor=request.user, lead_id=pk, status_id=status_id)
     except DomainError as exc:
         if exc.code == "plan_required":
@@ -198,7 +232,8 @@ def lead_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.detail)
         return redirect("leads:detail", pk)
     messages.success(request, _("Lead %(name)s deleted.") % {"name": lead.display_name})
-    return redirect("leads:list")
+    # From the list's row menu: back to the same filters and page.
+    return redirect(safe_next(request, reverse("leads:list")))
 
 
 MASS_ACTIONS = ("task", "status", "assign", "delete", "convert", "merge")
@@ -217,6 +252,11 @@ def lead_mass(request: HttpRequest) -> HttpResponse:
     if not ids or action not in MASS_ACTIONS:
         messages.error(request, _("Select leads and an action."))
         return redirect(safe_next(request, reverse("leads:list")))
+    try:
+        choice = _mass_choice(request.POST, action)
+    except DomainError as exc:
+        messages.error(request, exc.errors[0].message if exc.errors else exc.detail)
+        return redirect(safe_next(request, reverse("leads:list")))
     if action == "merge":
         query = "&".join(f"ids={i}" for i in ids)
         return redirect(reverse("duplicates:compare") + f"?record_type=lead&{query}")
@@ -231,7 +271,7 @@ def lead_mass(request: HttpRequest) -> HttpResponse:
                 if action == "task":
                     task = {
                         "type": "task",
-                        "subject": request.POST.get("subject", ""),
+                        "subject": choice["subject"],
                         "body": request.POST.get("body", ""),
                         "due_at": _due(request.POST.get("due_at")),
                     }
@@ -244,7 +284,7 @@ def lead_mass(request: HttpRequest) -> HttpResponse:
                     services.lead_change_status(
                         actor=request.user,
                         lead_id=lead_id,
-                        status_id=_int(request.POST.get("status_id")),
+                        status_id=choice["status_id"],
                     )
                 elif action == "assign":
                     data = {}
@@ -266,6 +306,20 @@ def lead_mass(request: HttpRequest) -> HttpResponse:
     for line in failed[:20]:
         messages.error(request, line)
     return redirect(safe_next(request, reverse("leads:list")))
+
+
+def _mass_choice(data, action: str) -> dict:
+    """The toolbar's values, each exactly as chosen; what the action needs must be there."""
+    from leadbridge.core.errors import field_error
+    from leadbridge.core.web import _int
+
+    subject = single_value(data, "subject").strip()
+    if action == "task" and not subject:
+        raise field_error("subject", _("Enter the subject of the task."), code="required")
+    status_id = _int(single_value(data, "status_id"))
+    if action == "status" and status_id is None:
+        raise field_error("status_id", _("Choose the new status."), code="required")
+    return {"subject": subject, "status_id": status_id}
 
 
 def _due(value: str | None):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from leadbridge.core import labels
 from leadbridge.core.errors import (
     Conflict,
     DomainError,
@@ -37,12 +38,14 @@ from leadbridge.core.errors import (
     ValidationFailed,
 )
 from leadbridge.core.forms import LABELS
+from leadbridge.core.registry import model_for
 from leadbridge.core.runtime_settings import get_setting
 from leadbridge.core.selectors import ListParams, base_queryset, record_get, record_list
 from leadbridge.core.specs import SPECS
-from leadbridge.core.web import _int
+from leadbridge.core.web import _int, query_text
 from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.deals.models import Pipeline, Stage
+from leadbridge.deals.services import default_pipeline
 from leadbridge.people.models import Team, User
 
 from . import conversion
@@ -138,6 +141,7 @@ def convert_wizard(request: HttpRequest, pk: int) -> HttpResponse:
         if picked:
             state[f"{name}_mode"], state[f"{name}_id"] = "existing", str(picked)
             state[f"{name}_overwrite"] = []
+    _fit_stage(state)
     steps = visible_steps(state)
     if step not in steps:
         step = max(s for s in steps if s <= step) if step > 0 else 1
@@ -157,6 +161,15 @@ def convert_wizard(request: HttpRequest, pk: int) -> HttpResponse:
     if action in ("finish", "finish_open"):
         return _finish(request, lead, state, step, open_result=action == "finish_open")
     return _render(request, lead, state, step=step)
+
+
+def _fit_stage(state: dict) -> None:
+    """A stage of another pipeline than the chosen one is forgotten (the pipeline changed):
+    the deal then starts in the first stage of the chosen pipeline."""
+    pipeline_id, stage_id = _int(state.get("deal_pipeline_id")), _int(state.get("deal_stage_id"))
+    if pipeline_id and stage_id:
+        if not Stage.objects.filter(pk=stage_id, pipeline_id=pipeline_id).exists():
+            state["deal_stage_id"] = ""
 
 
 def _finish(
@@ -215,19 +228,22 @@ def _links(lead: Lead) -> list[dict]:
     from leadbridge.api.records import converted_records
 
     namespaces = {"client": "clients", "contact": "contacts", "deal": "deals"}
-    links = []
-    for item in converted_records([lead.pk])[lead.pk]:
-        namespace = namespaces.get(item["record_type"])
-        if namespace:
-            links.append(
-                {
-                    "record_type": item["record_type"],
-                    "label": TARGET_NAMES[item["record_type"]],
-                    "id": item["id"],
-                    "url": reverse(f"{namespace}:detail", args=[item["id"]]),
-                }
-            )
-    return links
+    items = [i for i in converted_records([lead.pk])[lead.pk] if i["record_type"] in namespaces]
+    names = {}  # named, not "Client #31": a record deleted since keeps its number
+    for kind in {i["record_type"] for i in items}:
+        ids = [i["id"] for i in items if i["record_type"] == kind]
+        for obj in model_for(kind).objects.filter(pk__in=ids):
+            names[(kind, obj.pk)] = obj.display_name
+    return [
+        {
+            "record_type": item["record_type"],
+            "label": TARGET_NAMES[item["record_type"]],
+            "id": item["id"],
+            "name": names.get((item["record_type"], item["id"]), f"#{item['id']}"),
+            "url": reverse(f"{namespaces[item['record_type']]}:detail", args=[item["id"]]),
+        }
+        for item in items
+    ]
 
 
 def _already_converted(request: HttpRequest, lead: Lead) -> HttpResponse:
@@ -248,7 +264,8 @@ PRESETS = {
         "contact": {"mode": "new"},
         "deal": {"mode": "none"},
     },
-    # Client and contact left out: the default plan reuses the ones made before.
+    # Client and contact left out: the default plan reuses the ones made before; the deal
+    # goes to the default pipeline (quick_convert).
     "deal": {"deal": {"mode": "new"}},
 }
 
@@ -258,7 +275,10 @@ def quick_convert(request: HttpRequest, pk: int, preset: str) -> HttpResponse:
     if preset not in PRESETS:
         raise Http404
     lead = _lead(request, pk)
-    data = {**PRESETS[preset], "version": lead.version}
+    data: dict[str, Any] = {**PRESETS[preset], "version": lead.version}
+    pipeline = default_pipeline()
+    if data["deal"]["mode"] == "new" and pipeline is not None:
+        data["deal"] = {**data["deal"], "pipeline_id": pipeline.pk}
     wizard_url = reverse("leads:convert", args=[pk]) + f"?preset={preset}"
     if preset == "client_contact" and conversion.previous_targets(pk):
         # Made before: a second click must not make a second client; the wizard shows them.
@@ -296,7 +316,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk)
     kind = request.GET.get("kind") if request.GET.get("kind") in ("contact", "client") else None
     kind = kind or "contact"
-    q = (request.GET.get("q") or "").strip()[:200]
+    q = query_text(request.GET.get("q"), 200) or ""
     error = None
     if request.method == "POST":
         contact_id = _int(request.POST.get("contact_id"))
@@ -364,6 +384,9 @@ def initial_state(lead: Lead, *, preset: str | None = None, status_id: int | Non
         "contact_overwrite": [],
         "deal_overwrite": [],
     }
+    pipeline = default_pipeline()
+    if pipeline is not None:  # preselected: finishing needs no choice (issue 18.11)
+        state["deal_pipeline_id"] = str(pipeline.pk)
     for name in ("client", "contact"):
         if name in previous:
             state[f"{name}_mode"], state[f"{name}_id"] = "existing", str(previous[name])
@@ -591,7 +614,9 @@ def _new_inputs(target: str, state: dict, values: dict, errors: dict[str, str]) 
                 item.type = "decimal"
             elif spec.kind == "choice":
                 item.type = "select"
-                item.choices = [("", "—")] + [(c, c) for c in spec.choices]
+                item.choices = [("", "—")] + [
+                    (c, str(labels.choice_label(c))) for c in spec.choices
+                ]
             elif spec.kind == "ref":
                 item.type = "number"
         elif name.startswith("custom_fields."):
@@ -787,30 +812,57 @@ def _render(
     if context["is_last"] and to_create:
         shown.add("create_missing_fields")
         checkboxes.append("create_missing_fields")
-        context["custom_fields_to_create"] = to_create
+        context["custom_fields_to_create"] = [
+            {
+                **item,
+                "type_label": _type_label(item.get("type")),
+                "target_label": labels.record_type(item["record_type"]),
+            }
+            for item in to_create
+        ]
     context["hidden"] = _hidden(state, shown)
     context["checkboxes"] = checkboxes
     status = 422 if blocking and shown_errors else 200
     return render(request, "leads/wizard.html", context, status=status)
 
 
+def _type_label(code: Any) -> str:
+    """A custom field's type code ('boolean') as the reader's word ('yes / no')."""
+    known = dict(CustomFieldDefinition.Type.choices)
+    return str(known.get(code, code or ""))
+
+
 def _deal_context(
     request: HttpRequest, state: dict, values: dict, errors: dict[str, str], preview: dict
 ) -> dict:
     pipelines = list(Pipeline.objects.order_by("order", "id"))
-    stages = list(Stage.objects.filter(kind=Stage.Kind.OPEN).order_by("pipeline", "order", "id"))
+    chosen = _int(state.get("deal_pipeline_id"))
+    if chosen not in {p.pk for p in pipelines}:
+        fallback = default_pipeline()
+        chosen = fallback.pk if fallback else None
+    # Only the chosen pipeline's stages: a stage of another one could not be saved.
+    stages = list(
+        Stage.objects.filter(kind=Stage.Kind.OPEN, pipeline_id=chosen).order_by("order", "id")
+    )
     owner = state["deal_owner_id"] if "deal_owner_id" in state else _shown(values.get("owner_id"))
     team = state["deal_team_id"] if "deal_team_id" in state else _shown(values.get("team_id"))
     return {
         "pipelines": pipelines,
         "several_pipelines": len(pipelines) > 1,
-        "pipeline_id": state.get("deal_pipeline_id", ""),
-        "stage_groups": [(p, [s for s in stages if s.pipeline_id == p.pk]) for p in pipelines],
+        "pipeline_id": str(chosen or ""),
+        "stages": stages,
         "stage_id": state.get("deal_stage_id", ""),
         "owner_id": owner,
         "team_id": team,
         "users": list(User.objects.filter(is_active=True, is_system=False)),
         "teams": list(Team.objects.all()),
+        # A deal without a client or contact step goes to those made before (issue 18.4).
+        "deal_client": None
+        if state.get("want_client")
+        else _picked(request, "client", _int(values.get("client_id"))),
+        "deal_contact": None
+        if state.get("want_contact")
+        else _picked(request, "contact", _int(values.get("contact_id"))),
         "open_deals": _matches(request, "deal", preview.get("open_deals") or []),
         "deal_id": state.get("deal_id", ""),
         "pipeline_error": errors.get("deal.pipeline_id", ""),

@@ -56,6 +56,21 @@ class RequestIdAndMetrics:
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
+def site_policy() -> str:
+    return getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_CSP)
+
+
+def policy_framed_by(ancestors: str) -> str:
+    """The site's policy with only `frame-ancestors` replaced: for a page that other sites
+    may frame (the hosted web form), which keeps every other directive (script-src …)."""
+    kept = [
+        d.strip()
+        for d in site_policy().split(";")
+        if d.strip() and d.split()[0].lower() != "frame-ancestors"
+    ]
+    return "; ".join([*kept, f"frame-ancestors {ancestors}"])
+
+
 class ContentSecurityPolicy:
     """`CONTENT_SECURITY_POLICY` (settings) or the default above; "" switches it off. Also
     sends the Permissions-Policy."""
@@ -65,7 +80,7 @@ class ContentSecurityPolicy:
 
     def __call__(self, request):
         response = self.get_response(request)
-        policy = getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_CSP)
+        policy = site_policy()
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hmac
 import logging
+import sys
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from . import metrics
@@ -65,3 +68,43 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         return response
     body, content_type = metrics.render()
     return HttpResponse(body, content_type=content_type)
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether `exc` says the database cannot be reached (refused, down, restarting), as
+    opposed to a query it refused: PostgreSQL's connection errors carry no SQLSTATE or one
+    of class 08 (connection exception) or 57P (shutting down, starting up)."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):  # a DataError (a NUL byte, say) is the app's
+        return False
+    cause = exc.__cause__
+    if cause is None or type(cause).__module__.split(".")[0] not in ("psycopg", "psycopg2"):
+        return False
+    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return state is None or state.startswith(("08", "57P"))
+
+
+# Paths whose clients read JSON: they get the API's error body, not a page.
+JSON_PATHS = ("/api/", "/metrics", "/healthz", "/readyz")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """urls.handler500: an error no view handled. The database being down is not the app's
+    fault and passes: 503 with Retry-After, so that clients and load balancers wait."""
+    unavailable = database_unavailable(sys.exc_info()[1])
+    status = 503 if unavailable else 500
+    if request.path.startswith(JSON_PATHS):
+        if unavailable:
+            body = {"detail": _("The database cannot be reached now; try again shortly.")}
+            body["code"] = "unavailable"
+        else:
+            body = {"detail": _("Server error; it has been logged."), "code": "server_error"}
+        response: HttpResponse = JsonResponse({**body, "errors": []}, status=status)
+    else:
+        # No request context: the layout reads the signed-in user, from the database.
+        template = loader.get_template("503.html" if unavailable else "500.html")
+        response = HttpResponse(template.render(), status=status)
+    if unavailable:
+        response["Retry-After"] = "30"
+    return response

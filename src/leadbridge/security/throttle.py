@@ -23,13 +23,28 @@ def _key(*parts: object) -> str:
     return f"lb:{parts[0]}:{digest}"
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address; behind the TLS proxy, the hop the proxy appended last."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip() or None
+def client_address(request: HttpRequest, *, trust_forwarded: bool) -> str | None:
+    """The client's address, for rate limits and the audit log (the one place that reads it).
+
+    Behind trusted proxies (`trust_forwarded`) it is the hop the outermost trusted proxy
+    added to X-Forwarded-For: each proxy appends the address it was connected from, so with
+    WEBFORM_TRUSTED_PROXY_COUNT proxies that is the N-th entry from the right. Entries left
+    of it are whatever the client sent and never count.
+    """
+    if trust_forwarded:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if hops:
+            proxies = max(1, int(getattr(settings, "WEBFORM_TRUSTED_PROXY_COUNT", 1) or 1))
+            return hops[-min(proxies, len(hops))]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for logins and the API; behind the TLS proxy, its hop."""
+    return client_address(
+        request, trust_forwarded=bool(getattr(settings, "SECURE_PROXY_SSL_HEADER", None))
+    )
 
 
 # Failed logins -------------------------------------------------------------------------

@@ -167,8 +167,12 @@ _ENGINE = Engine(autoescape=False)  # plain-text e-mail: no HTML escaping
 
 
 def render_autoresponder(form: WebForm, values: dict) -> tuple[str, str]:
-    """Subject and body with the submitted lead fields ({{ first_name }}, …)."""
-    context = Context({name: values.get(name, "") for name in PUBLIC_FIELDS})
+    """Subject and body with the submitted lead fields ({{ first_name }}, …).
+
+    Plain text, so not HTML-escaped: a `Context` escapes by default whatever the engine says
+    ("O'Brien & Co" came out as "O&#x27;Brien &amp; Co"). An HTML part, should one be added,
+    must be rendered with its own escaping context."""
+    context = Context({name: values.get(name, "") for name in PUBLIC_FIELDS}, autoescape=False)
     with translation.override(form.language or "en"):
         subject = _ENGINE.from_string(form.autoresponder_subject).render(context)
         body = _ENGINE.from_string(form.autoresponder_body).render(context)

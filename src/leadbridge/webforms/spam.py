@@ -90,12 +90,11 @@ def _hits(keys: list[str], window: int) -> dict[str, int]:
 
 def client_ip(request) -> str:
     # Behind a proxy the operator sets WEBFORM_TRUST_X_FORWARDED_FOR; otherwise the header
-    # is the client's to forge.
-    if getattr(settings, "WEBFORM_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    # is the client's to forge. Which hop counts is decided where the login throttle's is.
+    from leadbridge.security.throttle import client_address
+
+    trusted = bool(getattr(settings, "WEBFORM_TRUST_X_FORWARDED_FOR", False))
+    return client_address(request, trust_forwarded=trusted) or ""
 
 
 def rate_limited(form_key: str, ip: str) -> int | None:

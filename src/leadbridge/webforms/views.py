@@ -7,7 +7,6 @@ the allowed origins, the honeypot, the fill-time token, rate limits and the size
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from django.conf import settings
@@ -20,7 +19,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from leadbridge.api.idempotency import run_idempotent
 from leadbridge.core import confcache
+from leadbridge.core.cleaning import text_problem
 from leadbridge.core.errors import DomainError
+from leadbridge.core.jsonbody import BodyError, load_json
 
 from . import spam
 from .fields import form_fields
@@ -76,9 +77,13 @@ def _page(request, form, *, status=200, errors=None, values=None, done=False) ->
             },
             status=status,
         )
-    # The hosted form may be framed by the allowed sites (the no-JavaScript embed).
-    ancestors = " ".join(["'self'", *form.allowed_origins])
-    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    # The hosted form may be framed by the allowed sites (the no-JavaScript embed); the rest
+    # of the site's policy (no inline script, …) holds here too.
+    from leadbridge.ops.middleware import policy_framed_by
+
+    response["Content-Security-Policy"] = policy_framed_by(
+        " ".join(["'self'", *form.allowed_origins])
+    )
     return response
 
 
@@ -98,12 +103,24 @@ def _error(request, form, status, detail, code, errors=None, headers=None, value
 
 
 def _parse(request: HttpRequest) -> dict:
+    """The submitted fields; `BodyError` saying why when the body cannot be read (not JSON,
+    nested too deep to parse safely, not an object)."""
     if (request.content_type or "").startswith("application/json"):
-        data = json.loads(request.body or b"{}")
+        data = load_json(request.body or b"{}")
         if not isinstance(data, dict):
-            raise ValueError("not an object")
+            raise BodyError(_("Send a JSON object or a form post."))
         return data
     return {k: request.POST.get(k) for k in request.POST}
+
+
+def _unstorable(raw: dict) -> list[dict]:
+    """Values no database stores (NUL, an unpaired surrogate), refused as the API refuses
+    them, at the field and before anything reads them (the token, the idempotency key)."""
+    return [
+        {"field": str(key).encode("utf-8", "replace").decode()[:100], "message": problem}
+        for key, value in raw.items()
+        if (problem := text_problem(key) or text_problem(value))
+    ]
 
 
 @csrf_exempt
@@ -166,8 +183,13 @@ def _submit(request: HttpRequest, form: WebForm) -> HttpResponse:
         return _error(request, form, 413, _("The submission is too large."), "too_large")
     try:
         raw = _parse(request)
-    except ValueError:
-        return _error(request, form, 400, _("Send a JSON object or a form post."), "bad_request")
+    except BodyError as exc:
+        return _error(request, form, 400, str(exc), "bad_request")
+    if errors := _unstorable(raw):
+        kept = {k: v for k, v in raw.items() if not (text_problem(k) or text_problem(v))}
+        return _error(
+            request, form, 422, _("Some values are not valid."), "invalid", errors, values=kept
+        )
     if str(raw.get(HONEYPOT) or "").strip():
         return _error(request, form, 400, _("The submission looks automated."), "spam_suspected")
     if form.min_fill_seconds:

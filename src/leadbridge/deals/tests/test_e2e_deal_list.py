@@ -93,6 +93,9 @@ def test_filter_by_pipeline_and_stage_then_sort_by_value(browser_page, boss, pro
     page.wait_for_url(re.compile(rf"pipeline_id={default.pk}"))
     page.wait_for_function("s => document.querySelectorAll(s).length === 1", arg=ROW_LINKS)
     assert page.input_value("#id_stage_id") == ""
+    # The address names only the filters that filter, once each, and keeps the sort.
+    query = page.url.split("?", 1)[1]
+    assert sorted(query.split("&")) == sorted([f"pipeline_id={default.pk}", "ordering=-value"])
     assert page.console_errors == []
 
 

@@ -84,3 +84,23 @@ def test_the_form_check_names_possible_duplicates(client, admin_user, make_lead)
     assert client.get("/duplicates/check/", {"record_type": "lead"}).content.strip() == b""
     form = client.get("/leads/new/").content.decode()
     assert 'hx-get="/duplicates/check/?record_type=lead"' in form
+
+
+def test_the_form_check_takes_any_typing_without_a_500(client, admin_user, make_lead):
+    """Issue 19 item 1: the form's duplicate hint reads what is typed; NUL,
+    a huge value or id never reach the database, and the rest still finds the match."""
+    a = make_lead(**NOVAK)
+    client.force_login(admin_user)
+    many_words = " ".join(f"w{i:04d}" for i in range(3_000))
+    typed = {
+        "record_type": "lead",
+        "email": NOVAK["email"],
+        "first_name": "Jan\x00",
+        "last_name": "Nov\x00ák",
+        "company_name": many_words,
+        "postcode": "11000",
+        "exclude": "9" * 40,
+    }
+    r = client.get("/duplicates/check/", typed)
+    assert r.status_code == 200
+    assert f"/leads/{a.pk}/edit/" in r.content.decode()

@@ -130,13 +130,24 @@ def test_full_path_new_client_contact_and_deal_in_second_pipeline(
     page = submit(web, lead, page)
     assert step_of(page) == 4
     html = page.content.decode()
-    # Two pipelines: the wizard asks which one, at the field.
-    assert 'id="err_deal_pipeline_id"' in html
+    # Two pipelines: the default one is preselected, with only its stages, and no error
+    # before anything was touched (issue 18.11).
+    default = Pipeline.objects.order_by("-is_default", "order", "id").first()
+    assert default != second
+    assert 'id="err_deal_pipeline_id"' not in html
+    assert f'<option value="{default.pk}" selected>' in html
+    assert ">Offer</option>" not in html
     assert 'value="Porost s.r.o."' in html and 'value="1200.50"' in html  # title, value
-    # Finishing without a pipeline stays on the deal step with the message at the field.
-    again = submit(web, lead, page, press=("action", "finish_open"))
-    assert again.status_code == 422 and step_of(again) == 4
-    assert 'id="err_deal_pipeline_id"' in again.content.decode()
+    # Another pipeline chosen (what htmx posts on change): its stages replace the others;
+    # a stage of the old pipeline is forgotten.
+    old_stage = Stage.objects.filter(pipeline=default, kind="open").order_by("order").last()
+    again = submit(
+        web, lead, page, press=("action", "stay"), deal_pipeline_id=second.pk,
+        deal_stage_id=old_stage.pk,
+    )  # fmt: skip
+    html = again.content.decode()
+    assert again.status_code == 200 and step_of(again) == 4
+    assert ">Offer</option>" in html and f">{old_stage.name}</option>" not in html
     assert not Lead.objects.get(pk=lead.pk).is_converted
     done = submit(
         web,
@@ -360,7 +371,20 @@ def test_quick_convert_client_contact_then_deal(web, make_lead, admin_user):
     assert 'data-testid="converted-before"' in page.content.decode()
 
 
+def test_quick_deal_goes_to_the_default_pipeline_of_several(web, make_lead, two_pipelines):
+    second, _offer = two_pipelines
+    lead = make_lead(company_name="Dva s.r.o.")
+    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
+    assert r.status_code == 302 and r["Location"] == reverse("leads:detail", args=[lead.pk])
+    deal = Deal.objects.get(source_lead_id=lead.pk)
+    default = Pipeline.objects.order_by("-is_default", "order", "id").first()
+    assert deal.pipeline_id == default.pk != second.pk
+
+
 def test_quick_convert_falls_back_to_the_wizard(web, make_lead, two_pipelines):
+    from leadbridge.customfields.models import RequiredField
+
+    RequiredField.objects.create(record_type="client", field="vat_id")
     lead = make_lead(company_name="Dva s.r.o.")
     r = web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
     assert r.status_code == 302

@@ -55,6 +55,38 @@ def test_autoresponder_in_the_forms_language_received_by_smtp(admin_user, smtp):
     assert OutgoingEmail.objects.get().status == "sent"
 
 
+def test_autoresponder_plain_text_is_not_html_escaped(admin_user, smtp):
+    """Issue 19 item 9: the autoresponder is a plain-text e-mail; what the visitor typed
+    arrives as typed ("O&#x27;Brien &amp; Co" before), and the mail has no HTML part."""
+    cache.clear()
+    form = webform_save(
+        actor=admin_user,
+        data={
+            "name": "Contact",
+            "fields": ["first_name", "last_name", "company_name", "email"],
+            "min_fill_seconds": 0,
+            "autoresponder_subject": "Thanks, {{ last_name }} of {{ company_name }}",
+            "autoresponder_body": "Dear {{ first_name }} {{ last_name }},\n{{ company_name }}",
+        },
+    )
+    typed = {
+        "first_name": 'Seán "Jr"',
+        "last_name": "O'Brien",
+        "company_name": "O'Brien & Co <Ltd>",
+        "email": "sean@obrien.ie",
+    }
+    r = Client().post(f"/f/{form.key}", json.dumps(typed), content_type="application/json")
+    assert r.status_code == 201, r.content
+    run_worker()
+    [message] = smtp.messages
+    assert not message.is_multipart() and message.get_content_type() == "text/plain"
+    assert subject_of(message) == "Thanks, O'Brien of O'Brien & Co <Ltd>"
+    body = message.get_payload(decode=True).decode(message.get_content_charset())
+    expected = "Dear Seán \"Jr\" O'Brien,\nO'Brien & Co <Ltd>"
+    assert body.replace("\r\n", "\n").rstrip("\n") == expected  # SMTP ends lines with CRLF
+    assert Activity.objects.get(type="email").body == expected
+
+
 def test_new_email_from_a_card_and_the_task_carries_only_an_id(admin_user, make_lead, smtp):
     from django_tasks_db.models import DBTaskResult
 

@@ -26,12 +26,82 @@
     scope.querySelectorAll("input[type=checkbox][name=ids]").forEach(function (box) { box.checked = all.checked; });
   });
 
-  // Plain forms that ask before they submit.
+  // Forms that ask before they submit: the question sits on the button that submits or on
+  // the form. A chosen bulk action may ask its own question with the number of ticked rows
+  // (`data-confirm-counted` names a JSON list made by the server: the question for 1, 2, …
+  // rows, each in the page's language with its plural form).
+  function confirmQuestion(form, submitter) {
+    var action = form.querySelector("select[data-bulk-action]");
+    var option = action && action.selectedOptions[0];
+    var listId = option && option.getAttribute("data-confirm-counted");
+    if (listId) {
+      var ticked = Array.prototype.filter.call(form.elements, function (el) { return el.name === "ids" && el.checked; }).length;
+      var source = document.getElementById(listId);
+      var questions = source ? JSON.parse(source.textContent) : [];
+      if (ticked > 0 && questions[ticked - 1]) return questions[ticked - 1];
+    }
+    if (submitter && submitter.hasAttribute("data-confirm")) return submitter.getAttribute("data-confirm");
+    return form.getAttribute("data-confirm");
+  }
   document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var question = form.getAttribute("data-confirm");
+    var question = confirmQuestion(event.target, event.submitter);
     if (question && !window.confirm(question)) event.preventDefault();
   });
+
+  // Bulk toolbars: show the fields the chosen action uses, and require the ones it needs
+  // (a task without a subject is refused at the field, before anything is sent).
+  function syncBulkFields(select) {
+    var form = select.form;
+    var option = select.selectedOptions[0];
+    var used = ((option && option.getAttribute("data-fields")) || "").split(" ");
+    var action = select.value;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el === select || !el.name || el.type === "hidden" || el.type === "submit" || el.name === "ids") return;
+      el.hidden = used.indexOf(el.name) < 0;
+      el.required = !el.hidden && el.getAttribute("data-required-for") === action;
+    });
+  }
+  function initBulkForms(root) {
+    (root || document).querySelectorAll("select[data-bulk-action]").forEach(syncBulkFields);
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-bulk-action]")) syncBulkFields(event.target);
+  });
+
+  // GET requests (filters, sorting, pages) carry no empty parameters: the address the list
+  // pushes into the history then names only the filters that filter.
+  function dropEmpty(data) {
+    Array.from(new Set(data.keys())).forEach(function (key) {
+      var filled = data.getAll(key).filter(function (value) { return value !== ""; });
+      data.delete(key);
+      filled.forEach(function (value) { data.append(key, value); });
+    });
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb === "get" && event.detail.formData) dropEmpty(event.detail.formData);
+  });
+  // The same for plain GET forms (the board's filters, the header's search).
+  document.addEventListener("formdata", function (event) {
+    if (event.target.method === "get") dropEmpty(event.formData);
+  }, true);
+
+  // Buttons that fold a part of the page in and out on a phone (the top bar's menu, the
+  // filters): the part named by aria-controls gets the class "open".
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-toggle]");
+    var target = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!target) return;
+    var open = !target.classList.contains("open");
+    target.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", String(open));
+  });
+
+  // Row menus (<details>): one open at a time, closed by a click elsewhere or Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.row-menu[open]").forEach(function (menu) { if (menu !== except) menu.open = false; });
+  }
+  document.addEventListener("click", function (event) { closeMenus(event.target.closest("details.row-menu")); });
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") closeMenus(null); });
 
   // Kanban boards: drag a card to another column to change its status (or stage).
   function initBoards(root) {
@@ -42,6 +112,8 @@
       board.querySelectorAll("[data-column]").forEach(function (column) {
         window.Sortable.create(column, {
           group: "board", animation: 120, draggable: "[data-card]",
+          // On a touch screen a card moves after a short press, so a thumb can still scroll.
+          delay: 250, delayOnTouchOnly: true,
           onEnd: function (evt) {
             var card = evt.item;
             var target = evt.to.getAttribute("data-column");
@@ -142,6 +214,6 @@
     if (event.target.id === "duplicate-check") markMatchedFields(event.target);
   });
 
-  document.addEventListener("DOMContentLoaded", function () { initBoards(document); initSortableLists(document); refreshExportLinks(); });
-  document.addEventListener("htmx:afterSwap", function (event) { initBoards(event.target); });
+  document.addEventListener("DOMContentLoaded", function () { initBoards(document); initSortableLists(document); initBulkForms(document); refreshExportLinks(); });
+  document.addEventListener("htmx:afterSwap", function (event) { initBoards(event.target); initBulkForms(event.target); });
 })();

@@ -1,0 +1,68 @@
+"""Issue 19 item 15a: two concurrent creates of the same record with on_duplicate=reject make
+exactly one (PostgreSQL: the check and the create hold advisory locks on the values' keys
+until the create commits, so the second check sees the first record)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from leadbridge.clients.models import Client
+from leadbridge.clients.services import client_create, client_update
+from leadbridge.core.errors import Conflict
+from leadbridge.duplicates import checks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_rejecting_creates_make_one_record(admin_user, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory locks are PostgreSQL's; SQLite has one writer at a time")
+    # Both checks meet here before either creates, as two overlapping requests can; with the
+    # locks the second never gets here until the first has committed, and the first goes on
+    # when the wait gives up.
+    both_checked = threading.Barrier(2)
+    real = checks.find_matches
+
+    def find_then_meet(**kwargs):
+        found = real(**kwargs)
+        try:
+            both_checked.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+    monkeypatch.setattr(checks, "find_matches", find_then_meet)
+    data = {"name": "Acme Twin s.r.o.", "email": "office@acme-twin.cz", "kind": "company"}
+    outcomes: list[str] = []
+
+    def create() -> None:
+        try:
+            intake = checks.create_checked(
+                actor=admin_user,
+                record_type="client",
+                data=dict(data),
+                on_duplicate="reject",
+                create=client_create,
+                update=client_update,
+            )
+            outcomes.append(intake.outcome)
+        except Conflict as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["created", "duplicate"]
+    assert Client.objects.filter(email="office@acme-twin.cz").count() == 1
+
+
+def test_lock_ids_are_stable_signed_64_bit():
+    ids = [checks._lock_id(k) for k in ("e:a@b.cz", "e:a@b.cz", "p:+420601000000")]
+    assert ids[0] == ids[1] != ids[2]
+    assert all(-(2**63) <= i < 2**63 for i in ids)
