@@ -5,12 +5,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
-from pydantic import create_model
+from pydantic import AfterValidator, create_model
 
 from leadbridge.core.errors import field_error
 from leadbridge.core.selectors import ListParams, record_get, record_list, record_suggestions
@@ -123,12 +123,28 @@ class CommonFilters(Schema, TextGuard):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-FILTER_TYPES = {"int": (Id | None, None), "str": (str | None, None), "bool": (bool, False)}
+# Amounts as the deal's value column holds them (14 digits, 2 decimal places).
+Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+CurrencyCode = Annotated[str, Field(pattern="^[A-Za-z]{3}$"), AfterValidator(str.upper)]
+FILTER_TYPES: dict[str, Any] = {
+    "int": Id | None,
+    "str": str | None,
+    "bool": bool,
+    "decimal": Amount | None,
+    "date": dt.date | None,
+    "currency": CurrencyCode | None,
+}
 
 
 def filter_schema(record_type: str) -> type[Schema]:
     spec = SPECS[record_type]
-    fields = {name: FILTER_TYPES[kind] for name, kind in spec.filters.items()}
+    fields = {
+        name: (
+            FILTER_TYPES[kind],
+            Field(False if kind == "bool" else None, description=spec.filter_help.get(name)),
+        )
+        for name, kind in spec.filters.items()
+    }
     return create_model(f"{record_type.capitalize()}Filters", __base__=CommonFilters, **fields)
 
 

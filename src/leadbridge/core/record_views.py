@@ -56,6 +56,8 @@ class RecordPages:
     card_fields: list[tuple[str, str | Callable[[Any], Any]]]
     # The new record form's heading, whole: "New" agrees with the noun in most languages.
     new_title: str = ""
+    # The type's own filters on the list page (a template of widgets/filters), if any.
+    filters_template: str = ""
 
     def list(self, request: HttpRequest) -> HttpResponse:
         params, type_filters, custom = list_params(request.GET, self.record_type)
@@ -113,6 +115,8 @@ class RecordPages:
             "next_query": query_without(request.GET, "page", page=page_no + 1),
         }
         partial = request.htmx and not request.htmx.boosted
+        if self.filters_template and not partial:  # a table swap keeps the page's filters
+            context["filter_choices"] = self.filter_choices(request)
         return render(request, "records/_table.html" if partial else "records/list.html", context)
 
     def detail(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -133,6 +137,10 @@ class RecordPages:
     def extra_context(self, obj: Any, *, actor: Any) -> dict:
         """More for the card; whatever it lists of other records goes through the selectors'
         access restriction for `actor`, as the record itself did."""
+        return {}
+
+    def filter_choices(self, request: HttpRequest) -> dict:
+        """The choices the type's own filters offer (`filters_template` shows them)."""
         return {}
 
     def create_view(self, request: HttpRequest) -> HttpResponse:

@@ -18,7 +18,7 @@ from leadbridge.core import labels
 from leadbridge.core.collation import text_ordering
 from leadbridge.people import access
 
-from .errors import FieldIssue, Merged, NotFound, ValidationFailed
+from .errors import FieldIssue, Merged, NotFound, ValidationFailed, field_error
 from .registry import model_for
 from .search import ranked_page, search_filter, suggestions
 from .specs import SPECS
@@ -176,7 +176,10 @@ def record_list(
     # Amounts of different currencies are never compared as one number: a sort by value
     # groups by currency (A to Z) and sorts within each (the lists say so in their header).
     by_currency = ("currency",) if spec_field is not None and spec_field.kind == "decimal" else ()
-    page = qs.select_related(*SELECT_RELATED[record_type]).order_by(*by_currency, order, tiebreak)
+    by = [f"-{name}" if desc else name for name in spec.ordering_fields.get(field, ())]
+    page = qs.select_related(*SELECT_RELATED[record_type]).order_by(
+        *by_currency, *(by or [order]), tiebreak
+    )
     page = page[params.offset : params.offset + params.limit]
     return page, count
 
@@ -215,9 +218,17 @@ def filtered_queryset(
     if record_type == "lead" and not type_filters.pop("include_converted", False):
         qs = qs.filter(is_converted=False)
     type_filters.pop("include_converted", None)
+    spec = SPECS[record_type]
+    for name in spec.amount_filters:
+        if type_filters.get(name) is not None and not type_filters.get("currency"):
+            raise field_error(
+                name,
+                _("Choose the currency too: amounts are compared within one currency only."),
+                code="required",
+            )
     for name, value in type_filters.items():
         if value is not None:
-            qs = qs.filter(**{name: value})
+            qs = qs.filter(**{spec.filter_lookups.get(name, name): value})
     for key, raw in (custom_filters or {}).items():
         qs = _custom_filter(qs, record_type, key, raw)
     return qs

@@ -76,6 +76,13 @@ class RecordSpec:
     search_fields: tuple[str, ...]
     orderings: tuple[str, ...]
     filters: dict[str, str] = field(default_factory=dict)  # query param -> kind
+    # A filter whose param is not its column's lookup ("value_min" -> "value__gte").
+    filter_lookups: dict[str, str] = field(default_factory=dict)
+    # Bounds on an amount: they need the `currency` filter, in which they apply.
+    amount_filters: tuple[str, ...] = ()
+    filter_help: dict[str, str] = field(default_factory=dict)  # the OpenAPI descriptions
+    # An ordering by a related record, by its columns ("owner" -> the owner's name).
+    ordering_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def get(self, name: str) -> FieldSpec | None:
         return self._by_name.get(name)
@@ -204,13 +211,50 @@ DEAL = RecordSpec(
         *COMMON,
     ),
     search_fields=("title",),
-    orderings=("created_at", "updated_at", "title", "value", "expected_close_date", "id"),
+    orderings=(
+        "created_at",
+        "updated_at",
+        "title",
+        "value",
+        "expected_close_date",
+        "pipeline",
+        "stage",
+        "owner",
+        "id",
+    ),
     filters={
         "pipeline_id": "int",
         "stage_id": "int",
         "client_id": "int",
         "contact_id": "int",
         "source_lead_id": "int",
+        "currency": "currency",
+        "value_min": "decimal",
+        "value_max": "decimal",
+        "close_after": "date",
+        "close_before": "date",
+    },
+    filter_lookups={
+        "value_min": "value__gte",
+        "value_max": "value__lte",
+        "close_after": "expected_close_date__gte",
+        "close_before": "expected_close_date__lt",
+    },
+    # Amounts of different currencies are never compared as one number: a value bound
+    # applies within the currency given with it, and without one it is refused.
+    amount_filters=("value_min", "value_max"),
+    filter_help={
+        "currency": "ISO 4217 code: deals in this currency",
+        "value_min": "Value at least this much, in `currency` (required with it)",
+        "value_max": "Value at most this much, in `currency` (required with it)",
+        "close_after": "Expected close date on or after this day",
+        "close_before": "Expected close date before this day (the day itself excluded)",
+    },
+    # A pipeline and its stages sort in their board order; an owner by name.
+    ordering_fields={
+        "pipeline": ("pipeline__order", "pipeline__id"),
+        "stage": ("pipeline__order", "pipeline__id", "stage__order", "stage__id"),
+        "owner": ("owner__last_name", "owner__first_name", "owner__username"),
     },
 )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
@@ -61,6 +63,29 @@ def _moment(value: str | None) -> dt.datetime | None:
     return moment
 
 
+def _amount(value: str) -> Decimal | None:
+    try:
+        amount = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return parse_date(value)
+    except ValueError:  # well formed, no such day (2026-02-30)
+        return None
+
+
+# A value the page's own inputs cannot send (a typed address) is ignored, as a wrong number.
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "decimal": _amount,
+    "date": _day,
+    "currency": lambda raw: raw.strip().upper()[:3] or None,
+}
+
+
 def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
     """ListParams, the type's own filters and cf_ filters read from a GET query."""
     page = min(max(_int(query.get("page")) or 1, 1), MAX_PAGE)
@@ -85,6 +110,8 @@ def list_params(query, record_type: str) -> tuple[ListParams, dict, dict]:
             type_filters[name] = _int(raw)
         elif kind == "bool":
             type_filters[name] = raw in ("1", "true", "on")
+        elif kind in PARSERS:
+            type_filters[name] = PARSERS[kind](raw) if raw else None
         else:
             type_filters[name] = query_text(raw, 255)
     custom = {

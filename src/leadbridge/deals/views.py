@@ -10,6 +10,7 @@ from leadbridge.core.display import local_date
 from leadbridge.core.errors import DomainError
 from leadbridge.core.record_views import Column, RecordPages, money_of
 from leadbridge.core.selectors import base_queryset, record_get
+from leadbridge.people.models import User
 
 from . import services
 from .models import Pipeline, Stage
@@ -19,6 +20,34 @@ class DealPages(RecordPages):
     def extra_context(self, obj, *, actor) -> dict:
         """The deal's pipeline as a stage bar: where it stands, where it can go."""
         return {"stages": list(obj.pipeline.stages.all()), "deal": obj}
+
+    def filter_choices(self, request: HttpRequest) -> dict:
+        """Pipelines, their stages (only the chosen pipeline's shown), owners, currencies."""
+        pipelines = list(Pipeline.objects.prefetch_related("stages"))
+        chosen = request.GET.get("pipeline_id") or ""
+        currencies = (
+            base_queryset(request.user, "deal")
+            .exclude(currency="")
+            .order_by("currency")
+            .values_list("currency", flat=True)
+            .distinct()
+        )
+        return {
+            "pipelines": [(str(p.pk), p.name) for p in pipelines],
+            "stages": [
+                (p.name, str(p.pk), chosen not in ("", str(p.pk)), _stage_options(p))
+                for p in pipelines
+            ],
+            "owners": [
+                (str(u.pk), u.display_name)
+                for u in User.objects.filter(is_active=True, is_system=False)
+            ],
+            "currencies": [(c, c) for c in currencies],
+        }
+
+
+def _stage_options(pipeline: Pipeline) -> list[tuple[str, str]]:
+    return [(str(s.pk), s.name) for s in pipeline.stages.all()]
 
 
 pages = DealPages(
@@ -30,8 +59,8 @@ pages = DealPages(
     columns=[
         Column(_("Title"), "title", sort="title"),
         Column(_("Client"), "client"),  # deals of the same title are told apart by it
-        Column(_("Pipeline"), "pipeline.name"),
-        Column(_("Stage"), "stage.name"),
+        Column(_("Pipeline"), "pipeline.name", sort="pipeline"),
+        Column(_("Stage"), "stage.name", sort="stage"),
         Column(
             _("Value"),
             money_of("value"),
@@ -39,8 +68,9 @@ pages = DealPages(
             note=_("Sorted by currency first, then by value within each currency."),
         ),
         Column(_("Close"), "expected_close_date", sort="expected_close_date"),
-        Column(_("Owner"), "owner"),
+        Column(_("Owner"), "owner", sort="owner"),
     ],
+    filters_template="deals/_filters.html",
     create=services.deal_create,
     update=lambda *, actor, pk, data, version: services.deal_update(
         actor=actor, deal_id=pk, data=data, version=version

@@ -67,7 +67,7 @@ def test_lost_asks_first_and_a_stale_card_loses_nothing(browser_page, boss):
     assert Deal.objects.get(pk=deal.pk).stage_id == second.pk
 
 
-def test_another_teams_deal_cannot_be_moved(client, boss, teams):
+def test_another_teams_deal_cannot_be_moved(client, baseline_data, boss, teams):
     from leadbridge.deals.models import Deal, Pipeline
 
     north, south = teams

@@ -242,6 +242,24 @@
     (name === "popstate" ? window : document).addEventListener(name, refreshExportLinks);
   });
 
+  // A filter whose choices depend on another (a stage on its pipeline): only the chosen
+  // one's group is offered, and a choice outside it is cleared. Captured, so the list's own
+  // change handler (htmx) already sends the cleared value.
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (!form || !event.target.name) return;
+    form.querySelectorAll("select[data-depends-on='" + event.target.name + "']").forEach(function (select) {
+      var chosen = event.target.value;
+      select.querySelectorAll("optgroup[data-group]").forEach(function (group) {
+        var off = chosen !== "" && group.getAttribute("data-group") !== chosen;
+        group.hidden = off;
+        group.disabled = off;
+      });
+      var option = select.selectedOptions[0];
+      if (option && option.parentElement.disabled) select.value = "";
+    });
+  }, true);
+
   // A record form's duplicate warning marks the fields whose values matched an existing record.
   function markMatchedFields(panel) {
     var form = panel.closest("form");
