@@ -29,6 +29,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     F,
     Func,
     IntegerField,
@@ -37,6 +38,7 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Concat
 
@@ -109,18 +111,32 @@ def relevance(q: str | None) -> Case | None:
 
 def ranked_page(
     qs: QuerySet, q: str | None, *, offset: int, limit: int, related: tuple[str, ...] = ()
-) -> QuerySet | None:
-    """One page of `qs` by relevance (None when the query has no words to rank by).
+) -> tuple[QuerySet, int] | None:
+    """One page of `qs` by relevance and the number of all matches (None when the query has
+    no words to rank by).
 
     The rank orders every matching row, so the page's ids are picked from the bare rows
     first and only they are joined to their owner, status… (`related`): joining the 10,000
-    matches of a common surname before sorting them cost more than ranking them.
+    matches of a common surname before sorting them cost more than ranking them. The count
+    comes with the ids (`COUNT(*) OVER ()`): reading those 10,000 rows is most of the cost
+    of both, so one pass instead of two nearly halves a ranked search of a common name.
     """
     by_rank = ranked(qs, q)
     if by_rank is None:
         return None
-    ids = by_rank.values("pk")[offset : offset + limit]
-    return ranked(qs.model.objects.filter(pk__in=ids).select_related(*related), q)
+    rows = list(
+        by_rank.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")[
+            offset : offset + limit
+        ]
+    )
+    if rows:
+        count = rows[0][1]
+    else:  # past the last match (or none): the window had no row to carry the count
+        count = qs.count() if offset else 0
+    chosen = qs.model.objects.filter(pk__in=[pk for pk, _ in rows]).select_related(*related)
+    page = ranked(chosen, q)
+    assert page is not None  # the same query ranked above
+    return page, count
 
 
 def ranked(qs: QuerySet, q: str | None) -> QuerySet | None:

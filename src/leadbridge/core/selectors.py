@@ -156,7 +156,6 @@ def record_list(
         )
     desc = ordering.startswith("-")
     tiebreak = "-id" if desc else "id"
-    count = qs.count()
     if not params.ordering:
         by_rank = ranked_page(
             qs,
@@ -166,7 +165,8 @@ def record_list(
             related=SELECT_RELATED[record_type],
         )
         if by_rank is not None:
-            return by_rank, count
+            return by_rank
+    count = qs.count()
     spec_field = spec.get(field)
     if collate and spec_field is not None and spec_field.kind == "text":
         # Names, companies, cities: in the reader's language's alphabetical order.

@@ -63,6 +63,13 @@ def test_explicit_ordering_wins_and_pages_continue_the_rank(admin_api, family):
         ids(admin_api.get("/api/leads", q="kazlauskiene", limit=1, offset=n)) for n in range(4)
     ]
     assert [p[0] for p in pages] == ranked
+    # The count comes with the ranked page (one pass), on every page and past the last one.
+    for offset in (0, 2, 3, 4, 50):
+        body = admin_api.get("/api/leads", q="kazlauskiene", limit=2, offset=offset).json()
+        assert body["count"] == 4, offset
+        assert len(body["items"]) == max(0, min(2, 4 - offset))
+    nothing = admin_api.get("/api/leads", q="zzzqqq").json()
+    assert nothing["count"] == 0 and nothing["items"] == []
     assert admin_api.get("/api/leads", q="x", ordering="nope").status_code == 422
     # Without q: newest first, as before.
     assert ids(admin_api.get("/api/leads"))[:2] == [zukas.pk, aiste.pk]
