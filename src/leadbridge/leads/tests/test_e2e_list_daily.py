@@ -156,6 +156,31 @@ def test_header_search_is_not_filled_with_the_list_search(browser_page, admin, m
     assert page.input_value("header .search input[name=q]") == "Hledan"
 
 
+def test_laptop_list_fits_the_screen_with_long_addresses(browser_page, admin, make_lead):
+    """At 1280 px the list needs no sideways scrolling: a long e-mail wraps after its "@"
+    and stays whole to read and copy."""
+    email = "katerina.prochazkova.obchodni.oddeleni@vltavalogistikaholding.cz"
+    lead = make_lead(
+        first_name="Kateřina",
+        last_name="Procházková-Dvořáková",
+        company_name="Vltava Logistika a Spedice Holding s.r.o.",
+        email=email,
+        phone="+420 678 682 663",
+    )
+    page = browser_page
+    login(page, "boss")
+    page.goto("/leads/")
+    cell = page.locator(f'#lead-rows tr[data-lead="{lead.pk}"] td.cell-contact')
+    assert cell.inner_text().replace("\n", "").startswith(email)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280, f"the leads list is {width}px wide"
+    box = page.locator("#lead-rows").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1280, box
+    inner = page.evaluate("document.querySelector('.list-scroll').scrollWidth")
+    outer = page.evaluate("document.querySelector('.list-scroll').clientWidth")
+    assert inner <= outer, f"the list scrolls sideways ({inner} > {outer})"
+
+
 # The phone -------------------------------------------------------------------------------
 
 
