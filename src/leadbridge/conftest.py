@@ -109,6 +109,60 @@ def make_lead(db):
     return factory
 
 
+@pytest.fixture
+def make_client(db):
+    """A client through the service (a company by default): `make_client(name="Acme")`."""
+    from leadbridge.clients.services import client_create
+    from leadbridge.people.services import system_actor
+
+    def factory(actor=None, **data):
+        data.setdefault("name", f"Client {next(_seq)} s.r.o.")
+        return client_create(actor=actor or system_actor("tests"), data=data).obj
+
+    return factory
+
+
+@pytest.fixture
+def make_contact(db):
+    """A contact person through the service: `make_contact(client_id=acme.pk)`."""
+    from leadbridge.clients.services import contact_create
+    from leadbridge.people.services import system_actor
+
+    def factory(actor=None, **data):
+        data.setdefault("last_name", f"Contact {next(_seq)}")
+        return contact_create(actor=actor or system_actor("tests"), data=data).obj
+
+    return factory
+
+
+@pytest.fixture
+def make_deal(db):
+    """A deal through the service, in the default pipeline's first stage unless given."""
+    from leadbridge.deals.services import deal_create
+    from leadbridge.people.services import system_actor
+
+    def factory(actor=None, **data):
+        data.setdefault("title", f"Deal {next(_seq)}")
+        return deal_create(actor=actor or system_actor("tests"), data=data).obj
+
+    return factory
+
+
+@pytest.fixture
+def admin_web(client, admin_user):
+    """Django's test client, logged in as the administrator (page tests)."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def boss(db):
+    """The administrator the browser tests log in as ("boss", password x-Secret-123)."""
+    from leadbridge.people.models import User
+
+    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
+
+
 # Browser tests (marked e2e): Playwright for Python driving Debian's chromium.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -6,12 +6,6 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def boss(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def test_settings_is_for_administrators_only(client, users):
     client.force_login(users["manager_north"])
     assert client.get(reverse("settings:index")).status_code == 403
@@ -20,14 +14,14 @@ def test_settings_is_for_administrators_only(client, users):
     )
 
 
-def test_settings_changes_go_through_services(boss):
+def test_settings_changes_go_through_services(admin_web):
     from leadbridge.core.runtime_settings import get_setting
     from leadbridge.leads.models import LeadSource, LeadStatus
     from leadbridge.people.models import Team
 
     url = reverse("settings:index")
-    assert boss.get(url).status_code == 200
-    boss.post(
+    assert admin_web.get(url).status_code == 200
+    admin_web.post(
         url,
         {
             "action": "status",
@@ -39,23 +33,23 @@ def test_settings_changes_go_through_services(boss):
         },
     )
     assert LeadStatus.objects.filter(name="Nurturing", color="#123456").exists()
-    boss.post(url, {"action": "source", "name": "Podcast"})
+    admin_web.post(url, {"action": "source", "name": "Podcast"})
     assert LeadSource.objects.filter(name="Podcast").exists()
-    boss.post(url, {"action": "team", "name": "Brno"})
+    admin_web.post(url, {"action": "team", "name": "Brno"})
     assert Team.objects.filter(name="Brno").exists()
-    boss.post(url, {"action": "conversion", "on_status": "default_plan"})
+    admin_web.post(url, {"action": "conversion", "on_status": "default_plan"})
     assert get_setting("conversion.on_status") == "default_plan"
     assert get_setting("conversion.reconvert") is False
-    response = boss.post(url, {"action": "source", "name": ""}, follow=True)
+    response = admin_web.post(url, {"action": "source", "name": ""}, follow=True)
     assert "required" in response.content.decode()
 
 
-def test_statuses_reorder_by_drag(boss):
+def test_statuses_reorder_by_drag(admin_web):
     from leadbridge.leads.models import LeadStatus
 
     ids = list(LeadStatus.objects.order_by("order").values_list("pk", flat=True))
     wanted = list(reversed(ids))
-    response = boss.post(
+    response = admin_web.post(
         reverse("settings:index"),
         {"action": "status_order", "ids": ",".join(map(str, wanted))},
         HTTP_HX_REQUEST="true",
@@ -64,10 +58,10 @@ def test_statuses_reorder_by_drag(boss):
     assert list(LeadStatus.objects.order_by("order").values_list("pk", flat=True)) == wanted
 
 
-def test_dashboard_and_search(boss, make_lead):
+def test_dashboard_and_search(admin_web, make_lead):
     make_lead(first_name="Šárka", last_name="Kopřivová")
-    assert boss.get(reverse("core:dashboard")).status_code == 200
-    page = boss.get(reverse("core:search"), {"q": "kopriva"}).content.decode()
+    assert admin_web.get(reverse("core:dashboard")).status_code == 200
+    page = admin_web.get(reverse("core:search"), {"q": "kopriva"}).content.decode()
     assert "Šárka Kopřivová" in page
 
 

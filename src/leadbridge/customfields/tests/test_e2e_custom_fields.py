@@ -9,13 +9,6 @@ from leadbridge.conftest import login
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def boss(db):
-    from leadbridge.people.models import User
-
-    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
-
-
 def test_a_field_from_its_label_on_a_web_form_then_renamed_and_deleted(browser_page, boss):
     from leadbridge.customfields.models import CustomFieldDefinition
     from leadbridge.leads.models import Lead

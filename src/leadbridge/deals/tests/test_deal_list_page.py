@@ -11,43 +11,37 @@ from leadbridge.deals.services import pipeline_create
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def web(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-def test_the_deal_filters_show_on_the_deals_list_only(web):
-    page = web.get("/deals/").content.decode()
+def test_the_deal_filters_show_on_the_deals_list_only(admin_web):
+    page = admin_web.get("/deals/").content.decode()
     for name in ("pipeline_id", "stage_id", "owner_id", "currency", "value_min", "close_before"):
         assert f'name="{name}"' in page, name
-    clients = web.get("/clients/").content.decode()
+    clients = admin_web.get("/clients/").content.decode()
     for name in ("pipeline_id", "stage_id", "value_min", "close_after"):
         assert f'name="{name}"' not in clients, name
 
 
-def test_only_the_chosen_pipelines_stages_are_offered(web, admin_user):
+def test_only_the_chosen_pipelines_stages_are_offered(admin_web, admin_user):
     projects = pipeline_create(actor=admin_user, name="Projects", stages=["Brief", "Offer"])
-    page = web.get(f"/deals/?pipeline_id={projects.pk}").content.decode()
+    page = admin_web.get(f"/deals/?pipeline_id={projects.pk}").content.decode()
     groups = dict(re.findall(r'<optgroup label="[^"]*" data-group="(\d+)"([^>]*)>', page))
     assert groups[str(projects.pk)] == ""
     assert all("hidden" in attrs for key, attrs in groups.items() if key != str(projects.pk))
     assert len(groups) >= 2
     # With no pipeline chosen, every pipeline's stages are offered under its name.
-    page = web.get("/deals/").content.decode()
+    page = admin_web.get("/deals/").content.decode()
     assert "hidden" not in "".join(re.findall(r"<optgroup[^>]*>", page))
 
 
-def test_pipeline_stage_and_owner_headers_sort(web):
+def test_pipeline_stage_and_owner_headers_sort(admin_web):
     make_record("deal", title="One")
-    page = web.get("/deals/?currency=EUR&ordering=stage").content.decode()
+    page = admin_web.get("/deals/?currency=EUR&ordering=stage").content.decode()
     for key in ("pipeline", "owner"):
         assert f'href="?currency=EUR&amp;ordering={key}"' in page, key
     assert 'href="?currency=EUR&amp;ordering=-stage"' in page
 
 
-def test_a_table_swap_does_not_load_the_filter_choices(web):
-    full = web.get("/deals/")
+def test_a_table_swap_does_not_load_the_filter_choices(admin_web):
+    full = admin_web.get("/deals/")
     assert "filter_choices" in full.context and full.context["filter_choices"]["pipelines"]
-    swap = web.get("/deals/", HTTP_HX_REQUEST="true")
+    swap = admin_web.get("/deals/", HTTP_HX_REQUEST="true")
     assert "filter_choices" not in swap.context

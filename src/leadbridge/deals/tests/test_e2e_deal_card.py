@@ -8,13 +8,6 @@ from leadbridge.conftest import login, make_user
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def boss(db):
-    from leadbridge.people.models import User
-
-    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
-
-
 def _deal(actor, **data):
     from leadbridge.deals.services import deal_create
 

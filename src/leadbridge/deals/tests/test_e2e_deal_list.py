@@ -15,13 +15,6 @@ ROW_LINKS = "#record-table table.list tbody tr td:first-child a"
 
 
 @pytest.fixture
-def boss(db):
-    from leadbridge.people.models import User
-
-    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
-
-
-@pytest.fixture
 def projects(boss):
     from leadbridge.deals.services import pipeline_create
 

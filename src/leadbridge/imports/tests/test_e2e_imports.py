@@ -10,14 +10,7 @@ from .files import csv_bytes
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def admin(db):
-    from leadbridge.people.models import User
-
-    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
-
-
-def test_import_steps_and_progress_bar(browser_page, admin, tmp_path):
+def test_import_steps_and_progress_bar(browser_page, boss, tmp_path):
     from leadbridge.conftest import make_user
     from leadbridge.imports import services
     from leadbridge.imports.models import ImportJob
@@ -65,13 +58,13 @@ def test_import_steps_and_progress_bar(browser_page, admin, tmp_path):
     assert page.console_errors == []
 
 
-def test_export_follows_the_filters_typed_in_the_list(browser_page, admin):
+def test_export_follows_the_filters_typed_in_the_list(browser_page, boss):
     from leadbridge.leads.services import lead_create
 
     from ..exports import read_back
 
     for name in ("Nováková", "Dvořák", "Kowalska"):
-        lead_create(actor=admin, data={"last_name": name})
+        lead_create(actor=boss, data={"last_name": name})
     page = browser_page
     login(page, "boss")  # lands on the lead list
     page.fill("#id_q", "dvořák")
@@ -86,7 +79,7 @@ def test_export_follows_the_filters_typed_in_the_list(browser_page, admin):
     assert page.console_errors == []
 
 
-def test_a_czech_users_csv_opens_in_excel_as_columns(browser_page, admin):
+def test_a_czech_users_csv_opens_in_excel_as_columns(browser_page, boss):
     """Czech Excel splits a CSV at `;` and reads decimal commas: the list's export is written
     so, with Czech column labels and people by name; the API's default layout is unchanged."""
     import csv
@@ -94,15 +87,15 @@ def test_a_czech_users_csv_opens_in_excel_as_columns(browser_page, admin):
 
     from leadbridge.leads.services import lead_create
 
-    admin.first_name, admin.last_name, admin.language = "Božena", "Šťastná", "cs"
-    admin.save()
+    boss.first_name, boss.last_name, boss.language = "Božena", "Šťastná", "cs"
+    boss.save()
     lead_create(
-        actor=admin,
+        actor=boss,
         data={
             "last_name": "Procházka",
             "expected_value": "356000.5",
             "currency": "PLN",
-            "owner_id": admin.pk,
+            "owner_id": boss.pk,
         },
     )
     page = browser_page
@@ -126,7 +119,7 @@ def test_a_czech_users_csv_opens_in_excel_as_columns(browser_page, admin):
 
 @pytest.mark.parametrize("kind", ["zip bomb", "too wide"])
 def test_a_refused_file_is_shown_at_the_file_field_and_nothing_is_kept(
-    browser_page, admin, tmp_path, kind
+    browser_page, boss, tmp_path, kind
 ):
     from leadbridge.imports.models import ImportJob
 

@@ -15,12 +15,6 @@ from leadbridge.leads import board as board_module
 from leadbridge.leads.models import Lead, LeadStatus
 
 
-@pytest.fixture
-def web(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def statuses():
     return {s.name: s for s in LeadStatus.objects.all()}
 
@@ -38,15 +32,15 @@ def column_cards(html: str) -> dict[int, list[int]]:
     return out
 
 
-def move(web, lead_id, column, order=()):
-    return web.post(
+def move(admin_web, lead_id, column, order=()):
+    return admin_web.post(
         reverse("leads:board_move"),
         {"id": lead_id, "column": column, "order": ",".join(str(i) for i in order)},
         headers={"HX-Request": "true"},
     )
 
 
-def test_board_renders_columns_in_order_with_cards(web, make_lead, admin_user):
+def test_board_renders_columns_in_order_with_cards(admin_web, make_lead, admin_user):
     s = statuses()
     first = make_lead(
         last_name="Novák",
@@ -56,7 +50,7 @@ def test_board_renders_columns_in_order_with_cards(web, make_lead, admin_user):
         owner_id=admin_user.pk,
     )
     contacted = make_lead(last_name="Svoboda", status_id=s["Contacted"].pk)
-    response = web.get(reverse("leads:board"))
+    response = admin_web.get(reverse("leads:board"))
     assert response.status_code == 200
     html = response.content.decode()
     columns = column_cards(html)
@@ -77,60 +71,64 @@ def test_board_renders_columns_in_order_with_cards(web, make_lead, admin_user):
     assert positions == sorted(positions)
 
 
-def test_board_escapes_output(web, make_lead):
+def test_board_escapes_output(admin_web, make_lead):
     make_lead(last_name="<script>alert(1)</script>")
-    html = web.get(reverse("leads:board")).content.decode()
+    html = admin_web.get(reverse("leads:board")).content.decode()
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)" in html
 
 
-def _board_queries(web) -> int:
+def _board_queries(admin_web) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        assert web.get(reverse("leads:board")).status_code == 200
+        assert admin_web.get(reverse("leads:board")).status_code == 200
     return len(ctx.captured_queries)
 
 
-def test_board_queries_do_not_grow_with_leads(web, make_lead, teams, django_assert_max_num_queries):
+def test_board_queries_do_not_grow_with_leads(
+    admin_web, make_lead, teams, django_assert_max_num_queries
+):
     s = statuses()
     columns = [s["New"], s["Contacted"], s["Qualified"]]
     owners = [make_user("sales", [teams[0]]) for _ in range(3)]
     for i in range(3):
         make_lead(status_id=columns[i % 3].pk, owner_id=owners[i % 3].pk, team_id=teams[0].pk)
-    few = _board_queries(web)
+    few = _board_queries(admin_web)
     for i in range(27):
         make_lead(status_id=columns[i % 3].pk, owner_id=owners[i % 3].pk, team_id=teams[0].pk)
     with django_assert_max_num_queries(few):
-        response = web.get(reverse("leads:board"))
+        response = admin_web.get(reverse("leads:board"))
     assert sum(len(v) for v in column_cards(response.content.decode()).values()) == 30
 
 
-def test_board_limits_columns_and_loads_more(web, make_lead, monkeypatch):
+def test_board_limits_columns_and_loads_more(admin_web, make_lead, monkeypatch):
     monkeypatch.setattr(board_module, "PER_COLUMN", 2)
     new = statuses()["New"]
     leads = [make_lead() for _ in range(5)]  # newest first on the board
-    html = web.get(reverse("leads:board")).content.decode()
+    html = admin_web.get(reverse("leads:board")).content.decode()
     assert column_cards(html)[new.pk] == [leads[4].pk, leads[3].pk]
     assert f'data-testid="more-{new.pk}"' in html
     assert ">5<" in html  # the column's total
     url = reverse("leads:board") + f"?column={new.pk}&offset=2"
-    more = web.get(url, headers={"HX-Request": "true"}).content.decode()
+    more = admin_web.get(url, headers={"HX-Request": "true"}).content.decode()
     assert re.findall(r'data-card="(\d+)"', more) == [str(leads[2].pk), str(leads[1].pk)]
     assert "offset=4" in more
-    last = web.get(
+    last = admin_web.get(
         reverse("leads:board") + f"?column={new.pk}&offset=4", headers={"HX-Request": "true"}
     ).content.decode()
     assert re.findall(r'data-card="(\d+)"', last) == [str(leads[0].pk)]
     assert "more-" not in last
 
 
-def test_board_filters_by_owner_team_and_search(web, make_lead, teams):
+def test_board_filters_by_owner_team_and_search(admin_web, make_lead, teams):
     north, south = teams
     alice = make_user("sales", [north])
     a = make_lead(last_name="Alpha", owner_id=alice.pk, team_id=north.pk)
     b = make_lead(last_name="Beta", team_id=south.pk)
     cards = lambda query: sorted(  # noqa: E731
         i
-        for ids in column_cards(web.get(reverse("leads:board") + query).content.decode()).values()
+        for ids in column_cards(
+            admin_web.get(reverse("leads:board") + query).content.decode()
+        ).values()
         for i in ids
     )
     assert cards("") == sorted([a.pk, b.pk])
@@ -153,12 +151,12 @@ def test_board_shows_only_visible_leads(client, make_lead, teams):
     assert ids == [mine.pk]
 
 
-def test_move_changes_status_and_writes_history(web, make_lead):
+def test_move_changes_status_and_writes_history(admin_web, make_lead):
     s = statuses()
     lead = make_lead()
     lead_eur = make_lead(expected_value="250", currency="EUR", status_id=s["Contacted"].pk)
     make_lead(expected_value="1000", currency="CZK", status_id=s["Contacted"].pk)
-    response = move(web, lead.pk, s["Contacted"].pk, [lead.pk])
+    response = move(admin_web, lead.pk, s["Contacted"].pk, [lead.pk])
     assert response.status_code == 200
     body = response.json()
     assert f'data-card="{lead.pk}"' in body["card"] and body["column"] == s["Contacted"].pk
@@ -178,27 +176,27 @@ def test_move_changes_status_and_writes_history(web, make_lead):
     assert (event.old_value, event.new_value) == (s["New"].pk, s["Contacted"].pk)
 
 
-def test_move_to_converted_column_asks_for_the_wizard(web, make_lead):
+def test_move_to_converted_column_asks_for_the_wizard(admin_web, make_lead):
     s = statuses()
     lead = make_lead()
-    response = move(web, lead.pk, s["Converted"].pk, [lead.pk])
+    response = move(admin_web, lead.pk, s["Converted"].pk, [lead.pk])
     assert response.status_code == 204
     expected = reverse("leads:convert", args=[lead.pk]) + f"?status_id={s['Converted'].pk}"
     assert response["HX-Redirect"] == expected
     lead.refresh_from_db()
     assert lead.status_id == s["New"].pk and not lead.is_converted
-    page = web.get(expected)
+    page = admin_web.get(expected)
     assert page.status_code == 200
     assert f'name="status_id" value="{s["Converted"].pk}"' in page.content.decode()
 
 
-def test_move_with_default_plan_converts(web, make_lead, admin_user):
+def test_move_with_default_plan_converts(admin_web, make_lead, admin_user):
     from leadbridge.core.runtime_settings import set_setting
 
     set_setting(actor=admin_user, key="conversion.on_status", value="default_plan")
     s = statuses()
     lead = make_lead(company_name="Default s.r.o.")
-    response = move(web, lead.pk, s["Converted"].pk, [lead.pk])
+    response = move(admin_web, lead.pk, s["Converted"].pk, [lead.pk])
     assert response.status_code == 200
     lead.refresh_from_db()
     assert lead.is_converted and lead.status_id == s["Converted"].pk
@@ -215,35 +213,35 @@ def test_refused_move_answers_with_the_message(client, make_lead, teams):
     assert response.content
 
 
-def test_move_of_a_converted_lead_is_refused(web, make_lead):
+def test_move_of_a_converted_lead_is_refused(admin_web, make_lead):
     s = statuses()
     lead = make_lead(status_id=s["Converted"].pk)
     assert Lead.objects.get(pk=lead.pk).is_converted
-    response = move(web, lead.pk, s["New"].pk)
+    response = move(admin_web, lead.pk, s["New"].pk)
     assert response.status_code == 409
     assert "converted" in response.content.decode()
 
 
-def test_bad_move_request(web):
-    assert web.post(reverse("leads:board_move"), {"id": "x"}).status_code == 400
-    assert web.get(reverse("leads:board_move")).status_code == 405
+def test_bad_move_request(admin_web):
+    assert admin_web.post(reverse("leads:board_move"), {"id": "x"}).status_code == 400
+    assert admin_web.get(reverse("leads:board_move")).status_code == 405
 
 
-def test_reorder_within_a_column_persists(web, make_lead):
+def test_reorder_within_a_column_persists(admin_web, make_lead):
     new = statuses()["New"]
     a, b, c = make_lead(), make_lead(), make_lead()
-    assert column_cards(web.get(reverse("leads:board")).content.decode())[new.pk] == [
+    assert column_cards(admin_web.get(reverse("leads:board")).content.decode())[new.pk] == [
         c.pk,
         b.pk,
         a.pk,
     ]
-    response = move(web, a.pk, new.pk, [a.pk, c.pk, b.pk])
+    response = move(admin_web, a.pk, new.pk, [a.pk, c.pk, b.pk])
     assert response.status_code == 200
-    html = web.get(reverse("leads:board")).content.decode()
+    html = admin_web.get(reverse("leads:board")).content.decode()
     assert column_cards(html)[new.pk] == [a.pk, c.pk, b.pk]
     # A lead arriving later shows on top; the manual order below it stays.
     d = make_lead()
-    html = web.get(reverse("leads:board")).content.decode()
+    html = admin_web.get(reverse("leads:board")).content.decode()
     assert column_cards(html)[new.pk] == [d.pk, a.pk, c.pk, b.pk]
     assert (
         HistoryEvent.objects.filter(
@@ -254,12 +252,12 @@ def test_reorder_within_a_column_persists(web, make_lead):
     assert Lead.objects.get(pk=a.pk).version == a.version  # presentation only
 
 
-def test_move_places_the_card_in_the_target_column(web, make_lead):
+def test_move_places_the_card_in_the_target_column(admin_web, make_lead):
     s = statuses()
     x, y = make_lead(status_id=s["Contacted"].pk), make_lead(status_id=s["Contacted"].pk)
     z = make_lead()
-    assert move(web, z.pk, s["Contacted"].pk, [y.pk, z.pk, x.pk]).status_code == 200
-    html = web.get(reverse("leads:board")).content.decode()
+    assert move(admin_web, z.pk, s["Contacted"].pk, [y.pk, z.pk, x.pk]).status_code == 200
+    html = admin_web.get(reverse("leads:board")).content.decode()
     assert column_cards(html)[s["Contacted"].pk] == [y.pk, z.pk, x.pk]
 
 

@@ -9,14 +9,7 @@ from leadbridge.conftest import login, make_user
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def admin(db):
-    from leadbridge.people.models import User
-
-    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
-
-
-def test_login_and_logout(browser_page, admin):
+def test_login_and_logout(browser_page, boss):
     page = browser_page
     page.goto("/leads/")
     assert "/login/" in page.url
@@ -26,7 +19,7 @@ def test_login_and_logout(browser_page, admin):
     page.wait_for_url("**/login/**")
 
 
-def test_create_with_save_and_save_and_new(browser_page, admin):
+def test_create_with_save_and_save_and_new(browser_page, boss):
     page = browser_page
     login(page, "boss")
     page.click("text=+ Lead")
@@ -45,7 +38,7 @@ def test_create_with_save_and_save_and_new(browser_page, admin):
     assert "Dvořáková" in page.inner_text("#lead-table")
 
 
-def test_required_field_message_at_the_field(browser_page, admin):
+def test_required_field_message_at_the_field(browser_page, boss):
     page = browser_page
     login(page, "boss")
     page.goto("/leads/new/")
@@ -61,7 +54,7 @@ def test_required_field_message_at_the_field(browser_page, admin):
     assert "Enter at least" in name_field.inner_text()
 
 
-def test_search_is_accent_insensitive(browser_page, admin, make_lead):
+def test_search_is_accent_insensitive(browser_page, boss, make_lead):
     make_lead(first_name="Šárka", last_name="Kopřivová")
     make_lead(last_name="Novák")
     page = browser_page
@@ -72,7 +65,7 @@ def test_search_is_accent_insensitive(browser_page, admin, make_lead):
     assert "q=kopriva" in page.url
 
 
-def test_filter_and_sort(browser_page, admin, make_lead):
+def test_filter_and_sort(browser_page, boss, make_lead):
     from leadbridge.leads.models import LeadStatus
 
     new, contacted = LeadStatus.objects.filter(kind="open").order_by("order")[:2]
@@ -95,7 +88,7 @@ def test_filter_and_sort(browser_page, admin, make_lead):
     assert rows[0].find("Zelený") >= 0
 
 
-def test_status_change_from_the_list(browser_page, admin, make_lead):
+def test_status_change_from_the_list(browser_page, boss, make_lead):
     from leadbridge.history.models import HistoryEvent
     from leadbridge.leads.models import Lead, LeadStatus
 
@@ -112,7 +105,7 @@ def test_status_change_from_the_list(browser_page, admin, make_lead):
     assert HistoryEvent.objects.filter(record_id=lead.pk, kind="status_changed").exists()
 
 
-def test_mass_task_creation(browser_page, admin, make_lead):
+def test_mass_task_creation(browser_page, boss, make_lead):
     leads = [make_lead(last_name=f"Hromadný {i}") for i in range(3)]
     make_lead(last_name="Nevybraný")
     page = browser_page
@@ -131,7 +124,7 @@ def test_mass_task_creation(browser_page, admin, make_lead):
     assert page.locator("text=First call").count() >= 3
 
 
-def test_hostile_name_renders_as_text(browser_page, admin, make_lead):
+def test_hostile_name_renders_as_text(browser_page, boss, make_lead):
     lead = make_lead(last_name="<img src=x onerror=alert(1)>")
     page = browser_page
     dialogs = []

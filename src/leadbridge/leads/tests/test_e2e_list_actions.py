@@ -13,13 +13,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def admin(db):
-    from leadbridge.people.models import User
-
-    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
-
-
-@pytest.fixture
 def statuses(baseline_data):
     """The seeded statuses by kind: open ones in board order, plus lost."""
     from leadbridge.leads.models import LeadStatus
@@ -37,7 +30,7 @@ def _saved_statuses(leads):
 
 
 def test_row_and_bulk_status_save_exactly_the_chosen_status(
-    browser_page, admin, make_lead, statuses
+    browser_page, boss, make_lead, statuses
 ):
     (new, not_contacted, contacted, qualified, *_), lost = statuses
     first = make_lead(last_name="Řádková", status_id=new.pk)
@@ -74,11 +67,11 @@ def test_row_and_bulk_status_save_exactly_the_chosen_status(
     assert _saved_statuses([first]) == {first.pk: qualified.pk}
 
 
-def test_status_posted_twice_is_refused(client, admin, make_lead, statuses):
+def test_status_posted_twice_is_refused(client, boss, make_lead, statuses):
     """The server never picks one of two posted statuses."""
     (new, _nc, contacted, qualified, *_), _lost = statuses
     lead = make_lead(last_name="Dvojitá", status_id=new.pk)
-    client.force_login(admin)
+    client.force_login(boss)
     response = client.post(
         f"/leads/{lead.pk}/status/",
         {"status_id": [str(contacted.pk), str(qualified.pk)]},
@@ -109,7 +102,7 @@ def _bulk_delete_question(page, leads) -> str:
     return questions[0]
 
 
-def test_bulk_delete_asks_with_the_count(browser_page, admin, make_lead):
+def test_bulk_delete_asks_with_the_count(browser_page, boss, make_lead):
     from leadbridge.leads.models import Lead
 
     chosen = [make_lead(last_name=f"Mazaná {i}") for i in range(3)]
@@ -130,11 +123,11 @@ def test_bulk_delete_asks_with_the_count(browser_page, admin, make_lead):
     assert "Zůstává" in page.inner_text("#lead-table")
 
 
-def test_bulk_delete_question_in_czech_plural(browser_page, admin, make_lead):
+def test_bulk_delete_question_in_czech_plural(browser_page, boss, make_lead):
     from leadbridge.leads.models import Lead
     from leadbridge.people.models import User
 
-    User.objects.filter(pk=admin.pk).update(language="cs")
+    User.objects.filter(pk=boss.pk).update(language="cs")
     leads = [make_lead(last_name=f"Mazaná {i}") for i in range(5)]
     page = browser_page
     login(page, "boss")
@@ -144,7 +137,7 @@ def test_bulk_delete_question_in_czech_plural(browser_page, admin, make_lead):
     assert Lead.objects.filter(deleted_at__isnull=True).count() == 5
 
 
-def test_bulk_task_needs_a_subject(browser_page, admin, make_lead):
+def test_bulk_task_needs_a_subject(browser_page, boss, make_lead):
     from leadbridge.activities.models import Activity
 
     chosen = [make_lead(last_name=f"Úkolová {i}") for i in range(2)]
@@ -174,11 +167,11 @@ def test_bulk_task_needs_a_subject(browser_page, admin, make_lead):
     assert subjects == {"Zavolat kvůli nabídce"}
 
 
-def test_bulk_task_without_subject_refused_by_the_server(client, admin, make_lead, statuses):
+def test_bulk_task_without_subject_refused_by_the_server(client, boss, make_lead, statuses):
     from leadbridge.activities.models import Activity
 
     lead = make_lead(last_name="Bez předmětu")
-    client.force_login(admin)
+    client.force_login(boss)
     response = client.post(
         "/leads/mass/", {"ids": [lead.pk], "action": "task", "subject": "  "}, follow=True
     )

@@ -25,13 +25,6 @@ MAIN_PAGES = (
 )
 
 
-@pytest.fixture
-def admin(db):
-    from leadbridge.people.models import User
-
-    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
-
-
 def _query(url: str) -> list[tuple[str, str]]:
     return parse_qsl(urlsplit(url).query, keep_blank_values=True)
 
@@ -40,9 +33,7 @@ def _names(page) -> list[str]:
     return page.locator("#lead-rows tbody .cell-name").all_inner_texts()
 
 
-def test_ordering_kept_when_a_filter_changes_and_no_empty_parameters(
-    browser_page, admin, make_lead
-):
+def test_ordering_kept_when_a_filter_changes_and_no_empty_parameters(browser_page, boss, make_lead):
     from leadbridge.leads.models import LeadSource
 
     web, other = LeadSource.objects.order_by("order")[:2]
@@ -68,7 +59,7 @@ def test_ordering_kept_when_a_filter_changes_and_no_empty_parameters(
     assert [n.strip() for n in _names(page)] == ["Cibulka", "Bělohlávek", "Adámek"]
 
 
-def test_pager_total_and_page_size(browser_page, admin, make_lead):
+def test_pager_total_and_page_size(browser_page, boss, make_lead):
     from leadbridge.leads.models import LeadSource
 
     web, other = LeadSource.objects.order_by("order")[:2]
@@ -98,7 +89,7 @@ def test_pager_total_and_page_size(browser_page, admin, make_lead):
     assert page.input_value("#id_page_size") == "25"
 
 
-def test_board_filter_address_has_no_empty_parameters(browser_page, admin, make_lead):
+def test_board_filter_address_has_no_empty_parameters(browser_page, boss, make_lead):
     from leadbridge.leads.models import LeadSource
 
     source = LeadSource.objects.order_by("order").last()
@@ -113,7 +104,7 @@ def test_board_filter_address_has_no_empty_parameters(browser_page, admin, make_
     assert "Nástěnková" in page.inner_text(".board")
 
 
-def test_row_menu_convert_assign_delete(browser_page, admin, make_lead):
+def test_row_menu_convert_assign_delete(browser_page, boss, make_lead):
     from leadbridge.leads.models import Lead
 
     doomed = make_lead(last_name="Odcházející")
@@ -145,7 +136,7 @@ def test_row_menu_convert_assign_delete(browser_page, admin, make_lead):
     assert Lead.objects.filter(pk=kept.pk, deleted_at__isnull=True).exists()
 
 
-def test_header_search_is_not_filled_with_the_list_search(browser_page, admin, make_lead):
+def test_header_search_is_not_filled_with_the_list_search(browser_page, boss, make_lead):
     make_lead(last_name="Hledaná")
     page = browser_page
     login(page, "boss")
@@ -156,7 +147,7 @@ def test_header_search_is_not_filled_with_the_list_search(browser_page, admin, m
     assert page.input_value("header .search input[name=q]") == "Hledan"
 
 
-def test_laptop_list_fits_the_screen_with_long_addresses(browser_page, admin, make_lead):
+def test_laptop_list_fits_the_screen_with_long_addresses(browser_page, boss, make_lead):
     """At 1280 px the list needs no sideways scrolling: a long e-mail wraps after its "@"
     and stays whole to read and copy."""
     email = "katerina.prochazkova.obchodni.oddeleni@vltavalogistikaholding.cz"
@@ -200,7 +191,7 @@ def _no_overflow(page) -> None:
     assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
-def test_phone_list_header_and_first_lead(phone_page, admin, make_lead):
+def test_phone_list_header_and_first_lead(phone_page, boss, make_lead):
     from leadbridge.leads.models import LeadSource
 
     for i in range(12):
@@ -237,7 +228,7 @@ def test_phone_list_header_and_first_lead(phone_page, admin, make_lead):
     page.wait_for_url("**/login/**")
 
 
-def test_phone_card_and_board_fit(phone_page, admin, make_lead):
+def test_phone_card_and_board_fit(phone_page, boss, make_lead):
     lead = make_lead(
         first_name="Bohumila",
         last_name="Nejdelší-Příjmení-Na-Světě",
@@ -259,7 +250,7 @@ def test_phone_card_and_board_fit(phone_page, admin, make_lead):
     assert re.search("Nejdelší", card.inner_text())
 
 
-def test_phone_other_pages_fit(phone_page, admin, make_lead):
+def test_phone_other_pages_fit(phone_page, boss, make_lead):
     """The shared header and lists keep every main page within the phone's width."""
     make_lead(last_name="Široká", company_name="Velmi dlouhý název firmy bez mezer" * 3)
     page = phone_page

@@ -7,20 +7,13 @@ from leadbridge.conftest import login
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def admin(db):
-    from leadbridge.people.models import User
-
-    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
-
-
 def _names(page) -> list[str]:
     return [
         row.split("\t")[1].strip() for row in page.locator("#lead-rows tbody tr").all_inner_texts()
     ]
 
 
-def test_typing_a_feminine_surname_puts_her_first(browser_page, admin, make_lead):
+def test_typing_a_feminine_surname_puts_her_first(browser_page, boss, make_lead):
     # Rūta is the oldest lead: newest first would list her last.
     make_lead(first_name="Rūta", last_name="Kazlauskienė")
     for first in ("Jonas", "Tomas", "Mindaugas"):

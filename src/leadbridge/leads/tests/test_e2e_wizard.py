@@ -9,13 +9,6 @@ from leadbridge.conftest import login
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def boss(baseline_data):
-    from leadbridge.people.models import User
-
-    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
-
-
 def _lead_with_call(boss, **data):
     from leadbridge.activities.services import activity_create
     from leadbridge.leads.services import lead_create

@@ -6,29 +6,23 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def boss(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-def test_saved_filter_round_trip(boss, admin_user, make_lead):
+def test_saved_filter_round_trip(admin_web, admin_user, make_lead):
     from leadbridge.core.models import SavedFilter
     from leadbridge.leads.models import LeadStatus
 
     status = LeadStatus.objects.filter(kind="open").first()
-    response = boss.post(
+    response = admin_web.post(
         reverse("leads:filter_save"),
         {"name": "Mine", "status_id": status.pk, "q": "kopr", "page": "3"},
     )
     assert response.status_code == 302
     saved = SavedFilter.objects.get(user=admin_user, name="Mine")
     assert saved.query == f"status_id={status.pk}&q=kopr"
-    page = boss.get(reverse("leads:list"))
+    page = admin_web.get(reverse("leads:list"))
     assert f'href="?status_id={status.pk}&amp;q=kopr"' in page.content.decode()
-    assert boss.post(reverse("leads:filter_save"), {"name": ""}).status_code == 302
+    assert admin_web.post(reverse("leads:filter_save"), {"name": ""}).status_code == 302
     assert SavedFilter.objects.count() == 1
-    boss.post(reverse("leads:filter_delete", args=[saved.pk]))
+    admin_web.post(reverse("leads:filter_delete", args=[saved.pk]))
     assert not SavedFilter.objects.exists()
 
 
@@ -56,7 +50,7 @@ def test_someone_elses_saved_filter_cannot_be_deleted(client, admin_user, users)
     ],
 )
 def test_query_count_does_not_grow_with_rows(
-    boss, admin_user, make_lead, django_assert_max_num_queries, url_name
+    admin_web, admin_user, make_lead, django_assert_max_num_queries, url_name
 ):
     from leadbridge.activities.services import activity_create
     from leadbridge.clients.services import client_create, contact_create
@@ -82,14 +76,14 @@ def test_query_count_does_not_grow_with_rows(
 
     add(3)
     with django_assert_max_num_queries(40) as few:
-        assert boss.get(reverse(url_name)).status_code == 200
+        assert admin_web.get(reverse(url_name)).status_code == 200
     add(27)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert boss.get(reverse(url_name)).status_code == 200
+        assert admin_web.get(reverse(url_name)).status_code == 200
 
 
 def test_lead_card_query_count_does_not_grow(
-    boss, admin_user, make_lead, django_assert_max_num_queries
+    admin_web, admin_user, make_lead, django_assert_max_num_queries
 ):
     from leadbridge.activities.services import activity_create
 
@@ -110,6 +104,6 @@ def test_lead_card_query_count_does_not_grow(
             )
         with django_assert_max_num_queries(60) as ctx:
             for url in urls:
-                assert boss.get(url).status_code == 200
+                assert admin_web.get(url).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[1] <= counts[0]

@@ -14,12 +14,6 @@ from leadbridge.deals.models import Deal, Pipeline, Stage
 from leadbridge.leads.models import ConversionLink, Lead, LeadStatus
 
 
-@pytest.fixture
-def web(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 class _Form(HTMLParser):
     """The successful controls of the wizard's form, as a browser would send them."""
 
@@ -63,7 +57,7 @@ def form_data(response) -> list[tuple[str, str]]:
     return parser.fields
 
 
-def submit(web, lead, response, *, press=("action", "next"), **changes):
+def submit(admin_web, lead, response, *, press=("action", "next"), **changes):
     """Send the step's form back with `changes` (name -> value, list of values, or None to
     drop the control, e.g. untick a checkbox)."""
     data: dict[str, list[str]] = {}
@@ -76,7 +70,7 @@ def submit(web, lead, response, *, press=("action", "next"), **changes):
         else:
             data[name] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
     data[press[0]] = [str(press[1])]
-    return web.post(reverse("leads:convert", args=[lead.pk]), data)
+    return admin_web.post(reverse("leads:convert", args=[lead.pk]), data)
 
 
 def step_of(response) -> int:
@@ -106,7 +100,7 @@ def lead_activity(lead, actor, subject="First call"):
 
 
 def test_full_path_new_client_contact_and_deal_in_second_pipeline(
-    web, make_lead, admin_user, admin_api, two_pipelines
+    admin_web, make_lead, admin_user, admin_api, two_pipelines
 ):
     second, offer = two_pipelines
     lead = make_lead(
@@ -118,16 +112,16 @@ def test_full_path_new_client_contact_and_deal_in_second_pipeline(
         currency="CZK",
     )
     lead_activity(lead, admin_user)
-    page = web.get(reverse("leads:convert", args=[lead.pk]))
+    page = admin_web.get(reverse("leads:convert", args=[lead.pk]))
     assert page.status_code == 200 and step_of(page) == 1
-    page = submit(web, lead, page)  # all three ticked by default
+    page = submit(admin_web, lead, page)  # all three ticked by default
     assert step_of(page) == 2
     html = page.content.decode()
     assert 'value="Porost s.r.o."' in html  # the client's name from the lead
-    page = submit(web, lead, page)
+    page = submit(admin_web, lead, page)
     assert step_of(page) == 3
     assert 'value="jan@porost.cz"' in page.content.decode()
-    page = submit(web, lead, page)
+    page = submit(admin_web, lead, page)
     assert step_of(page) == 4
     html = page.content.decode()
     # Two pipelines: the default one is preselected, with only its stages, and no error
@@ -142,7 +136,7 @@ def test_full_path_new_client_contact_and_deal_in_second_pipeline(
     # a stage of the old pipeline is forgotten.
     old_stage = Stage.objects.filter(pipeline=default, kind="open").order_by("order").last()
     again = submit(
-        web, lead, page, press=("action", "stay"), deal_pipeline_id=second.pk,
+        admin_web, lead, page, press=("action", "stay"), deal_pipeline_id=second.pk,
         deal_stage_id=old_stage.pk,
     )  # fmt: skip
     html = again.content.decode()
@@ -150,7 +144,7 @@ def test_full_path_new_client_contact_and_deal_in_second_pipeline(
     assert ">Offer</option>" in html and f">{old_stage.name}</option>" not in html
     assert not Lead.objects.get(pk=lead.pk).is_converted
     done = submit(
-        web,
+        admin_web,
         lead,
         again,
         press=("action", "finish_open"),
@@ -171,12 +165,12 @@ def test_full_path_new_client_contact_and_deal_in_second_pipeline(
     assert r.json()["items"][0]["subject"] == "First call"
 
 
-def test_double_submit_makes_one_deal(web, make_lead):
+def test_double_submit_makes_one_deal(admin_web, make_lead):
     lead = make_lead(company_name="Twice s.r.o.")
-    page = web.get(reverse("leads:convert", args=[lead.pk]))
-    first = submit(web, lead, page, press=("action", "finish"))
+    page = admin_web.get(reverse("leads:convert", args=[lead.pk]))
+    first = submit(admin_web, lead, page, press=("action", "finish"))
     assert first.status_code == 302 and first["Location"] == reverse("leads:detail", args=[lead.pk])
-    second = submit(web, lead, page, press=("action", "finish"))
+    second = submit(admin_web, lead, page, press=("action", "finish"))
     assert second.status_code == 409
     html = second.content.decode()
     assert 'data-testid="already-converted"' in html
@@ -186,7 +180,7 @@ def test_double_submit_makes_one_deal(web, make_lead):
     assert Client.objects.filter(name="Twice s.r.o.").count() == 1
 
 
-def test_existing_client_and_existing_contact(web, make_lead, admin_user):
+def test_existing_client_and_existing_contact(admin_web, make_lead, admin_user):
     from leadbridge.clients.services import client_create, contact_create
 
     acme = client_create(actor=admin_user, data={"name": "Acme a.s.", "city": "Brno"}).obj
@@ -202,30 +196,30 @@ def test_existing_client_and_existing_contact(web, make_lead, admin_user):
         email="petra@acme.cz",
     )
     lead_activity(lead, admin_user)
-    page = web.get(reverse("leads:convert", args=[lead.pk]))
-    page = submit(web, lead, page, want_deal=None)
+    page = admin_web.get(reverse("leads:convert", args=[lead.pk]))
+    page = submit(admin_web, lead, page, want_deal=None)
     assert step_of(page) == 2
     # Choose "existing" and search.
     page = submit(
-        web, lead, page, press=("action", "stay"), client_mode="existing", client_q="acme"
+        admin_web, lead, page, press=("action", "stay"), client_mode="existing", client_q="acme"
     )
     html = page.content.decode()
     assert 'data-testid="client-results"' in html and "Acme a.s." in html
     assert f'name="pick_client" value="{acme.pk}"' in html
-    page = submit(web, lead, page, press=("pick_client", acme.pk))
+    page = submit(admin_web, lead, page, press=("pick_client", acme.pk))
     html = page.content.decode()
     assert 'data-testid="picked-client"' in html
     # Conflicts field by field: the client is in Brno, the lead in Praha.
     assert 'data-testid="conflicts"' in html and "Brno" in html and "Praha" in html
-    page = submit(web, lead, page, client_overwrite=["city"])
+    page = submit(admin_web, lead, page, client_overwrite=["city"])
     assert step_of(page) == 3
-    page = submit(web, lead, page, press=("action", "stay"), contact_mode="existing")
+    page = submit(admin_web, lead, page, press=("action", "stay"), contact_mode="existing")
     html = page.content.decode()
     assert 'data-testid="contact-results"' in html
     assert "Petra Malá" in html and "Other person" not in html  # contacts of that client
-    page = submit(web, lead, page, press=("pick_contact", petra.pk))
+    page = submit(admin_web, lead, page, press=("pick_contact", petra.pk))
     assert 'data-testid="picked-contact"' in page.content.decode()
-    done = submit(web, lead, page, press=("action", "finish_open"))
+    done = submit(admin_web, lead, page, press=("action", "finish_open"))
     assert done.status_code == 302
     assert done["Location"] == reverse("contacts:detail", args=[petra.pk])
     assert Client.objects.count() == 1 and Contact.objects.count() == 2
@@ -238,28 +232,28 @@ def test_existing_client_and_existing_contact(web, make_lead, admin_user):
     assert not Deal.objects.exists()
 
 
-def test_missing_required_field_is_asked_at_its_step(web, make_lead):
+def test_missing_required_field_is_asked_at_its_step(admin_web, make_lead):
     from leadbridge.customfields.models import RequiredField
 
     RequiredField.objects.create(record_type="client", field="vat_id")
     RequiredField.objects.create(record_type="contact", field="phone")
     lead = make_lead(last_name="Kováč", company_name="Bez DIČ s.r.o.")
-    page = web.get(reverse("leads:convert", args=[lead.pk]))
+    page = admin_web.get(reverse("leads:convert", args=[lead.pk]))
     # Finish at once: the wizard lands on the first step with a problem.
-    page = submit(web, lead, page, press=("action", "finish"), want_deal=None)
+    page = submit(admin_web, lead, page, press=("action", "finish"), want_deal=None)
     assert page.status_code == 422 and step_of(page) == 2
     html = page.content.decode()
     assert 'id="err_fclientvat_id"' in html and "This field is required." in html
     # "Next" does not leave the step while its field is missing.
-    page = submit(web, lead, page)
+    page = submit(admin_web, lead, page)
     assert step_of(page) == 2 and page.status_code == 422
-    page = submit(web, lead, page, f__client__vat_id="CZ12345678")
+    page = submit(admin_web, lead, page, f__client__vat_id="CZ12345678")
     assert step_of(page) == 3
     html = page.content.decode()
     assert 'id="err_fcontactphone"' in html  # the contact's rule, on the contact step
     assert "err_fclientvat_id" not in html
     done = submit(
-        web, lead, page, press=("action", "finish_open"), f__contact__phone="+420 601 123 456"
+        admin_web, lead, page, press=("action", "finish_open"), f__contact__phone="+420 601 123 456"
     )
     assert done.status_code == 302
     client = Client.objects.get()
@@ -267,43 +261,43 @@ def test_missing_required_field_is_asked_at_its_step(web, make_lead):
     assert done["Location"] == reverse("contacts:detail", args=[Contact.objects.get().pk])
 
 
-def test_back_keeps_the_choices(web, make_lead):
+def test_back_keeps_the_choices(admin_web, make_lead):
     lead = make_lead(company_name="Zpět s.r.o.")
-    page = web.get(reverse("leads:convert", args=[lead.pk]))
-    page = submit(web, lead, page, want_contact=None)
-    page = submit(web, lead, page, f__client__name="Zpět a spol.")
+    page = admin_web.get(reverse("leads:convert", args=[lead.pk]))
+    page = submit(admin_web, lead, page, want_contact=None)
+    page = submit(admin_web, lead, page, f__client__name="Zpět a spol.")
     assert step_of(page) == 4  # no contact step
-    page = submit(web, lead, page, press=("action", "back"))
+    page = submit(admin_web, lead, page, press=("action", "back"))
     assert step_of(page) == 2
     assert 'value="Zpět a spol."' in page.content.decode()
-    page = submit(web, lead, page, press=("action", "back"))
+    page = submit(admin_web, lead, page, press=("action", "back"))
     assert step_of(page) == 1
     html = page.content.decode()
     assert 'name="want_contact" value="1">' in html  # still unticked
-    done = submit(web, lead, page, press=("action", "finish"))
+    done = submit(admin_web, lead, page, press=("action", "finish"))
     assert done.status_code == 302
     assert Client.objects.get().name == "Zpět a spol."
     assert not Contact.objects.exists() and Deal.objects.count() == 1
 
 
-def test_nothing_chosen_is_refused(web, make_lead):
+def test_nothing_chosen_is_refused(admin_web, make_lead):
     lead = make_lead()
-    page = web.get(reverse("leads:convert", args=[lead.pk]))
-    page = submit(web, lead, page, want_client=None, want_contact=None, want_deal=None)
+    page = admin_web.get(reverse("leads:convert", args=[lead.pk]))
+    page = submit(admin_web, lead, page, want_client=None, want_contact=None, want_deal=None)
     assert page.status_code == 422 and step_of(page) == 1
 
 
-def test_status_from_the_board_is_the_plans_status(web, make_lead):
+def test_status_from_the_board_is_the_plans_status(admin_web, make_lead):
     won = LeadStatus.objects.create(name="Won", kind=LeadStatus.Kind.CONVERTED, order=9)
     lead = make_lead(company_name="Status s.r.o.")
-    page = web.get(reverse("leads:convert", args=[lead.pk]) + f"?status_id={won.pk}")
-    done = submit(web, lead, page, press=("action", "finish"), want_deal=None)
+    page = admin_web.get(reverse("leads:convert", args=[lead.pk]) + f"?status_id={won.pk}")
+    done = submit(admin_web, lead, page, press=("action", "finish"), want_deal=None)
     assert done.status_code == 302
     lead.refresh_from_db()
     assert lead.is_converted and lead.status_id == won.pk
 
 
-def test_open_deal_of_an_existing_client_is_proposed(web, make_lead, admin_user):
+def test_open_deal_of_an_existing_client_is_proposed(admin_web, make_lead, admin_user):
     from leadbridge.clients.services import client_create
     from leadbridge.deals.services import deal_create
 
@@ -312,39 +306,39 @@ def test_open_deal_of_an_existing_client_is_proposed(web, make_lead, admin_user)
         actor=admin_user, data={"title": "Acme renewal", "client_id": acme.pk}
     ).obj
     lead = make_lead(company_name="Acme a.s.", last_name="Dvořák")
-    page = web.get(reverse("leads:convert", args=[lead.pk]))
-    page = submit(web, lead, page, want_contact=None)
-    page = submit(web, lead, page, press=("pick_client", acme.pk))
-    page = submit(web, lead, page)
+    page = admin_web.get(reverse("leads:convert", args=[lead.pk]))
+    page = submit(admin_web, lead, page, want_contact=None)
+    page = submit(admin_web, lead, page, press=("pick_client", acme.pk))
+    page = submit(admin_web, lead, page)
     assert step_of(page) == 4
     assert 'data-testid="open-deals-hint"' in page.content.decode()
-    page = submit(web, lead, page, press=("action", "stay"), deal_mode="existing")
+    page = submit(admin_web, lead, page, press=("action", "stay"), deal_mode="existing")
     html = page.content.decode()
     assert 'data-testid="open-deals"' in html and "Acme renewal" in html
-    done = submit(web, lead, page, press=("action", "finish_open"), deal_id=open_deal.pk)
+    done = submit(admin_web, lead, page, press=("action", "finish_open"), deal_id=open_deal.pk)
     assert done["Location"] == reverse("deals:detail", args=[open_deal.pk])
     assert Deal.objects.count() == 1
 
 
-def test_custom_fields_to_create_are_listed_once(web, make_lead, admin_user):
+def test_custom_fields_to_create_are_listed_once(admin_web, make_lead, admin_user):
     from leadbridge.customfields.services import custom_field_create
 
     custom_field_create(
         actor=admin_user, record_type="lead", key="budget_note", label="Budget note", type="text"
     )
     lead = make_lead(company_name="Custom s.r.o.", custom_fields={"budget_note": "approx"})
-    page = web.get(reverse("leads:convert", args=[lead.pk]))
-    page = submit(web, lead, page, want_contact=None, want_deal=None)
+    page = admin_web.get(reverse("leads:convert", args=[lead.pk]))
+    page = submit(admin_web, lead, page, want_contact=None, want_deal=None)
     html = page.content.decode()
     assert step_of(page) == 2
     assert html.count('data-testid="custom-fields-to-create"') == 1
     assert 'name="create_missing_fields" value="1" checked' in html
-    done = submit(web, lead, page, press=("action", "finish"))
+    done = submit(admin_web, lead, page, press=("action", "finish"))
     assert done.status_code == 302
     assert Client.objects.get().custom_fields == {"budget_note": "approx"}
 
 
-def test_quick_convert_client_contact_then_deal(web, make_lead, admin_user):
+def test_quick_convert_client_contact_then_deal(admin_web, make_lead, admin_user):
     lead = make_lead(
         first_name="Eva",
         last_name="Horváthová",
@@ -352,52 +346,52 @@ def test_quick_convert_client_contact_then_deal(web, make_lead, admin_user):
         email="eva@sever.sk",
         expected_value="500",
     )
-    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "client_contact"]))
+    r = admin_web.post(reverse("leads:quick_convert", args=[lead.pk, "client_contact"]))
     assert r.status_code == 302 and r["Location"] == reverse("leads:detail", args=[lead.pk])
     lead.refresh_from_db()
     assert lead.is_converted
     client, contact = Client.objects.get(), Contact.objects.get()
     assert contact.client_id == client.pk and not Deal.objects.exists()
-    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
+    r = admin_web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
     assert r.status_code == 302 and r["Location"] == reverse("leads:detail", args=[lead.pk])
     deal = Deal.objects.get()
     assert (deal.client_id, deal.contact_id) == (client.pk, contact.pk)
     assert Client.objects.count() == 1 and Contact.objects.count() == 1
     # A second "Create client and contact" makes no second client: it opens the wizard.
-    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "client_contact"]))
+    r = admin_web.post(reverse("leads:quick_convert", args=[lead.pk, "client_contact"]))
     assert r["Location"] == reverse("leads:convert", args=[lead.pk]) + "?preset=client_contact"
     assert Client.objects.count() == 1 and Contact.objects.count() == 1
-    page = web.get(r["Location"])
+    page = admin_web.get(r["Location"])
     assert 'data-testid="converted-before"' in page.content.decode()
 
 
-def test_quick_deal_goes_to_the_default_pipeline_of_several(web, make_lead, two_pipelines):
+def test_quick_deal_goes_to_the_default_pipeline_of_several(admin_web, make_lead, two_pipelines):
     second, _offer = two_pipelines
     lead = make_lead(company_name="Dva s.r.o.")
-    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
+    r = admin_web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
     assert r.status_code == 302 and r["Location"] == reverse("leads:detail", args=[lead.pk])
     deal = Deal.objects.get(source_lead_id=lead.pk)
     default = Pipeline.objects.order_by("-is_default", "order", "id").first()
     assert deal.pipeline_id == default.pk != second.pk
 
 
-def test_quick_convert_falls_back_to_the_wizard(web, make_lead, two_pipelines):
+def test_quick_convert_falls_back_to_the_wizard(admin_web, make_lead, two_pipelines):
     from leadbridge.customfields.models import RequiredField
 
     RequiredField.objects.create(record_type="client", field="vat_id")
     lead = make_lead(company_name="Dva s.r.o.")
-    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
+    r = admin_web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
     assert r.status_code == 302
     assert r["Location"] == reverse("leads:convert", args=[lead.pk]) + "?preset=deal"
     assert not Lead.objects.get(pk=lead.pk).is_converted
-    page = web.get(r["Location"])
+    page = admin_web.get(r["Location"])
     assert page.status_code == 200
     assert "The conversion needs your choices" in page.content.decode()
-    assert web.post(reverse("leads:quick_convert", args=[lead.pk, "nope"])).status_code == 404
-    assert web.get(reverse("leads:quick_convert", args=[lead.pk, "deal"])).status_code == 405
+    assert admin_web.post(reverse("leads:quick_convert", args=[lead.pk, "nope"])).status_code == 404
+    assert admin_web.get(reverse("leads:quick_convert", args=[lead.pk, "deal"])).status_code == 405
 
 
-def test_assign_to_an_existing_contact(web, make_lead, admin_user):
+def test_assign_to_an_existing_contact(admin_web, make_lead, admin_user):
     from leadbridge.clients.services import client_create, contact_create
 
     acme = client_create(actor=admin_user, data={"name": "Acme UAB"}).obj
@@ -406,11 +400,11 @@ def test_assign_to_an_existing_contact(web, make_lead, admin_user):
     ).obj
     lead = make_lead(last_name="Second enquiry", email="jonas@acme.lt")
     lead_activity(lead, admin_user)
-    page = web.get(reverse("leads:assign", args=[lead.pk]) + "?kind=contact&q=kazlas")
+    page = admin_web.get(reverse("leads:assign", args=[lead.pk]) + "?kind=contact&q=kazlas")
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="assign-results"' in html
     assert f'name="contact_id" value="{jonas.pk}"' in html
-    r = web.post(
+    r = admin_web.post(
         reverse("leads:assign", args=[lead.pk]), {"contact_id": jonas.pk, "version": lead.version}
     )
     assert r.status_code == 302 and r["Location"] == reverse("leads:detail", args=[lead.pk])
@@ -437,16 +431,16 @@ def test_wizard_of_an_invisible_lead_is_not_found(client, make_lead, teams):
     assert client.get(reverse("leads:assign", args=[lead.pk])).status_code == 404
 
 
-def test_converted_lead_without_reconversion(web, make_lead, admin_user):
+def test_converted_lead_without_reconversion(admin_web, make_lead, admin_user):
     from leadbridge.core.runtime_settings import set_setting
 
     set_setting(actor=admin_user, key="conversion.reconvert", value=False)
     lead = make_lead(company_name="Jednou s.r.o.")
-    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "client_contact"]))
+    r = admin_web.post(reverse("leads:quick_convert", args=[lead.pk, "client_contact"]))
     assert r["Location"] == reverse("leads:detail", args=[lead.pk])
-    r = web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
+    r = admin_web.post(reverse("leads:quick_convert", args=[lead.pk, "deal"]))
     assert r["Location"].startswith(reverse("leads:convert", args=[lead.pk]))
-    page = web.get(r["Location"])
+    page = admin_web.get(r["Location"])
     html = page.content.decode()
     assert 'data-testid="already-converted"' in html
     assert reverse("clients:detail", args=[Client.objects.get().pk]) in html

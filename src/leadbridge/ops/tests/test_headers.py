@@ -31,15 +31,9 @@ def test_the_production_policy_allows_no_inline_or_eval_script():
     assert script_src.strip() == "'self'"
 
 
-@pytest.fixture
-def boss(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_has_the_security_headers(boss, path):
-    response = boss.get(path)
+def test_every_page_has_the_security_headers(admin_web, path):
+    response = admin_web.get(path)
     assert response.status_code < 500, path
     csp = response["Content-Security-Policy"]
     assert (
@@ -68,11 +62,11 @@ def _plain_routes(patterns=None, prefix=""):
             yield "/" + prefix + route
 
 
-def test_every_parameterless_url_has_the_headers(boss):
+def test_every_parameterless_url_has_the_headers(admin_web):
     routes = sorted(set(_plain_routes()) - {"/logout/"})
     assert len(routes) > 15
     for path in routes:
-        response = boss.get(path)
+        response = admin_web.get(path)
         assert response.status_code < 500, path
         assert "script-src 'self'" in response["Content-Security-Policy"], path
         assert response["X-Frame-Options"] == "DENY", path

@@ -13,13 +13,6 @@ from leadbridge.conftest import login
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def admin(db):
-    from leadbridge.people.models import User
-
-    return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
-
-
 class Site:
     """Another origin serving one page: the customer's site with the pasted snippet."""
 
@@ -46,7 +39,7 @@ class Site:
         self.server.server_close()
 
 
-def test_embedded_form_on_another_site_makes_one_lead(browser_page, live_server, admin):
+def test_embedded_form_on_another_site_makes_one_lead(browser_page, live_server, boss):
     from leadbridge.leads.models import Lead
     from leadbridge.webforms import embed
     from leadbridge.webforms.services import webform_save
@@ -55,7 +48,7 @@ def test_embedded_form_on_another_site_makes_one_lead(browser_page, live_server,
     site = Site()
     try:
         form = webform_save(
-            actor=admin,
+            actor=boss,
             data={
                 "name": "Contact",
                 "fields": ["first_name", "last_name", "email"],
@@ -87,7 +80,7 @@ def test_embedded_form_on_another_site_makes_one_lead(browser_page, live_server,
         site.close()
 
 
-def test_registry_lookup_fills_the_lead_form(browser_page, admin, settings):
+def test_registry_lookup_fills_the_lead_form(browser_page, boss, settings):
     from leadbridge.registry.tests.replay import ReplayServer
 
     cache.clear()
