@@ -24,9 +24,7 @@ CODE = "leads_disabled"
 # assignment and export, and the lead statuses (lead-only; lead sources stay, clients
 # have a source too).
 LEAD_PATHS = ("/leads", "/lead-statuses")
-NOTE = (
-    "\n\n404 `leads_disabled` while the \"Use leads\" setting is off (`GET /api/settings`)."
-)
+NOTE = '\n\n404 `leads_disabled` while the "Use leads" setting is off (`GET /api/settings`).'
 
 
 def leads_disabled() -> NotFound:
