@@ -164,8 +164,11 @@ def capture_deal(
     custom, note_lines = _deal_custom(dict(data.get("custom_fields") or {}))
     person = _person_given(data) or not company
     result = Captured(outcome="created")
-    with transaction.atomic(savepoint=False):
-        if company:
+
+    def company_client() -> Any:
+        """The client of the company (made or matched), once, when first needed: a person
+        who is skipped as a duplicate leaves no client behind."""
+        if result.client is None and company:
             client_mode = on_duplicate if on_duplicate in ("allow", "reject") else "skip"
             got = create_checked(
                 actor=actor,
@@ -178,20 +181,21 @@ def capture_deal(
                 ),
                 reveal=reveal,
             )
-            result.client = got.obj
-            result.client_created = got.outcome == "created"
-            if not person:
-                result.outcome = got.outcome if got.outcome == "created" else "linked"
+            result.client, result.client_created = got.obj, got.outcome == "created"
+        return result.client
+
+    def new_contact(*, actor: Any, data: dict) -> Any:
+        client = company_client()
+        return contact_create(actor=actor, data=data | ({"client_id": client.pk} if client else {}))
+
+    with transaction.atomic(savepoint=False):
         if person:
-            contact_data = _pick(data, CONTACT_FIELDS) | placement
-            if result.client is not None:
-                contact_data["client_id"] = result.client.pk
             got = create_checked(
                 actor=actor,
                 record_type="contact",
-                data=contact_data,
+                data=_pick(data, CONTACT_FIELDS) | placement,
                 on_duplicate=on_duplicate,
-                create=lambda *, actor, data: contact_create(actor=actor, data=data),
+                create=new_contact,
                 update=lambda *, actor, pk, data, version: contact_update(
                     actor=actor, contact_id=pk, data=data, version=version
                 ),
@@ -200,6 +204,8 @@ def capture_deal(
             result.contact, result.outcome = got.obj, got.outcome
             if got.outcome == "skipped":
                 return result  # "create nothing": the existing contact is the answer
+        if company_client() is not None and not person and not result.client_created:
+            result.outcome = "linked"  # a company alone, already known: its new deal
         notes = "\n".join(p for p in (data.get("description") or "", *note_lines) if p)
         deal_data: dict[str, Any] = {
             "title": _title(data, origin),
