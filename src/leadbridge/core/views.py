@@ -25,10 +25,14 @@ SEARCH_TYPES = (
 def search(request: HttpRequest) -> HttpResponse:
     """One box, every record type the user may see (converted leads included), each group
     ranked by relevance; when nothing matches, the closest names of any type are offered."""
+    from leadbridge.leads.switch import leads_on
+
     q = query_text(request.GET.get("q"), 200) or ""
     groups = []
+    # With "Use leads" off the lead cards are hidden: no lead group to link to them.
+    types = [t for t in SEARCH_TYPES if t[0] != "lead" or leads_on(request)]
     if q:
-        for record_type, url_name in SEARCH_TYPES:
+        for record_type, url_name in types:
             filters = {"include_converted": True} if record_type == "lead" else {}
             page, count = record_list(
                 actor=request.user,
@@ -39,7 +43,7 @@ def search(request: HttpRequest) -> HttpResponse:
             groups.append((record_type, url_name, list(page), count))
     names: list[str] = []
     if q and not any(count for *_rest, count in groups):
-        for record_type, _url_name in SEARCH_TYPES:
+        for record_type, _url_name in types:
             found = record_suggestions(actor=request.user, record_type=record_type, q=q)
             names += [name for name in found if name not in names]
     did_you_mean = [(name, query_without(request.GET, q=name)) for name in names[:3]]

@@ -127,6 +127,7 @@ def test_off_the_menu_lacks_leads_and_the_lead_pages_answer_a_clear_404(admin_us
     page.force_login(admin_user)
     before = page.get("/deals/")
     assert b'data-testid="menu-leads"' in before.content
+    assert f"/leads/{lead.pk}/".encode() in page.get("/search/", {"q": "Schovaný"}).content
     leads_off(admin_user)
     deals = page.get("/deals/")
     assert deals.status_code == 200 and b'data-testid="menu-leads"' not in deals.content
@@ -142,6 +143,8 @@ def test_off_the_menu_lacks_leads_and_the_lead_pages_answer_a_clear_404(admin_us
     assert r.status_code == 404
     assert Lead.objects.get(pk=lead.pk).version == version and lead.deleted_at is None
     assert page.get("/").url == "/deals/"
+    found = page.get("/search/", {"q": "Schovaný"})
+    assert found.status_code == 200 and f"/leads/{lead.pk}/".encode() not in found.content
     dashboard = page.get("/dashboard/")
     assert dashboard.status_code == 200
     assert b'data-testid="dashboard-leads"' not in dashboard.content
