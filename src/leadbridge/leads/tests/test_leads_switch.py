@@ -10,7 +10,6 @@ import time
 
 import pytest
 from django.core.cache import cache
-from django.forms.models import model_to_dict
 from django.test import Client
 
 from leadbridge.activities.models import ActivityLink
@@ -51,11 +50,9 @@ def leads_off(actor):
 
 
 def lead_state(lead: Lead) -> dict:
-    return model_to_dict(Lead.objects.get(pk=lead.pk)) | {
-        "version": Lead.objects.get(pk=lead.pk).version,
-        "updated_at": Lead.objects.get(pk=lead.pk).updated_at,
-        "deleted_at": Lead.objects.get(pk=lead.pk).deleted_at,
-    }
+    """Every stored column of the lead (version, updated_at and the derived ones too)."""
+    stored = Lead.objects.get(pk=lead.pk)
+    return {f.attname: getattr(stored, f.attname) for f in Lead._meta.concrete_fields}
 
 
 def submit(form, body):
