@@ -168,6 +168,11 @@ def capture_deal(
     def company_client() -> Any:
         """The client of the company (made or matched), once, when first needed: a person
         who is skipped as a duplicate leaves no client behind."""
+        known = result.contact.client if result.contact is not None else None
+        if result.client is None and known is not None and known.deleted_at is None:
+            # A known person's inquiry goes to the client they already belong to: a company
+            # name alone is too little for the matcher to find it again.
+            result.client = known
         if result.client is None and company:
             client_mode = on_duplicate if on_duplicate in ("allow", "reject") else "skip"
             got = create_checked(

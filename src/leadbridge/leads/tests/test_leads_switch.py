@@ -456,3 +456,65 @@ def test_switching_back_shows_every_earlier_lead_unchanged(admin_user, admin_api
     for name in ("Krátká", "Dlouhý"):
         assert name.encode() in listing.content
     assert page.get(f"/leads/{earlier[1].pk}/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_off_two_overlapping_submissions_of_one_person_make_one_contact(admin_user, monkeypatch):
+    """Two posts of the same person at once (two tabs, not a double submit): the duplicate
+    check's key locks make the second wait and find the first's contact (PostgreSQL)."""
+    import threading
+
+    from django.db import connection
+
+    from leadbridge.webforms import views
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time")
+    pipeline = pipeline_create(actor=admin_user, name="Souběh", stages=["Nová"])
+    form = webform_save(
+        actor=admin_user,
+        data={
+            "name": "Souběh",
+            "min_fill_seconds": 0,
+            "fields": ["last_name", "email", "company_name"],
+            "pipeline_id": pipeline.pk,
+            "on_duplicate": "link",
+        },
+    )
+    leads_off(admin_user)
+    real = views.webform_submit
+
+    def slow_submit(**kwargs):
+        answer = real(**kwargs)
+        time.sleep(0.5)  # written, not committed: the other post arrives now
+        return answer
+
+    monkeypatch.setattr(views, "webform_submit", slow_submit)
+    codes: list[int] = []
+
+    def post(n: int):
+        body = {"last_name": "Souběžná", "email": "soubezna@example.cz", "company_name": "Duo a.s."}
+        r = Client().post(
+            f"/f/{form.key}",
+            json.dumps(body),
+            content_type="application/json",
+            headers={"Idempotency-Key": f"tab-{n}"},
+        )
+        codes.append(r.status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+        time.sleep(0.1)
+    for t in threads:
+        t.join()
+    assert codes == [201, 201]
+    assert Contact.objects.filter(email="soubezna@example.cz").count() == 1
+    assert ClientRecord.objects.filter(name="Duo a.s.").count() == 1
+    assert Deal.objects.filter(pipeline=pipeline).count() == 2  # two inquiries
+    assert sorted(WebFormSubmission.objects.values_list("outcome", flat=True)) == [
+        "created",
+        "linked",
+    ]
+    assert not Lead.objects.exists()
