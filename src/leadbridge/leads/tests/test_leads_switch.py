@@ -518,3 +518,32 @@ def test_off_two_overlapping_submissions_of_one_person_make_one_contact(admin_us
         "linked",
     ]
     assert not Lead.objects.exists()
+
+
+def test_the_mapping_page_offers_the_pipeline_only_while_leads_are_off(admin_user, pipeline):
+    data = csv_bytes(ROWS[:2])
+    job = imports.import_upload(
+        actor=admin_user, filename="veletrh.csv", stream=io.BytesIO(data), size=len(data)
+    )
+    page = Client()
+    page.force_login(admin_user)
+    assert b'id="id_pipeline"' not in page.get(f"/imports/{job.pk}/map/").content
+    leads_off(admin_user)
+    shown = page.get(f"/imports/{job.pk}/map/")
+    assert b'id="id_pipeline"' in shown.content and "Poptávky z webu".encode() in shown.content
+    post = {"col_0": "first_name", "col_1": "last_name", "col_2": "email"}
+    post |= {"col_3": "company_name", "on_duplicate": "skip", "pipeline_id": str(pipeline.pk)}
+    r = page.post(f"/imports/{job.pk}/map/", post)
+    assert r.status_code == 302, r.content
+    job.refresh_from_db()
+    assert job.mapping["pipeline_id"] == pipeline.pk
+
+
+def test_the_web_form_api_takes_and_shows_the_pipeline(admin_api, pipeline):
+    r = admin_api.post(
+        "/api/webforms", {"name": "Poptávka", "fields": ["email"], "pipeline_id": pipeline.pk}
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["pipeline_id"] == pipeline.pk
+    r = admin_api.patch(f"/api/webforms/{r.json()['id']}", {"pipeline_id": 424242})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "pipeline_id"
