@@ -7,7 +7,9 @@ from leadbridge.api.main import api
 
 
 def home(request):
-    return redirect("leads:list")
+    from leadbridge.leads.switch import leads_on
+
+    return redirect("leads:list" if leads_on(request) else "deals:list")
 
 
 urlpatterns = [

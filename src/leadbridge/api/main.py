@@ -31,6 +31,7 @@ from leadbridge.webforms.api import router as webforms_router
 from . import errors
 from .auth import BrowserSession, TokenAuth
 from .errors import JsonParser
+from .leads_switch import gate_lead_endpoints
 from .records import RecordServices, build_router
 
 api = NinjaAPI(
@@ -41,7 +42,8 @@ api = NinjaAPI(
         "history. Authenticate with `Authorization: Bearer <token>` (create a token with "
         "`leadbridge token USER` or `POST /api/tokens`) or a browser session (CSRF applies). "
         'Errors are `{"detail", "code", "errors": [{"field", "message"}]}`: 400 '
-        "unparseable body, 401, 403, 404, 409 conflict with the stored state (stale `version`), "
+        "unparseable body, 401, 403, 404 (code `leads_disabled`: a lead endpoint while the "
+        '"Use leads" setting is off), 409 conflict with the stored state (stale `version`), '
         "405 a method the path does not take (`Allow` lists those it does), 413 a body over "
         f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes (`DATA_UPLOAD_MAX_MEMORY_SIZE`), 422 "
         "invalid values, 429 over the token's rate limit (`Retry-After` says when to retry). "
@@ -126,6 +128,8 @@ api.add_router("/", people_router)
 api.add_router("/", settings_router)
 api.add_router("/", runtime_settings_router)
 api.add_router("/privacy", privacy_router)
+# While "Use leads" is off the lead endpoints answer 404 `leads_disabled` (api/leads_switch.py).
+gate_lead_endpoints(api)
 
 
 # Last: an /api/ URL that matches no operation (an unknown path, or a path parameter of the

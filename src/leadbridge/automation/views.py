@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import DomainError
+from leadbridge.deals.models import Pipeline
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people.access import is_admin
 from leadbridge.people.models import Team, User
@@ -44,6 +45,7 @@ def webform_data(post) -> dict:
         "consent_text": post.get("consent_text", ""),
         "source_id": _int(post.get("source_id")),
         "status_id": _int(post.get("status_id")),
+        "pipeline_id": _int(post.get("pipeline_id")),
         "owner_id": _int(post.get("owner_id")),
         "team_id": _int(post.get("team_id")),
         "allowed_origins": _lines(post.get("allowed_origins")),
@@ -117,6 +119,7 @@ def _choices() -> dict:
     return {
         "statuses": LeadStatus.objects.all(),
         "sources": LeadSource.objects.all(),
+        "pipelines": Pipeline.objects.all(),
         "teams": Team.objects.all(),
         "people": User.objects.filter(is_active=True, is_system=False),
         "public_fields": available_fields(),

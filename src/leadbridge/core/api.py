@@ -2,6 +2,7 @@
 
 from typing import Literal
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
@@ -21,11 +22,18 @@ class RuntimeSettings(Schema):
         description="Moving a lead to a converted status: answer 409 plan_required (ask) or "
         "convert with a new client and contact (default_plan)"
     )
+    leads_enabled: bool = Field(
+        description="Use leads (default on). Off: the lead pages and every /api/leads… and "
+        "/api/lead-statuses endpoint answer 404 with code `leads_disabled`; web forms and "
+        "imports make a contact (and a client for a company) and a deal instead of a lead; "
+        "stored leads are kept untouched and are back when it is switched on again"
+    )
 
 
 class RuntimeSettingsPatch(Strict):
     conversion_reconvert: bool | None = None
     conversion_on_status: Literal["ask", "default_plan"] | None = None
+    leads_enabled: bool | None = None
 
 
 def _out() -> dict:
@@ -41,7 +49,8 @@ def get_settings(request: HttpRequest):
     "/settings", response={200: RuntimeSettings, **ERRORS}, operation_id="settings_update"
 )
 def update_settings(request: HttpRequest, payload: RuntimeSettingsPatch):
-    for name, value in payload.model_dump(exclude_unset=True).items():
-        if value is not None:
-            set_setting(actor=request.auth, key=name.replace("_", ".", 1), value=value)
+    with transaction.atomic():  # all the changes of one request, or none
+        for name, value in payload.model_dump(exclude_unset=True).items():
+            if value is not None:
+                set_setting(actor=request.auth, key=name.replace("_", ".", 1), value=value)
     return 200, _out()

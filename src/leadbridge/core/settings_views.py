@@ -21,7 +21,7 @@ from leadbridge.people.access import is_admin
 from leadbridge.people.models import Role, Team, User
 
 from .errors import DomainError
-from .runtime_settings import all_settings, set_setting
+from .runtime_settings import all_settings, set_setting, setting_history
 from .specs import SPECS
 
 
@@ -65,6 +65,8 @@ def _actions(request: HttpRequest) -> None:
     elif action == "conversion":
         set_setting(actor=actor, key="conversion.reconvert", value=post.get("reconvert") == "on")
         set_setting(actor=actor, key="conversion.on_status", value=post.get("on_status"))
+    elif action == "modules":
+        set_setting(actor=actor, key="leads.enabled", value=post.get("leads_enabled") == "on")
     elif action == "custom_field":
         choices = [c.strip() for c in post.get("choices", "").split(",") if c.strip()]
         cf_services.custom_field_create(
@@ -139,6 +141,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "required": required,
             "reconvert": runtime["conversion.reconvert"],
             "on_status": runtime["conversion.on_status"],
+            "leads_enabled": runtime["leads.enabled"],
+            "leads_history": setting_history("leads.enabled")[:5],
             "teams": Team.objects.all(),
             "users": User.objects.filter(is_system=False)
             .select_related("role")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,10 +25,14 @@ SEARCH_TYPES = (
 def search(request: HttpRequest) -> HttpResponse:
     """One box, every record type the user may see (converted leads included), each group
     ranked by relevance; when nothing matches, the closest names of any type are offered."""
+    from leadbridge.leads.switch import leads_on
+
     q = query_text(request.GET.get("q"), 200) or ""
     groups = []
+    # With "Use leads" off the lead cards are hidden: no lead group to link to them.
+    types = [t for t in SEARCH_TYPES if t[0] != "lead" or leads_on(request)]
     if q:
-        for record_type, url_name in SEARCH_TYPES:
+        for record_type, url_name in types:
             filters = {"include_converted": True} if record_type == "lead" else {}
             page, count = record_list(
                 actor=request.user,
@@ -39,7 +43,7 @@ def search(request: HttpRequest) -> HttpResponse:
             groups.append((record_type, url_name, list(page), count))
     names: list[str] = []
     if q and not any(count for *_rest, count in groups):
-        for record_type, _url_name in SEARCH_TYPES:
+        for record_type, _url_name in types:
             found = record_suggestions(actor=request.user, record_type=record_type, q=q)
             names += [name for name in found if name not in names]
     did_you_mean = [(name, query_without(request.GET, q=name)) for name in names[:3]]
@@ -75,7 +79,21 @@ def _stage_totals(deals) -> list[dict]:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    leads = base_queryset(request.user, "lead")
+    from leadbridge.leads.switch import leads_on
+
+    deals = base_queryset(request.user, "deal")
+    context: dict = {
+        "by_stage": _stage_totals(deals),
+        "deal_total": deals.count(),
+        # With "Use leads" off the lead widgets are left out (and their queries not run).
+        "show_leads": leads_on(request),
+    }
+    if context["show_leads"]:
+        context.update(_lead_widgets(base_queryset(request.user, "lead")))
+    return render(request, "core/dashboard.html", context)
+
+
+def _lead_widgets(leads: QuerySet) -> dict:
     by_status = (
         leads.values("status__name", "status__color")
         .annotate(n=Count("id"))
@@ -106,28 +124,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         for m in months
     ]
-    deals = base_queryset(request.user, "deal")
-    by_stage = _stage_totals(deals)
-    return render(
-        request,
-        "core/dashboard.html",
-        {
-            "by_status": [
-                (row["status__name"], row["n"], pct, row["status__color"])
-                for row, (_l, _n, pct) in zip(
-                    by_status, _bars([(r["status__name"], r["n"]) for r in by_status]), strict=True
-                )
-            ],
-            "by_source": _bars([(r["source__name"] or "—", r["n"]) for r in by_source]),
-            "by_lost_reason": _bars(
-                [(r["lost_reason__name"] or "—", r["n"]) for r in by_lost_reason]
-            ),
-            "conversion": conversion,
-            "by_stage": by_stage,
-            "lead_total": leads.filter(is_converted=False).count(),
-            "deal_total": deals.count(),
-        },
-    )
+    return {
+        "by_status": [
+            (row["status__name"], row["n"], pct, row["status__color"])
+            for row, (_l, _n, pct) in zip(
+                by_status, _bars([(r["status__name"], r["n"]) for r in by_status]), strict=True
+            )
+        ],
+        "by_source": _bars([(r["source__name"] or "—", r["n"]) for r in by_source]),
+        "by_lost_reason": _bars([(r["lost_reason__name"] or "—", r["n"]) for r in by_lost_reason]),
+        "conversion": conversion,
+        "lead_total": leads.filter(is_converted=False).count(),
+    }
 
 
 # The error pages (urls.handler404 / handler403): inside the layout, with the navigation.

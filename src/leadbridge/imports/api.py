@@ -79,6 +79,12 @@ class MappingSpec(Strict):
     constants: dict[str, Any] = Field(default_factory=dict, description="field: value")
     number_format: Literal["auto", "comma", "dot"] = "auto"
     date_format: Literal["auto", "dmy", "mdy", "ymd"] = "auto"
+    pipeline_id: int | None = Field(
+        None,
+        description='With the "Use leads" setting off the rows become a contact (and a client '
+        "for a company name) and a deal in this pipeline's first stage; none: the default "
+        "pipeline",
+    )
 
 
 class MappingIn(Strict):

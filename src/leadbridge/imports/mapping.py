@@ -418,6 +418,8 @@ class Mapping:
     constants: dict[str, Any] = field(default_factory=dict)
     number_format: str = "auto"
     date_format: str = "auto"
+    # With "Use leads" off the rows become deals here (leads/intake.py); None: the default.
+    pipeline_id: int | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> Mapping:
@@ -426,6 +428,7 @@ class Mapping:
             constants=dict(data.get("constants") or {}),
             number_format=data.get("number_format") or "auto",
             date_format=data.get("date_format") or "auto",
+            pipeline_id=data.get("pipeline_id"),
         )
 
     def as_dict(self) -> dict:
@@ -434,6 +437,7 @@ class Mapping:
             "constants": self.constants,
             "number_format": self.number_format,
             "date_format": self.date_format,
+            "pipeline_id": self.pipeline_id,
         }
 
 

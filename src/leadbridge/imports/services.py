@@ -31,6 +31,7 @@ from leadbridge.duplicates.keys import forget
 from leadbridge.duplicates.models import MatchKey
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_changes, history_event_row, json_value
+from leadbridge.leads.intake import DEAL, becomes, capture_deal, check_pipeline
 from leadbridge.leads.models import Lead, LeadSource, LeadStatus
 from leadbridge.leads.services import (
     NewLead,
@@ -307,6 +308,7 @@ def import_set_mapping(
         out.add("mapping.number_format", _("Must be auto, comma or dot."))
     if parsed.date_format not in ("auto", "dmy", "mdy", "ymd"):
         out.add("mapping.date_format", _("Must be auto, dmy, mdy or ymd."))
+    check_pipeline(parsed.pipeline_id, out, "mapping.pipeline_id")
     if on_duplicate not in ON_DUPLICATE:
         out.add(
             "on_duplicate", _("Must be one of: %(choices)s.") % {"choices": ", ".join(ON_DUPLICATE)}
@@ -370,6 +372,9 @@ class RowChecker:
         self.lookups = load_lookups()
         self.cache: PrepareCache = lead_prepare_cache()
         self.assign = assign
+        # What the rows become, decided once per run (leads/intake.py): with "Use leads" off
+        # the writer makes contacts and deals from each row's values.
+        self.captures = becomes() == DEAL
 
     def check(self, line: int, cells: list) -> RowOutcome:
         nul = [i for i, c in enumerate(cells) if isinstance(c, str) and "\x00" in c]
@@ -407,6 +412,8 @@ class RowChecker:
 
             placement = assign_by_rules(data, channel="import")
             data, by_rule = data | placement, bool(placement)
+            if self.captures:
+                outcome.data = data  # the capture places the contact and deal alike
         state, out = lead_prepare(actor=self.actor, data=data, cache=self.cache)
         outcome.errors = [self._issue(e.field, e.message) for e in out.errors]
         outcome.warnings = [self._issue(w.field, w.message) for w in out.warnings]
@@ -589,7 +596,11 @@ def import_undo(*, actor: Any, job_id: int) -> ImportJob:
                 lead.save()
                 history_changes(actor=actor, record_type="lead", record_id=lead.pk, changes=changes)
                 emit("lead.updated", "lead", lead, actor=actor, extra=undo)
-            ids = batch.created_ids
+            # Rows captured while "Use leads" was off: the deals, contacts and clients made,
+            # deleted through their services, newest first (a deal before its contact).
+            for item in reversed([i for i in batch.created_ids if isinstance(i, dict)]):
+                _undo_captured(actor, item)
+            ids = [i for i in batch.created_ids if not isinstance(i, dict)]
             for start in range(0, len(ids), 5000):
                 chunk = ids[start : start + 5000]
                 Lead.objects.filter(pk__in=chunk, deleted_at__isnull=True).update(
@@ -615,6 +626,17 @@ def import_undo(*, actor: Any, job_id: int) -> ImportJob:
         job.undone_at = now
         job.save(update_fields=["status", "undone_at", "updated_at"])
     return job
+
+
+def _undo_captured(actor: Any, item: dict) -> None:
+    from leadbridge.core.record_services import record_delete
+    from leadbridge.core.registry import model_for
+
+    if item.get("record_type") not in ("deal", "contact", "client"):
+        return
+    alive = model_for(item["record_type"]).objects.filter(pk=item["id"], deleted_at__isnull=True)
+    if alive.exists():  # one deleted by hand since stays deleted
+        record_delete(actor=actor, record_type=item["record_type"], pk=item["id"], version=None)
 
 
 # The engine ----------------------------------------------------------------------------------
@@ -749,8 +771,8 @@ def check_row(checker: RowChecker, line: int, cells: list) -> Checked:
     new = lead_new(actor=checker.actor, state=outcome.state)
     new.by_rule = outcome.by_rule
     outcome.state = None
-    if checker.job.on_duplicate not in ("update", "link"):
-        outcome.data = {}  # only an update or a link uses the row's values again
+    if checker.job.on_duplicate not in ("update", "link") and not checker.captures:
+        outcome.data = {}  # only an update, a link or a capture uses the row's values again
     return outcome, new
 
 
@@ -948,6 +970,8 @@ class BatchWriter:
         self.prefixes = MATCH_ON[job.match_on] if job.match_on in MATCH_ON else MATCH_ON["any"]
 
     def write(self, batch: list[Checked]) -> dict[str, int]:
+        if self.checker.captures:
+            return self._write_captured(batch)
         job = self.job
         counts = dict.fromkeys(("created", "updated", "skipped", "failed", "duplicate"), 0)
         errors: list[ImportRowError] = []
@@ -1014,6 +1038,60 @@ class BatchWriter:
         ImportRowError.objects.bulk_create(errors, batch_size=2000)
         ImportBatch.objects.create(
             job=job, first_row=job.rows_done, rows=len(batch), created_ids=created, updated=updated
+        )
+        job.rows_done += len(batch)
+        return counts
+
+    def _write_captured(self, batch: list[Checked]) -> dict[str, int]:
+        """The batch with "Use leads" off: each good row becomes a contact (and client) and a
+        deal through `leads.intake.capture_deal`, one savepoint a row, so a refused row is a
+        row error and the others stay. Row by row, through the records' services: the same
+        duplicate check, scope and validation as a contact or deal made any other way.
+        What each row made goes to the batch's undo data as {"record_type", "id"}."""
+        job = self.job
+        counts = dict.fromkeys(("created", "updated", "skipped", "failed", "duplicate"), 0)
+        errors: list[ImportRowError] = []
+        created: list[dict] = []
+        pipeline_id = self.checker.mapping.pipeline_id
+        origin = _("Import %(file)s") % {"file": job.filename}
+        for outcome, new in batch:
+            if new is None:
+                counts["failed"] += 1
+                errors += self._errors(outcome)
+                continue
+            data = {k: v for k, v in outcome.data.items() if k != "status_id"}
+            try:
+                with transaction.atomic():
+                    captured = capture_deal(
+                        actor=self.actor,
+                        data=data,
+                        on_duplicate=job.on_duplicate,
+                        pipeline_id=pipeline_id,
+                        origin=origin,
+                    )
+            except DomainError as exc:
+                counts["failed"] += 1
+                if exc.code == "duplicate":
+                    counts["duplicate"] += 1
+                issues = [
+                    FieldIssue("company_name" if i.field == "name" else i.field, i.message)
+                    for i in exc.errors
+                    if exc.code != "duplicate"
+                ]
+                errors += self._errors(outcome, message=exc.detail, issues=issues or None)
+                continue
+            if captured.outcome != "created":
+                counts["duplicate"] += 1
+            if captured.outcome == "updated":
+                counts["updated"] += 1
+            elif captured.outcome in ("skipped", "linked") and captured.deal is None:
+                counts["skipped"] += 1
+            else:
+                counts["created"] += 1
+            created += [{"record_type": t, "id": pk} for t, pk in captured.created()]
+        ImportRowError.objects.bulk_create(errors, batch_size=2000)
+        ImportBatch.objects.create(
+            job=job, first_row=job.rows_done, rows=len(batch), created_ids=created, updated=[]
         )
         job.rows_done += len(batch)
         return counts

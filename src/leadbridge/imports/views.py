@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from leadbridge.core.errors import DomainError
+from leadbridge.deals.models import Pipeline
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people import access
 from leadbridge.people.models import Team, User
@@ -163,11 +164,13 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             for name in CONSTANT_FIELDS
             if request.POST.get(f"const_{name}", "").strip()
         }
+        pipeline = request.POST.get("pipeline_id", "")
         current = {
             "columns": columns,
             "constants": constants,
             "number_format": request.POST.get("number_format", "auto"),
             "date_format": request.POST.get("date_format", "auto"),
+            "pipeline_id": int(pipeline) if pipeline.isdigit() else None,
         }
         try:
             services.import_set_mapping(
@@ -227,6 +230,8 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "on_duplicate_choices": ON_DUPLICATE,
             "match_on_choices": MATCH_ON,
+            "pipelines": Pipeline.objects.all(),
+            "pipeline_errors": errors.get("mapping.pipeline_id", []),
         },
     )
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import board, views, wizard
+from .switch import leads_page
 
 app_name = "leads"
 urlpatterns = [
@@ -20,3 +21,7 @@ urlpatterns = [
     path("<int:pk>/convert/<str:preset>/", wizard.quick_convert, name="quick_convert"),
     path("<int:pk>/assign/", wizard.assign, name="assign"),
 ]
+
+# Every lead page is hidden while the "Use leads" setting is off (leads/switch.py).
+for pattern in urlpatterns:
+    pattern.callback = leads_page(pattern.callback)

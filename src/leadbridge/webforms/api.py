@@ -28,6 +28,11 @@ class WebFormIn(Strict):
     status_id: Id | None = None
     owner_id: Id | None = None
     team_id: Id | None = None
+    pipeline_id: Id | None = Field(
+        None,
+        description='With the "Use leads" setting off, submissions make a deal in this '
+        "pipeline (its first stage); none: the default pipeline",
+    )
     allowed_origins: list[str] | None = None
     thank_you_message: str | None = Field(None, max_length=5000)
     redirect_url: str | None = Field(None, max_length=1000)

@@ -36,6 +36,11 @@ class WebForm(models.Model):
     team = models.ForeignKey(
         "people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # With "Use leads" off a submission makes a deal here (its first stage); none: the
+    # default pipeline (leads/intake.py).
+    pipeline = models.ForeignKey(
+        "deals.Pipeline", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     allowed_origins = models.JSONField(default=list)  # "https://example.com"
     thank_you_message = models.TextField(blank=True, default="")
     redirect_url = models.URLField(max_length=1000, blank=True, default="")
@@ -58,6 +63,8 @@ class WebFormSubmission(models.Model):
 
     form = models.ForeignKey(WebForm, on_delete=models.CASCADE, related_name="submissions")
     lead_id = models.BigIntegerField(null=True, blank=True)
+    # With "Use leads" off: the deal made (none when the submission was skipped).
+    deal_id = models.BigIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20)  # created, skipped, linked
     created_at = models.DateTimeField(auto_now_add=True)
 

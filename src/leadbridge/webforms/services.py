@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import Collector, DomainError, field_error
 from leadbridge.core.specs import SPECS
+from leadbridge.leads.intake import DEAL, becomes, capture_deal, check_pipeline
 from leadbridge.people import access
 
 from .models import WebForm, WebFormSubmission
@@ -87,18 +88,9 @@ def clean_submission(form: WebForm, raw: dict) -> dict:
     return values
 
 
-def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
-    """Make a lead (or act on an existing one) from a submission; answers the public body.
-
-    Runs inside the caller's transaction (the idempotency store's), so the lead, the
-    autoresponder's task and the stored answer commit together.
-    """
-    from leadbridge.duplicates.checks import create_checked
-    from leadbridge.leads.services import lead_create, lead_update
-    from leadbridge.mail.notices import notify_new_lead
-    from leadbridge.privacy.services import consent_record
-
-    values = clean_submission(form, raw)
+def _submission_data(form: WebForm, values: dict) -> dict:
+    """The submitted values as lead-shaped data, with the form's source, status and
+    placement."""
     data = {k: v for k, v in values.items() if not k.startswith(CUSTOM_PREFIX)}
     custom = {k[len(CUSTOM_PREFIX) :]: v for k, v in values.items() if k.startswith(CUSTOM_PREFIX)}
     if custom:
@@ -108,7 +100,38 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
     if form.status_id:
         data["status_id"] = form.status_id
     data.update(_placement(form, data))
+    return data
+
+
+def _public_errors(exc: DomainError) -> None:
+    """Never echo what matched; field errors are about the submitted values only, named as
+    the form names them (a custom field's error is at `cf_<key>`, a client's name at
+    `company_name`)."""
+    exc.extra = {}
+    for error in exc.errors:
+        if error.field.startswith("custom_fields."):
+            error.field = CUSTOM_PREFIX + error.field[len("custom_fields.") :]
+        elif error.field == "name":
+            error.field = "company_name"
+
+
+def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
+    """Make a lead (or act on an existing one) from a submission; answers the public body.
+    With "Use leads" off: a contact (and client) and a deal instead (leads/intake.py).
+
+    Runs inside the caller's transaction (the idempotency store's), so the records, the
+    autoresponder's task and the stored answer commit together.
+    """
+    values = clean_submission(form, raw)
+    data = _submission_data(form, values)
     actor = actor or actor_for(form)
+    if becomes() == DEAL:
+        return _submit_as_deal(form, values, data, actor)
+    from leadbridge.duplicates.checks import create_checked
+    from leadbridge.leads.services import lead_create, lead_update
+    from leadbridge.mail.notices import notify_new_lead
+    from leadbridge.privacy.services import consent_record
+
     with transaction.atomic(savepoint=False):  # all or nothing with the caller's write
         try:
             intake = create_checked(
@@ -124,12 +147,7 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
                 reveal=False,
             )
         except DomainError as exc:
-            # Never echo what matched; field errors are about the submitted values only, named
-            # as the form names them (a custom field's error is at `cf_<key>`).
-            exc.extra = {}
-            for error in exc.errors:
-                if error.field.startswith("custom_fields."):
-                    error.field = CUSTOM_PREFIX + error.field[len("custom_fields.") :]
+            _public_errors(exc)
             raise
         WebFormSubmission.objects.create(form=form, lead_id=intake.obj.pk, outcome=intake.outcome)
         if intake.outcome == "created":
@@ -147,6 +165,50 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
         if values.get("email") and form.autoresponder_subject:
             send_autoresponder(
                 form=form, lead=intake.obj, to=values["email"], values=values, actor=actor
+            )
+    return public_answer(form)
+
+
+def _submit_as_deal(form: WebForm, values: dict, data: dict, actor: Any) -> dict:
+    """The submission with leads off: a contact (and client) and a deal in the form's
+    pipeline; consent and the autoresponder go with the contact, the notice with the deal."""
+    from leadbridge.mail.notices import notify_new_deal
+    from leadbridge.privacy.services import consent_record
+
+    data.pop("status_id", None)  # a lead status: nothing to set on a contact or deal
+    with transaction.atomic(savepoint=False):
+        try:
+            captured = capture_deal(
+                actor=actor,
+                data=data,
+                on_duplicate=form.on_duplicate,
+                pipeline_id=form.pipeline_id,
+                origin=form.name,
+                reveal=False,
+            )
+        except DomainError as exc:
+            _public_errors(exc)
+            raise
+        deal_id = captured.deal.pk if captured.deal is not None else None
+        WebFormSubmission.objects.create(form=form, deal_id=deal_id, outcome=captured.outcome)
+        if captured.deal is not None:
+            notify_new_deal(actor=actor, deal=captured.deal, form_name=form.name)
+        record_type, record = captured.record
+        if form.consent_text:
+            consent_record(
+                record_type=record_type,
+                record_id=record.pk,
+                text=form.consent_text,
+                source=f"webform:{form.key}",
+            )
+        if values.get("email") and form.autoresponder_subject:
+            send_autoresponder(
+                form=form,
+                lead=record,
+                to=values["email"],
+                values=values,
+                actor=actor,
+                record_type=record_type,
             )
     return public_answer(form)
 
@@ -180,14 +242,20 @@ def render_autoresponder(form: WebForm, values: dict) -> tuple[str, str]:
 
 
 def send_autoresponder(
-    *, form: WebForm, lead: Any, to: str, values: dict, actor: Any = None
+    *,
+    form: WebForm,
+    lead: Any,
+    to: str,
+    values: dict,
+    actor: Any = None,
+    record_type: str = "lead",
 ) -> None:
     from leadbridge.mail.services import email_send
 
     subject, body = render_autoresponder(form, values)
     email_send(
         actor=actor or actor_for(form),
-        record_type="lead",
+        record_type=record_type,
         record_id=lead.pk,
         to=to,
         subject=subject,
@@ -205,6 +273,7 @@ FORM_ATTRS = (
     "status_id",
     "owner_id",
     "team_id",
+    "pipeline_id",
     "allowed_origins",
     "thank_you_message",
     "redirect_url",
@@ -221,6 +290,9 @@ def webform_save(*, actor: Any, data: dict, form: WebForm | None = None) -> WebF
 
     access.require_admin(actor)
     check_refs(data)
+    refs = Collector()
+    check_pipeline(data.get("pipeline_id"), refs)
+    refs.raise_if_any()
     form = form or WebForm()
     for name in FORM_ATTRS:
         if name in data and data[name] is not None:
