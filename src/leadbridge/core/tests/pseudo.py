@@ -92,9 +92,14 @@ class _Visible(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.skip = 0
         self.texts: list[tuple[str, str]] = []
+        self.glued = False  # the last text goes on after a <wbr> (a break hint, not a gap)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "wbr":
+            self.glued = bool(self.texts) and self.texts[-1][0] == "text"
+            return
+        self.glued = False
         # Country and currency names come from CLDR (Babel), translated outside the catalogue.
         if tag in SKIP_TAGS or (tag == "select" and a.get("data-names") == "cldr"):
             self.skip += 1
@@ -105,11 +110,15 @@ class _Visible(HTMLParser):
             self.texts.append((f"<{tag} value>", a["value"]))
 
     def handle_endtag(self, tag):
+        self.glued = False
         if (tag in SKIP_TAGS or tag == "select") and self.skip:
             self.skip -= 1
 
     def handle_data(self, data):
-        if not self.skip and data.strip():
+        if self.glued:
+            self.glued = False
+            self.texts[-1] = ("text", self.texts[-1][1] + data)
+        elif not self.skip and data.strip():
             self.texts.append(("text", data))
 
 
