@@ -23,6 +23,8 @@ echo "== lint"
 .venv/bin/ruff check src bench
 .venv/bin/ruff format --check src bench
 .venv/bin/mypy
+echo "== layers"
+.venv/bin/lint-imports  # pyproject.toml [tool.importlinter]: no import cycles, the domain below the ways in
 echo "== container files"
 .venv/bin/hadolint Dockerfile
 # `docker compose` (v2 plugin) or `docker-compose` (Debian's package, which .ci/run installs).

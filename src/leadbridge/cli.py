@@ -11,6 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+# Importable before Django is set up (no models): the rest comes inside the commands.
+from leadbridge.core.errors import DomainError
+from leadbridge.core.messages import PACKAGE_DIR, compile_all
+from leadbridge.demo.data import DEMO_PASSWORD, DEMO_USERS
+from leadbridge.imports.cli import add_parser as add_import
+from leadbridge.imports.cli import run as run_import
+from leadbridge.ops.backup import backup, restore
+
 
 def data_dir() -> Path:
     return Path(os.environ.get("LEADBRIDGE_DATA_DIR") or Path.cwd() / "leadbridge-data")
@@ -52,10 +60,8 @@ def prepare_demo(*, leads: int = 300, language: str | None = None, out=print) ->
     """
     from django.test.utils import override_settings
 
-    from leadbridge.core.messages import compile_all
-    from leadbridge.demo.data import DEMO_PASSWORD, DEMO_USERS
-    from leadbridge.demo.loader import demo_loaded, load_demo
-    from leadbridge.people.models import User
+    from leadbridge.demo.loader import demo_loaded, load_demo  # models: after setup_django()
+    from leadbridge.people.models import User  # models: after setup_django()
 
     compile_all()  # the translations (.po -> .mo), so a fresh checkout speaks every language
     # A new database's lists are seeded by the migrations, in this language.
@@ -217,8 +223,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
     setup_django()
     from datetime import datetime
 
-    from leadbridge.ops.backup import backup
-
     target = Path(args.target or data_dir() / "backups" / datetime.now().strftime("%Y%m%d-%H%M%S"))
     print(f"backup written to {backup(target)}")
     return 0
@@ -226,7 +230,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     setup_django()
-    from leadbridge.ops.backup import restore
 
     if not args.yes:
         print("Stop the server and the worker, then run again with --yes.", file=sys.stderr)
@@ -240,7 +243,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
     setup_django()
     from django.conf import settings
 
-    from leadbridge.privacy.services import retention_apply
+    from leadbridge.privacy.services import retention_apply  # models: after setup_django()
 
     months = args.months or settings.RETENTION_MONTHS
     if months <= 0:
@@ -255,7 +258,6 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from leadbridge.core.messages import compile_all
 
     setup_django()
     compile_all()  # an upgrade brings new translations along with its migrations
@@ -265,7 +267,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_compilemessages(args: argparse.Namespace) -> int:
     """The translations .po -> .mo in pure Python (no GNU gettext needed)."""
-    from leadbridge.core.messages import PACKAGE_DIR, compile_all
 
     for mo in compile_all():
         print(f"compiled {mo.relative_to(PACKAGE_DIR)}")
@@ -274,8 +275,7 @@ def cmd_compilemessages(args: argparse.Namespace) -> int:
 
 def cmd_createuser(args: argparse.Namespace) -> int:
     setup_django()
-    from leadbridge.core.errors import DomainError
-    from leadbridge.people.services import user_create
+    from leadbridge.people.services import user_create  # models: after setup_django()
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     generated = None
@@ -303,8 +303,8 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     setup_django()
-    from leadbridge.people.models import User
-    from leadbridge.people.services import token_create
+    from leadbridge.people.models import User  # models: after setup_django()
+    from leadbridge.people.services import token_create  # models: after setup_django()
 
     user = User.objects.filter(username=args.username, is_active=True).first()
     if user is None:
@@ -317,9 +317,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
-    from leadbridge.imports.cli import run
-
-    return run(args)
+    return run_import(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -370,7 +368,6 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="cli")
     sub.add_parser("manage", help="run any Django management command", add_help=False)
-    from leadbridge.imports.cli import add_parser as add_import
 
     add_import(sub)
     return parser

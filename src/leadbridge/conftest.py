@@ -8,6 +8,12 @@ import json
 import pytest
 from django.test import Client
 
+from leadbridge.clients.services import client_create, contact_create
+from leadbridge.deals.services import deal_create
+from leadbridge.leads.services import lead_create
+from leadbridge.people.models import Role, Team, User
+from leadbridge.people.services import system_actor, token_create
+
 _seq = itertools.count(1)
 
 
@@ -45,7 +51,6 @@ class Api:
 
 
 def make_user(role_key: str | None, teams=(), **extra):
-    from leadbridge.people.models import Role, User
 
     n = next(_seq)
     user = User.objects.create_user(
@@ -60,7 +65,6 @@ def make_user(role_key: str | None, teams=(), **extra):
 
 
 def api_for(user) -> Api:
-    from leadbridge.people.services import token_create
 
     _token, secret = token_create(actor=user, user=user, name="test")
     return Api(user, secret)
@@ -68,14 +72,12 @@ def api_for(user) -> Api:
 
 @pytest.fixture
 def teams(db):
-    from leadbridge.people.models import Team
 
     return Team.objects.create(name="North"), Team.objects.create(name="South")
 
 
 @pytest.fixture
 def admin_user(db):
-    from leadbridge.people.models import User
 
     return User.objects.create_superuser("admin", "admin@example.com", "x-Secret-123")
 
@@ -99,8 +101,6 @@ def users(teams):
 
 @pytest.fixture
 def make_lead(db):
-    from leadbridge.leads.services import lead_create
-    from leadbridge.people.services import system_actor
 
     def factory(actor=None, **data):
         data.setdefault("last_name", f"Lead {next(_seq)}")
@@ -112,8 +112,6 @@ def make_lead(db):
 @pytest.fixture
 def make_client(db):
     """A client through the service (a company by default): `make_client(name="Acme")`."""
-    from leadbridge.clients.services import client_create
-    from leadbridge.people.services import system_actor
 
     def factory(actor=None, **data):
         data.setdefault("name", f"Client {next(_seq)} s.r.o.")
@@ -125,8 +123,6 @@ def make_client(db):
 @pytest.fixture
 def make_contact(db):
     """A contact person through the service: `make_contact(client_id=acme.pk)`."""
-    from leadbridge.clients.services import contact_create
-    from leadbridge.people.services import system_actor
 
     def factory(actor=None, **data):
         data.setdefault("last_name", f"Contact {next(_seq)}")
@@ -138,8 +134,6 @@ def make_contact(db):
 @pytest.fixture
 def make_deal(db):
     """A deal through the service, in the default pipeline's first stage unless given."""
-    from leadbridge.deals.services import deal_create
-    from leadbridge.people.services import system_actor
 
     def factory(actor=None, **data):
         data.setdefault("title", f"Deal {next(_seq)}")
@@ -158,7 +152,6 @@ def admin_web(client, admin_user):
 @pytest.fixture
 def boss(db):
     """The administrator the browser tests log in as ("boss", password x-Secret-123)."""
-    from leadbridge.people.models import User
 
     return User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
 

@@ -4,10 +4,10 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from leadbridge.api.main import api
+from leadbridge.leads.switch import leads_on
 
 
 def home(request):
-    from leadbridge.leads.switch import leads_on
 
     return redirect("leads:list" if leads_on(request) else "deals:list")
 

@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from leadbridge.api.idempotency import run_idempotent
 from leadbridge.api.records import ERRORS
 from leadbridge.api.schemas import Id, RecordRef, Strict, UtcDateTime
+from leadbridge.core.errors import field_error
 
 from . import selectors, services
 
@@ -105,8 +106,6 @@ def list_activities(request: HttpRequest, filters: Query[ActivityFilters]):
     record_type, record_id = f.pop("record_type"), f.pop("record_id")
     limit, offset = f.pop("limit"), f.pop("offset")
     if (record_type is None) != (record_id is None):
-        from leadbridge.core.errors import field_error
-
         raise field_error("record_id", _("Give record_type and record_id together."))
     qs = selectors.activity_list(
         actor=request.auth, record_type=record_type, record_id=record_id, filters=f

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -13,6 +14,7 @@ from leadbridge.core.specs import RECORD_TYPES
 from leadbridge.people import access
 
 from .models import Activity, ActivityLink, Attachment, AttachmentLink
+from .services import record_for
 
 
 def _reachable(link_model, parent_field: str, actor: Any) -> Q:
@@ -44,8 +46,6 @@ def activity_list(
 ) -> QuerySet:
     qs = Activity.objects.filter(deleted_at__isnull=True).select_related("owner")
     if record_type is not None:
-        from .services import record_for
-
         record = record_for(actor, record_type, record_id, "view")
         qs = qs.filter(links__record_type=record_type, links__record_id=record.pk)
     elif not access.is_admin(actor):
@@ -75,7 +75,6 @@ def activity_get(*, actor: Any, activity_id: int) -> Activity:
 
 
 def attachment_list(*, actor: Any, record_type: str, record_id: int) -> QuerySet:
-    from .services import record_for
 
     record = record_for(actor, record_type, record_id, "view")
     return (
@@ -97,3 +96,10 @@ def attachment_get(*, actor: Any, attachment_id: int) -> Attachment:
             _("No attachment with id %(attachment_id)s.") % {"attachment_id": attachment_id}
         )
     return attachment
+
+
+def activity_titles(ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """{id: (type, subject)} of activities, deleted ones too: what a timeline shows of the
+    activities its events refer to (registered with history in `apps.ready`)."""
+    rows = Activity.objects.filter(pk__in=ids).values_list("pk", "type", "subject")
+    return {pk: (kind, subject) for pk, kind, subject in rows}

@@ -10,13 +10,15 @@ from django.utils.translation import gettext as _
 
 from leadbridge.core import labels
 from leadbridge.core.cleaning import clean_value
-from leadbridge.core.errors import Collector, NotFound, field_error
+from leadbridge.core.errors import Collector, Forbidden, NotFound, field_error
+from leadbridge.core.events import publish
 from leadbridge.core.record_services import check_version
 from leadbridge.core.registry import is_record_type, model_for
 from leadbridge.core.specs import FieldSpec
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_event
 from leadbridge.people import access
+from leadbridge.people.models import User
 
 from .models import Activity, ActivityLink, Attachment, AttachmentLink
 from .next_activity import refresh_for_activity, refresh_next_activity
@@ -63,8 +65,6 @@ def _clean(data: dict, out: Collector, *, creating: bool) -> dict:
     if "owner_id" in data:
         owner_id = data["owner_id"]
         if owner_id is not None:
-            from leadbridge.people.models import User
-
             if not User.objects.filter(pk=owner_id, is_active=True).exists():
                 out.add("owner_id", _("No such user."))
         values["owner_id"] = owner_id
@@ -109,21 +109,14 @@ def activity_create(*, actor: Any, record_type: str, record_id: Any, data: dict)
         )
         if _is_open_scheduled(activity):
             refresh_next_activity([(record_type, record.pk)])
-        _schedule(activity)
+        # A reminder's notice is scheduled by mail (mail/apps.py), its task enqueued here.
+        publish("activity.created", "activity", activity, actor=actor)
     return activity
 
 
 def _is_open_scheduled(activity: Activity) -> bool:
     """Could be a record's next activity (next_activity.open_scheduled, on one row)."""
     return bool(activity.due_at) and not activity.done and activity.type != Activity.Type.NOTE
-
-
-def _schedule(activity: Activity) -> None:
-    """A reminder notifies its owner at its time (mail/reminders.py), enqueued here so
-    the task commits with the activity."""
-    from leadbridge.mail.reminders import schedule_reminder
-
-    schedule_reminder(activity)
 
 
 def _linked_records(activity_links) -> list[tuple[str, int]]:
@@ -151,8 +144,6 @@ def _lock_activity(actor: Any, activity_id: int, right: str) -> Activity:
     if not can_reach(actor, pairs, "view"):
         raise NotFound(_("No activity with id %(activity_id)s.") % {"activity_id": activity_id})
     if not can_reach(actor, pairs, right):
-        from leadbridge.core.errors import Forbidden
-
         raise Forbidden(_("You may not change this activity."))
     return activity
 
@@ -192,8 +183,13 @@ def activity_update(
             changed = {k for k, _o, _n in changes}
             if {"due_at", "done", "type", "subject"} & changed:
                 refresh_for_activity(activity)
-            if {"due_at", "owner_id", "done", "type"} & changed:
-                _schedule(activity)
+            publish(
+                "activity.updated",
+                "activity",
+                activity,
+                actor=actor,
+                extra={"changed": sorted(changed)},
+            )
     return activity
 
 
@@ -270,8 +266,6 @@ def attachment_delete(*, actor: Any, attachment_id: int) -> None:
                 _("No attachment with id %(attachment_id)s.") % {"attachment_id": attachment_id}
             )
         if not can_reach(actor, pairs, "update"):
-            from leadbridge.core.errors import Forbidden
-
             raise Forbidden(_("You may not remove this file."))
         attachment.deleted_at = timezone.now()
         attachment.save(update_fields=["deleted_at"])

@@ -11,10 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from leadbridge.clients.services import contact_create
 from leadbridge.core.errors import DomainError, NotFound
+from leadbridge.core.names import record_refs
 from leadbridge.core.registry import is_record_type
 from leadbridge.core.selectors import base_queryset, record_get
 from leadbridge.core.web import add_domain_errors
+from leadbridge.mail.services import email_send
+from leadbridge.people.access import team_ids
+from leadbridge.people.models import User
 
 from . import selectors, services
 
@@ -153,8 +158,6 @@ def related_create(request: HttpRequest, record_type: str, pk: int, kind: str) -
         if kind == "contact":
             form = ContactForm(request.POST)
             if form.is_valid():
-                from leadbridge.clients.services import contact_create
-
                 link = {"lead": "lead_id", "client": "client_id"}.get(record_type)
                 if link is None:
                     raise Http404
@@ -173,8 +176,6 @@ def related_create(request: HttpRequest, record_type: str, pk: int, kind: str) -
         elif kind == "email":
             form = EmailForm(request.POST)
             if form.is_valid():
-                from leadbridge.mail.services import email_send
-
                 data = form.cleaned_data
                 email_send(
                     actor=request.user,
@@ -330,7 +331,6 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 def with_records(actor, activities: list) -> list:
     """Each activity's linked records by name with a link ("Agro Šumava s.r.o."), looked up
     for all of them at once (one query per record type): `activity.records`."""
-    from leadbridge.core.names import record_refs
 
     links = {
         a.pk: [(link.record_type, link.record_id) for link in a.links.all()] for a in activities
@@ -347,8 +347,6 @@ def _today() -> dt.date:
 
 def tasks(request: HttpRequest) -> HttpResponse:
     """My tasks or my teams' tasks: overdue, due today, upcoming, no due date."""
-    from leadbridge.people.access import team_ids
-    from leadbridge.people.models import User
 
     scope = request.GET.get("scope", "mine")
     qs = selectors.activity_list(actor=request.user).filter(type="task", done=False)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from leadbridge.people.services import token_authenticate
+from leadbridge.security.services import audit
+from leadbridge.security.throttle import client_ip
+
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        from leadbridge.people.services import token_authenticate
 
         user = token_authenticate(token)
         if user is not None:
             request.user = user
             request.api_token_id = user.api_token_id
             if user.api_token_touched:
-                from leadbridge.security.services import audit
-                from leadbridge.security.throttle import client_ip
-
                 audit("token_used", user=user, ip=client_ip(request), token_id=user.api_token_id)
         return user
 

@@ -13,12 +13,12 @@ from ninja import Field, Header, Query, Router, Schema
 from pydantic import AfterValidator, create_model
 
 from leadbridge.core.errors import field_error
+from leadbridge.core.representation import represent, represent_page
 from leadbridge.core.selectors import ListParams, record_get, record_list, record_suggestions
 from leadbridge.core.specs import SPECS
 from leadbridge.duplicates.checks import create_checked, find_matches
 from leadbridge.duplicates.keys import values_of
 from leadbridge.history.selectors import history_for
-from leadbridge.leads.models import ConversionLink
 
 from .idempotency import run_idempotent
 from .schemas import (
@@ -34,49 +34,6 @@ from .schemas import (
 )
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
-def converted_records(lead_ids: list[int]) -> dict[int, list[dict]]:
-    out: dict[int, list[dict]] = {i: [] for i in lead_ids}
-    if not lead_ids:
-        return out
-    for link in ConversionLink.objects.filter(lead_id__in=lead_ids).order_by("id"):
-        out[link.lead_id].append({"record_type": link.target_type, "id": link.target_id})
-    return out
-
-
-def serialize(record_type: str, obj: Any, links: dict[int, list[dict]] | None = None) -> dict:
-    spec = SPECS[record_type]
-    data: dict[str, Any] = {"id": obj.pk, "version": obj.version}
-    for f in spec.fields:
-        data[f.name] = _json(getattr(obj, f.attr))
-    data["custom_fields"] = obj.custom_fields or {}
-    data["display_name"] = obj.display_name
-    data["created_at"] = _json(obj.created_at)
-    data["updated_at"] = _json(obj.updated_at)
-    if record_type == "lead":
-        data["is_converted"] = obj.is_converted
-        if links is None:
-            links = converted_records([obj.pk] if obj.is_converted else [])
-        data["converted_records"] = links.get(obj.pk, [])
-        data["next_activity_at"] = _json(obj.next_activity_at)
-        data["lost_reason_id"] = obj.lost_reason_id
-    return data
-
-
-def serialize_page(record_type: str, objs: list) -> list[dict]:
-    links = None
-    if record_type == "lead":
-        links = converted_records([o.pk for o in objs if o.is_converted])
-    return [serialize(record_type, o, links) for o in objs]
 
 
 class HistoryOrigin(Schema):
@@ -212,7 +169,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
             custom_filters=custom,
         )
         objs = list(page)
-        items = serialize_page(record_type, objs)
+        items = represent_page(record_type, objs)
         for obj, item in zip(objs, items, strict=True):
             if hasattr(obj, "rank"):
                 item["rank"] = obj.rank
@@ -241,7 +198,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
             data = payload.model_dump(exclude_unset=True)
             if record_type not in CHECKED:
                 saved = services.create(actor=request.auth, data=data)
-                return 201, serialize(record_type, saved.obj) | {
+                return 201, represent(record_type, saved.obj) | {
                     "warnings": _warnings(saved),
                     "duplicates": [],
                     "outcome": "created",
@@ -255,7 +212,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
                 update=services.update,
             )
             obj = record_get(actor=request.auth, record_type=record_type, pk=intake.obj.pk)
-            return 201 if intake.outcome == "created" else 200, serialize(record_type, obj) | {
+            return 201 if intake.outcome == "created" else 200, represent(record_type, obj) | {
                 "warnings": [w.as_dict() for w in intake.warnings],
                 "duplicates": intake.duplicates,
                 "outcome": intake.outcome,
@@ -277,7 +234,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
     )
     def get_record(request: HttpRequest, record_id: int):
         obj = record_get(actor=request.auth, record_type=record_type, pk=record_id)
-        return 200, serialize(record_type, obj)
+        return 200, represent(record_type, obj)
 
     @router.patch(
         "/{int:record_id}",
@@ -314,7 +271,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
                 if record_type in CHECKED
                 else []
             )
-            return 200, serialize(record_type, obj) | {
+            return 200, represent(record_type, obj) | {
                 "warnings": _warnings(saved),
                 "duplicates": duplicates,
                 "outcome": "updated",

@@ -13,6 +13,8 @@ from ninja import Field, Header, Router
 from leadbridge.api.idempotency import run_idempotent
 from leadbridge.api.records import ERRORS
 from leadbridge.api.schemas import Id, Strict
+from leadbridge.mail.models import Notification
+from leadbridge.mail.services import email_send
 from leadbridge.people import access
 
 from . import services, webhooks
@@ -254,7 +256,6 @@ def send_email(
     payload: EmailIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    from leadbridge.mail.services import email_send
 
     def write():
         outgoing = email_send(actor=request.auth, **payload.model_dump())
@@ -276,7 +277,6 @@ def send_email(
     summary="The caller's in-app notifications (reminders that fell due), newest first",
 )
 def list_notifications(request: HttpRequest, unread: bool = False, limit: int = 50):
-    from leadbridge.mail.models import Notification
 
     qs = Notification.objects.filter(user=request.auth)
     if unread:
@@ -302,8 +302,6 @@ def list_notifications(request: HttpRequest, unread: bool = False, limit: int = 
 )
 def read_notification(request: HttpRequest, notification_id: int):
     from django.utils import timezone
-
-    from leadbridge.mail.models import Notification
 
     notification = get_object_or_404(Notification, pk=notification_id, user=request.auth)
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(

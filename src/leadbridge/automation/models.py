@@ -8,11 +8,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The events a webhook can subscribe to: <record type>.<what happened>.
-RECORD_TYPES = ("lead", "client", "contact", "deal")
-ACTIONS = ("created", "updated", "status_changed", "converted", "merged", "deleted")
-EVENTS = tuple(f"{t}.{a}" for t in RECORD_TYPES for a in ACTIONS)
-
 
 class TaskTemplate(models.Model):
     """A task made on a lead each time it arrives in one of `statuses` (F10)."""
@@ -87,7 +82,7 @@ def _secret() -> str:
 
 class WebhookSubscription(models.Model):
     url = models.URLField(max_length=1000)
-    events = models.JSONField(default=list)  # names from EVENTS
+    events = models.JSONField(default=list)  # names from core.events.EVENTS
     secret = models.CharField(max_length=100, default=_secret)
     active = models.BooleanField(default=True)
     description = models.CharField(max_length=255, blank=True, default="")

@@ -9,10 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from leadbridge.activities.services import activity_create
 from leadbridge.core import confcache
 from leadbridge.core.errors import field_error
+from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people import access
-from leadbridge.people.models import User
+from leadbridge.people.models import Team, User
+from leadbridge.people.services import system_actor
 
 from .models import AssignmentRule, RoundRobinCursor, TaskTemplate
 
@@ -47,11 +50,9 @@ def _assignee(template: TaskTemplate, lead: Any) -> int | None:
 def apply_status_templates(*, actor: Any, lead: Any) -> list:
     """Make the tasks of the templates attached to the lead's current status.
 
-    Called by `events.emit` once per creation or status change, in the change's transaction.
+    Called for `lead.created` and `lead.status_changed` (automation/subscribers.py), in the
+    change's transaction.
     """
-    from leadbridge.activities.services import activity_create
-    from leadbridge.people.services import system_actor
-
     templates = confcache.cached("task_templates", _templates_by_status).get(lead.status_id, ())
     made: list = []
     if not templates:
@@ -92,9 +93,6 @@ def _templates_by_status() -> dict[int, tuple[TaskTemplate, ...]]:
 def check_refs(data: dict) -> None:
     """Referenced users, teams, sources and statuses must exist (a clear 422, not a broken
     foreign key at commit)."""
-    from leadbridge.leads.models import LeadSource, LeadStatus
-    from leadbridge.people.models import Team, User
-
     users = User.objects.filter(is_active=True, is_system=False)
     models = {
         "user_id": users,

@@ -17,6 +17,9 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from leadbridge.mail.models import OutgoingEmail
+from leadbridge.mail.services import send_email
+
 from .models import WebhookDelivery
 from .webhooks import deliver_webhook
 
@@ -31,8 +34,6 @@ def _live_ids(task_path: str, stale: timedelta) -> set[str]:
 
 
 def outbound_sweep(*, stale: timedelta = timedelta(hours=1)) -> dict:
-    from leadbridge.mail.models import OutgoingEmail
-    from leadbridge.mail.services import send_email
 
     done = {"webhooks": 0, "emails": 0}
     live = _live_ids(deliver_webhook.module_path, stale)

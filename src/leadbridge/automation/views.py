@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from leadbridge.core.errors import DomainError
+from leadbridge.core.events import EVENTS
 from leadbridge.deals.models import Pipeline
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people.access import is_admin
@@ -20,7 +21,7 @@ from leadbridge.webforms.models import WebForm
 from leadbridge.webforms.services import available_fields, webform_save
 
 from . import services, webhooks
-from .models import EVENTS, AssignmentRule, TaskTemplate, WebhookDelivery, WebhookSubscription
+from .models import AssignmentRule, TaskTemplate, WebhookDelivery, WebhookSubscription
 
 
 def _admin(request: HttpRequest) -> None:

@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from leadbridge.core.errors import NotFound, field_error
+from leadbridge.core.events import EVENTS
 from leadbridge.people import access
 
-from .models import EVENTS, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from .retry import retry_later
 
 

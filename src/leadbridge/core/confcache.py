@@ -2,8 +2,9 @@
 submission reads (lead statuses and sources, custom-field definitions, required fields,
 assignment rules, task templates, webhook subscriptions, system actors).
 
-Each entry is kept with the settings generation it was loaded under
-(`automation.ConfigGeneration`, changed by database triggers on those tables), and is used
+Each entry is kept with the settings generation it was loaded under (a one-row table changed
+by database triggers on those tables: `automation.ConfigGeneration`, which the automation app
+registers here with `use_generation` in its `ready()`; core imports no app above it), and is used
 only while the database still shows that generation. So a change made by any process, by
 any path (a service, the admin, a bulk update, raw SQL), is seen by the next read in every
 process, and a change rolled back never leaves its rows in the cache.
@@ -22,20 +23,30 @@ from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 from django.db import connection
-from django.db.models import Subquery
+from django.db.models import BigIntegerField, QuerySet, Subquery, Value
 
 T = TypeVar("T")
 
 _store: dict[str, tuple[int, Any]] = {}
 _local = threading.local()
 _UNSET = object()
+_source: dict[str, Any] = {}  # "model": the one-row generation table
 
 
-def generation_subquery() -> Subquery:
+def use_generation(model: Any) -> None:
+    """Read the generation from `model` (its row pk=1, column `value`)."""
+    _source["model"] = model
+
+
+def _row() -> QuerySet:
+    return _source["model"].objects.filter(pk=1)
+
+
+def generation_subquery() -> Subquery | Value:
     """The generation as a subquery, to read it along with another query."""
-    from leadbridge.automation.models import ConfigGeneration
-
-    return Subquery(ConfigGeneration.objects.filter(pk=1).values("value")[:1])
+    if "model" not in _source:
+        return Value(None, output_field=BigIntegerField())
+    return Subquery(_row().values("value")[:1])
 
 
 def generation() -> int | None:
@@ -43,9 +54,9 @@ def generation() -> int | None:
     pinned_gen = getattr(_local, "gen", _UNSET)
     if pinned_gen is not _UNSET:
         return cast(int | None, pinned_gen)
-    from leadbridge.automation.models import ConfigGeneration
-
-    return ConfigGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+    if "model" not in _source:
+        return None
+    return _row().values_list("value", flat=True).first()
 
 
 @contextmanager
@@ -87,9 +98,7 @@ def _changed_here() -> bool:
     pinned_gen = getattr(_local, "gen", _UNSET)
     if pinned_gen is _UNSET:
         return False  # read inside this transaction: a rollback takes the generation away
-    from leadbridge.automation.models import ConfigGeneration
-
-    now = ConfigGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+    now = _row().values_list("value", flat=True).first() if "model" in _source else None
     return now != pinned_gen
 
 

@@ -16,7 +16,10 @@ from django.apps import apps
 from django.utils import formats
 from django.utils.dateparse import parse_date, parse_datetime
 
+from leadbridge.customfields.models import CustomFieldDefinition
+
 from . import labels
+from .forms import LABELS
 from .specs import SPECS, FieldSpec
 
 CUSTOM_PREFIX = "custom_fields."
@@ -24,7 +27,6 @@ CUSTOM_PREFIX = "custom_fields."
 
 def field_label(record_type: str, name: str, custom_labels: dict[str, str] | None = None) -> str:
     """'owner_id' -> 'Owner'; 'custom_fields.budget' -> the custom field's own label."""
-    from .forms import LABELS
 
     if name.startswith(CUSTOM_PREFIX):
         key = name[len(CUSTOM_PREFIX) :]
@@ -33,7 +35,6 @@ def field_label(record_type: str, name: str, custom_labels: dict[str, str] | Non
 
 
 def custom_labels(record_type: str) -> dict[str, str]:
-    from leadbridge.customfields.models import CustomFieldDefinition
 
     return dict(
         CustomFieldDefinition.objects.filter(record_type=record_type).values_list("key", "label")

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from leadbridge.core.labels import choice_label
 from leadbridge.customfields.models import CustomFieldDefinition, RequiredField
 
+from .choices import country_choices, currency_choices
 from .specs import SPECS, FieldSpec
 
 LABELS = {
@@ -103,7 +104,6 @@ def _field_for(spec: FieldSpec) -> forms.Field:
         )
     if kind in ("country", "currency"):
         # Picked by name in the reader's language; the ISO code is what is stored.
-        from .choices import country_choices, currency_choices
 
         options = country_choices() if kind == "country" else currency_choices()
         return forms.ChoiceField(

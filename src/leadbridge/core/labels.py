@@ -10,6 +10,8 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal
 from django.utils.translation import get_language, pgettext_lazy, to_locale
 
+from leadbridge.people.roles import BUILTIN_ROLES
+
 RECORD_TYPES = {
     "lead": pgettext_lazy("record type", "lead"),
     "client": pgettext_lazy("record type", "client"),
@@ -29,7 +31,6 @@ ROLES = {
 
 def role(obj) -> str:
     """A role's name; a built-in one still under its shipped English name is translated."""
-    from leadbridge.people.roles import BUILTIN_ROLES
 
     if obj is None:
         return "—"

@@ -2,6 +2,9 @@
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 
+from .errors import Forbidden, Merged, NotFound
+from .selectors import record_get
+
 # The API authenticates every request itself (token or session + CSRF) and answers 401 in
 # JSON; static files and the health check carry no data; /metrics checks its own token; /f/ is
 # the public web form endpoint (its own spam protection and allowed origins stand in for a login).
@@ -82,8 +85,6 @@ class DomainErrorPages:
         from django.core.exceptions import PermissionDenied
         from django.http import Http404
 
-        from .errors import Forbidden, Merged, NotFound
-
         if request.path.startswith("/api/"):
             return None
         if (
@@ -106,9 +107,6 @@ def _to_survivor(request, exception):
     from django.shortcuts import redirect
     from django.urls import NoReverseMatch, reverse
     from django.utils.translation import gettext as _
-
-    from .errors import Merged, NotFound
-    from .selectors import record_get
 
     record_type, pk = exception.record_type, exception.survivor_id
     for _hop in range(MAX_MERGE_HOPS):

@@ -18,7 +18,6 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leadbridge.automation.events import emit
 from leadbridge.core import labels
 from leadbridge.customfields.services import (
     check_required_custom,
@@ -32,6 +31,7 @@ from leadbridge.people import access
 
 from .cleaning import clean_value
 from .errors import Collector, Conflict, FieldIssue, NotFound
+from .events import publish
 from .normalize import InvalidValue, normalize_email, normalize_phone, search_document, tags_index
 from .registry import model_for
 from .selectors import visible_ids
@@ -366,7 +366,7 @@ def save_new(
             new=_created_values(obj, SPECS[record_type]),
             data=history_data,
         )
-        emit(f"{record_type}.created", record_type, obj, actor=actor)
+        publish(f"{record_type}.created", record_type, obj, actor=actor)
     return obj
 
 
@@ -482,7 +482,7 @@ def record_update(
             changes=changes,
             data={"version": obj.version},
         )
-        emit(f"{record_type}.updated", record_type, obj, actor=actor)
+        publish(f"{record_type}.updated", record_type, obj, actor=actor)
     return Saved(obj, out.warnings), changes
 
 
@@ -511,7 +511,7 @@ def record_delete(*, actor: Any, record_type: str, pk: int, version: int | None 
         history_event(
             actor=actor, record_type=record_type, record_id=obj.pk, kind=HistoryEvent.Kind.DELETED
         )
-        emit(f"{record_type}.deleted", record_type, obj, actor=actor)
+        publish(f"{record_type}.deleted", record_type, obj, actor=actor)
     return obj
 
 

@@ -8,7 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_event
+from leadbridge.people.access import require_admin
 
 from .errors import field_error
 from .models import Setting
@@ -56,7 +58,6 @@ def leads_enabled() -> bool:
 
 
 def set_setting(*, actor: Any, key: str, value: Any) -> Any:
-    from leadbridge.people.access import require_admin
 
     require_admin(actor)
     if key not in DEFINITIONS:
@@ -87,7 +88,6 @@ def set_setting(*, actor: Any, key: str, value: Any) -> Any:
 
 def setting_history(key: str) -> list[Any]:
     """The changes of one setting, newest first."""
-    from leadbridge.history.models import HistoryEvent
 
     row = Setting.objects.filter(key=key).first()
     if row is None:

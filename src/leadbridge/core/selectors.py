@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from leadbridge.core import labels
 from leadbridge.core.collation import text_ordering
+from leadbridge.customfields.models import CustomFieldDefinition
+from leadbridge.customfields.services import clean_custom_value
 from leadbridge.people import access
 
 from .errors import FieldIssue, Merged, NotFound, ValidationFailed, field_error
@@ -97,8 +99,6 @@ def visible_ids(actor: Any, record_type: str, ids: Any) -> set[int]:
 
 
 def _custom_filter(qs: QuerySet, record_type: str, key: str, raw: str) -> QuerySet:
-    from leadbridge.customfields.models import CustomFieldDefinition
-    from leadbridge.customfields.services import clean_custom_value
 
     definition = CustomFieldDefinition.objects.filter(record_type=record_type, key=key).first()
     if definition is None:

@@ -19,6 +19,7 @@ from leadbridge.leads import services as lead_services
 from leadbridge.leads.models import LeadSource, LeadStatus, LostReason
 from leadbridge.people.access import is_admin
 from leadbridge.people.models import Role, Team, User
+from leadbridge.people.services import team_create
 
 from .errors import DomainError
 from .runtime_settings import all_settings, set_setting, setting_history
@@ -93,8 +94,6 @@ def _actions(request: HttpRequest) -> None:
         stages = [s.strip() for s in post.get("stages", "").split(",") if s.strip()]
         deal_services.pipeline_create(actor=actor, name=post.get("name", "").strip(), stages=stages)
     elif action == "team":
-        from leadbridge.people.services import team_create
-
         team_create(actor=actor, name=post.get("name", "").strip())
     else:
         raise DomainError(_("Unknown action."))

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from leadbridge.leads.switch import leads_on
+
 from . import labels
 from .selectors import ListParams, base_queryset, record_list, record_suggestions
 from .web import query_text, query_without
@@ -25,7 +27,6 @@ SEARCH_TYPES = (
 def search(request: HttpRequest) -> HttpResponse:
     """One box, every record type the user may see (converted leads included), each group
     ranked by relevance; when nothing matches, the closest names of any type are offered."""
-    from leadbridge.leads.switch import leads_on
 
     q = query_text(request.GET.get("q"), 200) or ""
     groups = []
@@ -79,7 +80,6 @@ def _stage_totals(deals) -> list[dict]:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from leadbridge.leads.switch import leads_on
 
     deals = base_queryset(request.user, "deal")
     context: dict = {

@@ -10,10 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from leadbridge.activities.services import activity_create
+from leadbridge.automation.models import TaskTemplate
 from leadbridge.clients.services import client_create, contact_create
 from leadbridge.core.models import Setting
 from leadbridge.deals.models import Pipeline, Stage
 from leadbridge.deals.services import deal_create, pipeline_create
+from leadbridge.history.models import HistoryEvent
+from leadbridge.leads.conversion import leads_convert_bulk
 from leadbridge.leads.models import Lead, LeadSource, LeadStatus
 from leadbridge.leads.services import lead_create
 from leadbridge.people.models import Role, Team, User
@@ -48,7 +51,6 @@ def _ascii(text: str) -> str:
 
 def ensure_lists(actor, texts=None) -> None:
     """The demo's extra sources, second pipeline and task templates, in the texts' language."""
-    from leadbridge.automation.models import TaskTemplate
 
     texts = texts or for_language("en")
     for i, name in enumerate(texts.EXTRA_SOURCES):
@@ -224,7 +226,6 @@ def _duplicates(rng: random.Random, actor, made: list[Lead]) -> list[Lead]:
 def _convert_some(rng: random.Random, actor, made: list[Lead]) -> list[Lead]:
     """About one lead in six converted into a client, contact and deal, as a sales team
     does over a year, so the dashboard's conversion rate by month is not 0 %."""
-    from leadbridge.leads.conversion import leads_convert_bulk
 
     chosen = [lead for lead in made if rng.random() < 0.16]
     pipeline = Pipeline.objects.order_by("-is_default", "id").first()
@@ -239,7 +240,6 @@ def _convert_some(rng: random.Random, actor, made: list[Lead]) -> list[Lead]:
 def _spread_over_the_year(rng: random.Random, now, leads: list[Lead], converted) -> None:
     """Creation dates over the last year (the dashboard's months, sorting), a conversion some
     days after its lead's creation, and the timeline's events moved along with them."""
-    from leadbridge.history.models import HistoryEvent
 
     converted_ids = {lead.pk for lead in converted}
     for lead in leads:

@@ -6,6 +6,6 @@ class DuplicatesConfig(AppConfig):
     label = "duplicates"
 
     def ready(self) -> None:
-        from . import keys
+        from . import keys  # models load only in ready()
 
         keys.connect()

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from leadbridge.activities.services import activity_create
 from leadbridge.core.errors import Conflict, FieldIssue
 from leadbridge.core.record_services import check_values
 from leadbridge.core.registry import model_for
@@ -274,7 +275,6 @@ def _act(actor, record_type, data, on_duplicate, create, update, reveal) -> Inta
         obj = saved[0].obj if isinstance(saved, tuple) else saved.obj
         return Intake(obj, "updated", shown)
     # link
-    from leadbridge.activities.services import activity_create
 
     lines = [f"{k}: {v}" for k, v in sorted(data.items()) if v not in (None, "", [], {})]
     activity_create(

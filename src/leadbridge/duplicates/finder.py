@@ -29,7 +29,7 @@ import psycopg
 from django.db import connection, transaction
 
 from leadbridge.core.registry import model_for
-from leadbridge.core.selectors import ListParams, filtered_queryset
+from leadbridge.core.selectors import ListParams, filtered_queryset, record_get
 from leadbridge.people import access
 
 from . import vectorized
@@ -386,6 +386,5 @@ def scope_size(scope: set[int] | None, record_type: str) -> int:
 
 
 def visible_or_404(actor: Any, record_type: str, pk: int) -> Any:
-    from leadbridge.core.selectors import record_get
 
     return record_get(actor=actor, record_type=record_type, pk=pk)

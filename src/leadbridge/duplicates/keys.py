@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
+from leadbridge.core.bulk import copy_rows
 from leadbridge.core.registry import model_for
 
 from .matching import Prepared, blocking_keys, canonical_phone, encode, prepare
@@ -85,8 +86,6 @@ def index_records(
     prepared already carries its `Prepared` as `_match_prepared`.
     """
     from django.db import connection
-
-    from leadbridge.core.bulk import copy_rows
 
     objs = list(objs)
     if not objs:

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from leadbridge.activities.models import Activity, ActivityLink, AttachmentLink
 from leadbridge.activities.next_activity import refresh_next_activity
 from leadbridge.activities.services import activity_create, activity_delete
-from leadbridge.automation.events import emit
 from leadbridge.core import labels
 from leadbridge.core.errors import Conflict, FieldIssue, NotFound, ValidationFailed
+from leadbridge.core.events import publish
 from leadbridge.core.normalize import normalize_tags, tags_index
 from leadbridge.core.record_services import refresh_derived, snapshot
 from leadbridge.core.registry import model_for
@@ -269,7 +269,7 @@ def record_merge(
             kind=HistoryEvent.Kind.MERGED,
             data={"merge_id": merge.pk, "merged_ids": other_ids},
         )
-        emit(
+        publish(
             f"{record_type}.merged",
             record_type,
             survivor,
@@ -378,7 +378,7 @@ def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
         # Webhook subscribers saw `<type>.merged`: the survivor has its values from before
         # again and the merged records live again, each an update (`merge_undo`: the merge).
         for obj in [survivor, *(merged[pk] for pk in merge.merged_ids)]:
-            emit(
+            publish(
                 f"{record_type}.updated",
                 record_type,
                 obj,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from leadbridge.core import labels
 from leadbridge.core.cleaning import MAX_ID, text_problem
 from leadbridge.core.errors import DomainError
+from leadbridge.core.forms import LABELS
 from leadbridge.core.registry import model_for
 from leadbridge.core.selectors import base_queryset
 from leadbridge.core.specs import SPECS
@@ -25,6 +26,7 @@ from leadbridge.core.web import safe_next
 from leadbridge.customfields.models import CustomFieldDefinition
 
 from . import finder, merge, tasks
+from .checks import find_matches
 from .matching import DEFAULT_THRESHOLD, RULES
 from .models import FinderJob, NotDuplicate
 from .reasons import localized
@@ -53,7 +55,6 @@ def _threshold(raw: str | None) -> float:
 
 
 def _label(record_type: str, name: str) -> str:
-    from leadbridge.core.forms import LABELS
 
     if name in LABELS:  # the form's label, translated (a reference's model field may not be)
         return str(LABELS[name])
@@ -296,7 +297,6 @@ MAX_TYPED = 255  # the longest of CHECK_FIELDS
 
 def check_fragment(request: HttpRequest) -> HttpResponse:
     """The possible duplicates of what is typed in a record form (htmx, on change)."""
-    from .checks import find_matches
 
     record_type = _record_type(request.GET.get("record_type"))
     # What is typed, as the form would save it: a value no database stores (NUL, a lone

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from leadbridge.core.registry import model_for
+
+from . import registry
 from .models import HistoryEvent
 
 
 def related_origins(record_type: str, record_id: int) -> list[tuple[str, int, str]]:
     """(type, id, relation) of every record whose history belongs to this one's timeline."""
-    from leadbridge.core.registry import model_for
-    from leadbridge.leads.models import ConversionLink
-
     origins: list[tuple[str, int, str]] = [(record_type, record_id, "self")]
     # Records merged into this one (and into those, transitively).
     model = model_for(record_type)
@@ -23,11 +23,8 @@ def related_origins(record_type: str, record_id: int) -> list[tuple[str, int, st
         seen.update(frontier)
         origins.extend((record_type, m, "merged") for m in frontier)
     ids_of_type = [rid for _t, rid, _r in origins]
-    if record_type != "lead":
-        lead_ids = ConversionLink.objects.filter(
-            target_type=record_type, target_id__in=ids_of_type
-        ).values_list("lead_id", flat=True)
-        origins.extend(("lead", lid, "converted_from") for lid in sorted(set(lead_ids)))
+    # Records of other types whose past this one carries on (a client's converted leads).
+    origins.extend(registry.origins(record_type, ids_of_type))
     return origins
 
 

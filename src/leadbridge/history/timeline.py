@@ -23,6 +23,7 @@ from leadbridge.core.names import RecordRef, record_refs
 from leadbridge.core.registry import is_record_type
 
 from .models import HistoryEvent
+from .registry import activity_titles
 
 Kind = HistoryEvent.Kind
 
@@ -111,8 +112,6 @@ def timeline_entries(actor: Any, events: list[tuple[HistoryEvent, dict]]) -> lis
 
 class _Lookups:
     def __init__(self, actor: Any, events: list[HistoryEvent]):
-        from leadbridge.activities.models import Activity
-
         pairs: list[tuple[str, int]] = []
         fields: dict[str, list[tuple[str, Any]]] = {}
         activity_ids = set()
@@ -134,9 +133,7 @@ class _Lookups:
                 activity_ids.add(data["activity_id"])
         self.refs = record_refs(actor, pairs, deleted_too=True)
         self.values = {rtype: FieldValues(rtype, pairs) for rtype, pairs in fields.items()}
-        self.activities = {
-            a.pk: a for a in Activity.objects.filter(pk__in=activity_ids).only("type", "subject")
-        }
+        self.activities = activity_titles(activity_ids)
 
     def ref(self, record_type: str, pk: Any) -> RecordRef | None:
         if not is_record_type(record_type):
@@ -187,9 +184,9 @@ class _Lookups:
         )
 
     def _activity(self, data: dict) -> SafeString:
-        activity = self.activities.get(data.get("activity_id"))
-        kind = data.get("type") or (activity.type if activity else "")
-        subject = data.get("subject") or (activity.subject if activity else "")
+        kind, subject = self.activities.get(data.get("activity_id"), ("", ""))
+        kind = data.get("type") or kind
+        subject = data.get("subject") or subject
         action = data.get("action", "")
         sentence = ACTIVITY_SENTENCES.get((kind, action)) or ACTIVITY_SENTENCES.get(("", action))
         text = _with(sentence or _("Activity"), subject)

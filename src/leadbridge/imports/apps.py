@@ -6,6 +6,6 @@ class ImportsConfig(AppConfig):
     label = "imports"
 
     def ready(self) -> None:
-        from .privacy import register_place
+        from .privacy import register_place  # models load only in ready()
 
         register_place()

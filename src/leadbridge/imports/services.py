@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leadbridge.core.errors import Collector, Conflict, DomainError, FieldIssue, ValidationFailed
+from leadbridge.core.events import listened, publish
 from leadbridge.core.normalize import fold
 from leadbridge.core.record_services import PrepareCache, lock, refresh_derived, snapshot
 from leadbridge.core.specs import SPECS
@@ -574,8 +575,6 @@ def import_undo(*, actor: Any, job_id: int) -> ImportJob:
         raise Conflict(_("Cancel the import first."), code="import_running")
     if job.status == ImportJob.Status.UNDONE:
         raise Conflict(_("The import is undone already."), code="import_undone")
-    from leadbridge.automation.events import emit, subscribed
-
     spec = SPECS["lead"]
     now = timezone.now()
     undo = {"import_undo": job.pk}  # in the webhook body's `data`: why the lead changed
@@ -595,7 +594,7 @@ def import_undo(*, actor: Any, job_id: int) -> ImportJob:
                 refresh_derived(lead, spec)
                 lead.save()
                 history_changes(actor=actor, record_type="lead", record_id=lead.pk, changes=changes)
-                emit("lead.updated", "lead", lead, actor=actor, extra=undo)
+                publish("lead.updated", "lead", lead, actor=actor, extra=undo)
             # Rows captured while "Use leads" was off: the deals, contacts and clients made,
             # deleted through their services, newest first (a deal before its contact).
             for item in reversed([i for i in batch.created_ids if isinstance(i, dict)]):
@@ -606,9 +605,9 @@ def import_undo(*, actor: Any, job_id: int) -> ImportJob:
                 Lead.objects.filter(pk__in=chunk, deleted_at__isnull=True).update(
                     deleted_at=now, version=F("version") + 1
                 )
-                if subscribed("lead.deleted"):  # webhook subscribers drop what was undone
+                if listened("lead.deleted"):  # webhook subscribers drop what was undone
                     for lead in Lead.objects.filter(pk__in=chunk, deleted_at=now).order_by("pk"):
-                        emit("lead.deleted", "lead", lead, actor=actor, extra=undo)
+                        publish("lead.deleted", "lead", lead, actor=actor, extra=undo)
                 forget("lead", chunk)
                 HistoryEvent.objects.bulk_create(
                     [
@@ -1166,10 +1165,8 @@ class BatchWriter:
         """What `lead_create` sets off for each new lead (webhooks on `lead.created`, the task
         templates of its status), in the batch's transaction: it happens when the batch
         commits, and a crashed batch sets off nothing."""
-        from leadbridge.automation.events import emit
-
         for lead in Lead.objects.filter(pk__in=ids).order_by("pk"):
-            emit("lead.created", "lead", lead, actor=self.actor)
+            publish("lead.created", "lead", lead, actor=self.actor)
 
     def _update(self, lead_id: int, outcome: RowOutcome) -> dict | None:
         """Upsert: the row's non-empty values replace the stored ones; returns the values

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leadbridge.activities.models import ActivityLink, AttachmentLink
-from leadbridge.automation.events import emit
 from leadbridge.clients.models import Contact
 from leadbridge.clients.services import _make_contact_validator, _validate_client
 from leadbridge.core import labels
 from leadbridge.core.errors import Collector, Conflict, DomainError, FieldIssue, ValidationFailed
+from leadbridge.core.events import publish
 from leadbridge.core.record_services import (
     check_version,
     clean_input,
@@ -39,7 +39,7 @@ from leadbridge.deals.models import Deal, Pipeline, Stage
 from leadbridge.deals.services import _make_validator as _deal_validator
 from leadbridge.duplicates.checks import find_matches
 from leadbridge.history.models import HistoryEvent
-from leadbridge.history.services import history_changes, history_event
+from leadbridge.history.services import history_changes, history_event, json_value
 from leadbridge.people import access
 
 from . import conversion_mapping as mapping
@@ -475,7 +475,6 @@ def lead_convert_preview(*, actor: Any, lead_id: int, plan: Plan) -> dict:
 
 
 def _public(values: dict | None) -> dict:
-    from leadbridge.history.services import json_value
 
     return json_value(dict(values or {}))
 
@@ -727,9 +726,9 @@ def _mark_converted(
             kind=HistoryEvent.Kind.CONVERTED_FROM,
             data={"lead_id": lead.pk, "lead": lead.display_name},
         )
-    emit("lead.converted", "lead", lead, actor=actor)
+    publish("lead.converted", "lead", lead, actor=actor)
     if old_status_id != status.pk:
-        emit(
+        publish(
             "lead.status_changed",
             "lead",
             lead,

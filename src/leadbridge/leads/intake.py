@@ -29,8 +29,18 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from leadbridge.clients.services import (
+    client_create,
+    client_update,
+    contact_create,
+    contact_update,
+)
 from leadbridge.core.errors import Collector
 from leadbridge.core.runtime_settings import leads_enabled
+from leadbridge.customfields.services import definitions
+from leadbridge.deals.models import Stage
+from leadbridge.deals.services import deal_create
+from leadbridge.duplicates.checks import create_checked
 
 LEAD = "lead"
 DEAL = "deal"
@@ -122,7 +132,6 @@ def _title(data: dict, origin: str) -> str:
 def _deal_custom(custom: dict) -> tuple[dict, list[str]]:
     """The lead custom values as the deal's custom fields where the deal has a field of the
     same key; the others as "label: value" lines for the deal's notes (nothing is lost)."""
-    from leadbridge.customfields.services import definitions
 
     if not custom:
         return {}, []
@@ -150,14 +159,6 @@ def capture_deal(
     `pipeline_id` (its first stage unless `stage_id`), or the default pipeline. Errors are
     `DomainError`s at the lead's field names (`company_name` for the client's name).
     """
-    from leadbridge.clients.services import (
-        client_create,
-        client_update,
-        contact_create,
-        contact_update,
-    )
-    from leadbridge.deals.services import deal_create
-    from leadbridge.duplicates.checks import create_checked
 
     company = (data.get("company_name") or "").strip()
     placement = _pick(data, PLACEMENT + SHARED)
@@ -239,7 +240,6 @@ def capture_deal(
 def check_pipeline(pipeline_id: Any, out: Collector, field: str = "pipeline_id") -> None:
     """A pipeline chosen for captured deals (a web form's, an import's) must exist and
     have a stage."""
-    from leadbridge.deals.models import Stage
 
     if pipeline_id in (None, ""):
         return

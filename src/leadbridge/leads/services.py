@@ -12,10 +12,10 @@ from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leadbridge.automation.events import emit
 from leadbridge.core import confcache
 from leadbridge.core.bulk import copy_lines, copy_text, insert_new_rows, insert_rows
 from leadbridge.core.errors import Collector, Conflict, FieldIssue, field_error
+from leadbridge.core.events import publish
 from leadbridge.core.record_services import (
     PrepareCache,
     Saved,
@@ -30,11 +30,14 @@ from leadbridge.core.record_services import (
     record_update,
 )
 from leadbridge.customfields.services import definitions, required_builtin
+from leadbridge.duplicates.keys import prepared
 from leadbridge.duplicates.matching import Prepared, blocking_keys, encode
+from leadbridge.duplicates.models import MatchKey, MatchProfile
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_event, json_value
 from leadbridge.people import access
 
+from .conversion import convert_on_status
 from .models import Lead, LeadSource, LeadStatus, LostReason
 
 IDENTITY_FIELDS = ("first_name", "last_name", "company_name", "email", "phone")
@@ -199,7 +202,6 @@ def lead_new(*, actor: Any, state: dict) -> NewLead:
     """The stored row of a prepared lead (`lead_prepare`), its "created" event and its match
     keys and profile: `build_new`'s derived columns (`refresh_derived`), `save_new`'s event
     values and the key table's keys, without touching the database."""
-    from leadbridge.duplicates.keys import prepared
 
     draft = build_draft(actor=actor, record_type="lead", state=state)
     values = list(_LEAD_VALUES(draft.__dict__))
@@ -253,7 +255,6 @@ def leads_bulk_insert(
     Sets each row's `pk`. Automations and webhooks are the caller's choice (an import's
     `run_automations`): see `leads_created_automations`.
     """
-    from leadbridge.duplicates.models import MatchKey, MatchProfile
 
     assert transaction.get_connection().in_atomic_block, "leads_bulk_insert needs a transaction"
     if not rows:
@@ -312,7 +313,6 @@ def _key_lines(prefix: str, keys: list[str]) -> str:
 def _copy_new(rows: list[NewLead], now: Any, who: tuple | None, data: str) -> None:
     """The PostgreSQL half of `leads_bulk_insert`: ids from the sequence, then the lead,
     history, key and profile rows as COPY text."""
-    from leadbridge.duplicates.models import MatchKey, MatchProfile
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -380,7 +380,6 @@ def _refuse_if_converted(lead: Lead, fields: set[str]) -> None:
 
 
 def _load_status(status_id: Any) -> LeadStatus:
-    from leadbridge.core.errors import field_error
 
     try:
         return LeadStatus.objects.get(pk=int(status_id))
@@ -390,7 +389,6 @@ def _load_status(status_id: Any) -> LeadStatus:
 
 def _convert_on_status(actor: Any, lead: Lead, status: LeadStatus) -> bool:
     """True when the move to a converted status converted the lead (default-plan setting)."""
-    from .conversion import convert_on_status
 
     return convert_on_status(actor, lead, status)
 
@@ -450,7 +448,9 @@ def _apply_status(
     _status_history(actor, lead, old_id, status)
     if not same:
         # Webhooks and the new status's task templates, in this transaction (automation/events).
-        emit("lead.status_changed", "lead", lead, actor=actor, extra={"previous_status_id": old_id})
+        publish(
+            "lead.status_changed", "lead", lead, actor=actor, extra={"previous_status_id": old_id}
+        )
 
 
 def lead_change_status(
@@ -556,7 +556,6 @@ def _admin(actor: Any) -> None:
 
 
 def status_save(*, actor: Any, status: LeadStatus | None = None, data: dict) -> LeadStatus:
-    from leadbridge.core.errors import field_error
 
     _admin(actor)
     status = status or LeadStatus()

@@ -6,19 +6,25 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from leadbridge.activities.services import activity_create
+from leadbridge.activities.views import agenda_context
 from leadbridge.core.conflicts import edit_form
 from leadbridge.core.display import custom_values
-from leadbridge.core.errors import DomainError
-from leadbridge.core.filters import saved_filters
+from leadbridge.core.errors import DomainError, field_error
+from leadbridge.core.filters import saved_filter_delete, saved_filter_save, saved_filters
 from leadbridge.core.forms import RecordForm
+from leadbridge.core.names import record_refs
 from leadbridge.core.selectors import record_get, record_list
 from leadbridge.core.web import (
     PAGE_SIZE,
     PAGE_SIZES,
+    _int,
+    _moment,
     add_domain_errors,
     did_you_mean,
     list_params,
@@ -27,10 +33,14 @@ from leadbridge.core.web import (
     shown_ordering,
     single_value,
 )
+from leadbridge.duplicates.checks import find_matches
+from leadbridge.duplicates.keys import values_of
 from leadbridge.people.models import Team, User
 
 from . import services
+from .conversion import leads_convert_bulk
 from .models import LeadSource, LeadStatus
+from .selectors import converted_records
 
 LIST_COLUMNS = [
     ("last_name", gettext_lazy("Name")),
@@ -173,10 +183,6 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from leadbridge.activities.views import agenda_context
-    from leadbridge.duplicates.checks import find_matches
-    from leadbridge.duplicates.keys import values_of
-
     lead = record_get(actor=request.user, record_type="lead", pk=pk)
     return render(
         request,
@@ -199,9 +205,6 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def generated_records(actor, lead) -> list:
     """The records the lead was converted into, by name with links, one query per type."""
-    from leadbridge.api.records import converted_records
-    from leadbridge.core.names import record_refs
-
     pairs = [(link["record_type"], link["id"]) for link in converted_records([lead.pk])[lead.pk]]
     refs = record_refs(actor, pairs, deleted_too=True)
     return [refs[pair] for pair in pairs if pair in refs]
@@ -256,11 +259,6 @@ MASS_ACTIONS = ("task", "status", "assign", "delete", "convert", "merge")
 @require_POST
 def lead_mass(request: HttpRequest) -> HttpResponse:
     """One action on every selected lead, each through its service; report per lead."""
-    from leadbridge.activities.services import activity_create
-    from leadbridge.core.web import _int
-
-    from .conversion import leads_convert_bulk
-
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     action = request.POST.get("action")
     if not ids or action not in MASS_ACTIONS:
@@ -324,9 +322,6 @@ def lead_mass(request: HttpRequest) -> HttpResponse:
 
 def _mass_choice(data, action: str) -> dict:
     """The toolbar's values, each exactly as chosen; what the action needs must be there."""
-    from leadbridge.core.errors import field_error
-    from leadbridge.core.web import _int
-
     subject = single_value(data, "subject").strip()
     if action == "task" and not subject:
         raise field_error("subject", _("Enter the subject of the task."), code="required")
@@ -337,21 +332,15 @@ def _mass_choice(data, action: str) -> dict:
 
 
 def _due(value: str | None):
-    from leadbridge.core.web import _moment
-
     moment = _moment(value)
     if moment is None:
         return None
-    from django.utils import timezone
-
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 @require_POST
 def lead_filter_save(request: HttpRequest) -> HttpResponse:
     """Save the list's current filters under a name (the list's "saved filters")."""
-    from leadbridge.core.filters import saved_filter_save
-
     try:
         saved_filter_save(
             actor=request.user,
@@ -374,8 +363,6 @@ def lead_filter_save(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def lead_filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
-    from leadbridge.core.filters import saved_filter_delete
-
     try:
         saved_filter_delete(actor=request.user, filter_id=filter_id)
     except DomainError as exc:

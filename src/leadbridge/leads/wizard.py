@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from leadbridge.clients.models import Client
 from leadbridge.core import labels
 from leadbridge.core.errors import (
     Conflict,
@@ -50,6 +51,7 @@ from leadbridge.people.models import Team, User
 
 from . import conversion
 from .models import Lead
+from .selectors import converted_records
 
 TARGETS = ("client", "contact", "deal")
 STEP_OF = {"client": 2, "contact": 3, "deal": 4}
@@ -225,8 +227,6 @@ def result_url(result: dict) -> str:
 
 
 def _links(lead: Lead) -> list[dict]:
-    from leadbridge.api.records import converted_records
-
     namespaces = {"client": "clients", "contact": "contacts", "deal": "deals"}
     items = [i for i in converted_records([lead.pk])[lead.pk] if i["record_type"] in namespaces]
     names = {}  # named, not "Client #31": a record deleted since keeps its number
@@ -637,8 +637,6 @@ def _new_inputs(target: str, state: dict, values: dict, errors: dict[str, str]) 
 
 
 def _summary(target: str, values: dict) -> list[tuple[str, str]]:
-    from leadbridge.clients.models import Client
-
     rows = []
     for name in SUMMARY[target]:
         value = _shown(values.get(name))

@@ -17,9 +17,26 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from leadbridge.activities.models import Activity
 from leadbridge.core.errors import DomainError
+from leadbridge.core.events import Event
+from leadbridge.people.services import system_actor
+
+from .models import Notification
+from .services import email_send
 
 EARLY = timedelta(seconds=60)  # a worker may pick a task up slightly before its time
+
+
+# A change to one of these may move, cancel or give a reminder to another owner.
+SCHEDULING_FIELDS = frozenset({"due_at", "owner_id", "done", "type"})
+
+
+def on_activity_event(event: Event) -> None:
+    """Subscribed to `activity.created` and `activity.updated` (mail/apps.py): the task of a
+    reminder is enqueued in the transaction that makes or moves it."""
+    if event.name == "activity.created" or SCHEDULING_FIELDS & set(event.extra["changed"]):
+        schedule_reminder(event.obj)
 
 
 def schedule_reminder(activity: Any) -> None:
@@ -33,12 +50,6 @@ def schedule_reminder(activity: Any) -> None:
 
 @task()
 def send_reminder(activity_id: int) -> None:
-    from leadbridge.activities.models import Activity
-    from leadbridge.people.services import system_actor
-
-    from .models import Notification
-    from .services import email_send
-
     activity = (
         Activity.objects.select_related("owner")
         .filter(pk=activity_id, deleted_at__isnull=True, type="reminder", done=False)

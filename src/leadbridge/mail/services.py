@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from leadbridge.activities.services import activity_create
 from leadbridge.automation.retry import retry_later
 from leadbridge.core.errors import field_error
 from leadbridge.core.normalize import InvalidValue, normalize_email
@@ -34,8 +35,6 @@ def email_send(
     from_email: str = "",
 ) -> OutgoingEmail:
     """Queue an e-mail to `to` about a record; it is sent when this transaction commits."""
-    from leadbridge.activities.services import activity_create
-
     try:
         address = normalize_email(to)
     except InvalidValue:

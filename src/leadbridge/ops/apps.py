@@ -6,6 +6,6 @@ class OpsConfig(AppConfig):
     label = "ops"
 
     def ready(self) -> None:
-        from . import tasks
+        from . import tasks  # models load only in ready()
 
         tasks.connect_worker_signals()

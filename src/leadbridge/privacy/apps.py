@@ -8,4 +8,4 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         # The places that exist in the core apps; other apps register theirs in their own
         # ready() (docs/data.md).
-        from . import builtin_places  # noqa: F401
+        from . import builtin_places  # noqa: F401  (models load only in ready())

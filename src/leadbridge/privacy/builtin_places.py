@@ -18,7 +18,9 @@ from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import json_value
 from leadbridge.leads.models import ConversionLink
 
+from .models import Consent
 from .places import ERASED, Scrubber, Subject, records_q, register
+from .services import scrubber_for
 
 CONTACT_FIELDS = (
     "email", "email_normalized", "phone", "phone_normalized", "mobile", "mobile_normalized",
@@ -298,7 +300,6 @@ def _idempotency_hits(subject: Subject, scrub: Scrubber):
 
 
 def export_idempotency(subject: Subject) -> list[dict]:
-    from .services import scrubber_for
 
     return [
         json_value({"endpoint": r.endpoint, "created_at": r.created_at, "response": r.response})
@@ -317,7 +318,6 @@ def erase_idempotency(subject: Subject, scrub: Scrubber) -> int:
 
 
 def _consents(subject: Subject):
-    from .models import Consent
 
     q = Q(pk__in=[])
     for record_type, pk in subject.records:

@@ -15,13 +15,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from leadbridge.activities.models import ActivityLink
 from leadbridge.core import labels
-from leadbridge.core.errors import ValidationFailed
+from leadbridge.core.errors import NotFound, ValidationFailed
 from leadbridge.core.registry import model_for
+from leadbridge.deals.models import Deal
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_event
+from leadbridge.leads.models import ConversionLink, Lead
 from leadbridge.people import access
+from leadbridge.people.services import system_actor
 
+from .models import Consent
 from .places import ERASED, PLACES, Scrubber, Subject
 
 PERSON_TYPES = ("lead", "contact", "client")
@@ -57,8 +62,6 @@ def subject_for(record_type: str, record_id: int) -> Subject:
     """The person behind a record: the record, the records a conversion made of the same
     person (both ways) or a merge folded into it, and the deals and company clients made
     with them."""
-    from leadbridge.deals.models import Deal
-    from leadbridge.leads.models import ConversionLink
 
     records: set[tuple[str, int]] = {(record_type, record_id)}
     related: set[tuple[str, int]] = set()
@@ -122,8 +125,6 @@ def _person(actor: Any, record_type: str, record_id: int) -> Any:
     model = model_for(record_type)
     obj = model.objects.filter(pk=record_id).first()
     if obj is None:
-        from leadbridge.core.errors import NotFound
-
         raise NotFound(
             _("No %(record_type)s with id %(record_id)s.")
             % {"record_type": labels.record_type(record_type), "record_id": record_id}
@@ -190,7 +191,6 @@ def consent_record(
 
     Runs inside the caller's transaction, so the consent is stored exactly when the lead is.
     """
-    from .models import Consent
 
     if not (text or "").strip():
         raise ValidationFailed(_("The consent text is required."), code="invalid")
@@ -211,8 +211,6 @@ def is_erased(record_type: str, record_id: int) -> bool:
 
 def retention_candidates(months: int, *, now: dt.datetime | None = None) -> list[int]:
     """Leads untouched (no change, no new activity) for `months`, not yet anonymized."""
-    from leadbridge.activities.models import ActivityLink
-    from leadbridge.leads.models import Lead
 
     if months <= 0:
         raise ValidationFailed(_("The retention period must be at least one month."))
@@ -231,7 +229,6 @@ def retention_candidates(months: int, *, now: dt.datetime | None = None) -> list
 def retention_apply(*, months: int, dry_run: bool = True) -> list[int]:
     """Anonymize the leads past retention (as the system actor "retention"); a dry run only
     lists them."""
-    from leadbridge.people.services import system_actor
 
     ids = retention_candidates(months)
     if not dry_run:

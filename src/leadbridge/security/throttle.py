@@ -17,6 +17,10 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
+from leadbridge.ops.metrics import API_THROTTLED
+
+from .services import audit
+
 
 def _key(*parts: object) -> str:
     digest = hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()[:40]
@@ -145,12 +149,9 @@ class ApiRateThrottle(BaseThrottle):
         if not wait:
             return True
         self._wait = wait
-        from leadbridge.ops.metrics import API_THROTTLED
 
         API_THROTTLED.inc()
         if count == limit + 1:  # the first refusal of a window is audited, not every one
-            from .services import audit
-
             audit(
                 "api_throttled",
                 user=user if getattr(user, "pk", None) else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from leadbridge.leads.models import Lead
+
 from .models import WebForm
 from .services import CUSTOM_PREFIX, PUBLIC_FIELDS, custom_field_definitions
 
@@ -9,7 +11,6 @@ from .services import CUSTOM_PREFIX, PUBLIC_FIELDS, custom_field_definitions
 def form_fields(form: WebForm, values: dict, errors: dict) -> list[dict]:
     """What each field of a form shows: label, widget (input, textarea, select, checkbox),
     input type, choices, the value typed and its error."""
-    from leadbridge.leads.models import Lead
 
     custom = (
         custom_field_definitions() if any(n.startswith(CUSTOM_PREFIX) for n in form.fields) else {}

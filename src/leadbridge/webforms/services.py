@@ -9,10 +9,19 @@ from django.template import Context, Engine
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from leadbridge.automation.services import assign_by_rules, check_refs, round_robin
 from leadbridge.core.errors import Collector, DomainError, field_error
+from leadbridge.core.forms import LABELS
 from leadbridge.core.specs import SPECS
+from leadbridge.customfields.services import definitions
+from leadbridge.duplicates.checks import create_checked
 from leadbridge.leads.intake import DEAL, becomes, capture_deal, check_pipeline
+from leadbridge.leads.services import lead_create, lead_update
+from leadbridge.mail.notices import notify_new_deal, notify_new_lead
+from leadbridge.mail.services import email_send
 from leadbridge.people import access
+from leadbridge.people.services import system_actor
+from leadbridge.privacy.services import consent_record
 
 from .models import WebForm, WebFormSubmission
 
@@ -29,27 +38,23 @@ CUSTOM_PREFIX = "cf_"
 
 def custom_field_definitions() -> dict[str, Any]:
     """The lead's custom fields a form may show, by their form name (`cf_<key>`)."""
-    from leadbridge.customfields.services import definitions
 
     return {CUSTOM_PREFIX + d.key: d for d in definitions("lead")}
 
 
 def available_fields() -> list[tuple[str, str]]:
     """(name, label) of every field a form may show: built-in ones, then custom ones."""
-    from leadbridge.core.forms import LABELS
 
     built_in = [(name, str(LABELS.get(name, name))) for name in PUBLIC_FIELDS]
     return built_in + [(name, d.label) for name, d in custom_field_definitions().items()]
 
 
 def actor_for(form: WebForm) -> Any:
-    from leadbridge.people.services import system_actor
 
     return system_actor(f"webform:{form.key}")
 
 
 def _placement(form: WebForm, values: dict) -> dict:
-    from leadbridge.automation.services import assign_by_rules, round_robin
 
     if form.owner_id:
         return {"owner_id": form.owner_id, **({"team_id": form.team_id} if form.team_id else {})}
@@ -127,10 +132,6 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
     actor = actor or actor_for(form)
     if becomes() == DEAL:
         return _submit_as_deal(form, values, data, actor)
-    from leadbridge.duplicates.checks import create_checked
-    from leadbridge.leads.services import lead_create, lead_update
-    from leadbridge.mail.notices import notify_new_lead
-    from leadbridge.privacy.services import consent_record
 
     with transaction.atomic(savepoint=False):  # all or nothing with the caller's write
         try:
@@ -172,8 +173,6 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
 def _submit_as_deal(form: WebForm, values: dict, data: dict, actor: Any) -> dict:
     """The submission with leads off: a contact (and client) and a deal in the form's
     pipeline; consent and the autoresponder go with the contact, the notice with the deal."""
-    from leadbridge.mail.notices import notify_new_deal
-    from leadbridge.privacy.services import consent_record
 
     data.pop("status_id", None)  # a lead status: nothing to set on a contact or deal
     with transaction.atomic(savepoint=False):
@@ -250,7 +249,6 @@ def send_autoresponder(
     actor: Any = None,
     record_type: str = "lead",
 ) -> None:
-    from leadbridge.mail.services import email_send
 
     subject, body = render_autoresponder(form, values)
     email_send(
@@ -286,7 +284,6 @@ FORM_ATTRS = (
 
 
 def webform_save(*, actor: Any, data: dict, form: WebForm | None = None) -> WebForm:
-    from leadbridge.automation.services import check_refs
 
     access.require_admin(actor)
     check_refs(data)

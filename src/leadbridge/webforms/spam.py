@@ -19,6 +19,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 
+from leadbridge.security.throttle import client_address
+
+from .models import RateCounter
+
 TOKEN_MAX_AGE = 24 * 3600
 
 
@@ -65,7 +69,6 @@ def _hits_database(keys: list[str], window: int) -> dict[str, int]:
         hits = {key: int(n) for key, n in cursor.fetchall()}
     if random.random() < 0.001:
         # Now and then forget keys idle for a day (addresses seen once).
-        from .models import RateCounter
 
         RateCounter.objects.filter(window_start__lt=start - 86400).delete()
     return hits
@@ -91,7 +94,6 @@ def _hits(keys: list[str], window: int) -> dict[str, int]:
 def client_ip(request) -> str:
     # Behind a proxy the operator sets WEBFORM_TRUST_X_FORWARDED_FOR; otherwise the header
     # is the client's to forge. Which hop counts is decided where the login throttle's is.
-    from leadbridge.security.throttle import client_address
 
     trusted = bool(getattr(settings, "WEBFORM_TRUST_X_FORWARDED_FOR", False))
     return client_address(request, trust_forwarded=trusted) or ""

@@ -22,6 +22,7 @@ from leadbridge.core import confcache
 from leadbridge.core.cleaning import text_problem
 from leadbridge.core.errors import DomainError
 from leadbridge.core.jsonbody import BodyError, load_json
+from leadbridge.ops.middleware import policy_framed_by
 
 from . import spam
 from .fields import form_fields
@@ -79,7 +80,6 @@ def _page(request, form, *, status=200, errors=None, values=None, done=False) ->
         )
     # The hosted form may be framed by the allowed sites (the no-JavaScript embed); the rest
     # of the site's policy (no inline script, …) holds here too.
-    from leadbridge.ops.middleware import policy_framed_by
 
     response["Content-Security-Policy"] = policy_framed_by(
         " ".join(["'self'", *form.allowed_origins])

@@ -145,16 +145,16 @@ def test_salesperson_status_change_makes_task_without_admin_rights(statuses, tem
     assert task.owner_id == seller.pk
 
 
-def test_other_write_paths_call_emit_with_or_without_automations(admin_user, statuses, template):
-    """What a bulk import does per lead it writes itself (with `run_automations` on or off)."""
+def test_other_write_paths_publish_or_set_nothing_off(admin_user, statuses, template):
+    """What a bulk import does per lead it writes itself: with `run_automations` on it
+    publishes `lead.created` (the templates' tasks follow), with it off it does not."""
     from django.db import transaction
 
-    from leadbridge.automation.events import emit
+    from leadbridge.core.events import publish
     from leadbridge.leads.models import Lead
 
     with transaction.atomic():
         on = Lead.objects.create(last_name="Imported on", status=statuses[1])
-        emit("lead.created", "lead", on, actor=admin_user)
+        publish("lead.created", "lead", on, actor=admin_user)
         off = Lead.objects.create(last_name="Imported off", status=statuses[1])
-        emit("lead.created", "lead", off, actor=admin_user, automations=False)
     assert len(tasks_on(on.pk)) == 1 and tasks_on(off.pk) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from leadbridge.core import labels
+from leadbridge.core.forms import LABELS
 
 register = template.Library()
 
@@ -24,7 +25,6 @@ def record_types_label(value: str) -> str:
 @register.filter
 def field_label(name: str) -> str:
     """A record field's contract name ('first_name') -> its form label ('First name')."""
-    from leadbridge.core.forms import LABELS
 
     return str(LABELS.get(name, name))
 
