@@ -12,6 +12,7 @@ import binascii
 import re
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
@@ -162,9 +163,9 @@ def company_get() -> dict[str, str]:
 
 def company_set(*, actor: Any, data: dict) -> dict[str, str]:
     """Administrators only (`set_setting` checks). Keys not sent keep their value."""
-    merged = company_get() | (data if isinstance(data, dict) else {})
     if not isinstance(data, dict):
         raise field_error("company", _("Must be an object."))
+    merged = company_get() | data
     return set_setting(actor=actor, key="company", value=merged)
 
 
@@ -179,6 +180,8 @@ def documents_settings_get() -> dict[str, Any]:
 
 
 def documents_settings_set(*, actor: Any, data: dict) -> dict[str, Any]:
-    for name, value in data.items():
-        set_setting(actor=actor, key=f"documents.{name}", value=value)
+    """All or nothing: a bad value leaves every setting as it was."""
+    with transaction.atomic():
+        for name, value in data.items():
+            set_setting(actor=actor, key=f"documents.{name}", value=value)
     return documents_settings_get()

@@ -1,9 +1,22 @@
-"""What the documents app plugs into other apps at start-up (registries, no imports upward)."""
+"""What the documents app plugs into other apps at start-up (registries, so no domain app
+imports this one): its runtime settings, its webhook payloads, and the link rows a lead's
+conversion copies to the client and deal."""
 
 from __future__ import annotations
 
 
 def register() -> None:
+    from leadbridge.automation.events import register_payload
+    from leadbridge.leads.conversion import register_linked
+
     from .company import register_settings
+    from .models import DocumentLink
+    from .serialize import document_dict
 
     register_settings()
+    register_payload("document", document_dict)
+    register_linked(DocumentLink, "document_id")
+
+    from .ui import register_ui  # the card tab (h23c)
+
+    register_ui()
