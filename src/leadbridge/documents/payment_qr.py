@@ -178,15 +178,17 @@ def payment_qr(
     name: str,
     bic: str = "",
     due: date | None = None,
+    vs: str | None = None,
 ) -> PaymentQR | None:
     """The payment QR of a pro-forma: SPD for CZK, EPC for EUR, None for other currencies,
-    an amount of zero or no bank account. A malformed IBAN / BIC raises PaymentQRError."""
+    an amount of zero or no bank account. A malformed IBAN / BIC raises PaymentQRError.
+    `vs`: the document's variable symbol; by default the one `number` gives."""
     currency = (currency or "").upper()
     if currency not in ("CZK", "EUR") or not (iban or "").strip():
         return None
     if _amount(amount) <= 0:
         return None
-    vs = variable_symbol(number)
+    vs = variable_symbol(number) if vs is None else vs
     if currency == "CZK":
         payload = spd_payload(
             iban=iban,
