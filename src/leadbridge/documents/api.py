@@ -279,7 +279,13 @@ class SendIn(Strict):
 
 
 def _document_data(payload: Any) -> dict:
-    data = payload.model_dump(exclude_unset=True)
+    """The body for the services: null means "not given", except for the two dates a PATCH
+    may clear."""
+    data = {
+        k: v
+        for k, v in payload.model_dump(exclude_unset=True).items()
+        if v is not None or k in ("valid_until", "due_date")
+    }
     if data.get("lines") is not None:
         data["lines"] = [
             {k: (str(v) if isinstance(v, Decimal) else v) for k, v in line.items()}
@@ -287,9 +293,6 @@ def _document_data(payload: Any) -> dict:
         ]
     if data.get("customer") is not None:
         data["customer"] = {k: v for k, v in data["customer"].items() if v is not None}
-    for key in ("issue_date", "valid_until", "due_date"):
-        if key in data and data[key] is None:
-            data[key] = None
     return data
 
 
