@@ -63,7 +63,7 @@ def render_pdf(document: Document, *, lang: str | None = None) -> bytes:
 # -- formatting (call these under translation.override) ------------------------------------
 
 
-def _date(value: Any) -> str:
+def format_date(value: Any) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
 
@@ -94,7 +94,7 @@ def _country(code: str) -> str:
         return code
 
 
-def _iban(value: str) -> str:
+def format_iban(value: str) -> str:
     compact = "".join((value or "").split()).upper()
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
@@ -185,25 +185,25 @@ def pdf_context(document: Document, language: str) -> dict[str, Any]:
         for line in lines
     ]
 
-    facts = [(_("Issue date"), _date(document.issue_date))]
+    facts = [(_("Issue date"), format_date(document.issue_date))]
     if is_proforma:
-        facts.append((_("Due date"), _date(document.due_date)))
+        facts.append((_("Due date"), format_date(document.due_date)))
         facts.append((_("Variable symbol"), vs))
     else:
-        facts.append((_("Valid until"), _date(document.valid_until)))
+        facts.append((_("Valid until"), format_date(document.valid_until)))
     facts.append((_("Currency"), currency))
 
     payment_rows: list[tuple[str, str]] = []
     qr_image, qr_caption = "", ""
     if is_proforma:
         if supplier.get("iban"):
-            payment_rows.append((_("Bank account (IBAN)"), _iban(supplier["iban"])))
+            payment_rows.append((_("Bank account (IBAN)"), format_iban(supplier["iban"])))
         if supplier.get("bic"):
             payment_rows.append((_("BIC / SWIFT"), supplier["bic"]))
         if vs:
             payment_rows.append((_("Variable symbol"), vs))
         if document.due_date:
-            payment_rows.append((_("Due date"), _date(document.due_date)))
+            payment_rows.append((_("Due date"), format_date(document.due_date)))
         payment_rows.append((_("Amount"), money(totals.gross, currency)))
         qr_image, qr_caption = _qr(document, supplier, vs, totals.gross)
 
