@@ -1,6 +1,6 @@
 """What the documents app plugs into other apps at start-up (registries, so no domain app
-imports this one): its runtime settings, its webhook payloads, and the link rows a lead's
-conversion copies to the client and deal."""
+imports this one): its runtime settings, its webhook payloads, the link rows a lead's
+conversion copies to the client and deal, and products as an import record type."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ def register() -> None:
 
     from .company import register_settings
     from .models import DocumentLink
+    from .product_import import register as register_product_import
     from .serialize import document_dict
 
     register_settings()
     register_payload("document", document_dict)
     register_linked(DocumentLink, "document_id")
+    register_product_import()
 
     from .ui import register_ui  # the card tab (h23c)
 
