@@ -648,12 +648,8 @@ def _change_status(actor: Any, document: Document, status: Any) -> Document:
         return document
     if status not in allowed:
         raise Conflict(
-            _("A %(kind)s cannot go from %(old)s to %(new)s.")
-            % {
-                "kind": Kind(document.kind).label,
-                "old": Status(document.status).label,
-                "new": Status(status).label,
-            },  # fmt: skip
+            _("The status cannot change from %(old)s to %(new)s.")
+            % {"old": Status(document.status).label, "new": Status(status).label},  # fmt: skip
             code="bad_transition",
             errors=[
                 FieldIssue(
