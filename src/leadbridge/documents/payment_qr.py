@@ -60,13 +60,13 @@ def _qr(payload: str) -> Any:
 
 
 def variable_symbol(number: str) -> str:
-    """The variable symbol of a document: the digits of its number, in order, without leading
-    zeros, the last ten if there are more (a variable symbol has at most ten digits).
+    """The variable symbol of a document: the digits of its number, in order, the last ten if
+    there are more (a variable symbol has at most ten digits). The same rule as the one
+    `services.document_create` stores in `Document.variable_symbol`, which the PDF prefers.
 
     'ZF-2026-0001' -> '20260001'; a number without digits has none ('').
     """
-    digits = re.sub(r"\D", "", number or "")[-_VS_DIGITS:].lstrip("0")
-    return digits
+    return re.sub(r"\D", "", number or "")[-_VS_DIGITS:]
 
 
 def clean_iban(value: str) -> str:

@@ -71,14 +71,17 @@ def email_text(document: Document, message: str = "") -> tuple[str, str]:
         if supplier.get("name"):
             subject += f" – {supplier['name']}"
         if not message:
-            message = _(
-                "Hello,\n\nplease find attached %(document)s %(number)s."
-                "\n\nKind regards,\n%(sender)s"
-            ) % {
-                "document": title.lower(),
-                "number": document.number,
-                "sender": supplier.get("name", ""),
-            }
+            if document.kind == Kind.PROFORMA:
+                letter = _(
+                    "Hello,\n\nplease find attached the pro-forma invoice %(number)s."
+                    "\n\nKind regards,\n%(sender)s"
+                )
+            else:
+                letter = _(
+                    "Hello,\n\nplease find attached our quote %(number)s."
+                    "\n\nKind regards,\n%(sender)s"
+                )
+            message = letter % {"number": document.number, "sender": supplier.get("name", "")}
         facts = [(_("Total"), money(document.total_gross, document.currency))]
         if document.kind == Kind.PROFORMA:
             if document.due_date:

@@ -73,7 +73,7 @@ def parse_epc(payload: str) -> dict[str, str]:
 def test_variable_symbol_is_the_digits_of_the_number():
     assert variable_symbol("ZF-2026-0001") == "20260001"
     assert variable_symbol("ZF-2026-0042") == "20260042"
-    assert variable_symbol("0007/2026") == "72026"  # no leading zeros
+    assert variable_symbol("0007/2026") == "00072026"  # leading zeros kept (banks ignore them)
     # More than ten digits: the last ten (the running number and the end of the year).
     assert variable_symbol("PF-2026-12345678901") == "2345678901"
     assert variable_symbol("INV-2026-123456789012") == "3456789012"
