@@ -76,11 +76,11 @@ def clean_decimal(
     if not number.is_finite():
         out.add(path, _("Enter a number."))
         return None
+    if abs(number) >= Decimal(10) ** (digits - places):  # first: 1E+999999 cannot quantize
+        out.add(path, _("The number is too large."))
+        return None
     if number != number.quantize(Decimal(1).scaleb(-places)):
         out.add(path, _("At most %(places)s decimal places.") % {"places": places})
-        return None
-    if abs(number) >= Decimal(10) ** (digits - places):
-        out.add(path, _("The number is too large."))
         return None
     if minimum is not None and number < minimum:
         out.add(path, _("Must be at least %(minimum)s.") % {"minimum": minimum})

@@ -42,7 +42,10 @@ LOGO_MAX_BYTES = 150_000
 LOGO_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
 DEFAULT_PATTERNS = {"quote": "NAB-{year}-{seq:04d}", "proforma": "ZF-{year}-{seq:04d}"}
-_PATTERN_FIELDS = re.compile(r"\{(\w+)(?::[^{}]*)?\}")
+_PATTERN_FIELDS = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
+# A field's format: nothing, `d`, or a zero-padded width up to 12 (`04d`): no spec that
+# makes a huge string or a float of the sequence.
+_PATTERN_SPEC = re.compile(r"(0?(1[0-2]|[1-9]))?d?")
 
 
 def empty_company() -> dict[str, str]:
@@ -119,8 +122,12 @@ def clean_pattern(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise field_error("pattern", _("Enter a pattern with {seq}, e.g. NAB-{year}-{seq:04d}."))
     value = value.strip()
-    names = set(_PATTERN_FIELDS.findall(value))
-    if "seq" not in names or names - {"seq", "year", "yy"}:
+    if len(value) > 100:
+        raise field_error("pattern", _("A number made with this pattern is too long."))
+    fields = _PATTERN_FIELDS.findall(value)
+    names = {name for name, _spec in fields}
+    bad_spec = any(not _PATTERN_SPEC.fullmatch(spec or "") for _name, spec in fields)
+    if "seq" not in names or names - {"seq", "year", "yy"} or bad_spec:
         raise field_error(
             "pattern", _("Use {seq} (required), {year} and {yy}, e.g. NAB-{year}-{seq:04d}.")
         )

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from leadbridge.core import labels
+from leadbridge.core.cleaning import MAX_ID
 from leadbridge.core.errors import Forbidden, NotFound
 from leadbridge.core.registry import model_for
 from leadbridge.people import access
@@ -80,6 +81,8 @@ def document_get(*, actor: Any, pk: Any, right: str = "view") -> Document:
         pk = int(pk)
     except (TypeError, ValueError):
         pk = 0
+    if not 0 < pk <= MAX_ID:  # beyond what the id column holds: no such row, not a 500
+        pk = 0
     qs = Document.objects.filter(pk=pk, deleted_at__isnull=True)
     if not access.is_admin(actor):
         qs = qs.filter(_reachable(actor))
@@ -108,7 +111,8 @@ def product_list(*, actor: Any, q: str | None = None, active: bool | None = None
 
 
 def product_get(*, actor: Any, pk: Any) -> Product:
-    product = Product.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    valid = str(pk).isdigit() and 0 < int(pk) <= MAX_ID
+    product = Product.objects.filter(pk=int(pk)).first() if valid else None
     if product is None:
         raise NotFound(_("No product with id %(pk)s.") % {"pk": pk})
     return product

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from leadbridge.automation.events import emit
 from leadbridge.core import labels
+from leadbridge.core.cleaning import MAX_ID
 from leadbridge.core.errors import Collector, Conflict, FieldIssue, NotFound, field_error
 from leadbridge.core.record_services import check_version
 from leadbridge.core.registry import model_for
@@ -107,6 +108,11 @@ def _code_taken(code: str, pk: int | None) -> bool:
     return bool(code) and Product.objects.filter(code=code).exclude(pk=pk).exists()
 
 
+def _product_pk(pk: Any) -> int:
+    """An id the column can hold (0, matching nothing, for anything else)."""
+    return int(pk) if str(pk).isdigit() and 0 < int(pk) <= MAX_ID else 0
+
+
 def product_create(*, actor: Any, data: dict) -> Product:
     access.require_admin(actor)
     out = Collector()
@@ -124,11 +130,11 @@ def product_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Product:
     access.require_admin(actor)
     out = Collector()
     values = _clean_product(data, out, creating=False)
-    if values.get("code") and _code_taken(values["code"], int(pk) if str(pk).isdigit() else None):
+    if values.get("code") and _code_taken(values["code"], _product_pk(pk)):
         out.add("code", _("Another product has this code."))
     out.raise_if_any()
     with transaction.atomic():
-        product = Product.objects.select_for_update().filter(pk=pk).first()
+        product = Product.objects.select_for_update().filter(pk=_product_pk(pk)).first()
         if product is None:
             raise NotFound(_("No product with id %(pk)s.") % {"pk": pk})
         _stale(product, version)
@@ -154,7 +160,7 @@ def product_delete(*, actor: Any, pk: Any, version: Any) -> None:
     """Products are deleted for good: document lines keep their own copy of every value."""
     access.require_admin(actor)
     with transaction.atomic():
-        product = Product.objects.select_for_update().filter(pk=pk).first()
+        product = Product.objects.select_for_update().filter(pk=_product_pk(pk)).first()
         if product is None:
             raise NotFound(_("No product with id %(pk)s.") % {"pk": pk})
         _stale(product, version)
@@ -502,7 +508,7 @@ def document_create(*, actor: Any, data: dict, source: Document | None = None) -
             created_by=actor,
             status_changed_at=_now(),
         )
-        default_date = issue_date + dt.timedelta(days=days)
+        default_date = _plus_days(issue_date, days)
         if kind == Kind.QUOTE:
             document.valid_until = values.get("valid_until") or default_date
         else:
@@ -527,6 +533,13 @@ def document_create(*, actor: Any, data: dict, source: Document | None = None) -
         )
         emit("document.created", "document", document, actor=actor)
     return document
+
+
+def _plus_days(day: dt.date, days: int) -> dt.date:
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:  # an issue date at the end of year 9999
+        return dt.date.max
 
 
 def _default_currency(lines: list[dict]) -> str:
@@ -554,8 +567,13 @@ def _link_converted_targets(document: Document, record_type: str, record: Any) -
 
 
 def _locked(actor: Any, pk: Any) -> Document:
-    document_get(actor=actor, pk=pk, right="documents")  # 404 / 403 before the lock
-    return Document.objects.select_for_update().get(pk=pk, deleted_at__isnull=True)
+    found = document_get(actor=actor, pk=pk, right="documents")  # 404 / 403 before the lock
+    document = (
+        Document.objects.select_for_update().filter(pk=found.pk, deleted_at__isnull=True).first()
+    )
+    if document is None:  # deleted in between
+        raise NotFound(_("No document with id %(pk)s.") % {"pk": found.pk})
+    return document
 
 
 def document_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Document:

@@ -362,3 +362,23 @@ def test_unknown_and_missing_fields(admin_api, client_record, company):
     assert admin_api.get("/api/documents", record_type="client").status_code == 422
     assert admin_api.get("/api/documents/999999").status_code == 404
     assert admin_api.get("/api/documents/999999/pdf").status_code == 404
+
+
+def test_edge_values_are_answers_not_errors(admin_api, client_record, company):
+    huge = [{"description": "x", "quantity": "1E+999999", "unit_price": "1", "vat_rate": "21"}]
+    r = create(admin_api, "client", client_record.pk, lines=huge)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "lines.0.quantity"
+    nan = [{"description": "x", "quantity": "1", "unit_price": "NaN", "vat_rate": "21"}]
+    r = create(admin_api, "client", client_record.pk, lines=nan)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "lines.0.unit_price"
+    r = create(admin_api, "client", client_record.pk, reverse_charge=False, issue_date="9999-12-31")
+    assert r.status_code == 201 and r.json()["valid_until"] == "9999-12-31"
+    assert r.json()["number"] == "NAB-9999-0001"
+    assert admin_api.get(f"/api/documents/{10**30}").status_code == 404
+    assert admin_api.get(f"/api/products/{10**30}").status_code == 404
+    r = admin_api.patch(f"/api/products/{10**30}", {"name": "x", "version": 1})
+    assert r.status_code == 404
+    r = admin_api.patch("/api/settings/documents", {"quote_pattern": "N{seq:099999999}"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "pattern"
+    r = admin_api.patch("/api/settings/documents", {"quote_pattern": "N{seq:06d}/{yy}"})
+    assert r.status_code == 200
