@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from aiosmtpd.controller import Controller
 
-from leadbridge.conftest import login
+from leadbridge.conftest import axe_violations, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -157,6 +157,7 @@ def test_quote_on_a_lead_live_totals_send_and_convert(browser_page, boss, smtp):
     assert _amounts(page, "[data-testid=saved-totals] tfoot td") == ["4074.35", "792.79", "4867.14"]  # noqa: E501
     assert _amounts(page, f"{live} tfoot td") == ["4074.35", "792.79", "4867.14"]
     assert document.total_gross == Decimal("4867.14")
+    assert axe_violations(page) == []
 
     # Send: the recipient comes from the lead; the worker sends the e-mail with the PDF.
     assert page.input_value("#send-to") == "eva@porost.cz"
