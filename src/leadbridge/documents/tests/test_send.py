@@ -61,6 +61,11 @@ def issue(actor, lead, *, kind="proforma", language="cs", **data):
     )
 
 
+def attachment_bytes_text(pdf: bytes) -> str:
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True).stdout
+    return out.decode().replace("\xa0", " ")
+
+
 def attachment_text(part) -> str:
     return subprocess.run(
         ["pdftotext", "-", "-"], input=part.get_payload(decode=True), capture_output=True
@@ -179,3 +184,42 @@ def test_another_teams_document_is_not_found(users, teams, make_lead, company, i
     assert sent.status == "sent"
     run_worker()
     assert [m["To"] for m in inbox.messages] == ["s@x.cz"]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_through_the_api_pdf_and_send(users, teams, make_lead, company, inbox):
+    from leadbridge.conftest import api_for
+    from leadbridge.leads.models import Lead
+
+    lead = make_lead(last_name="Api", email="api@x.cz")
+    Lead.objects.filter(pk=lead.pk).update(team=teams[0], owner=users["sales_north"])
+    north, south = api_for(users["sales_north"]), api_for(users["sales_south"])
+    document = issue(users["sales_north"], lead, language="pl")
+
+    r = north.get(f"/api/documents/{document.pk}/pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = attachment_bytes_text(r.content)
+    assert document.number in text and "2 700,00 CZK" in text  # Polish, the document's
+    english = attachment_bytes_text(
+        north.get(f"/api/documents/{document.pk}/pdf", lang="en").content
+    )
+    assert "CZK 2,700.00" in english  # `lang` chose English
+    assert south.get(f"/api/documents/{document.pk}/pdf").status_code == 404
+    assert north.get(f"/api/documents/{document.pk + 999}/pdf").status_code == 404
+
+    assert south.post(f"/api/documents/{document.pk}/send", {"version": 1}).status_code == 404
+    stale = north.post(f"/api/documents/{document.pk}/send", {"version": document.version + 5})
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    bad = north.post(
+        f"/api/documents/{document.pk}/send", {"version": document.version, "to": "nope"}
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "to"
+    ok = north.post(f"/api/documents/{document.pk}/send", {"version": document.version})
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["status"] == "sent" and ok.json()["version"] > document.version
+    run_worker()
+    [message] = inbox.messages
+    assert message["To"] == "api@x.cz"
+    assert [p.get_filename() for p in message.walk() if p.get_filename()] == [
+        f"{document.number}.pdf"
+    ]
