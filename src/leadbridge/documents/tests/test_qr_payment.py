@@ -1,9 +1,11 @@
 """The pro-forma's payment QR: the payloads parse back (with parsers written from the specs, not
 from the builder) to the amount, currency, account and variable symbol; bad IBANs are refused;
-the image is drawn by segno from exactly that payload."""
+and the code printed on the PDF scans back (zxing-cpp) to the same payload."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date
 from decimal import Decimal
 
@@ -189,3 +191,34 @@ def test_the_qr_image_is_an_svg_and_a_png():
     assert qr is not None
     assert qr.svg_data_uri().startswith("data:image/svg+xml")
     assert qr.png_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) missing")
+@pytest.mark.parametrize("currency", ["CZK", "EUR"])
+def test_the_qr_printed_on_the_pdf_scans_to_the_amount_account_and_vs(currency, tmp_path):
+    """End to end: the pro-forma's PDF page as an image, the QR found and decoded by zxing-cpp
+    (as a banking app would), and its payload parsed back."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    from leadbridge.documents.pdf import render_pdf
+
+    from .pdf_samples import make_document
+
+    document = make_document(number="ZF-2026-0077", currency=currency, variable_symbol="20260077")
+    (tmp_path / "d.pdf").write_bytes(render_pdf(document))
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "100", "-singlefile", tmp_path / "d.pdf", tmp_path / "page"],
+        check=True,
+    )
+    [code] = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
+    assert document.total_gross == Decimal("26623.11")
+    if currency == "CZK":
+        fields = parse_spd(code.text)
+        assert (fields["AM"], fields["CC"], fields["X-VS"]) == ("26623.11", "CZK", "20260077")
+        assert fields["ACC"].split("+")[0] == "CZ6508000000192000145399"
+    else:
+        fields = parse_epc(code.text)
+        assert fields["amount"] == "EUR26623.11" and fields["iban"] == "CZ6508000000192000145399"
+        assert fields["text"] == "ZF-2026-0077 VS 20260077"
