@@ -69,12 +69,16 @@ def _amounts(page, selector: str) -> list[str]:
     return page.eval_on_selector_all(selector, "els => els.map(e => e.dataset.amount)")
 
 
-def test_quote_on_a_lead_live_totals_send_and_convert(browser_page, boss, smtp):
+def test_quote_on_a_lead_live_totals_send_and_convert(browser_page, boss, smtp, settings):
     from leadbridge.automation.tests.helpers import run_worker
     from leadbridge.documents.models import Document
     from leadbridge.documents.services import product_create
     from leadbridge.leads.services import lead_create
+    from leadbridge.ops.middleware import DEFAULT_CSP
 
+    # The production policy: the editor's script is a file, nothing inline (console errors
+    # would tell a violation; checked at the end).
+    settings.CONTENT_SECURITY_POLICY = DEFAULT_CSP
     product_create(
         actor=boss,
         data={
