@@ -204,3 +204,37 @@ def test_quote_on_a_lead_live_totals_send_and_convert(browser_page, boss, smtp, 
     page.click("#related-tabs >> text=Quotes & invoices")
     page.locator(f"#related-tabs tr[data-document='{document.number}']").wait_for()
     assert page.console_errors == []
+
+
+def test_czech_user_types_and_reads_numbers_in_czech(browser_page, boss):
+    from leadbridge.documents.models import Document
+    from leadbridge.leads.services import lead_create
+
+    lead = lead_create(
+        actor=boss, data={"last_name": "Svoboda", "company_name": "Kámen a.s.", "currency": "CZK"}
+    ).obj
+    page = browser_page
+    login(page, "boss")
+    page.select_option("[data-testid=language-switch] select", "cs")
+    with page.expect_navigation():
+        page.click("[data-testid=language-switch] button")
+    page.goto(f"/documents/new/lead/{lead.pk}/quote/")
+    row = page.locator("[data-line-list] tr[data-line]").first
+    row.locator("[name=line_description]").fill("Kámen")
+    row.locator("[name=line_quantity]").fill("1,5")
+    row.locator("[name=line_unit_price]").fill("1 000,10")
+    row.locator("[name=line_vat_rate]").fill("21")
+    # 1.5 × 1000.10 = 1500.15; VAT 21 % = 315.0315 → 315.03; shown the Czech way.
+    assert _amounts(page, "[data-testid=live-totals] tfoot td") == ["1500.15", "315.03", "1815.18"]
+    shown = page.inner_text("[data-testid=live-gross]").replace("\xa0", " ").replace("\u202f", " ")
+    assert shown == "1 815,18 Kč"
+    with page.expect_navigation():
+        page.click("[data-testid=save]")
+    document = Document.objects.get()
+    line = document.lines.get()
+    assert (line.quantity, line.unit_price) == (Decimal("1.500"), Decimal("1000.1000"))
+    page.reload()
+    assert row.locator("[name=line_quantity]").input_value() == "1,5"
+    assert row.locator("[name=line_unit_price]").input_value() == "1000,10"
+    saved = page.inner_text("[data-testid=saved-gross]").replace("\xa0", " ")
+    assert saved == "1 815,18 Kč"
