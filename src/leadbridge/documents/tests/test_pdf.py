@@ -125,6 +125,13 @@ def test_a_proforma_has_the_payment_block_and_qr_a_quote_has_neither():
     assert "QR Platba" not in quote
 
 
+def test_a_paid_proforma_is_stamped_and_asks_for_no_payment():
+    paid = pdf_text(render_pdf(make_document(number="ZF-2026-0250", language="en", status="paid")))
+    assert "ZF-2026-0250" in paid and "paid" in paid.lower().split("zf-2026-0250")[1][:40]
+    assert "QR Platba" not in paid  # no code to pay a paid invoice again
+    assert "CZ65 0800 0000 1920 0014 5399" in paid  # the bank details stay on the record
+
+
 def test_a_bad_iban_in_an_old_snapshot_leaves_the_qr_out_not_the_pdf():
     from .pdf_samples import SUPPLIER
 
