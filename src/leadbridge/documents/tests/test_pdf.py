@@ -6,6 +6,7 @@ fetched."""
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import subprocess
@@ -179,6 +180,10 @@ def test_what_the_customer_typed_is_printed_and_nothing_is_fetched():
             lines=[(f'<link rel="stylesheet" href="{url}/x.css">Text', "1", "", "1", "0", "0")],
         )
         text = pdf_text(render_pdf(document))
+        # An SVG logo (a data: URL, as the settings keep it) that points out of itself.
+        svg = f'<svg xmlns="http://www.w3.org/2000/svg"><image href="{url}/in-svg.png"/></svg>'
+        logo = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+        render_pdf(make_document(number="ZF-2026-0502", supplier=dict(SUPPLIER, logo=logo)))
     finally:
         server.shutdown()
     assert hits == []
