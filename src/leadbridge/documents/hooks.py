@@ -1,6 +1,7 @@
 """What the documents app plugs into other apps at start-up (registries, so no domain app
 imports this one): its runtime settings, its webhook payloads, the link rows a lead's
-conversion copies to the client and deal, and products as an import record type."""
+conversion copies to the client and deal, products as an import record type, and
+the documents as a place of personal data (GDPR export and erasure)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ def register() -> None:
 
     from .company import register_settings
     from .models import DocumentLink
+    from .privacy import register_place
     from .product_import import register as register_product_import
     from .serialize import document_dict
 
@@ -18,6 +20,7 @@ def register() -> None:
     register_payload("document", document_dict)
     register_linked(DocumentLink, "document_id")
     register_product_import()
+    register_place()
 
     from .ui import register_ui  # the card tab (h23c)
 
