@@ -9,10 +9,13 @@ and keeps the numbers and amounts (the series and the sales figures stay whole).
 
 from __future__ import annotations
 
+import json
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
+from leadbridge.automation.models import WebhookDelivery
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import json_value
 from leadbridge.privacy.places import Scrubber, Subject, register
@@ -77,6 +80,19 @@ def erase(subject: Subject, scrub: Scrubber) -> int:
             if (old, new, data) != (event.old_value, event.new_value, event.data):
                 event.old_value, event.new_value, event.data = old, new, data
                 event.save(update_fields=["old_value", "new_value", "data"])
+                changed += 1
+        # Webhook bodies of `document.*` events (the automation place finds deliveries by the
+        # person's own records only).
+        for delivery in WebhookDelivery.objects.filter(
+            record_type="document", record_id__in=doc_ids
+        ):
+            try:
+                body = json.dumps(scrub.value(json.loads(delivery.body)), separators=(",", ":"))
+            except ValueError:
+                body = scrub.text(delivery.body)
+            if body != delivery.body:
+                delivery.body = body
+                delivery.save(update_fields=["body"])
                 changed += 1
     return changed
 

@@ -12,6 +12,9 @@ NAME, EMAIL = "Květoslava Zyxwarová", "kveta.zyx@example.cz"
 
 
 def test_export_and_erasure(admin_api, company):
+    from leadbridge.automation.models import WebhookDelivery, WebhookSubscription
+
+    WebhookSubscription.objects.create(url="http://127.0.0.1:9/h", events=["document.created"])
     lead = admin_api.post("/api/leads", {"first_name": "Květoslava", "last_name": "Zyxwarová",
                                          "email": EMAIL}).json()  # fmt: skip
     r = admin_api.post("/api/documents", {
@@ -46,3 +49,5 @@ def test_export_and_erasure(admin_api, company):
     history = HistoryEvent.objects.filter(record_type="document", record_id=doc["id"])
     assert "Zyxwar" not in str([(e.old_value, e.new_value, e.data) for e in history])
     assert Document.objects.get(pk=kept["id"]).customer["name"] == "Jiný"
+    body = WebhookDelivery.objects.get(record_type="document", record_id=doc["id"]).body
+    assert "Zyxwar" not in body and "kveta.zyx" not in body and doc["number"] in body
