@@ -327,6 +327,13 @@ def test_reverse_charge_checked_in_vies(admin_api, admin_user, company, vies):
     assert doc["totals"]["vat"] == "0.00" and doc["totals"]["gross"] == doc["totals"]["base"]
     assert doc["totals"]["rates"][0] == {"rate": "21.00", "base": "8241.00", "vat": "0.00",
                                          "gross": "8241.00"}  # fmt: skip
+    url = f"/api/documents/{doc['id']}"
+    r = admin_api.patch(url, {"reverse_charge": False, "version": 1})
+    assert r.status_code == 200 and r.json()["totals"]["vat"] == "1814.37"
+    assert r.json()["reverse_charge"] is False
+    r = admin_api.patch(url, {"reverse_charge": True, "version": 2})
+    assert r.status_code == 200 and r.json()["totals"]["vat"] == "0.00"
+    assert r.json()["lines"][0]["base"] == "3750.00"  # the lines are kept, only VAT changes
     # A VAT id VIES does not confirm: asked for, 422; not said, VAT charged.
     other = client_create(
         actor=admin_user,
