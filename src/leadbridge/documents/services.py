@@ -460,7 +460,7 @@ def document_create(*, actor: Any, data: dict, source: Document | None = None) -
     if not isinstance(data, dict):
         raise field_error("body", _("Must be an object."))
     out = Collector()
-    kind = data.get("kind")
+    kind: str = data.get("kind")  # type: ignore[assignment]  # checked just below
     if kind not in Kind.values:
         raise field_error(
             "kind", _("Must be one of: %(choices)s.") % {"choices": "quote, proforma"}
@@ -468,7 +468,7 @@ def document_create(*, actor: Any, data: dict, source: Document | None = None) -
     for key in data:
         if key not in EDITABLE | {"kind", "record_type", "record_id"} or key == "status":
             out.add(key, _("Unknown field."))
-    record_type = data.get("record_type")
+    record_type: str = data.get("record_type")  # type: ignore[assignment]  # record_for checks
     record = record_for(actor, record_type, data.get("record_id"), "documents")
     values = _clean_document(data, out, kind=kind)
     out.raise_if_any()

@@ -96,7 +96,7 @@ def import_simple(
                     for m in missing
                 ],  # fmt: skip
             )
-        rows = []
+        rows: list[tuple[int, dict]] = []
         for line, cells in table.rows:
             if len(rows) >= MAX_SIMPLE_ROWS:
                 raise field_error(
