@@ -701,7 +701,8 @@ def _change_status(actor: Any, document: Document, status: Any) -> Document:
 
 def _set_deal_value(actor: Any, document: Document) -> None:
     """The accepted quote's total (without VAT, as deal values are) becomes the value of the
-    deal it is linked to, through the deal's own service (history, webhooks, rights)."""
+    deal it is linked to, through the deal's own service (history, webhooks, rights); a deal
+    the actor may not update is left as it is."""
     from leadbridge.deals.services import deal_update
 
     deal_ids = [link.record_id for link in document.links.all() if link.record_type == "deal"]
@@ -709,6 +710,12 @@ def _set_deal_value(actor: Any, document: Document) -> None:
 
     for deal in Deal.objects.alive().filter(pk__in=deal_ids):
         if deal.value == document.total_base and deal.currency == document.currency:
+            continue
+        # Someone may accept the quote (the right `documents`) on a deal they may not edit
+        # (a colleague's): the acceptance stands, that deal keeps its value.
+        if not access.in_scope(
+            actor, "deal", "update", owner_id=deal.owner_id, team_id=deal.team_id
+        ):
             continue
         deal_update(
             actor=actor,

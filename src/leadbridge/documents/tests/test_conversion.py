@@ -68,3 +68,10 @@ def test_deal_sees_it_through_its_own_scope(users, company, make_lead):
     assert api.get(f"/api/documents/{doc['id']}").status_code == 200
     assert ids(api, "deal", result["deal_id"]) == [doc["id"]]
     assert api.get("/api/documents", record_type="lead", record_id=lead.pk).status_code == 404
+    # North accepts its quote; the deal is South's now, which North may not edit: the
+    # acceptance stands and the deal keeps its value.
+    north_api = api_for(north)
+    north_api.patch(f"/api/documents/{doc['id']}", {"status": "sent", "version": 1})
+    r = north_api.patch(f"/api/documents/{doc['id']}", {"status": "accepted", "version": 2})
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    assert Deal.objects.get(pk=result["deal_id"]).value is None
