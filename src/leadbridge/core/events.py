@@ -31,7 +31,9 @@ from .representation import represent
 # pair is published (only leads have a status and a conversion): docs/automation.md.
 RECORD_TYPES = ("lead", "client", "contact", "deal")
 ACTIONS = ("created", "updated", "status_changed", "converted", "merged", "deleted")
-EVENTS = tuple(f"{t}.{a}" for t in RECORD_TYPES for a in ACTIONS)
+# Quotes and pro-forma invoices (documents app): issued, sent to the customer, paid.
+DOCUMENT_EVENTS = ("document.created", "document.sent", "document.paid")
+EVENTS = tuple(f"{t}.{a}" for t in RECORD_TYPES for a in ACTIONS) + DOCUMENT_EVENTS
 # Events inside the application only (no webhook offers them): an activity was made, or
 # changed (`extra["changed"]`: the names of the fields that did).
 ACTIVITY_EVENTS = ("activity.created", "activity.updated")

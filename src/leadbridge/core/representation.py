@@ -4,7 +4,9 @@ what `GET /api/<type>/<id>` answers at that moment.
 
 Every layer may use it (it imports nothing above core). Values a type adds beyond its spec's
 fields (a lead's conversion links) come from the app that owns them through
-`register_extras`, filled in its `AppConfig.ready()`: core knows no lead model.
+`register_extras`, and a type without a spec (a document) brings its whole representation
+through `register_type`; both are filled in the app's `AppConfig.ready()`: core knows no lead
+or document model.
 """
 
 from __future__ import annotations
@@ -19,10 +21,16 @@ from .specs import SPECS
 # objs -> {pk: {name: value}}: the added values of a page of records, in a few queries.
 Extras = Callable[[Sequence[Any]], dict[Any, dict[str, Any]]]
 _extras: dict[str, Extras] = {}
+_types: dict[str, Callable[[Any], dict]] = {}
 
 
 def register_extras(record_type: str, load: Extras) -> None:
     _extras[record_type] = load
+
+
+def register_type(record_type: str, show: Callable[[Any], dict]) -> None:
+    """The representation of a type that has no record spec (documents)."""
+    _types[record_type] = show
 
 
 def json_value(value: Any) -> Any:
@@ -36,6 +44,8 @@ def json_value(value: Any) -> Any:
 def represent(record_type: str, obj: Any, extras: dict[Any, dict] | None = None) -> dict:
     """The record as a JSON-ready dict. `extras`: what `register_extras` loaded for a page
     that holds `obj` (`represent_page`); loaded for `obj` alone when not given."""
+    if record_type in _types:
+        return _types[record_type](obj)
     spec = SPECS[record_type]
     data: dict[str, Any] = {"id": obj.pk, "version": obj.version}
     for f in spec.fields:

@@ -447,7 +447,7 @@ def _apply_status(
     lead.save(update_fields=["status", "lost_reason", "version", "updated_at"])
     _status_history(actor, lead, old_id, status)
     if not same:
-        # Webhooks and the new status's task templates, in this transaction (automation/events).
+        # Webhooks and the new status's task templates, in this transaction (core/events).
         publish(
             "lead.status_changed", "lead", lead, actor=actor, extra={"previous_status_id": old_id}
         )
