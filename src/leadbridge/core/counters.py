@@ -15,7 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+
+
+def default_store() -> Any:
+    """The default cache itself (not the `cache` proxy, which hides its class)."""
+    return caches[DEFAULT_CACHE_ALIAS]
 
 
 def _redis(cache_obj: Any) -> Any | None:
@@ -29,7 +34,7 @@ def _redis(cache_obj: Any) -> Any | None:
 
 def count(key: str, timeout: int, *, using: Any = None) -> int:
     """Add one to `key` (created at 1, expiring after `timeout` s); the new value."""
-    store = using if using is not None else cache
+    store = using if using is not None else default_store()
     redis_cache = _redis(store)
     timeout = max(1, int(timeout))
     if redis_cache is not None:
@@ -48,7 +53,7 @@ def count(key: str, timeout: int, *, using: Any = None) -> int:
 
 def first(key: str, value: Any, timeout: int, *, using: Any = None) -> Any:
     """Store `value` unless `key` holds one; answer the stored value."""
-    store = using if using is not None else cache
+    store = using if using is not None else default_store()
     if store.add(key, value, timeout=max(1, int(timeout))):
         return value
     stored = store.get(key)
@@ -59,4 +64,4 @@ def uses_database(cache_obj: Any = None) -> bool:
     """Whether the cache is the database cache (its writes join the current transaction)."""
     from django.core.cache.backends.db import DatabaseCache
 
-    return isinstance(cache_obj if cache_obj is not None else cache, DatabaseCache)
+    return isinstance(cache_obj if cache_obj is not None else default_store(), DatabaseCache)

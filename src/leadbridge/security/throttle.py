@@ -119,7 +119,7 @@ def hit(ident: str, limit: int, period: int) -> tuple[int, int]:
     now = time.time()
     window = int(now // period)
     key = _key("api", ident, window)
-    if counters.uses_database(cache):
+    if counters.uses_database():
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 # A counter need not survive a crash: its commit does not wait for the WAL

@@ -4,6 +4,7 @@ it on every node and rq-scheduler's Redis lock lets one of them enqueue each run
 from __future__ import annotations
 
 import logging
+import warnings
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,4 +25,6 @@ class Command(BaseCommand):
         schedule_on_redis()
         # The nodes that do not hold the lock say so every interval: not worth a warning.
         logging.getLogger("rq_scheduler.scheduler").setLevel(logging.ERROR)
+        # crontab's notice about its future default; the schedule is in UTC either way.
+        warnings.filterwarnings("ignore", category=FutureWarning, module="rq_scheduler")
         scheduler().run(burst=options["burst"])
