@@ -138,7 +138,10 @@ def test_a_job_whose_worker_was_killed_is_retried(rq_backend, admin_user):
         dead = Worker([queue], connection=queue.connection, job_class=Job)
         dead.register_birth()
         job, _queue = queue.dequeue_any([queue], None, connection=queue.connection, job_class=Job)
-        dead.prepare_execution(job)  # started on the dead worker, then nothing more
+        # What a worker and its work-horse record before running a job; then both die.
+        dead.prepare_execution(job)
+        dead.prepare_job_execution(job)
+        assert job.get_status() == "started"
         started = StartedJobRegistry(queue=queue)
         assert job.id == job_id and job_id in started.get_job_ids(cleanup=False)
         # Outbound sweep: the job is running, not lost.
@@ -147,15 +150,15 @@ def test_a_job_whose_worker_was_killed_is_retried(rq_backend, admin_user):
         started.cleanup(timestamp=timezone.now().timestamp() + 3600)  # heartbeat lapsed
         job = Job.fetch(job_id, connection=queue.connection)
         assert job.retries_left is not None and job.retries_left < 3
-        run_rq_burst(move_scheduled=True)
-        if not receiver.requests:  # the retry waits its interval in the scheduled registry
-            from rq.registry import ScheduledJobRegistry
+        # Retried after its first interval (10 s): waiting in the scheduled registry, which
+        # RQ's scheduler moves to the queue when it is due; here moved at once.
+        from rq.registry import ScheduledJobRegistry
 
-            scheduled = ScheduledJobRegistry(queue=queue)
-            assert job_id in scheduled.get_job_ids()
-            queue.enqueue_job(Job.fetch(job_id, connection=queue.connection))
-            scheduled.remove(job_id)
-            run_rq_burst()
+        scheduled = ScheduledJobRegistry(queue=queue)
+        assert job_id in scheduled.get_job_ids() and receiver.requests == []
+        queue.enqueue_job(Job.fetch(job_id, connection=queue.connection))
+        scheduled.remove(job_id)
+        run_rq_burst()
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "delivered"
     assert _delivery_ids(receiver) == [str(delivery.id)]
@@ -221,8 +224,6 @@ def test_a_lost_reminder_is_sent_once(backend, admin_user):
 
 
 def test_periodic_work_is_scheduled_once_however_many_nodes_start(rq_backend):
-    from rq_scheduler import Scheduler
-
     from leadbridge.ops.periodic import JOB_PREFIX, schedule_on_redis, scheduler
 
     first = schedule_on_redis()
@@ -240,14 +241,7 @@ def test_periodic_work_is_scheduled_once_however_many_nodes_start(rq_backend):
     conn = sched.connection
     for job in jobs:
         conn.zadd(sched.scheduled_jobs_key, {job.id: 0})  # all due now
-    one, two = (
-        Scheduler(
-            queue=sched._queue if hasattr(sched, "_queue") else None,
-            connection=conn,
-            queue_name="default",
-        ),
-        scheduler(),
-    )
+    one, two = scheduler(), scheduler()
     assert one.acquire_lock() and not two.acquire_lock()
     one.enqueue_jobs()
     one.remove_lock()
@@ -256,3 +250,5 @@ def test_periodic_work_is_scheduled_once_however_many_nodes_start(rq_backend):
     assert _rq_queue().count == 0
     failed = _rq_queue().failed_job_registry.get_job_ids()
     assert failed == []
+    # Each entry is back in the schedule once, for its next run.
+    assert sorted(j.id for j in scheduler().get_jobs() if j.id.startswith(JOB_PREFIX)) == first
