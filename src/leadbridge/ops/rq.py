@@ -143,3 +143,26 @@ def worker(queue_names: list[str], *, name: str | None = None) -> Any:
         name=name,
         maintenance_interval=int(getattr(settings, "TASKS_MAINTENANCE_SECONDS", 60)),
     )
+
+
+def figures(queue_name: str = "default") -> dict[str, int]:
+    """The queue's figures for /metrics, as the database queue's are counted."""
+    queue = django_rq.get_queue(queue_name, job_class=Job)
+    started_ids = [
+        job_id for job_id, _ in StartedJobRegistry(queue=queue).get_job_and_execution_ids()
+    ]
+    failed_ids = queue.failed_job_registry.get_job_ids()
+    started = [j for j in Job.fetch_many(started_ids, connection=queue.connection) if j]
+    failed = [j for j in Job.fetch_many(failed_ids[:10_000], connection=queue.connection) if j]
+    return {
+        "ready": queue.count + ScheduledJobRegistry(queue=queue).count,
+        "running": len(started),
+        "failed": len(failed_ids),
+        "imports_running": sum(".imports." in j.func_name for j in started),
+        "webhook_failures": sum(".webhooks." in j.func_name for j in failed),
+    }
+
+
+def ping() -> None:
+    """Raise unless the queue's Redis answers (readiness)."""
+    django_rq.get_connection("default").ping()

@@ -252,3 +252,22 @@ def test_periodic_work_is_scheduled_once_however_many_nodes_start(rq_backend):
     assert failed == []
     # Each entry is back in the schedule once, for its next run.
     assert sorted(j.id for j in scheduler().get_jobs() if j.id.startswith(JOB_PREFIX)) == first
+
+
+def test_readiness_and_metrics_read_the_rq_queue(rq_backend, admin_user, client, settings):
+    import re
+
+    settings.METRICS_TOKEN = "m-token"
+    with Receiver() as receiver:
+        webhook_save(actor=admin_user, data={"url": receiver.url, "events": ["lead.created"]})
+        lead_create(actor=admin_user, data={"last_name": "Counted"})
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["queue"] == "ok"
+        text = client.get("/metrics", headers={"Authorization": "Bearer m-token"}).content
+        assert re.search(rb"^leadbridge_task_queue_depth 1\.0$", text, re.M)
+        run_rq_burst()
+        text = client.get("/metrics", headers={"Authorization": "Bearer m-token"}).content
+        assert re.search(rb"^leadbridge_task_queue_depth 0\.0$", text, re.M)
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}  # Redis away
+    away = client.get("/readyz")
+    assert away.status_code == 503 and away.json()["queue"] == "unreachable"
