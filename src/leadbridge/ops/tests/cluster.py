@@ -57,6 +57,24 @@ def loopback_usable(address: str) -> bool:
         return False
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (from /proc; empty where there is no /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def nginx_config(*, prefix: Path, listen: str, upstreams: list[str]) -> str:
     """The repository's balancer config with this cluster's nodes and port, wrapped in a
     main config that keeps every file nginx writes inside `prefix`."""
@@ -122,13 +140,20 @@ class Node:
         return self.process is not None and self.process.poll() is None
 
     def kill(self) -> None:
-        """SIGKILL the node's whole process group: a crash, nothing cleans up."""
+        """SIGKILL the node's whole process tree: a crash, nothing cleans up. The tree, not
+        only the process group: RQ's work-horse starts a session of its own (os.setsid)."""
         if self.process is None:
             return
+        tree = descendants(self.process.pid)
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        for pid in tree:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.process.wait(timeout=30)
 
     def stop(self, timeout: float = 15) -> None:

@@ -51,7 +51,7 @@ pytestmark = pytest.mark.multinode
 FORMS_PER_CLIENT = int(os.environ.get("LEADBRIDGE_MULTINODE_FORMS", "60"))
 FORM_CLIENTS = 2
 API_WRITES = int(os.environ.get("LEADBRIDGE_MULTINODE_API", "60"))
-IMPORT_ROWS = int(os.environ.get("LEADBRIDGE_MULTINODE_IMPORT", "30000"))
+IMPORT_ROWS = int(os.environ.get("LEADBRIDGE_MULTINODE_IMPORT", "20000"))
 SECRET = "multinode-webhook-secret-0123456789"
 RETRYABLE = {502, 503, 504}
 
@@ -72,7 +72,7 @@ def _redis() -> str | None:
     (LEADBRIDGE_MULTINODE_QUEUE=db: the database queue and cache anyway)."""
     if os.environ.get("LEADBRIDGE_MULTINODE_QUEUE") == "db":
         return None
-    url = os.environ.get("LEADBRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+    url = os.environ.get("LEADBRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
     try:
         import django_tasks_rq  # noqa: F401
         import redis
