@@ -271,3 +271,27 @@ def test_readiness_and_metrics_read_the_rq_queue(rq_backend, admin_user, client,
     settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}  # Redis away
     away = client.get("/readyz")
     assert away.status_code == 503 and away.json()["queue"] == "unreachable"
+
+
+def test_a_failure_beside_a_delivery_on_another_node_does_not_undo_it(backend, admin_user):
+    """Two workers send one delivery at once: the other one delivered while this one's
+    attempt failed. The delivery stays delivered, both attempts count, nothing is retried."""
+    from leadbridge.automation import webhooks
+
+    with Receiver() as receiver:
+        webhook_save(actor=admin_user, data={"url": receiver.url, "events": ["lead.created"]})
+        lead_create(actor=admin_user, data={"last_name": "Twice"})
+        delivery = WebhookDelivery.objects.get()
+
+        def failing_post_while_the_other_node_delivers(row):
+            WebhookDelivery.objects.filter(pk=row.pk).update(
+                status="delivered", delivered_at=timezone.now(), attempts=1
+            )
+            return 500, "HTTP 500", ""
+
+        with mock.patch.object(webhooks, "_post", failing_post_while_the_other_node_delivers):
+            webhooks.deliver_webhook.call(str(delivery.pk))
+        _drop_queued_tasks(backend)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("delivered", 2, None)
+    assert delivery.log.count() == 1  # this node's failed attempt, recorded
