@@ -136,12 +136,16 @@ def worker(queue_names: list[str], *, name: str | None = None) -> Any:
     from rq import Worker
 
     queues = [django_rq.get_queue(q, job_class=Job) for q in queue_names]
+    maintenance = max(5, int(getattr(settings, "TASKS_MAINTENANCE_SECONDS", 60)))
     return Worker(
         queues,
         connection=queues[0].connection,
         job_class=Job,
         name=name,
-        maintenance_interval=int(getattr(settings, "TASKS_MAINTENANCE_SECONDS", 60)),
+        maintenance_interval=maintenance,
+        # An idle worker waits on the queue for worker_ttl - 15 s between its maintenance
+        # rounds (RQ's default: 405 s); this keeps the rounds at `maintenance` when idle too.
+        worker_ttl=maintenance + 15,
     )
 
 
