@@ -53,7 +53,7 @@ class RQBackend(BaseRQBackend):
         result: TaskResult = TaskResult(
             task=task,
             id=get_random_id(),
-            status=TaskResultStatus.READY,
+            status=TaskResultStatus.READY,  # type: ignore[arg-type]
             enqueued_at=None,
             started_at=None,
             last_attempted_at=None,
@@ -162,8 +162,8 @@ def figures(queue_name: str = "default") -> dict[str, int]:
         "ready": queue.count + ScheduledJobRegistry(queue=queue).count,
         "running": len(started),
         "failed": len(failed_ids),
-        "imports_running": sum(".imports." in j.func_name for j in started),
-        "webhook_failures": sum(".webhooks." in j.func_name for j in failed),
+        "imports_running": sum(".imports." in (j.func_name or "") for j in started),
+        "webhook_failures": sum(".webhooks." in (j.func_name or "") for j in failed),
     }
 
 
