@@ -295,3 +295,33 @@ def test_a_failure_beside_a_delivery_on_another_node_does_not_undo_it(backend, a
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("delivered", 2, None)
     assert delivery.log.count() == 1  # this node's failed attempt, recorded
+
+
+def test_a_failed_send_beside_a_sent_e_mail_on_another_node_does_not_requeue_it(
+    backend, admin_user
+):
+    import smtplib
+
+    from leadbridge.mail import services as mail
+    from leadbridge.mail.models import OutgoingEmail
+
+    lead = lead_create(actor=admin_user, data={"last_name": "Mailed"}).obj
+    mail.email_send(
+        actor=admin_user,
+        record_type="lead",
+        record_id=lead.pk,
+        to="eva@firma.cz",
+        subject="Offer",
+        body="Hello",
+    )
+    _drop_queued_tasks(backend)  # this test runs the task by hand
+    outgoing = OutgoingEmail.objects.get()
+
+    def fail_while_the_other_node_sends(self, *args, **kwargs):
+        OutgoingEmail.objects.filter(pk=outgoing.pk).update(status="sent", attempts=1)
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    with mock.patch("django.core.mail.EmailMessage.send", fail_while_the_other_node_sends):
+        mail.send_email.call(str(outgoing.pk))
+    outgoing.refresh_from_db()
+    assert (outgoing.status, outgoing.attempts, outgoing.next_attempt_at) == ("sent", 1, None)
