@@ -290,12 +290,17 @@ def _wait(what: str, check, timeout: float, every: float = 0.5):
 
 @pytest.fixture
 def cluster(tmp_path):
+    # Skipped where something is missing, except in CI, where .ci/run provides everything.
+    missing = pytest.fail if os.environ.get("CI") else pytest.skip
     if not nginx_binary():
-        pytest.skip("nginx is not installed (apt-get install nginx; .ci/run does)")
+        missing("nginx is not installed (apt-get install nginx; .ci/run does)")
     if not (loopback_usable("127.0.0.2") and loopback_usable("127.0.0.3")):
         pytest.skip("127.0.0.2 and 127.0.0.3 are not loopback addresses here")
     server, name = _postgres_server()
     redis_url = _redis()
+    forced_db = os.environ.get("LEADBRIDGE_MULTINODE_QUEUE") == "db"
+    if redis_url is None and os.environ.get("CI") and not forced_db:
+        pytest.fail("no Redis or no RQ: the multi-node test runs on RQ in CI")
     with Cluster(
         root=tmp_path / "cluster",
         pg_server=server,
