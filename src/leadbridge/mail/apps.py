@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from leadbridge.core.events import ACTIVITY_EVENTS, subscribe
+from leadbridge.ops.periodic import register_periodic
 
 
 class MailConfig(AppConfig):
@@ -8,8 +9,9 @@ class MailConfig(AppConfig):
     label = "mail"
 
     def ready(self) -> None:
+        from . import reminders  # models load only in ready()
         from .privacy import register_place  # models load only in ready()
-        from .reminders import on_activity_event  # models load only in ready()
 
         register_place()
-        subscribe("mail.reminders", on_activity_event, events=ACTIVITY_EVENTS)
+        subscribe("mail.reminders", reminders.on_activity_event, events=ACTIVITY_EVENTS)
+        register_periodic("reminders-sweep", "* * * * *", reminders.reminders_sweep_task)
