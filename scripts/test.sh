@@ -20,8 +20,8 @@ export LEADBRIDGE_INSECURE_DEV_KEY=1
 echo "== translations"
 .venv/bin/python -m leadbridge.core.messages compile  # .po -> .mo in pure Python (Babel)
 echo "== lint"
-.venv/bin/ruff check src bench
-.venv/bin/ruff format --check src bench
+.venv/bin/ruff check src bench scripts
+.venv/bin/ruff format --check src bench scripts
 .venv/bin/mypy
 echo "== layers"
 .venv/bin/lint-imports  # pyproject.toml [tool.importlinter]: no import cycles, the domain below the ways in
