@@ -28,6 +28,7 @@ from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared
 from .matching import DEFAULT_THRESHOLD, Prepared, blocking_keys, prepare, score
 from .models import MatchKey, NotDuplicate
 from .reasons import matched_fields, translated
+from .weights import current as current_weights
 
 ON_DUPLICATE = ("allow", "reject", "skip", "update", "link")
 # What a record of each type is compared with: a lead against clients and contacts too.
@@ -69,6 +70,7 @@ def find_matches(
         taken += 1
     rejected = (_not_duplicates(exclude) | _conversion_family(exclude)) if exclude else set()
     found = []
+    weights = current_weights()
     for target, ids in by_type.items():
         model = model_for(target)
         fields = ["id", *(f for f in (*MATCHED_FIELDS, *NORMALIZED_FIELDS) if hasattr(model, f))]
@@ -76,7 +78,7 @@ def find_matches(
         for obj in qs.filter(pk__in=ids).only(*fields):
             if (target, obj.pk) in rejected:
                 continue
-            probability, reasons = score(mine, prepared(obj))
+            probability, reasons = score(mine, prepared(obj), weights=weights)
             if probability >= threshold:
                 found.append(
                     {
@@ -98,7 +100,7 @@ def find_matches(
 MAX_KEYS = 100
 # Which keys stay when there are more: the exact identifiers first, then company and name
 # with a place, then the looser sound-alike keys (see `matching.blocking_keys`).
-KEY_RANK = {kind: n for n, kind in enumerate("eipcmxnfahkl")}
+KEY_RANK = {kind: n for n, kind in enumerate("eipcmxnfahklsgtdz")}
 
 
 def bounded(keys: list[str]) -> list[str]:

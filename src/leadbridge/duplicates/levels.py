@@ -1,0 +1,193 @@
+"""Comparison levels of a pair of prepared records, field by field. Pure (no ORM).
+
+Fellegi–Sunter compares two records field by field, and each field's comparison falls into
+one of a few *levels* (exact, one typo, similar, other); each level has its own weight,
+learned from the installation's records (see `fellegi_sunter`). A field that one of the two
+records lacks is not compared (level -1) and weighs nothing.
+
+`compare` is the definition; `vectorized.levels_of` computes the same levels over arrays of
+pairs, and a test holds the two equal on every pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+if TYPE_CHECKING:
+    from .matching import Prepared
+
+# Fields in scoring order, each with its levels, strongest first; "other" is always last.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "email": ("exact", "local", "local_name", "other"),
+    "phone": ("exact", "typo1", "other"),
+    "registration_number": ("exact", "typo1", "typo2", "other"),
+    "first_name": ("exact", "jw92", "swapped", "jw88", "initial", "other"),
+    "last_name": ("exact", "jw92", "swapped", "jw88", "other"),
+    "company": ("exact", "close", "similar", "other"),
+    "postcode": ("exact", "typo1", "typo2", "other"),
+    "city": ("exact", "close", "other"),
+    "street": ("exact", "close", "other"),
+    "number": ("exact", "typo1", "other"),
+}
+FIELD_NAMES = tuple(FIELDS)
+# The rules a user picks (e-mail, phone, …) and the fields each switches on.
+RULE_FIELDS = {
+    "email": ("email",),
+    "phone": ("phone",),
+    "registration_number": ("registration_number",),
+    "name": ("first_name", "last_name"),
+    "company": ("company",),
+    "address": ("postcode", "city", "street", "number"),
+}
+# Fields whose exact agreement weighs by how common the value is (term frequency).
+TF_FIELDS = ("first_name", "last_name", "city")
+# Fields whose level comes from a similarity worth showing ("first name 0.93").
+SIMILARITY_FIELDS = ("first_name", "last_name", "company", "city", "street")
+
+JW_HIGH, JW_LOW = 0.92, 0.88
+CITY_CLOSE = 0.9
+STREET_CLOSE = 0.9
+COMPANY_CLOSE, COMPANY_SIMILAR = 0.95, 0.88
+
+
+def fields_of(rules: Iterable[str]) -> tuple[str, ...]:
+    wanted = {f for rule in rules for f in RULE_FIELDS.get(rule, ())}
+    return tuple(f for f in FIELD_NAMES if f in wanted)
+
+
+def level_code(field: str, level: str) -> int:
+    return FIELDS[field].index(level)
+
+
+def _typos(a: str, b: str) -> int:
+    return DamerauLevenshtein.distance(a, b)
+
+
+def swapped(a: Prepared, b: Prepared) -> bool:
+    """First and last name typed in each other's place (one typo allowed in each)."""
+    if not (a.given and a.family and b.given and b.family):
+        return False
+    jw = JaroWinkler.similarity
+    return jw(a.given, b.family) >= JW_HIGH and jw(a.family, b.given) >= JW_HIGH
+
+
+def _name_level(x: str, y: str, swap: bool, initials: bool) -> tuple[int, float]:
+    if x == y:
+        return 0, 1.0
+    s = JaroWinkler.similarity(x, y)
+    if s >= JW_HIGH:
+        return 1, s
+    if swap:
+        return 2, s
+    if s >= JW_LOW:
+        return 3, s
+    if initials and (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
+        return 4, s
+    return len(FIELDS["first_name" if initials else "last_name"]) - 1, s
+
+
+def compare(a: Prepared, b: Prepared, fields: Iterable[str]) -> dict[str, tuple[int, float]]:
+    """{field: (level index, similarity)} of the fields both records have."""
+    from .matching import _from_name, _name_similarity, street_similarity
+
+    out: dict[str, tuple[int, float]] = {}
+    fields = set(fields)
+    if "email" in fields and a.emails and b.emails:
+        if any(e in b.emails for e in a.emails):
+            out["email"] = (0, 1.0)
+        elif shared := set(a.email_names) & set(b.email_names):
+            # "jana.cerna@" says little beyond the name when the person is Jana Černá.
+            out["email"] = (2 if all(_from_name(n, a.person) for n in shared) else 1, 1.0)
+        else:
+            out["email"] = (3, 0.0)
+    for field, name, steps in (("phone", "phones", 1), ("registration_number", "ids", 2)):
+        x, y = getattr(a, name), getattr(b, name)
+        if field in fields and x and y:
+            if any(v in y for v in x):
+                out[field] = (0, 1.0)
+            else:  # a typo compares the first of each (sorted) list
+                d = _typos(x[0], y[0])
+                out[field] = (d if d <= steps else steps + 1, 0.0)
+    swap = None
+    if "first_name" in fields and a.given and b.given:
+        swap = swapped(a, b)
+        out["first_name"] = _name_level(a.given, b.given, swap, True)
+    if "last_name" in fields and a.family and b.family:
+        swap = swapped(a, b) if swap is None else swap
+        out["last_name"] = _name_level(a.family, b.family, swap, False)
+    if "company" in fields and a.company and b.company:
+        s = 1.0 if a.company == b.company else _name_similarity(a.company, b.company)
+        level = 0 if a.company == b.company else 1 if s >= COMPANY_CLOSE else 2
+        out["company"] = (level if s >= COMPANY_SIMILAR else 3, s)
+    if "postcode" in fields and a.postcode and b.postcode:
+        d = 0 if a.postcode == b.postcode else _typos(a.postcode, b.postcode)
+        out["postcode"] = (min(d, 3), 0.0)
+    if "city" in fields and a.city and b.city:
+        if a.city == b.city:
+            out["city"] = (0, 1.0)
+        else:
+            s = JaroWinkler.similarity(a.city, b.city)
+            out["city"] = (1 if s >= CITY_CLOSE else 2, s)
+    if "street" in fields and a.street and b.street:
+        sa, sb = a.street.replace(" ", ""), b.street.replace(" ", "")
+        if sa == sb:
+            out["street"] = (0, 1.0)
+        else:
+            s = street_similarity(a.street, b.street)
+            out["street"] = (1 if s >= STREET_CLOSE else 2, s)
+    if "number" in fields and a.number and b.number:
+        d = 0 if a.number == b.number else _typos(a.number, b.number)
+        out["number"] = (min(d, 2), 0.0)
+    return out
+
+
+# Reasons ------------------------------------------------------------------------------------
+
+_FIXED_REASONS = {
+    ("email", 0): "same e-mail",
+    ("email", 1): "same e-mail name, other domain",
+    ("email", 2): "same e-mail name, other domain",
+    ("phone", 0): "same phone",
+    ("phone", 1): "phone 1 typo",
+    ("registration_number", 0): "same registration number",
+    ("registration_number", 1): "registration number 1 typo",
+    ("registration_number", 2): "registration number 2 typos",
+    ("registration_number", 3): "other registration number",
+    ("first_name", 0): "same first name",
+    ("first_name", 2): "first and last name swapped",
+    ("first_name", 4): "first name initial",
+    ("last_name", 0): "same last name",
+    ("last_name", 2): "last and first name swapped",
+    ("company", 0): "same company",
+    ("postcode", 0): "same postcode",
+    ("postcode", 1): "postcode 1 typo",
+    ("postcode", 2): "postcode 2 typos",
+    ("city", 0): "same city",
+    ("street", 0): "same street",
+    ("number", 0): "same house number",
+    ("number", 1): "house number 1 typo",
+}
+_SCORED_LABEL = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "company": "company",
+    "city": "city",
+    "street": "street",
+}
+
+
+def reason(field: str, level: int, similarity: float, weight: float) -> str | None:
+    """What a field's comparison says, with its weight in bits: "postcode 1 typo (+3.1)",
+    "first name 0.93 (+4.2)". Fields that count against the pair are left out, but for another
+    registration number, which alone tells two companies apart."""
+    if weight <= 0 and (field, level) != ("registration_number", 3):
+        return None
+    text = _FIXED_REASONS.get((field, level))
+    if text is None:
+        if field not in _SCORED_LABEL:
+            return None
+        text = f"{_SCORED_LABEL[field]} {similarity:.2f}"
+    return f"{text} ({weight:+.1f})"
