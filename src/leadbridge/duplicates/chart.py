@@ -17,8 +17,8 @@ from typing import Any
 
 from django.utils.formats import number_format
 
-WIDTH = 760
-LABEL_WIDTH = 230  # the field / level names, right-aligned before the bars
+WIDTH = 820
+LABEL_WIDTH = 300  # the field / level names, right-aligned before the bars
 VALUE_WIDTH = 56  # the weight printed beyond the end of each bar
 ROW = 20
 HEAD = 22
