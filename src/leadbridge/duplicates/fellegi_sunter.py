@@ -33,8 +33,8 @@ DEFAULT_BITS: dict[str, tuple[float, ...]] = {
     "email": (13.0, 3.0, 1.0, -0.5),
     "phone": (10.0, 2.0, -1.0),
     "registration_number": (14.0, 4.0, 0.0, -10.0),
-    "first_name": (3.0, 2.0, 2.0, 1.0, 0.5, -4.0),
-    "last_name": (3.5, 2.5, 2.0, 1.0, -4.0),
+    "first_name": (3.0, 2.0, 5.0, 1.0, 1.0, 0.5, -4.0),  # a swap stands for both names
+    "last_name": (3.5, 2.5, 1.0, 1.0, -4.0),
     "company": (6.0, 5.5, 3.0, -2.0),
     "postcode": (3.0, 1.0, -2.0, -3.0),
     "city": (1.0, 0.0, -0.5),

@@ -24,8 +24,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "email": ("exact", "local", "local_name", "other"),
     "phone": ("exact", "typo1", "other"),
     "registration_number": ("exact", "typo1", "typo2", "other"),
-    "first_name": ("exact", "jw92", "swapped", "jw88", "initial", "other"),
-    "last_name": ("exact", "jw92", "swapped", "jw88", "other"),
+    "first_name": ("exact", "jw92", "swapped", "jw88", "typo1", "initial", "other"),
+    "last_name": ("exact", "jw92", "jw88", "typo1", "other"),
     "company": ("exact", "close", "similar", "other"),
     "postcode": ("exact", "typo1", "typo2", "other"),
     "city": ("exact", "close", "other"),
@@ -66,15 +66,20 @@ def _typos(a: str, b: str) -> int:
     return DamerauLevenshtein.distance(a, b)
 
 
+SWAP_EACH, SWAP_MEAN = 0.8, 0.9
+
+
 def swapped(a: Prepared, b: Prepared) -> bool:
-    """First and last name typed in each other's place (one typo allowed in each)."""
+    """First and last name typed in each other's place, a typo allowed: each name close to
+    the other's (Jaro–Winkler ≥ 0.8) and the two on average ≥ 0.9."""
     if not (a.given and a.family and b.given and b.family):
         return False
     jw = JaroWinkler.similarity
-    return jw(a.given, b.family) >= JW_HIGH and jw(a.family, b.given) >= JW_HIGH
+    x, y = jw(a.given, b.family), jw(a.family, b.given)
+    return x >= SWAP_EACH and y >= SWAP_EACH and x + y >= 2 * SWAP_MEAN
 
 
-def _name_level(x: str, y: str, swap: bool, initials: bool) -> tuple[int, float]:
+def _first_name_level(x: str, y: str, swap: bool) -> tuple[int, float]:
     if x == y:
         return 0, 1.0
     s = JaroWinkler.similarity(x, y)
@@ -84,9 +89,20 @@ def _name_level(x: str, y: str, swap: bool, initials: bool) -> tuple[int, float]
         return 2, s
     if s >= JW_LOW:
         return 3, s
-    if initials and (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
+    if _typos(x, y) <= 1:
         return 4, s
-    return len(FIELDS["first_name" if initials else "last_name"]) - 1, s
+    if (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
+        return 5, s
+    return 6, s
+
+
+def _last_name_level(x: str, y: str) -> tuple[int, float]:
+    if x == y:
+        return 0, 1.0
+    s = JaroWinkler.similarity(x, y)
+    if s >= JW_LOW:
+        return (1 if s >= JW_HIGH else 2), s
+    return (3 if _typos(x, y) <= 1 else 4), s
 
 
 def compare(a: Prepared, b: Prepared, fields: Iterable[str]) -> dict[str, tuple[int, float]]:
@@ -111,13 +127,14 @@ def compare(a: Prepared, b: Prepared, fields: Iterable[str]) -> dict[str, tuple[
             else:  # a typo compares the first of each (sorted) list
                 d = _typos(x[0], y[0])
                 out[field] = (d if d <= steps else steps + 1, 0.0)
-    swap = None
+    # A swap (first_name's level 2) stands for both names: the last name is then not
+    # compared again, so the one piece of evidence is not counted twice.
+    swap = False
     if "first_name" in fields and a.given and b.given:
-        swap = swapped(a, b)
-        out["first_name"] = _name_level(a.given, b.given, swap, True)
-    if "last_name" in fields and a.family and b.family:
-        swap = swapped(a, b) if swap is None else swap
-        out["last_name"] = _name_level(a.family, b.family, swap, False)
+        out["first_name"] = _first_name_level(a.given, b.given, swapped(a, b))
+        swap = out["first_name"][0] == 2
+    if "last_name" in fields and a.family and b.family and not swap:
+        out["last_name"] = _last_name_level(a.family, b.family)
     if "company" in fields and a.company and b.company:
         s = 1.0 if a.company == b.company else _name_similarity(a.company, b.company)
         level = 0 if a.company == b.company else 1 if s >= COMPANY_CLOSE else 2
@@ -158,9 +175,10 @@ _FIXED_REASONS = {
     ("registration_number", 3): "other registration number",
     ("first_name", 0): "same first name",
     ("first_name", 2): "first and last name swapped",
-    ("first_name", 4): "first name initial",
+    ("first_name", 4): "first name 1 typo",
+    ("first_name", 5): "first name initial",
+    ("last_name", 3): "last name 1 typo",
     ("last_name", 0): "same last name",
-    ("last_name", 2): "last and first name swapped",
     ("company", 0): "same company",
     ("postcode", 0): "same postcode",
     ("postcode", 1): "postcode 1 typo",

@@ -11,7 +11,6 @@ probability in 0..1 with the reasons that made it.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 from leadbridge.core.normalize import InvalidValue, fold, normalize_phone, phone_digits
 
 from .fellegi_sunter import DEFAULT, Weights
-from .levels import TF_FIELDS, compare, fields_of, reason
+from .levels import TF_FIELDS, compare, fields_of, level_code, reason
 
 RULES = ("email", "phone", "name", "company", "registration_number", "address")
 ALL_RULES = frozenset(RULES)
@@ -565,14 +564,6 @@ def _from_name(email_name: str, person: str) -> bool:
     return rest == ""
 
 
-def name_rarity(count: int) -> int:
-    """Log2-odds added to an exact name agreement by how many records carry the name (a
-    term-frequency adjustment): one name that only two records share says much more than
-    one that a hundred strangers share. Thirty-two holders is neutral; a common name loses
-    little, since the other fields still tell its holders apart."""
-    return max(-1, min(3, round(math.log2(32 / max(count, 1)))))
-
-
 def score(
     a: Prepared,
     b: Prepared,
@@ -588,9 +579,7 @@ def score(
     w = weights.prior
     reasons: list[str] = []
     for name, (level, similarity) in compare(a, b, _fields(rules)).items():
-        contribution = weights.bits[name][level] + (
-            weights.tf_adjust(name, _tf_value(a, name)) if level == 0 and name in TF_FIELDS else 0.0
-        )
+        contribution = weights.bits[name][level] + _tf(weights, a, name, level)
         w += contribution
         text = reason(name, level, similarity, contribution)
         if text:
@@ -598,12 +587,22 @@ def score(
     return probability_of(w), reasons
 
 
+SWAPPED = level_code("first_name", "swapped")
+
+
 def probability_of(w: float) -> float:
     return round(1.0 / (1.0 + 2.0 ** (-w)), 4)
 
 
-def _tf_value(p: Prepared, name: str) -> str:
-    return p.given if name == "first_name" else p.family if name == "last_name" else p.city
+def _tf(weights: Weights, a: Prepared, name: str, level: int) -> float:
+    """The term-frequency adjustment of an exact agreement on a name or city, and of a swap
+    of first and last name (by both names: a swapped common name says as little)."""
+    if level == 0 and name in TF_FIELDS:
+        value = a.given if name == "first_name" else a.family if name == "last_name" else a.city
+        return weights.tf_adjust(name, value)
+    if level == SWAPPED and name == "first_name":
+        return weights.tf_adjust("first_name", a.given) + weights.tf_adjust("last_name", a.family)
+    return 0.0
 
 
 @lru_cache(maxsize=128)

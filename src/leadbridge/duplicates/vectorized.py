@@ -28,8 +28,16 @@ from rapidfuzz.process import cpdist
 
 from . import levels as lv
 from .fellegi_sunter import DEFAULT, Weights
-from .levels import FIELDS, TF_FIELDS
-from .matching import _FIELD, _ITEM, _from_name, _name_similarity, _truncated, probability_of
+from .levels import TF_FIELDS
+from .matching import (
+    _FIELD,
+    _ITEM,
+    SWAPPED,
+    _from_name,
+    _name_similarity,
+    _truncated,
+    probability_of,
+)
 
 WORDS = 4  # words of a name compared in bulk; longer names are compared one by one
 SLOTS = 3  # items of an e-mail, phone or id list held as columns; longer lists go to `extra`
@@ -421,27 +429,41 @@ def _names(p: Profiles, a, b, fields, out: Levels, column) -> None:
     four = np.flatnonzero((ga != 0) & (gb != 0) & (fa != 0) & (fb != 0))
     if len(four):
         jw = JaroWinkler.similarity
-        cross = _similarity(vocab, ga[four], fb[four], jw) >= lv.JW_HIGH
-        cross &= _similarity(vocab, fa[four], gb[four], jw) >= lv.JW_HIGH
-        swap[four] = cross
+        x = _similarity(vocab, ga[four], fb[four], jw)
+        y = _similarity(vocab, fa[four], gb[four], jw)
+        swap[four] = (x >= lv.SWAP_EACH) & (y >= lv.SWAP_EACH) & (x + y >= 2 * lv.SWAP_MEAN)
     values = vocab.values
-    for field, ca, cb, initials in (("first_name", ga, gb, True), ("last_name", fa, fb, False)):
-        if field not in fields:
-            continue
+    if "first_name" in fields:
         level, sim = column()
-        both = np.flatnonzero((ca != 0) & (cb != 0))
-        x, y = ca[both], cb[both]
+        both = np.flatnonzero((ga != 0) & (gb != 0))
+        x, y = ga[both], gb[both]
         s = _similarity(vocab, x, y, JaroWinkler.similarity)
-        choices = [x == y, s >= lv.JW_HIGH, swap[both], s >= lv.JW_LOW]
-        if initials:
-            initial = np.zeros(len(both), dtype=bool)
-            for k in np.flatnonzero(s < lv.JW_LOW).tolist():
-                u, v = values[int(x[k])], values[int(y[k])]
-                initial[k] = (len(u) == 1 or len(v) == 1) and u[0] == v[0]
-            choices.append(initial)
-        level[both] = np.select(choices, list(range(len(choices))), len(FIELDS[field]) - 1)
+        weak = np.flatnonzero(s < lv.JW_LOW)
+        typo = np.zeros(len(both), dtype=bool)
+        typo[weak] = _typos(vocab, x[weak], y[weak]) <= 1
+        initial = np.zeros(len(both), dtype=bool)
+        for k in weak.tolist():
+            u, v = values[int(x[k])], values[int(y[k])]
+            initial[k] = (len(u) == 1 or len(v) == 1) and u[0] == v[0]
+        choices = [x == y, s >= lv.JW_HIGH, swap[both], s >= lv.JW_LOW, typo, initial]
+        level[both] = np.select(choices, [0, 1, 2, 3, 4, 5], 6)
         sim[both] = s
-        out[field] = (level, sim)
+        out["first_name"] = (level, sim)
+        swapped = level == 2  # the last name is not compared again (`levels.compare`)
+    else:
+        swapped = np.zeros(len(a), dtype=bool)
+    if "last_name" in fields:
+        level, sim = column()
+        both = np.flatnonzero((fa != 0) & (fb != 0) & ~swapped)
+        x, y = fa[both], fb[both]
+        s = _similarity(vocab, x, y, JaroWinkler.similarity)
+        weak = np.flatnonzero(s < lv.JW_LOW)
+        typo = np.zeros(len(both), dtype=bool)
+        typo[weak] = _typos(vocab, x[weak], y[weak]) <= 1
+        choices = [x == y, s >= lv.JW_HIGH, s >= lv.JW_LOW, typo]
+        level[both] = np.select(choices, [0, 1, 2, 3], 4)
+        sim[both] = s
+        out["last_name"] = (level, sim)
 
 
 def _tf(vocab: _Vocab, codes: np.ndarray, field: str, weights: Weights) -> np.ndarray:
@@ -474,6 +496,13 @@ def score_pairs(
             vocab, column = _TF_CODES[field]
             adjust = _tf(p.vocab[vocab], p.codes[column][a[exact]], field, weights)
             contribution[exact] = contribution[exact] + adjust
+        if field == "first_name":  # a swap weighs by both names (`matching._tf`)
+            swap = np.flatnonzero(level == SWAPPED)
+            pn = p.vocab["pn"]
+            adjust = _tf(pn, p.codes["given"][a[swap]], "first_name", weights) + _tf(
+                pn, p.codes["family"][a[swap]], "last_name", weights
+            )
+            contribution[swap] = contribution[swap] + adjust
         w += contribution
         contributions[field] = contribution
     return Scored(

@@ -208,7 +208,7 @@ def weights_train(
 ) -> MatchWeights | None:
     """Learn a version of the weights from the records of `record_type` and save it as the
     current one; None (the defaults stay) below MIN_RECORDS records."""
-    from . import finder, vectorized
+    from . import finder
 
     started = time.perf_counter()
     report = progress or (lambda _value: None)
@@ -222,6 +222,39 @@ def weights_train(
     records = len(profiles)
     if records < MIN_RECORDS:
         return None
+    learned = learn(profiles, pairs, blocked, rng=rng, progress=report)
+    with transaction.atomic():
+        newest = MatchWeights.objects.select_for_update().order_by("-version").first()
+        row = MatchWeights.objects.create(
+            version=(newest.version if newest else 0) + 1,
+            record_type=record_type,
+            record_count=records,
+            pair_count=blocked,
+            seconds=round(time.perf_counter() - started, 2),
+            data=learned.to_json(),
+        )
+    forget_cache()
+    log.info("match weights v%s: %s records, %s blocked pairs", row.version, records, blocked)
+    report(1.0)
+    return row
+
+
+def learn(
+    profiles: Any,
+    pairs: np.ndarray,
+    blocked: int,
+    *,
+    rng: np.random.Generator | None = None,
+    progress: Progress | None = None,
+) -> Weights:
+    """Weights learned from `profiles` (`vectorized.Profiles`, every record): u from random
+    pairs of them, m by EM over `pairs` (record ids of blocked pairs, a sample of `blocked`),
+    the prior from EM's share of matches, term frequencies from the profiles. Pure."""
+    from . import vectorized
+
+    report = progress or (lambda _value: None)
+    rng = rng or np.random.default_rng(21)
+    records = len(profiles)
     fields = FIELD_NAMES
     a, b = profiles.rows(pairs[:, 0]), profiles.rows(pairs[:, 1])
     live = (a >= 0) & (b >= 0)
@@ -240,21 +273,7 @@ def weights_train(
     )
     values, counts = _value_counts(profiles)
     tf, floor = fs.term_frequencies(values, counts, records)
-    learned = Weights(m=m, u=u, prior=fs.prior_bits(share, blocked, records), tf=tf, tf_floor=floor)
-    with transaction.atomic():
-        newest = MatchWeights.objects.select_for_update().order_by("-version").first()
-        row = MatchWeights.objects.create(
-            version=(newest.version if newest else 0) + 1,
-            record_type=record_type,
-            record_count=records,
-            pair_count=blocked,
-            seconds=round(time.perf_counter() - started, 2),
-            data=learned.to_json(),
-        )
-    forget_cache()
-    log.info("match weights v%s: %s records, %s blocked pairs", row.version, records, blocked)
-    report(1.0)
-    return row
+    return Weights(m=m, u=u, prior=fs.prior_bits(share, blocked, records), tf=tf, tf_floor=floor)
 
 
 def _all_profiles(record_type: str, report: Progress) -> Any:
