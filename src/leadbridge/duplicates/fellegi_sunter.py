@@ -227,10 +227,9 @@ def term_frequencies(
     return tf, floor
 
 
-def prior_bits(share_blocked: float, blocked_pairs: int, records: int) -> float:
-    """log2-odds that two random records are one: the matches EM found among the blocked
-    pairs spread over every pair of records."""
-    total = records * (records - 1) / 2
+def prior_bits(share_blocked: float, blocked_pairs: int, total: int) -> float:
+    """log2-odds that two random records (of the `total` pairs u was counted among) are
+    one: the matches EM found among the blocked pairs spread over those pairs."""
     if total <= 0 or blocked_pairs <= 0:
         return DEFAULT_PRIOR
     matches = max(share_blocked * blocked_pairs, 1.0)

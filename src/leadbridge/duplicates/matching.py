@@ -336,12 +336,13 @@ class Prepared:
     city: str = ""
     given: str = ""  # first name words (folded, without titles), in typed order
     family: str = ""  # last name words
+    country: str = ""  # ISO code as typed (upper case); conditions the learned u, not compared
 
 
 _FIELD, _ITEM = "\x1e", "\x1f"  # separators that never occur in normalized values
 _TUPLES = ("emails", "email_names", "phones", "ids")
 _STRINGS = ("person", "company", "postcode", "street", "number", "city")
-_NAMES = ("given", "family")  # after the display name: profiles filed before them lack them
+_NAMES = ("given", "family", "country")  # after the display name (older profiles lack them)
 
 
 def encode(p: Prepared, display_name: str) -> str:
@@ -357,7 +358,7 @@ def encode(p: Prepared, display_name: str) -> str:
 def decode(text: str) -> tuple[Prepared, str]:
     parts = text.split(_FIELD)
     tuples = [tuple(part.split(_ITEM)) if part else () for part in parts[:4]]
-    names = (parts[11:13] + ["", ""])[:2]
+    names = (parts[11:14] + ["", "", ""])[:3]
     return Prepared(*tuples, *parts[4:10], *names), parts[10]
 
 
@@ -413,6 +414,7 @@ def prepare(
         city=" ".join(_tokens(values.get("city"))),
         given=_name_words(values.get("first_name")),
         family=_name_words(values.get("last_name")),
+        country=(values.get("country") or "").strip().upper()[:2],
     )
 
 

@@ -89,12 +89,13 @@ class Profiles:
         # "pn": first and last names in one vocabulary, so a swap compares codes of both.
         self.vocab = {
             f: _Vocab() for f in ("person", "company", "postcode", "sn", "number", "city", "pn",
-                                  "phone0", "id0")
+                                  "phone0", "id0", "country")
         }  # fmt: skip
         self._name_codes = {"given": array("i"), "family": array("i")}
         self._first = {"phones": array("i"), "ids": array("i")}
         self._codes = {
-            f: array("i") for f in ("person", "company", "postcode", "sn", "number", "city")
+            f: array("i")
+            for f in ("person", "company", "postcode", "sn", "number", "city", "country")
         }
         self._has_street = array("b")
 
@@ -145,7 +146,8 @@ class Profiles:
         self._has_street.append(bool(street))
         codes["city"].append(vocab["city"].code(parts[9]))
         self.names.append(parts[10])
-        given, family = (parts[11:13] + ["", ""])[:2]
+        given, family, country = (parts[11:14] + ["", "", ""])[:3]
+        codes["country"].append(vocab["country"].code(country))
         self._name_codes["given"].append(vocab["pn"].code(given))
         self._name_codes["family"].append(vocab["pn"].code(family))
 

@@ -32,7 +32,7 @@ from .models import MatchProfile, MatchWeights, WeightsJob
 
 log = logging.getLogger(__name__)
 
-MIN_RECORDS = 1000  # fewer records than this: the defaults stay
+MIN_RECORDS = 500  # fewer records than this: the defaults stay (EM has too little to go on)
 REFRESH_GROWTH = 1.2  # records grown by this factor since the last version: learn again
 BLOCKED_SAMPLE = 1_000_000  # blocked pairs EM runs on, at most
 RANDOM_PAIRS = 500_000  # random pairs u is counted on
@@ -249,7 +249,8 @@ def learn(
 ) -> Weights:
     """Weights learned from `profiles` (`vectorized.Profiles`, every record): u from random
     pairs of them, m by EM over `pairs` (record ids of blocked pairs, a sample of `blocked`),
-    the prior from EM's share of matches, term frequencies from the profiles. Pure."""
+    the prior from EM's share of matches, term frequencies from the profiles. Pure.
+    (`_random_pairs` says why the random pairs are of one country.)"""
     from . import vectorized
 
     report = progress or (lambda _value: None)
@@ -261,10 +262,8 @@ def learn(
     a, b = a[live], b[live]
     blocked_levels = vectorized.levels_of(profiles, a, b, fields)
     report(0.55)
-    ra = rng.integers(0, records, RANDOM_PAIRS)
-    rb = rng.integers(0, records, RANDOM_PAIRS)
-    keep = ra != rb
-    random_levels = vectorized.levels_of(profiles, ra[keep], rb[keep], fields)
+    ra, rb, pairs_total = _random_pairs(profiles.codes["country"], rng)
+    random_levels = vectorized.levels_of(profiles, ra, rb, fields)
     u = fs.estimate_u({f: random_levels[f][0] for f in fields})
     report(0.7)
     m, _u_blocked, share = fs.expectation_maximisation(
@@ -272,8 +271,39 @@ def learn(
         progress=lambda value: report(0.7 + 0.25 * value),
     )
     values, counts = _value_counts(profiles)
-    tf, floor = fs.term_frequencies(values, counts, records)
-    return Weights(m=m, u=u, prior=fs.prior_bits(share, blocked, records), tf=tf, tf_floor=floor)
+    # Frequencies among the records of one's own country, as u is counted (the expected
+    # size of a record's country group).
+    sizes = np.bincount(profiles.codes["country"]).astype(np.float64)
+    group = max(int(round(float((sizes**2).sum()) / max(records, 1))), 1)
+    tf, floor = fs.term_frequencies(values, counts, group)
+    prior = fs.prior_bits(share, blocked, pairs_total)
+    return Weights(m=m, u=u, prior=prior, tf=tf, tf_floor=floor)
+
+
+def _random_pairs(country: np.ndarray, rng: np.random.Generator) -> tuple:
+    """RANDOM_PAIRS random pairs of records of one country (records without one form a
+    group of their own), and how many such pairs there are.
+
+    Why of one country: the pairs a scorer meets are nearly all of one country (blocks
+    join a name with a place), and among them a shared first name, surname or city is far
+    more common than between two records drawn from a whole international installation,
+    most of whose pairs are of different countries and languages. A u counted over those
+    would weigh a shared common name and city as if they were independent of the country;
+    the prior is then the share of matches among the pairs of one country too. An
+    installation of one country (or none) gets plain random pairs."""
+    order = np.argsort(country, kind="stable")
+    codes, starts, sizes = np.unique(country[order], return_index=True, return_counts=True)
+    del codes
+    pairs_total = int((sizes * (sizes - 1) // 2).sum())
+    weight = sizes * (sizes - 1) / 2.0
+    if pairs_total == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, 0
+    group = rng.choice(len(sizes), RANDOM_PAIRS, p=weight / weight.sum())
+    first = rng.integers(0, sizes[group])
+    second = rng.integers(0, sizes[group] - 1)
+    second = second + (second >= first)  # another record of the same group
+    return order[starts[group] + first], order[starts[group] + second], pairs_total
 
 
 def _all_profiles(record_type: str, report: Progress) -> Any:
