@@ -158,6 +158,22 @@ def _quiet_splink() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _misses(groups: list, entity_of: dict, row_of: dict, limit: int) -> dict:
+    """Up to `limit` true pairs the finder missed and pairs it made wrongly, as the rows."""
+    from itertools import combinations
+
+    by_entity: dict[str, list[int]] = {}
+    for pk, entity in entity_of.items():
+        by_entity.setdefault(entity, []).append(pk)
+    truth = {p for ids in by_entity.values() for p in combinations(sorted(ids), 2)}
+    found = {p for g in groups for p in combinations(sorted(g), 2)}
+
+    def rows(pairs: set) -> list:
+        return [[row_of[a], row_of[b]] for a, b in sorted(pairs)[:limit]]
+
+    return {"missed": rows(truth - found), "wrong": rows(found - truth)}
+
+
 def _train(wanted: bool) -> dict:
     """The installation's weights learned from the leads just loaded, as the training job
     would (`weights.weights_train`), when this code has it; else the built-in weights."""
@@ -199,6 +215,14 @@ def main() -> int:
     )
     parser.add_argument("--peer", choices=("splink", "none"), default="splink")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--misses",
+        type=int,
+        default=0,
+        metavar="N",
+        help="write up to N missed true pairs and N false pairs (at the default threshold) per "
+        "set to bench/results/duplicates-febrl-misses.json, to read what the matcher got wrong",
+    )
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="leadbridge-bench-febrl-")
@@ -232,6 +256,7 @@ def main() -> int:
     client = Client()
     client.force_login(admin)
     results = []
+    misses: dict[str, dict] = {}
     for number in args.sets:
         for field_set in args.fields:
             Lead.objects.all().delete()  # each set on its own (their match keys go along)
@@ -241,10 +266,12 @@ def main() -> int:
             entity_of: dict[int, str] = {}
             refused = []
             kept = []
+            row_of: dict[int, dict] = {}
             for row in rows:
                 data = {k: v for k, v in row.items() if k != "entity"}
                 try:
-                    entity_of[lead_create(actor=admin, data=data).obj.pk] = row["entity"]
+                    pk = lead_create(actor=admin, data=data).obj.pk
+                    entity_of[pk], row_of[pk] = row["entity"], row
                 except ValidationFailed as exc:  # a record no lead form would take either
                     refused.append({**row, "errors": [e.message for e in exc.errors]})
                 else:
@@ -264,6 +291,10 @@ def main() -> int:
                 assert answer.status_code == 200, answer.content[:300]
                 seconds = time.perf_counter() - started
                 groups = [[r["id"] for r in g["records"]] for g in answer.json()["groups"]]
+                if threshold is None and args.misses:
+                    misses[f"febrl{number} {field_set}"] = _misses(
+                        groups, entity_of, row_of, args.misses
+                    )
                 ours.append(
                     {
                         "threshold": DEFAULT_THRESHOLD if threshold is None else threshold,
@@ -296,6 +327,10 @@ def main() -> int:
                 _print_one(results[-1])
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "duplicates-febrl.json").write_text(json.dumps(results, indent=2))
+    if misses:
+        (RESULTS / "duplicates-febrl-misses.json").write_text(
+            json.dumps(misses, indent=1, ensure_ascii=False)
+        )
     if args.json:
         print(json.dumps(results, indent=2))
     else:
