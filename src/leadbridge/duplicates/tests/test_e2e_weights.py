@@ -18,7 +18,7 @@ LAST = ["Novák", "Malý", "Svoboda", "Dvořák", "Černý", "Procházka", "Kuč
         "Vaněk"]  # fmt: skip
 CITIES = [("Brno", "60200"), ("Praha", "11000"), ("Ostrava", "70200"), ("Plzeň", "30100"),
           ("Olomouc", "77900"), ("Liberec", "46001")]  # fmt: skip
-PEOPLE = 520  # twice each: the training needs weights.MIN_RECORDS (1,000) records
+PEOPLE = 520  # twice each: enough records (weights.MIN_RECORDS) for the training to learn
 
 
 def _people():
@@ -44,6 +44,7 @@ def test_the_chart_shows_the_weights_and_train_makes_a_new_version(browser_page)
     from leadbridge.people.models import User
 
     User.objects.create_superuser("boss", "boss@example.com", "x-Secret-123")
+    assert 2 * PEOPLE >= weights.MIN_RECORDS
     _people()
     page = browser_page
     login(page, "boss")

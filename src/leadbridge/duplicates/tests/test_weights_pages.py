@@ -88,5 +88,5 @@ def test_training_on_too_few_records_keeps_the_defaults_and_says_so(client, admi
     run_weights_training.func(str(WeightsJob.objects.get().pk))  # what the worker does
     html = client.get("/duplicates/").content.decode()
     assert 'data-status="done"' in html and 'data-version="0"' in html
-    assert "too few records to learn from (it needs 1000)" in html
+    assert f"too few records to learn from (it needs {weights.MIN_RECORDS})" in html
     assert "Built-in weights" in html
