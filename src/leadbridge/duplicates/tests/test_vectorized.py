@@ -60,18 +60,21 @@ def _profiles(prepared):
 def _learned_like(prepared) -> Weights:
     """Weights unlike the defaults, with term frequencies of the records' names and cities,
     so the parity covers the adjustment too."""
-    m = {f: tuple(1.0 / len(v) for v in FIELDS[f]) for f in FIELDS}
     m = {f: tuple(0.9 if k == 0 else 0.1 / (len(FIELDS[f]) - 1) for k in range(len(FIELDS[f])))
          for f in FIELDS}  # fmt: skip
     u = {f: tuple(0.002 * (k + 1) if k < len(FIELDS[f]) - 1 else 0.0 for k in range(len(FIELDS[f])))
          for f in FIELDS}  # fmt: skip
     u = {f: (*v[:-1], 1 - sum(v[:-1])) for f, v in u.items()}
     total = len(prepared)
+
+    def shares(values, keep=None):
+        return {k: c / total for k, c in list(Counter(v for v in values if v).items())[:keep]}
+
     tf = {
-        "first_name": {k: c / total for k, c in Counter(p.given for p in prepared if p.given).items()},
-        "last_name": {k: c / total for k, c in list(Counter(p.family for p in prepared if p.family).items())[:4]},
-        "city": {k: c / total for k, c in Counter(p.city for p in prepared if p.city).items()},
-    }  # fmt: skip
+        "first_name": shares(p.given for p in prepared),
+        "last_name": shares((p.family for p in prepared), keep=4),  # the rest: the floor
+        "city": shares(p.city for p in prepared),
+    }
     return Weights(m=m, u=u, prior=-12.5, version=3, tf=tf, tf_floor={"last_name": 1 / total})
 
 
