@@ -100,7 +100,7 @@ def find_matches(
 MAX_KEYS = 100
 # Which keys stay when there are more: the exact identifiers first, then company and name
 # with a place, then the looser sound-alike keys (see `matching.blocking_keys`).
-KEY_RANK = {kind: n for n, kind in enumerate("eipcmxnfahklsgtdz")}
+KEY_RANK = {kind: n for n, kind in enumerate("eipcmxnfahklsgytdz")}
 
 
 def bounded(keys: list[str]) -> list[str]:

@@ -44,7 +44,7 @@ RULE_KEYS = {
     "email": ("e", "l"),
     "phone": ("p",),
     "registration_number": ("i", "t"),
-    "name": ("m", "n", "x", "h", "s", "g", "d", "z"),
+    "name": ("m", "n", "x", "h", "s", "g", "y", "d", "z"),
     "company": ("c", "k", "f"),
     "address": ("a", "h"),
 }

@@ -146,7 +146,7 @@ _MIN_LOCAL = 5
 BLOCK_LIMIT = 60  # records sharing one key beyond which the key says too little to compare
 # A name in a city, or the personal part of an e-mail ("jan.novak" at any provider), is shared
 # by far more strangers than a name in a postcode: smaller blocks for those kinds of key.
-KIND_BLOCK_LIMITS = {"n": 12, "l": 12, "g": 12, "z": 12, "d": 12}
+KIND_BLOCK_LIMITS = {"n": 12, "l": 12, "g": 12, "y": 12, "z": 12, "d": 12}
 MIN_ID_TYPO = 5  # ids this long or longer are also filed by their one-typo neighbourhood
 
 
@@ -437,7 +437,7 @@ def blocking_keys(p: Prepared) -> list[str]:
     words = [w for w in p.person.split() if len(w) > 1]
     city = phonetic(p.city.replace(" ", ""))
     sounds = " ".join(sorted(phonetic(w) for w in words))
-    if len(words) >= 2:
+    if words:  # one word too: a record with only a surname (or a given name)
         if p.postcode:
             keys.add(f"m:{sounds}|{p.postcode}")
             keys.add(f"x:{' '.join(sorted(w[:3] for w in words))}|{p.postcode}")
@@ -462,7 +462,7 @@ def blocking_keys(p: Prepared) -> list[str]:
 
 def _typo_keys(p: Prepared) -> set[str]:
     """Keys that still meet when one of the name, the postcode or the city is mistyped: the
-    surname in its postcode, the given name in its city, the surname's sound (as Czech,
+    surname in its postcode and in its city, the given name in its city, the surname's sound (as Czech,
     Slovak, Polish and Lithuanian spell it) with the initial, the whole name without a place
     (both in small blocks only, see KIND_BLOCK_LIMITS), and an id's one-typo neighbourhood
     (each id with one character deleted: two ids one substitution, insertion, deletion or
@@ -471,6 +471,8 @@ def _typo_keys(p: Prepared) -> set[str]:
     given, family = p.given.replace(" ", ""), p.family.replace(" ", "")
     if family and p.postcode:
         keys.add(f"s:{family}|{p.postcode}")
+    if family and p.city:
+        keys.add(f"y:{family}|{p.city.replace(' ', '')}")
     if given and family:
         if p.city:
             keys.add(f"g:{given}|{p.city.replace(' ', '')}")
