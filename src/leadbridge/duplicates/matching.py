@@ -462,9 +462,10 @@ def blocking_keys(p: Prepared) -> list[str]:
 
 def _typo_keys(p: Prepared) -> set[str]:
     """Keys that still meet when one of the name, the postcode or the city is mistyped: the
-    surname in its postcode and in its city, the given name in its city, the surname's sound (as Czech,
-    Slovak, Polish and Lithuanian spell it) with the initial, the whole name without a place
-    (both in small blocks only, see KIND_BLOCK_LIMITS), and an id's one-typo neighbourhood
+    surname in its postcode and in its city, the given name in its city, the surname's sound
+    (as Czech, Slovak, Polish and Lithuanian spell it) with the initial, the whole name
+    without a place (small blocks only, see KIND_BLOCK_LIMITS), and an id's one-typo
+    neighbourhood
     (each id with one character deleted: two ids one substitution, insertion, deletion or
     transposition apart share one)."""
     keys: set[str] = set()
