@@ -44,9 +44,9 @@ RULE_KEYS = {
     "email": ("e", "l"),
     "phone": ("p",),
     "registration_number": ("i", "t"),
-    "name": ("m", "n", "x", "h", "s", "g", "y", "d", "z"),
+    "name": ("m", "n", "x", "h", "s", "g", "y", "d", "z", "o", "v"),
     "company": ("c", "k", "f"),
-    "address": ("a", "h"),
+    "address": ("a", "h", "q"),
 }
 SYNC_LIMIT = 5000  # records a request may scan synchronously; above, a background job
 SPLIT_MARGIN = 0.35  # a group is split where a bond is this far below the threshold

@@ -146,7 +146,10 @@ _MIN_LOCAL = 5
 BLOCK_LIMIT = 60  # records sharing one key beyond which the key says too little to compare
 # A name in a city, or the personal part of an e-mail ("jan.novak" at any provider), is shared
 # by far more strangers than a name in a postcode: smaller blocks for those kinds of key.
-KIND_BLOCK_LIMITS = {"n": 12, "l": 12, "g": 12, "y": 12, "z": 12, "d": 12}
+KIND_BLOCK_LIMITS = {
+    **{kind: 12 for kind in "nlgyzd"},
+    **{kind: 20 for kind in "ovq"},  # a surname, a given name, a postcode alone
+}
 MIN_ID_TYPO = 5  # ids this long or longer are also filed by their one-typo neighbourhood
 
 
@@ -474,6 +477,15 @@ def _typo_keys(p: Prepared) -> set[str]:
         keys.add(f"s:{family}|{p.postcode}")
     if family and p.city:
         keys.add(f"y:{family}|{p.city.replace(' ', '')}")
+    # A surname, a given name or a postcode alone: useful only while few records share it
+    # (a rare surname in a small installation); a common one passes its kind's block limit
+    # and is then skipped by the finder and read no further than the limit by a check.
+    if family:
+        keys.add(f"o:{family}")
+    if given:
+        keys.add(f"v:{given}")
+    if p.postcode:
+        keys.add(f"q:{p.postcode}")
     if given and family:
         if p.city:
             keys.add(f"g:{given}|{p.city.replace(' ', '')}")
