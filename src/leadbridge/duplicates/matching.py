@@ -135,6 +135,9 @@ _STREET_WORDS = frozenset(
 )
 # Street words also typed glued to the name ("pridhamstreet"), stripped from a word's end.
 _GLUED_STREET_WORDS = ("street", "road", "avenue", "crescent", "place", "drive", "trida")
+# More of them for a name whose street word a typo split ("c rescent", "c lose"): glued back,
+# the name ends with one.
+_SPLIT_STREET_WORDS = (*_GLUED_STREET_WORDS, "court", "close", "circuit", "parade", "terrace")
 # Providers that ignore dots in the local part of an address (jan.novak == jannovak).
 _DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 # Local parts that name a role, not a person: never evidence that two records are one.
@@ -268,12 +271,18 @@ def street(value: str | None) -> tuple[str, str]:
         elif token.strip("-"):
             words.append(_unglue(_PUNCT.sub("", token)))
     named = [w for w in words if w and w not in _STREET_WORDS]
+    if len(named) > 1:
+        # A street word split by a typo ("mathieson c rescent", "garrards treet"): the
+        # name glued together ends with it.
+        glued = "".join(named)
+        if (unglued := _unglue(glued, _SPLIT_STREET_WORDS)) != glued:
+            named = [unglued]
     # "Námestie 12" is a street called "square": keep the word when it is the whole name.
     return " ".join(named or [w for w in words if w]), number
 
 
-def _unglue(word: str) -> str:
-    for suffix in _GLUED_STREET_WORDS:
+def _unglue(word: str, suffixes: tuple[str, ...] = _GLUED_STREET_WORDS) -> str:
+    for suffix in suffixes:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word

@@ -195,6 +195,7 @@ def test_typo_levels(field, a, b, level):
         ("street", "Mlýnská 12", "Mlýnskáá 12", "close"),
         ("street", "Bedford 4", "Bedfordtreet 4", "close"),
         ("street", "Mlýnská 12", "Husova 12", "other"),
+        ("street", "22 mathieson c rescent", "22 Mathieson Crescent", "exact"),  # split word
     ],
 )
 def test_place_levels(field, a, b, level):
