@@ -40,6 +40,7 @@ DEFAULT_BITS: dict[str, tuple[float, ...]] = {
     "city": (1.0, 0.0, -0.5),
     "street": (2.5, 1.0, -1.0),
     "number": (1.5, 0.5, -1.0),
+    "premises": (1.5, 0.5, -0.5),
 }
 DEFAULT_PRIOR = -7.0
 PSEUDO_PAIRS = 50.0  # weight of the defaults in a learned m or u, in pairs

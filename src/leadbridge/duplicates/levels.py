@@ -31,6 +31,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "city": ("exact", "close", "other"),
     "street": ("exact", "close", "other"),
     "number": ("exact", "typo1", "other"),
+    "premises": ("exact", "close", "other"),
 }
 FIELD_NAMES = tuple(FIELDS)
 # The rules a user picks (e-mail, phone, …) and the fields each switches on.
@@ -40,7 +41,7 @@ RULE_FIELDS = {
     "registration_number": ("registration_number",),
     "name": ("first_name", "last_name"),
     "company": ("company",),
-    "address": ("postcode", "city", "street", "number"),
+    "address": ("postcode", "city", "street", "number", "premises"),
 }
 # Fields whose exact agreement weighs by how common the value is (term frequency).
 TF_FIELDS = ("first_name", "last_name", "city")
@@ -158,6 +159,13 @@ def compare(a: Prepared, b: Prepared, fields: Iterable[str]) -> dict[str, tuple[
     if "number" in fields and a.number and b.number:
         d = 0 if a.number == b.number else _typos(a.number, b.number)
         out["number"] = (min(d, 2), 0.0)
+    if "premises" in fields and a.line2 and b.line2:
+        la, lb = a.line2.replace(" ", ""), b.line2.replace(" ", "")
+        if la == lb:
+            out["premises"] = (0, 1.0)
+        else:
+            s = JaroWinkler.similarity(la, lb)
+            out["premises"] = (1 if s >= CITY_CLOSE else 2, s)
     return out
 
 
@@ -187,6 +195,8 @@ _FIXED_REASONS = {
     ("street", 0): "same street",
     ("number", 0): "same house number",
     ("number", 1): "house number 1 typo",
+    ("premises", 0): "same address line 2",
+    ("premises", 1): "similar address line 2",
 }
 _SCORED_LABEL = {
     "first_name": "first name",

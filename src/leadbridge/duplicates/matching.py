@@ -349,12 +349,14 @@ class Prepared:
     given: str = ""  # first name words (folded, without titles), in typed order
     family: str = ""  # last name words
     country: str = ""  # ISO code as typed (upper case); conditions the learned u, not compared
+    line2: str = ""  # the second street line (a building, a flat, a locality) when the first
+    # names the street; compared on its own
 
 
 _FIELD, _ITEM = "\x1e", "\x1f"  # separators that never occur in normalized values
 _TUPLES = ("emails", "email_names", "phones", "ids")
 _STRINGS = ("person", "company", "postcode", "street", "number", "city")
-_NAMES = ("given", "family", "country")  # after the display name (older profiles lack them)
+_NAMES = ("given", "family", "country", "line2")  # after the display name (older lack them)
 
 
 def encode(p: Prepared, display_name: str) -> str:
@@ -370,7 +372,7 @@ def encode(p: Prepared, display_name: str) -> str:
 def decode(text: str) -> tuple[Prepared, str]:
     parts = text.split(_FIELD)
     tuples = [tuple(part.split(_ITEM)) if part else () for part in parts[:4]]
-    names = (parts[11:14] + ["", "", ""])[:3]
+    names = (parts[11:15] + ["", "", "", ""])[:4]
     return Prepared(*tuples, *parts[4:10], *names), parts[10]
 
 
@@ -409,10 +411,12 @@ def prepare(
     # The first street line names the street and house; the second (a flat, a building, a
     # locality) is too often missing or moved to compare on, so it counts only in its stead.
     street_name, number = street(values.get("street"))
+    line2 = " ".join(_tokens(values.get("street2")))
     if not street_name:
         street_name, number = street(
             " ".join(_strings([values.get("street"), values.get("street2")]))
         )
+        line2 = ""
     return Prepared(
         emails=tuple(emails),
         email_names=tuple(sorted({n for n in map(email_name, emails) if n})),
@@ -427,6 +431,7 @@ def prepare(
         given=_name_words(values.get("first_name")),
         family=_name_words(values.get("last_name")),
         country=(values.get("country") or "").strip().upper()[:2],
+        line2=line2,
     )
 
 

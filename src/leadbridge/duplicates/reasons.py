@@ -41,6 +41,8 @@ FIXED = (
     gettext_noop("same street"),
     gettext_noop("same house number"),
     gettext_noop("house number 1 typo"),
+    gettext_noop("same address line 2"),
+    gettext_noop("similar address line 2"),
 )
 _SCORED = re.compile(r"^(name|first name|last name|company|city|street) (\d+\.\d+)$")
 _WEIGHT = re.compile(r"^(.*) \(([+-]\d+(?:\.\d+)?)\)$")
@@ -101,6 +103,7 @@ _FIELDS = {
     "first name": ("first_name",),
     "last name": ("last_name",),
     "house number": ("street",),
+    "address line 2": ("street2",),
     "name": ("first_name", "last_name", "name"),
     "company": ("company_name", "name"),
     "postcode": ("postcode",),

@@ -89,13 +89,22 @@ class Profiles:
         # "pn": first and last names in one vocabulary, so a swap compares codes of both.
         self.vocab = {
             f: _Vocab() for f in ("person", "company", "postcode", "sn", "number", "city", "pn",
-                                  "phone0", "id0", "country")
+                                  "phone0", "id0", "country", "premises")
         }  # fmt: skip
         self._name_codes = {"given": array("i"), "family": array("i")}
         self._first = {"phones": array("i"), "ids": array("i")}
         self._codes = {
             f: array("i")
-            for f in ("person", "company", "postcode", "sn", "number", "city", "country")
+            for f in (
+                "person",
+                "company",
+                "postcode",
+                "sn",
+                "number",
+                "city",
+                "country",
+                "premises",
+            )
         }
         self._has_street = array("b")
 
@@ -146,8 +155,9 @@ class Profiles:
         self._has_street.append(bool(street))
         codes["city"].append(vocab["city"].code(parts[9]))
         self.names.append(parts[10])
-        given, family, country = (parts[11:14] + ["", "", ""])[:3]
+        given, family, country, line2 = (parts[11:15] + ["", "", "", ""])[:4]
         codes["country"].append(vocab["country"].code(country))
+        codes["premises"].append(vocab["premises"].code(line2.replace(" ", "")))
         self._name_codes["given"].append(vocab["pn"].code(given))
         self._name_codes["family"].append(vocab["pn"].code(family))
 
@@ -420,6 +430,14 @@ def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]
         both = np.flatnonzero((ca != 0) & (cb != 0))
         level[both] = np.minimum(_typos(p.vocab["number"], ca[both], cb[both]), 2)
         out["number"] = (level, sim)
+    if "premises" in fields:
+        level, sim = column()
+        ca, cb = p.codes["premises"][a], p.codes["premises"][b]
+        both = np.flatnonzero((ca != 0) & (cb != 0))
+        s = _similarity(p.vocab["premises"], ca[both], cb[both], JaroWinkler.similarity)
+        level[both] = np.select([ca[both] == cb[both], s >= lv.CITY_CLOSE], [0, 1], 2)
+        sim[both] = s
+        out["premises"] = (level, sim)
     return {f: out[f] for f in fields if f in out}
 
 

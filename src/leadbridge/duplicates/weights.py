@@ -83,6 +83,7 @@ FIELD_LABELS = {
     "city": gettext_noop("City"),
     "street": gettext_noop("Street"),
     "number": gettext_noop("House number"),
+    "premises": gettext_noop("Address line 2"),
 }
 LEVEL_LABELS = {
     "exact": gettext_noop("exact"),

@@ -196,10 +196,16 @@ def test_typo_levels(field, a, b, level):
         ("street", "Bedford 4", "Bedfordtreet 4", "close"),
         ("street", "Mlýnská 12", "Husova 12", "other"),
         ("street", "22 mathieson c rescent", "22 Mathieson Crescent", "exact"),  # split word
+        ("premises", "laughalel farm", "laughalple farm", "close"),
+        ("premises", "Budova A", "budova  a", "exact"),
+        ("premises", "Budova A", "Areál Zbrojovka", "other"),
     ],
 )
 def test_place_levels(field, a, b, level):
-    assert _level(field, {field: a, "last_name": "X"}, {field: b, "last_name": "X"}) == level
+    key = {"premises": "street2"}.get(field, field)
+    street = {"street": "Husova 5"} if field == "premises" else {}
+    assert _level(field, {key: a, "last_name": "X", **street},
+                  {key: b, "last_name": "X", **street}) == level  # fmt: skip
 
 
 # Blocking, per language -------------------------------------------------------------------

@@ -43,6 +43,7 @@ def _record(rng: random.Random) -> dict:
             ["", "", "12345678", "CZ12345678", "87654321", "12345687", "1234568", "21345687"]
         ),
         "street": rng.choice(STREETS),
+        "street2": rng.choice(["", "", "Budova A", "budova a", "Budova AB", "Areál Zbrojovka"]),
         "postcode": rng.choice(POSTCODES),
         "city": rng.choice(["", "Brno", "Praha", "Vilnius", "Brnoo"]),
         "country": rng.choice(["CZ", "PL", "LT"]),
