@@ -394,7 +394,10 @@ def products_page(request: HttpRequest) -> HttpResponse:
     access.require_admin(request.user)
     failed_key, failed_values, failed_fields, detail = "", {}, {}, ""
     status = 200
-    if request.method == "POST":
+    imported: dict | None = None
+    if request.method == "POST" and request.POST.get("action") == "import":
+        imported, detail, status = _import_products(request)
+    elif request.method == "POST":
         key = request.POST.get("id") or "new"
         values = {name: request.POST.get(name, "").strip() for name in PRODUCT_TEXT}
         values["active"] = request.POST.get("active") == "on"
@@ -451,9 +454,40 @@ def products_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/products.html",
-        {"rows": rows, "new": new, "detail": detail, "currencies": currency_choices()},
+        {
+            "rows": rows,
+            "new": new,
+            "detail": detail,
+            "currencies": currency_choices(),
+            "imported": imported,
+        },
         status=status,
     )
+
+
+def _import_products(request: HttpRequest) -> tuple[dict | None, str, int]:
+    """A CSV/XLSX/XLS price list through the import's `product` record type: the good rows
+    are saved, each refused one comes back with its line and reason; the answer is shown on
+    the page (no redirect), so the list of refused rows can be read and the file fixed."""
+    from leadbridge.imports.record_types import import_simple
+
+    upload = request.FILES.get("file")
+    if upload is None:
+        return None, str(_("Choose a file to import.")), 422
+    try:
+        result = import_simple(
+            actor=request.user,
+            record_type="product",
+            filename=upload.name or "import.csv",
+            stream=upload.file,
+            size=upload.size or 0,
+        )
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        issues = "; ".join(str(i.message) for i in exc.errors)
+        return None, issues or str(exc.detail), exc.status
+    return result, "", 200
 
 
 PRODUCT_TEXT = ("name", "code", "unit", "unit_price", "currency", "vat_rate")
