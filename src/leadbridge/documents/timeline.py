@@ -19,26 +19,26 @@ from django.utils.translation import gettext_lazy as _
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.sources import TimelineSource, register_timeline_source
 
-from .models import Document, DocumentLink, Kind, Status
+from .models import Document, DocumentLink
 
 Event = HistoryEvent.Kind
 
 # Whole sentences per kind, so languages with grammatical gender get them right ("Nabídka …
 # odeslána", "Zálohová faktura … zaplacena"); %(number)s is the document's number.
 SENTENCES: dict[tuple[str, str], Any] = {
-    (Kind.QUOTE, "created"): _("Quote %(number)s created"),
-    (Kind.QUOTE, "updated"): _("Quote %(number)s changed"),
-    (Kind.QUOTE, "deleted"): _("Quote %(number)s deleted"),
-    (Kind.QUOTE, Status.DRAFT): _("Quote %(number)s back to draft"),
-    (Kind.QUOTE, Status.SENT): _("Quote %(number)s sent"),
-    (Kind.QUOTE, Status.ACCEPTED): _("Quote %(number)s accepted"),
-    (Kind.QUOTE, Status.REJECTED): _("Quote %(number)s rejected"),
-    (Kind.PROFORMA, "created"): _("Pro-forma invoice %(number)s created"),
-    (Kind.PROFORMA, "updated"): _("Pro-forma invoice %(number)s changed"),
-    (Kind.PROFORMA, "deleted"): _("Pro-forma invoice %(number)s deleted"),
-    (Kind.PROFORMA, Status.SENT): _("Pro-forma invoice %(number)s sent"),
-    (Kind.PROFORMA, Status.PAID): _("Pro-forma invoice %(number)s paid"),
-    (Kind.PROFORMA, Status.CANCELLED): _("Pro-forma invoice %(number)s cancelled"),
+    ("quote", "created"): _("Quote %(number)s created"),
+    ("quote", "updated"): _("Quote %(number)s changed"),
+    ("quote", "deleted"): _("Quote %(number)s deleted"),
+    ("quote", "draft"): _("Quote %(number)s back to draft"),
+    ("quote", "sent"): _("Quote %(number)s sent"),
+    ("quote", "accepted"): _("Quote %(number)s accepted"),
+    ("quote", "rejected"): _("Quote %(number)s rejected"),
+    ("proforma", "created"): _("Pro-forma invoice %(number)s created"),
+    ("proforma", "updated"): _("Pro-forma invoice %(number)s changed"),
+    ("proforma", "deleted"): _("Pro-forma invoice %(number)s deleted"),
+    ("proforma", "sent"): _("Pro-forma invoice %(number)s sent"),
+    ("proforma", "paid"): _("Pro-forma invoice %(number)s paid"),
+    ("proforma", "cancelled"): _("Pro-forma invoice %(number)s cancelled"),
 }
 
 
@@ -62,9 +62,11 @@ def describe(actor: Any, events: list[HistoryEvent]) -> dict[int, SafeString]:
     for event in events:
         document = documents.get(event.record_id)
         data = event.data or {}
-        kind = document.kind if document else data.get("kind", Kind.QUOTE)
+        kind = document.kind if document else data.get("kind", "quote")
         number = document.number if document else data.get("number", "")
         key = _sentence_key(event)
+        if kind not in ("quote", "proforma"):
+            kind = "quote"
         sentence = SENTENCES.get((kind, key)) or SENTENCES[(kind, "updated")]
         if document is not None and document.deleted_at is None:
             shown = format_html(
@@ -81,7 +83,7 @@ def _sentence_key(event: HistoryEvent) -> str:
     if event.kind == Event.STATUS_CHANGED:
         return str(event.new_value or "")
     if event.kind == Event.UPDATED and event.field == "sent_at":
-        return Status.SENT  # sent again
+        return "sent"  # sent again
     if event.kind in (Event.CREATED, Event.DELETED):
         return str(event.kind)
     return "updated"
