@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -39,7 +40,7 @@ from .forms import (
     rows_from_lines,
     rows_from_post,
 )
-from .models import TRANSITIONS, Document, Kind, Status
+from .models import TRANSITIONS, Document, Kind, Product, Status
 from .reverse_charge import REVERSE_CHARGE_NOTE
 from .totals import document_totals
 
@@ -487,7 +488,19 @@ def _import_products(request: HttpRequest) -> tuple[dict | None, str, int]:
             raise
         issues = "; ".join(str(i.message) for i in exc.errors)
         return None, issues or str(exc.detail), exc.status
+    # The column as the page names it ("Unit price"), not the field's name.
+    for error in result["errors"]:
+        error["label"] = _field_label(error.get("field") or "")
     return result, "", 200
+
+
+def _field_label(name: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return capfirst(Product._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 PRODUCT_TEXT = ("name", "code", "unit", "unit_price", "currency", "vat_rate")

@@ -51,7 +51,7 @@ def test_a_csv_with_one_bad_row(admin_user):
     errors = re.search(r'data-testid="product-import-errors">(.*?)</table>', body, re.S)
     assert errors, body
     rows = re.findall(r'<tr data-line="(\d+)"><td>\d+</td><td>([^<]*)</td>', errors.group(1))
-    assert rows == [("3", "unit_price")]
+    assert rows == [("3", "Unit price")]
     saved = {p.code: (p.name, p.unit_price, p.vat_rate) for p in Product.objects.all()}
     assert saved == {
         "KONZ": ("Konzultace", Decimal("1250.5000"), Decimal("21.00")),
