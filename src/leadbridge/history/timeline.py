@@ -23,6 +23,7 @@ from leadbridge.core.names import RecordRef, record_refs
 from leadbridge.core.registry import is_record_type
 
 from .models import HistoryEvent
+from .sources import timeline_source
 
 Kind = HistoryEvent.Kind
 
@@ -116,7 +117,8 @@ class _Lookups:
         pairs: list[tuple[str, int]] = []
         fields: dict[str, list[tuple[str, Any]]] = {}
         activity_ids = set()
-        for event in events:
+        own = [event for event in events if timeline_source(event.record_type) is None]
+        for event in own:
             pairs.append((event.record_type, event.record_id))
             data = event.data or {}
             if event.kind in (Kind.UPDATED, Kind.STATUS_CHANGED):
@@ -137,6 +139,16 @@ class _Lookups:
         self.activities = {
             a.pk: a for a in Activity.objects.filter(pk__in=activity_ids).only("type", "subject")
         }
+        # Events of other apps' rows (documents): their app words them, in bulk.
+        self.described: dict[int, SafeString] = {}
+        by_source: dict[str, list[HistoryEvent]] = {}
+        for event in events:
+            if timeline_source(event.record_type) is not None:
+                by_source.setdefault(event.record_type, []).append(event)
+        for rtype, source_events in by_source.items():
+            source = timeline_source(rtype)
+            assert source is not None
+            self.described.update(source.describe(actor, source_events))
 
     def ref(self, record_type: str, pk: Any) -> RecordRef | None:
         if not is_record_type(record_type):
@@ -147,6 +159,8 @@ class _Lookups:
             return None
 
     def sentence(self, event: HistoryEvent) -> SafeString:
+        if event.pk in self.described:
+            return self.described[event.pk]
         data = event.data or {}
         kind = event.kind
         if kind in (Kind.UPDATED, Kind.STATUS_CHANGED):
