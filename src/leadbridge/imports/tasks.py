@@ -12,6 +12,7 @@ from django_tasks import task
 from leadbridge.core.errors import DomainError
 from leadbridge.ops import context
 
+from .engine import run_job
 from .models import ImportJob
 from .readers import ReadError
 
@@ -20,8 +21,6 @@ logger = logging.getLogger(__name__)
 
 @task()
 def run_import(job_id: int) -> None:
-    from .services import run_job
-
     try:
         run_job(job_id)
     except Exception as exc:  # the job reports any failure rather than vanish
