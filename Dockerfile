@@ -10,6 +10,11 @@ RUN pip install --no-cache-dir "babel==2.18.0" \
     && pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
+# WeasyPrint (quote / pro-forma PDFs) needs Pango; DejaVu covers cs, sk, pl, lt and vi glyphs.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     LEADBRIDGE_DATA_DIR=/data \

@@ -123,12 +123,38 @@ def shoot(base: str, password: str, out: Path = OUT, api_docs: bool = True) -> N
         page.goto(lead_url + "convert/")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=out / "wizard.png", full_page=True)
+        shoot_document(page, lead_url, out)
         if api_docs:
             page.goto("/api/docs")
             page.wait_for_load_state("networkidle")
             page.screenshot(path=out / "api-docs.png")
         shoot_phone(browser, base, password, out / "phone", lead_url)
         browser.close()
+
+
+def shoot_document(page, lead_url: str, out: Path) -> None:
+    """A quote on the lead: two lines at two VAT rates, saved, its page with the preview."""
+    page.goto(lead_url)
+    page.click("#related-tabs >> text=Quotes & invoices")
+    page.click("#related-tabs a[href*='/quote/']")
+    page.wait_for_selector("[data-line-list] tr[data-line]")
+    lines = page.locator("[data-line-list] tr[data-line]")
+    for i, (text, qty, unit, price, discount, rate) in enumerate(
+        [
+            ("Implementation workshop", "2", "day", "18500", "10", "21"),
+            ("Printed handbook", "12", "pcs", "349", "", "12"),
+        ]  # fmt: skip
+    ):
+        if i:
+            page.click("[data-add-line]")
+        row = lines.nth(i)
+        for name, value in (("description", text), ("quantity", qty), ("unit", unit),
+                            ("unit_price", price), ("discount_percent", discount),
+                            ("vat_rate", rate)):  # fmt: skip
+            row.locator(f"[name=line_{name}]").fill(value)
+    page.click("[data-testid=save]")
+    page.wait_for_selector("[data-testid=preview]")
+    page.screenshot(path=out / "document.png", full_page=True)
 
 
 def shoot_phone(browser, base: str, password: str, out: Path, lead_url: str) -> None:

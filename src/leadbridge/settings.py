@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "leadbridge.clients",
     "leadbridge.deals",
     "leadbridge.activities",
+    "leadbridge.documents",
     "leadbridge.duplicates",
     "leadbridge.imports",
     "leadbridge.automation",

@@ -17,6 +17,7 @@ from leadbridge.core.selectors import base_queryset, record_get
 from leadbridge.core.web import add_domain_errors
 
 from . import selectors, services
+from .tabs import extra_tab, extra_tabs
 
 TABS = [
     ("contacts", _("Contact persons")),
@@ -88,11 +89,16 @@ def _tab_context(request: HttpRequest, record_type: str, record, tab: str, form=
         "record_type": record_type,
         "record": record,
         "tab": tab,
-        "tabs": TABS,
+        "tabs": [*TABS, *((t.key, t.label) for t in extra_tabs(record_type))],
         "form": form,
         "form_kind": {"contacts": "contact", "files": "file"}.get(tab, tab),
     }
-    if tab == "contacts":
+    added = extra_tab(tab, record_type)
+    if added is not None:  # a tab another app registered (activities/tabs.py)
+        context["form"] = None
+        context["extra_template"] = added.template
+        context.update(added.context(request, record_type, record))
+    elif tab == "contacts":
         field = {"lead": "lead_id", "client": "client_id"}.get(record_type)
         qs = base_queryset(request.user, "contact")
         if record_type == "deal":
@@ -134,7 +140,7 @@ def _tab_context(request: HttpRequest, record_type: str, record, tab: str, form=
 def related(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
     record = _record(request, record_type, pk)
     tab = request.GET.get("tab") or "task"
-    if tab not in dict(TABS):
+    if tab not in dict(TABS) and extra_tab(tab, record_type) is None:
         tab = "task"
     template = "activities/_related.html" if request.htmx else "activities/related_page.html"
     return render(request, template, _tab_context(request, record_type, record, tab))

@@ -17,6 +17,9 @@ from leadbridge.core.cleaning import MAX_LIST, MAX_TAGS
 from leadbridge.core.jsonbody import MAX_DEPTH
 from leadbridge.customfields.api import router as settings_router
 from leadbridge.deals import services as deal_services
+from leadbridge.documents.api import products_router
+from leadbridge.documents.api import router as documents_router
+from leadbridge.documents.api import settings_router as documents_settings_router
 from leadbridge.duplicates.api import router as duplicates_router
 from leadbridge.imports.api import exports_router
 from leadbridge.imports.api import router as imports_router
@@ -121,6 +124,9 @@ for plural, (record_type, record_services) in RECORDS.items():
     api.add_router(f"/{plural}", build_router(record_type, record_services, plural))
 api.add_router("/activities", activities_router)
 api.add_router("/attachments", files_router)
+api.add_router("/products", products_router)
+api.add_router("/documents", documents_router)
+api.add_router("/settings", documents_settings_router)
 api.add_router("/registry", registry_router)
 api.add_router("/webforms", webforms_router)
 api.add_router("/", automation_router)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -24,12 +25,22 @@ from leadbridge.core import confcache
 from .models import EVENTS, WebhookDelivery, WebhookSubscription
 
 STATUS_EVENTS = ("lead.created", "lead.status_changed")
+# How other apps' objects are shown in a payload (documents: `register_payload` from their
+# `apps.ready`); the main records use the API's own serializer.
+PAYLOADS: dict[str, Callable[[Any], dict]] = {}
+
+
+def register_payload(record_type: str, serializer: Callable[[Any], dict]) -> None:
+    PAYLOADS[record_type] = serializer
 
 
 def payload(event: str, record_type: str, obj: Any, delivery_id: uuid.UUID, extra: dict) -> str:
     from leadbridge.api.records import serialize  # the record exactly as the API shows it
 
-    data = serialize(record_type, obj) | extra
+    if record_type in PAYLOADS:
+        data = PAYLOADS[record_type](obj) | extra
+    else:
+        data = serialize(record_type, obj) | extra
     body = {
         "id": str(delivery_id),
         "event": event,

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 # The events a webhook can subscribe to: <record type>.<what happened>.
 RECORD_TYPES = ("lead", "client", "contact", "deal")
 ACTIONS = ("created", "updated", "status_changed", "converted", "merged", "deleted")
-EVENTS = tuple(f"{t}.{a}" for t in RECORD_TYPES for a in ACTIONS)
+# Quotes and pro-forma invoices (documents app): issued, sent to the customer, paid.
+DOCUMENT_EVENTS = ("document.created", "document.sent", "document.paid")
+EVENTS = tuple(f"{t}.{a}" for t in RECORD_TYPES for a in ACTIONS) + DOCUMENT_EVENTS
 
 
 class TaskTemplate(models.Model):

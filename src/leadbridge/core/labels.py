@@ -92,6 +92,7 @@ RIGHTS = {
     "export": pgettext_lazy("access right", "export"),
     "import": pgettext_lazy("access right", "import"),
     "privacy": pgettext_lazy("access right", "export or erase personal data of"),
+    "documents": pgettext_lazy("access right", "issue quotes and invoices on"),
 }
 
 

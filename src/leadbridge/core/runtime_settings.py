@@ -39,6 +39,15 @@ DEFINITIONS: dict[str, tuple[Any, Any]] = {
 }
 
 
+def register_setting(key: str, default: Any, allowed: Any) -> None:
+    """Another app's setting (called from its `apps.ready`, so core imports no app).
+
+    `allowed` is `bool`, a tuple of allowed values, or a function that returns the cleaned
+    value or raises `ValidationFailed` (for a structured value such as the company details).
+    """
+    DEFINITIONS[key] = (default, allowed)
+
+
 def get_setting(key: str) -> Any:
     default, _allowed = DEFINITIONS[key]
     row = Setting.objects.filter(key=key).first()
@@ -66,6 +75,8 @@ def set_setting(*, actor: Any, key: str, value: Any) -> Any:
         raise field_error(key, _("Must be true or false."))
     if isinstance(allowed, tuple) and value not in allowed:
         raise field_error(key, _("Must be one of: %(choices)s.") % {"choices": ", ".join(allowed)})
+    if callable(allowed) and not isinstance(allowed, type):
+        value = allowed(value)
     with transaction.atomic():
         row = Setting.objects.select_for_update().filter(key=key).first()
         old = default() if row is None else row.value

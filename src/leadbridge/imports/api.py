@@ -169,6 +169,43 @@ def upload(
     return 201, job_out(job)
 
 
+class RowError(Schema):
+    line: int
+    field: str
+    message: str
+
+
+class SimpleImportOut(Schema):
+    record_type: str
+    columns: list[str] = Field(description="The field each file column was read as ('' skipped)")
+    rows: int
+    created: int
+    updated: int
+    errors: list[RowError]
+
+
+@router.post(
+    "/records/{record_type}",
+    response={200: SimpleImportOut, **ERRORS},
+    operation_id="imports_records",
+    summary="Import a small record type (products) from a CSV, XLSX or XLS file at once",
+    description="Columns are matched by their headers (field names or their usual names in the "
+    "UI's languages). Good rows are written in one transaction; each refused row is listed "
+    "with its line and field. At most 10 MB and 10,000 rows. Types: `product` (price list; a "
+    "row whose `code` exists updates that product).",
+)
+def import_records(request: HttpRequest, record_type: str, file: File[UploadedFile]):
+    from .record_types import import_simple
+
+    return 200, import_simple(
+        actor=request.auth,
+        record_type=record_type,
+        filename=file.name or "import.csv",
+        stream=file.file,
+        size=file.size or 0,
+    )
+
+
 @router.get("", response={200: list[ImportOut], **ERRORS}, operation_id="imports_list")
 def list_imports(request: HttpRequest):
     qs = ImportJob.objects.all()

@@ -646,6 +646,19 @@ def _link_everything(actor: Any, lead: Lead, targets: list[tuple[str, int]]) -> 
     )
     _copy_links(ActivityLink, "activity_id", lead.pk, targets)
     _copy_links(AttachmentLink, "attachment_id", lead.pk, targets)
+    for model, key in LINKED:
+        _copy_links(model, key, lead.pk, [t for t in targets if t[0] in ("client", "deal")])
+
+
+# Other apps' link tables (record_type, record_id and one key) whose lead rows a conversion
+# copies to the client and deal as it does activities' (documents: `register_linked` from
+# their `apps.ready`, so this module imports none of them).
+LINKED: list[tuple[Any, str]] = []
+
+
+def register_linked(model: Any, key: str) -> None:
+    if (model, key) not in LINKED:
+        LINKED.append((model, key))
 
 
 def _copy_links(model: Any, key: str, lead_id: int, targets: list[tuple[str, int]]) -> None:

@@ -33,6 +33,22 @@ class OutgoingEmail(models.Model):
         indexes = [models.Index(fields=["record_type", "record_id"])]
 
 
+class OutgoingAttachment(models.Model):
+    """A file sent with an outgoing e-mail (a quote's PDF), kept as sent: the worker sends
+    these bytes, and a retry sends the same ones even if the source changed meanwhile."""
+
+    outgoing = models.ForeignKey(
+        OutgoingEmail, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+    content = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+
+
 class Notification(models.Model):
     """An in-app message to one user (a reminder falling due). One per reminder and due
     time, so a reminder moved and moved back does not notify twice."""

@@ -20,7 +20,30 @@ from leadbridge.core.normalize import InvalidValue, normalize_email
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_event
 
-from .models import OutgoingEmail
+from .models import OutgoingAttachment, OutgoingEmail
+
+# What one message may carry in attachments, in all: far below what mail servers refuse
+# (commonly 20–25 MB after base64's third more), and bounded before anything is stored.
+ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENTS_MAX_COUNT = 10
+
+
+def _clean_attachments(attachments: Any) -> list[tuple[str, bytes, str]]:
+    items = list(attachments or ())
+    if len(items) > ATTACHMENTS_MAX_COUNT:
+        raise field_error("attachments", _("Too many attachments."))
+    cleaned, total = [], 0
+    for item in items:
+        filename, content, mimetype = item
+        if not isinstance(content, bytes | bytearray) or not str(filename or "").strip():
+            raise field_error("attachments", _("An attachment needs a name and content."))
+        total += len(content)
+        cleaned.append(
+            (str(filename).strip()[:255], bytes(content), mimetype or "application/octet-stream")
+        )
+    if total > ATTACHMENTS_MAX_BYTES:
+        raise field_error("attachments", _("The attachments are too large."))
+    return cleaned
 
 
 def email_send(
@@ -32,8 +55,12 @@ def email_send(
     subject: str,
     body: str,
     from_email: str = "",
+    attachments: Any = None,
 ) -> OutgoingEmail:
-    """Queue an e-mail to `to` about a record; it is sent when this transaction commits."""
+    """Queue an e-mail to `to` about a record; it is sent when this transaction commits.
+
+    `attachments`: `(filename, bytes, mimetype)` triples, stored with the envelope so the
+    worker (and each retry) sends exactly these bytes."""
     from leadbridge.activities.services import activity_create
 
     try:
@@ -44,6 +71,7 @@ def email_send(
         raise field_error("to", _("Enter a valid e-mail address."))
     if not (subject or "").strip():
         raise field_error("subject", _("This field is required."))
+    files = _clean_attachments(attachments)
     with transaction.atomic():
         activity = activity_create(
             actor=actor,
@@ -58,6 +86,14 @@ def email_send(
             to=to.strip(),
             from_email=from_email,
         )
+        for filename, content, mimetype in files:
+            OutgoingAttachment.objects.create(
+                outgoing=outgoing,
+                filename=filename,
+                content_type=mimetype,
+                content=content,
+                size=len(content),
+            )
         send_email.enqueue(str(outgoing.pk))
     return outgoing
 
@@ -91,6 +127,8 @@ def send_email(outgoing_id: str) -> None:
         to=[outgoing.to],
         headers={"X-Leadbridge-Message": str(outgoing.pk)},
     )
+    for attachment in outgoing.attachments.all():
+        message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as exc:

@@ -9,9 +9,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 RECORD_TYPES = ("lead", "client", "contact", "deal")
-# "privacy": export and erase a person's data (GDPR).
+# "privacy": export and erase a person's data (GDPR); "documents": issue quotes and pro-forma
+# invoices on the records of that type in scope (documents app).
 RIGHTS = (
     "view", "create", "update", "delete", "convert", "merge", "import", "export", "privacy",
+    "documents",
 )  # fmt: skip
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-ALL = ["view", "create", "update", "delete", "convert", "merge", "import", "export"]
-WORK = ["view", "create", "update", "delete", "export"]
+ALL = ["view", "create", "update", "delete", "convert", "merge", "import", "export", "documents"]
+WORK = ["view", "create", "update", "delete", "export", "documents"]
 
 
 def _p(scope: str, rights: list[str]) -> dict:
@@ -32,7 +32,7 @@ BUILTIN_ROLES: dict[str, dict] = {
         "name": "Sales",
         "is_admin": False,
         "permissions": {
-            "lead": _p("team", ["view", "update", "convert"]),
+            "lead": _p("team", ["view", "update", "convert", "documents"]),
             "client": _p("own", WORK + ["convert"]),
             "contact": _p("own", WORK),
             "deal": _p("own", WORK),

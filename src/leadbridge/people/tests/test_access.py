@@ -334,7 +334,8 @@ def test_me_reports_the_grants(client_of):
     r = client_of("sales_north").get("/api/me")
     assert r.status_code == 200
     rights = r.json()["rights"]
-    assert rights["lead"] == {"scope": "team", "rights": ["convert", "update", "view"]}
+    # "documents": the right to issue quotes and pro-forma invoices (documents app).
+    assert rights["lead"] == {"scope": "team", "rights": ["convert", "documents", "update", "view"]}
     assert rights["client"]["scope"] == "own"
     nobody = client_of("nobody").get("/api/me").json()["rights"]
     assert nobody["lead"] == {"scope": None, "rights": []}
