@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from leadbridge.core.labels import choice_label
 from leadbridge.customfields.models import CustomFieldDefinition, RequiredField
+from leadbridge.people.selectors import assignable_users
 
 from .specs import SPECS, FieldSpec
 
@@ -64,7 +65,7 @@ ALWAYS_REQUIRED = {"client": {"name"}, "deal": {"title"}}
 SELECT_REFS = {
     "leads.LeadSource": lambda m: m.objects.filter(active=True),
     "leads.LeadStatus": lambda m: m.objects.all(),
-    "people.User": lambda m: m.objects.filter(is_active=True, is_system=False),
+    "people.User": lambda m: assignable_users(),
     "people.Team": lambda m: m.objects.all(),
     "deals.Pipeline": lambda m: m.objects.all(),
     "deals.Stage": lambda m: m.objects.select_related("pipeline"),

@@ -18,7 +18,8 @@ from leadbridge.leads.intake import DEAL, becomes
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.leads.services import lead_prepare, lead_prepare_cache
 from leadbridge.people import access
-from leadbridge.people.models import Team, User
+from leadbridge.people.models import Team
+from leadbridge.people.selectors import assignable_users
 
 from . import readers
 from .mapping import LOOKUPS, CustomField, Lookups, Mapping, convert_row
@@ -52,7 +53,7 @@ def load_lookups() -> Lookups:
         lookups.status.setdefault(fold(name), pk)
     for pk, name in LeadSource.objects.values_list("pk", "name"):
         lookups.source.setdefault(fold(name), pk)
-    users = User.objects.filter(is_active=True, is_system=False)
+    users = assignable_users()
     for pk, username, email, first, last in users.values_list(
         "pk", "username", "email", "first_name", "last_name"
     ):

@@ -14,6 +14,7 @@ from leadbridge.deals.models import Pipeline
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people import access
 from leadbridge.people.models import Team, User
+from leadbridge.people.selectors import assignable_users
 
 from . import jobs
 from .checking import custom_fields
@@ -52,9 +53,7 @@ def _constant_options() -> dict[str, list[tuple[str, str]]]:
     """
     from leadbridge.core.choices import country_choices, currency_choices
 
-    people = User.objects.filter(is_active=True, is_system=False).order_by(
-        "first_name", "last_name", "username"
-    )
+    people = assignable_users().order_by("first_name", "last_name", "username")
     return {
         "source": [(s.name, s.name) for s in LeadSource.objects.filter(active=True)],
         "status": [(s.name, s.name) for s in LeadStatus.objects.all()],

@@ -26,7 +26,8 @@ from leadbridge.core.errors import DomainError
 from leadbridge.core.labels import money
 from leadbridge.core.selectors import filtered_queryset, record_get
 from leadbridge.core.web import _int, list_params, query_without
-from leadbridge.people.models import Team, User
+from leadbridge.people.models import Team
+from leadbridge.people.selectors import assignable_users
 
 from . import services
 from .models import Lead, LeadSource, LeadStatus, LostReason
@@ -219,7 +220,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "columns": columns,
         "error": error,
         "filters": request.GET,
-        "users": list(User.objects.filter(is_active=True, is_system=False)),
+        "users": list(assignable_users()),
         "teams": list(Team.objects.all()),
         "sources": list(LeadSource.objects.all()),
         "list_query": query_without(request.GET, "column", "offset"),

@@ -47,7 +47,8 @@ from leadbridge.core.web import _int, query_text
 from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.deals.models import Pipeline, Stage
 from leadbridge.deals.services import default_pipeline
-from leadbridge.people.models import Team, User
+from leadbridge.people.models import Team
+from leadbridge.people.selectors import assignable_users
 
 from . import conversion
 from .models import Lead
@@ -851,7 +852,7 @@ def _deal_context(
         "stage_id": state.get("deal_stage_id", ""),
         "owner_id": owner,
         "team_id": team,
-        "users": list(User.objects.filter(is_active=True, is_system=False)),
+        "users": list(assignable_users()),
         "teams": list(Team.objects.all()),
         # A deal without a client or contact step goes to those made before (issue 18.4).
         "deal_client": None
