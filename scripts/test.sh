@@ -26,10 +26,13 @@ echo "== lint"
 echo "== container files"
 .venv/bin/hadolint Dockerfile
 # `docker compose` (v2 plugin) or `docker-compose` (Debian's package, which .ci/run installs).
+# Both setups: the default one and the `scaled` profile (app ×2, worker ×2, nginx, Redis).
 if docker compose version >/dev/null 2>&1; then
   SECRET_KEY=check docker compose -f compose.yaml config -q
+  SECRET_KEY=check docker compose -f compose.yaml --profile scaled config -q
 elif command -v docker-compose >/dev/null 2>&1; then
   SECRET_KEY=check docker-compose -f compose.yaml config -q
+  SECRET_KEY=check docker-compose -f compose.yaml --profile scaled config -q
 elif [ -n "${CI:-}" ]; then
   echo "docker compose is missing" >&2; exit 1
 else

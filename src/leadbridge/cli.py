@@ -206,11 +206,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, extra: list[str]) -> int:
+    """The database queue's worker, or with TASKS_URL an RQ worker node: the RQ worker and
+    the periodic scheduler, side by side (docs/deploy.md, "Scaling out")."""
     setup_django()
+    from django.conf import settings
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["leadbridge worker", "db_worker", *extra])
-    return 0
+    queues = [q.strip() for q in (args.queues or "default").split(",") if q.strip()]
+    if not getattr(settings, "TASKS_URL", None):
+        if args.queues:
+            extra = ["--queue-name", ",".join(queues), *extra]
+        execute_from_command_line(["leadbridge worker", "db_worker", *extra])
+        return 0
+    from leadbridge.ops.periodic import schedule_on_redis
+
+    schedule_on_redis()  # fixed job ids: every node writing it leaves one schedule
+    manage = [sys.executable, "-m", "leadbridge", "manage"]
+    commands = [[*manage, "rq_work", *queues, *extra]]
+    if not args.no_periodic:
+        commands.append([*manage, "rq_periodic"])
+    return _run_children(commands)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -344,7 +359,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2)
-    sub.add_parser("worker", help="run the background worker (extra args go to db_worker)")
+    worker = sub.add_parser(
+        "worker",
+        help="run the background worker: the database queue's, or RQ's with TASKS_URL"
+        " (extra args go to db_worker or rq_work)",
+    )
+    worker.add_argument(
+        "--queues", default=None, help="comma-separated queues to work on (default: default)"
+    )
+    worker.add_argument(
+        "--no-periodic",
+        action="store_true",
+        help="with TASKS_URL: run no periodic scheduler on this node",
+    )
     sub.add_parser("migrate", help="apply database migrations (and compile the translations)")
     sub.add_parser("compilemessages", help="compile the translations (.po -> .mo)")
     backup = sub.add_parser("backup", help="back up the database and uploaded files")

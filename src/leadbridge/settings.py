@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from leadbridge.ops.storage_url import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -164,8 +166,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Uploaded files and import files: the local folder, or an S3-compatible object store that
+# every node sees (MEDIA_STORAGE_URL=s3://bucket?endpoint_url=…; ops/storage_url.py).
+MEDIA_STORAGE_URL = env("MEDIA_STORAGE_URL")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(MEDIA_STORAGE_URL),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -173,24 +178,35 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Background work: the database queue, so a task enqueued inside a transaction
-# commits or rolls back with it.
-TASKS = {
-    "default": {
-        # The database queue, carrying the request id into the worker's logs.
-        "BACKEND": env("TASKS_BACKEND", "leadbridge.ops.tasks.DatabaseBackend"),
-        "ENQUEUE_ON_COMMIT": False,
+# Background work: the database queue by default, so a task enqueued inside a transaction
+# commits or rolls back with it. TASKS_URL=redis://host:6379/N moves it to RQ (several worker
+# nodes, docs/deploy.md "Scaling out"): a task is pushed when its transaction commits, and the
+# outbound sweep re-enqueues what a crash between the commit and the push lost.
+TASKS_URL = env("TASKS_URL")
+if TASKS_URL:
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {
+        "default": {
+            "BACKEND": env("TASKS_BACKEND", "leadbridge.ops.rq.RQBackend"),
+            "QUEUES": ["default"],
+        }
     }
-}
-
-# A cache every server process shares (web form rate limits): the database by default, its
-# table made by a migration (webforms 0002); CACHE_URL-style Redis can replace it.
-CACHES = {
-    "default": {
-        "BACKEND": env("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
-        "LOCATION": env("CACHE_LOCATION", "leadbridge_cache"),
+    RQ_QUEUES = {
+        # An import of a million rows runs for a long time: RQ's default of 180 s would kill it.
+        "default": {"URL": TASKS_URL, "DEFAULT_TIMEOUT": int(env("TASKS_TIMEOUT", "21600") or 0)}
     }
-}
+else:
+    TASKS = {
+        "default": {
+            # The database queue, carrying the request id into the worker's logs.
+            "BACKEND": env("TASKS_BACKEND", "leadbridge.ops.tasks.DatabaseBackend"),
+            "ENQUEUE_ON_COMMIT": False,
+        }
+    }
+# A job whose worker died is retried this many times (RQ's abandoned-job handling); a live
+# worker looks for abandoned jobs every TASKS_MAINTENANCE_SECONDS.
+TASKS_RETRIES = int(env("TASKS_RETRIES", "3") or 3)
+TASKS_MAINTENANCE_SECONDS = int(env("TASKS_MAINTENANCE_SECONDS", "60") or 60)
 
 # E-mail goes through a real SMTP connection.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -261,14 +277,28 @@ LOGGING = {
 }
 
 # Operations and hardening (docs/deploy.md, docs/security.md).
-# Throttles and rate limits count in the database cache: one store for every server process.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "leadbridge_cache",
-        "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
+# Throttles and rate limits count in a cache every server process shares: the database cache
+# by default (its table made by a migration, webforms 0002), Redis with CACHE_URL. Counters
+# are atomic in Redis (core/counters.py), so a limit holds across the whole cluster.
+CACHE_URL = env("CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "leadbridge") or "",
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": env("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+            "LOCATION": env("CACHE_LOCATION", "leadbridge_cache"),
+            "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
+        }
+    }
+# Web form rate limits: one upsert in the database, or the cache when it is Redis.
+WEBFORM_RATE_STORE = env("WEBFORM_RATE_STORE", "cache" if CACHE_URL else "database")
 SECURE_HSTS_SECONDS = int(
     env("HSTS_SECONDS", "31536000" if env_bool("BEHIND_TLS_PROXY", False) else "0") or 0
 )

@@ -1,48 +1,57 @@
 """Re-enqueue outgoing work whose task was lost.
 
 A task that crashed (an unexpected error) or whose worker was killed mid-task (left
-RUNNING) leaves its webhook delivery or e-mail pending with nothing queued to send it. The
-sweep finds pending items with no live task and enqueues one: run it from cron
-(`leadbridge manage outbound_sweep`). A live task is one READY, or RUNNING for less than
-`stale`; retries and manual redelivery are not disturbed. Sending twice is harmless: each
-task checks the row first, and receivers deduplicate by `Leadbridge-Delivery`.
+RUNNING) leaves its webhook delivery or e-mail pending with nothing queued to send it. On RQ
+(TASKS_URL) a task is pushed when its transaction commits, so a crash between the commit and
+the push leaves the same: a pending row and no task. The sweep finds pending items with no
+live task and enqueues one. On the database queue run it from cron (`leadbridge manage
+outbound_sweep`); with RQ the workers run it every two minutes (ops/periodic.py). A live task
+is one queued or scheduled, or running (on the database queue: for less than `stale`; RQ
+finds an abandoned job itself); retries and manual redelivery are not disturbed. Sending twice
+is harmless: each task checks the row first, and receivers deduplicate by
+`Leadbridge-Delivery`, the same id on every attempt.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q
 from django.utils import timezone
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
+
+from leadbridge.ops.tasks import live_first_args
 
 from .models import WebhookDelivery
 from .webhooks import deliver_webhook
 
-
-def _live_ids(task_path: str, stale: timedelta) -> set[str]:
-    cutoff = timezone.now() - stale
-    rows = DBTaskResult.objects.filter(task_path=task_path).filter(
-        Q(status=TaskResultStatus.READY)
-        | Q(status=TaskResultStatus.RUNNING, started_at__gte=cutoff)
-    )
-    return {str(args["args"][0]) for args in rows.values_list("args_kwargs", flat=True)}
+# On RQ a row younger than this may still have its push waiting on its transaction's commit
+# (on the database queue the task commits with the row).
+GRACE = timedelta(seconds=30)
 
 
 def outbound_sweep(*, stale: timedelta = timedelta(hours=1)) -> dict:
     from leadbridge.mail.models import OutgoingEmail
     from leadbridge.mail.services import send_email
+    from leadbridge.ops import rq
 
     done = {"webhooks": 0, "emails": 0}
-    live = _live_ids(deliver_webhook.module_path, stale)
-    for pk in WebhookDelivery.objects.filter(status="pending").values_list("pk", flat=True):
+    settled = timezone.now() - (GRACE if rq.is_rq() else timedelta(0))
+    live = live_first_args(deliver_webhook.module_path, stale)
+    pending = WebhookDelivery.objects.filter(status="pending", created_at__lte=settled)
+    for pk in pending.values_list("pk", flat=True):
         if str(pk) not in live:
             deliver_webhook.enqueue(str(pk))
             done["webhooks"] += 1
-    live = _live_ids(send_email.module_path, stale)
-    for pk in OutgoingEmail.objects.filter(status="queued").values_list("pk", flat=True):
+    live = live_first_args(send_email.module_path, stale)
+    queued = OutgoingEmail.objects.filter(status="queued", created_at__lte=settled)
+    for pk in queued.values_list("pk", flat=True):
         if str(pk) not in live:
             send_email.enqueue(str(pk))
             done["emails"] += 1
     return done
+
+
+@task()
+def outbound_sweep_task() -> dict:
+    """The sweep as a periodic task (ops/periodic.py)."""
+    return outbound_sweep()

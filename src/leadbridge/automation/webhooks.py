@@ -177,7 +177,21 @@ def deliver_webhook(delivery_id: str) -> None:
             duration_ms=int((time.monotonic() - started) * 1000),
             response_excerpt=excerpt[:500],
         )
-        delivery.attempts += 1
+        # Two workers may send one delivery at once (a sweep's task beside a retry, on
+        # several nodes): the row as it is now decides, so a failure never undoes a delivery
+        # and every attempt is counted.
+        current = (
+            WebhookDelivery.objects.select_for_update()
+            .filter(pk=delivery.pk)
+            .values_list("status", "attempts")
+            .first()
+        )
+        if current is None:
+            return
+        delivery.attempts = current[1] + 1
+        if current[0] == WebhookDelivery.Status.DELIVERED:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=delivery.attempts)
+            return
         if ok:
             delivery.status = WebhookDelivery.Status.DELIVERED
             delivery.delivered_at = timezone.now()

@@ -9,3 +9,9 @@ class ImportsConfig(AppConfig):
         from .privacy import register_place
 
         register_place()
+
+        from leadbridge.ops.periodic import register_periodic
+
+        from .tasks import imports_sweep_task
+
+        register_periodic("imports-sweep", "*/2 * * * *", imports_sweep_task)

@@ -11,6 +11,7 @@ from django_tasks import task
 
 from leadbridge.core.errors import DomainError
 from leadbridge.ops import context
+from leadbridge.ops.tasks import live_first_args
 
 from .engine import run_job
 from .models import ImportJob
@@ -61,3 +62,34 @@ def failure_message(job_id: int, exc: BaseException) -> str:
             "where it stopped; if it fails again, give the administrator this reference: "
             "%(reference)s."
         ) % {"reference": reference}
+
+
+def imports_sweep(*, now=None) -> int:
+    """Enqueue `run_import` again for each import left QUEUED or RUNNING without progress and
+    without a live task: its push to RQ was lost between the commit and the push, or its
+    worker died and RQ's retries ran out. `run_job` resumes from the last committed batch
+    and does nothing for a job that finished, so a task that was merely slow does no harm.
+    Answers how many were enqueued."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    from .services import STALE_AFTER
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=STALE_AFTER)
+    waiting = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.QUEUED) | Q(status=ImportJob.Status.RUNNING),
+        updated_at__lt=stale,
+    )
+    live = live_first_args(run_import.module_path, timedelta(seconds=STALE_AFTER))
+    ids = [pk for pk in waiting.values_list("pk", flat=True) if str(pk) not in live]
+    for pk in ids:
+        run_import.enqueue(pk)
+    return len(ids)
+
+
+@task()
+def imports_sweep_task() -> int:
+    """The imports sweep as a periodic task (ops/periodic.py)."""
+    return imports_sweep()

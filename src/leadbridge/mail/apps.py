@@ -9,3 +9,9 @@ class MailConfig(AppConfig):
         from .privacy import register_place
 
         register_place()
+
+        from leadbridge.ops.periodic import register_periodic
+
+        from .reminders import reminders_sweep_task
+
+        register_periodic("reminders-sweep", "* * * * *", reminders_sweep_task)

@@ -78,3 +78,43 @@ def send_reminder(activity_id: int) -> None:
                     pass  # an owner address that is not valid: the in-app notice stays
     except IntegrityError:
         return  # notified already for this due time
+
+
+# A due reminder is looked for again this long after its time, and for this long.
+SWEEP_AFTER = timedelta(minutes=2)
+SWEEP_WINDOW = timedelta(days=1)
+
+
+def reminders_sweep(*, now: Any = None) -> int:
+    """Enqueue `send_reminder` for each reminder that fell due (a little while ago, within
+    the last day) and notified nobody: its task was lost (a crash between the commit and the
+    push to RQ, a Redis that lost its data). Sending is idempotent, so a task that was merely
+    late does no harm. Answers how many were enqueued."""
+    from django.db.models import Exists, OuterRef
+
+    from leadbridge.activities.models import Activity
+
+    from .models import Notification
+
+    now = now or timezone.now()
+    notified = Notification.objects.filter(
+        activity=OuterRef("pk"), user=OuterRef("owner"), due_at=OuterRef("due_at")
+    )
+    due = Activity.objects.filter(
+        type="reminder",
+        done=False,
+        deleted_at__isnull=True,
+        owner__isnull=False,
+        due_at__lte=now - SWEEP_AFTER,
+        due_at__gte=now - SWEEP_WINDOW,
+    ).exclude(Exists(notified))
+    ids = list(due.values_list("pk", flat=True)[:10_000])
+    for pk in ids:
+        send_reminder.enqueue(pk)
+    return len(ids)
+
+
+@task()
+def reminders_sweep_task() -> int:
+    """The reminders sweep as a periodic task (ops/periodic.py)."""
+    return reminders_sweep()

@@ -134,6 +134,16 @@ def send_email(outgoing_id: str) -> None:
     except (smtplib.SMTPException, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
         with transaction.atomic():
+            # Another worker node may have sent it meanwhile (a sweep's task beside a
+            # retry): a failure here must not put a sent e-mail back in the queue.
+            current = (
+                OutgoingEmail.objects.select_for_update()
+                .filter(pk=outgoing.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+            if current in (None, OutgoingEmail.Status.SENT):
+                return
             outgoing.attempts += 1
             outgoing.last_error = error
             when = retry_later(send_email, str(outgoing.pk), outgoing.attempts)

@@ -44,6 +44,27 @@ class QueueCollector:
     """Figures of the database task queue; imports and webhooks are told apart by task path."""
 
     def collect(self):
+        from . import rq
+
+        if rq.is_rq():  # TASKS_URL: the same figures from RQ's queue and registries
+            f = rq.figures()
+            ready, running, failed = f["ready"], f["running"], f["failed"]
+            imports_running, webhook_failures = f["imports_running"], f["webhook_failures"]
+        else:
+            ready, running, failed, imports_running, webhook_failures = self._database()
+        for name, doc, value in (
+            ("leadbridge_task_queue_depth", "Tasks waiting in the queue", ready),
+            ("leadbridge_tasks_running", "Tasks being run by a worker", running),
+            ("leadbridge_tasks_failed", "Tasks that failed (kept in the queue table)", failed),
+            ("leadbridge_imports_running", "Import tasks being run", imports_running),
+            ("leadbridge_webhook_failures", "Webhook deliveries that failed", webhook_failures),
+        ):
+            gauge = GaugeMetricFamily(name, doc)
+            gauge.add_metric([], value)
+            yield gauge
+
+    @staticmethod
+    def _database() -> tuple[int, int, int, int, int]:
         from django_tasks_db.models import DBTaskResult
 
         rows = DBTaskResult.objects.values_list("status", "task_path")
@@ -57,16 +78,7 @@ class QueueCollector:
             else:
                 failed += 1
                 webhook_failures += ".webhooks." in path
-        for name, doc, value in (
-            ("leadbridge_task_queue_depth", "Tasks waiting in the queue", ready),
-            ("leadbridge_tasks_running", "Tasks being run by a worker", running),
-            ("leadbridge_tasks_failed", "Tasks that failed (kept in the queue table)", failed),
-            ("leadbridge_imports_running", "Import tasks being run", imports_running),
-            ("leadbridge_webhook_failures", "Webhook deliveries that failed", webhook_failures),
-        ):
-            gauge = GaugeMetricFamily(name, doc)
-            gauge.add_metric([], value)
-            yield gauge
+        return ready, running, failed, imports_running, webhook_failures
 
 
 def render() -> tuple[bytes, str]:

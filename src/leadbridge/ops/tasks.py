@@ -7,6 +7,7 @@ so one id follows a change from the request to every background effect of it.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django_tasks_db.backend import DatabaseBackend as BaseDatabaseBackend
@@ -43,3 +44,25 @@ def connect_worker_signals() -> None:
 
     task_started.connect(_started, dispatch_uid="leadbridge.ops.task_started")
     task_finished.connect(_finished, dispatch_uid="leadbridge.ops.task_finished")
+
+
+def live_first_args(task_path: str, stale: timedelta) -> set[str]:
+    """The first argument of each live task of `task_path` (queued, scheduled or running), on
+    whichever queue is in use: what the sweeps need not enqueue again. On the database queue
+    a task RUNNING for longer than `stale` counts as dead (its worker was killed); RQ finds
+    an abandoned job itself."""
+    from django.db.models import Q
+    from django.utils import timezone
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from . import rq
+
+    if rq.is_rq():
+        return rq.live_first_args(task_path)
+    cutoff = timezone.now() - stale
+    rows = DBTaskResult.objects.filter(task_path=task_path).filter(
+        Q(status=TaskResultStatus.READY)
+        | Q(status=TaskResultStatus.RUNNING, started_at__gte=cutoff)
+    )
+    return {str(args["args"][0]) for args in rows.values_list("args_kwargs", flat=True)}

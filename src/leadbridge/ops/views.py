@@ -25,7 +25,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """503 until the database answers and the task queue's table can be read."""
+    """503 until the database answers and the task queue can be read (its table, or Redis
+    with TASKS_URL), and the Redis cache answers when there is one (CACHE_URL)."""
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -35,13 +36,27 @@ def readyz(request: HttpRequest) -> JsonResponse:
         logger.warning("readyz: database unreachable: %s", exc)
         checks["database"] = "unreachable"
     try:
-        from django_tasks_db.models import DBTaskResult
+        from . import rq
 
-        DBTaskResult.objects.filter(status="READY").exists()
+        if rq.is_rq():
+            rq.ping()  # TASKS_URL: the queue is in Redis
+        else:
+            from django_tasks_db.models import DBTaskResult
+
+            DBTaskResult.objects.filter(status="READY").exists()
         checks["queue"] = "ok"
     except Exception as exc:
         logger.warning("readyz: task queue unreachable: %s", exc)
         checks["queue"] = "unreachable"
+    if getattr(settings, "CACHE_URL", None):
+        try:
+            from django.core.cache import cache
+
+            cache.get("lb:readyz")
+            checks["cache"] = "ok"
+        except Exception as exc:
+            logger.warning("readyz: cache unreachable: %s", exc)
+            checks["cache"] = "unreachable"
     ready = all(v == "ok" for v in checks.values())
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503

@@ -1,8 +1,9 @@
-"""Counting failed logins and API requests in the database cache (shared by all processes).
+"""Counting failed logins and API requests in the shared cache (every server process, every
+app node).
 
-Counters are fixed windows. The database cache reads and writes a counter in two
-statements, so concurrent requests can overshoot a limit by a few; a limit still holds
-across every server process, which memory counters would not.
+Counters are fixed windows, counted by `core.counters`: atomic in Redis (CACHE_URL), so a
+limit holds exactly across the cluster; in the database cache (the default) a counter is read
+and written in two statements, so concurrent requests can overshoot a limit by a few there.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
+
+from leadbridge.core import counters
 
 
 def _key(*parts: object) -> str:
@@ -54,11 +57,17 @@ def _window() -> int:
     return settings.LOGIN_LOCKOUT_MINUTES * 60
 
 
+def _window_start(key: str) -> float | None:
+    start = cache.get(f"{key}:start")
+    return None if start is None else float(start)
+
+
 def _failures(key: str) -> tuple[int, float]:
-    value = cache.get(key)
-    if not value:
+    """Failures in the key's current window and when the window ends (0, 0: none)."""
+    start = _window_start(key)
+    if start is None:
         return 0, 0.0
-    return int(value["n"]), float(value["until"])
+    return int(cache.get(f"{key}:{int(start)}") or 0), start + _window()
 
 
 def login_wait(username: str, ip: str | None) -> int:
@@ -76,16 +85,22 @@ def login_wait(username: str, ip: str | None) -> int:
 
 
 def login_failed(username: str, ip: str | None) -> None:
+    """Count a failure: the first one opens a window (stored once, whichever node is first)
+    and each one adds to that window's counter, both without reading first."""
     now = time.time()
+    window = _window()
     for key in (_key("login-account", username.strip().lower()), _key("login-ip", ip or "-")):
-        count, until = _failures(key)
-        if until <= now:
-            count, until = 0, now + _window()
-        cache.set(key, {"n": count + 1, "until": until}, timeout=math.ceil(until - now) + 1)
+        start = float(counters.first(f"{key}:start", int(now), window))
+        left = start + window - now
+        if left <= 0:  # the stored start outlived its window by a moment
+            continue
+        counters.count(f"{key}:{int(start)}", math.ceil(left) + 1)
 
 
 def login_succeeded(username: str) -> None:
-    cache.delete(_key("login-account", username.strip().lower()))
+    key = _key("login-account", username.strip().lower())
+    start = _window_start(key)
+    cache.delete_many([f"{key}:start"] + ([f"{key}:{int(start)}"] if start is not None else []))
 
 
 # API rate limit ------------------------------------------------------------------------
@@ -104,16 +119,16 @@ def hit(ident: str, limit: int, period: int) -> tuple[int, int]:
     now = time.time()
     window = int(now // period)
     key = _key("api", ident, window)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # A counter need not survive a crash: its commit does not wait for the WAL flush
-            # (a write on every API request otherwise costs a disk sync).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        try:
-            count = cache.incr(key)  # the common case: the window's counter exists
-        except ValueError:
-            count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
+    if counters.uses_database():
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # A counter need not survive a crash: its commit does not wait for the WAL
+                # flush (a write on every API request otherwise costs a disk sync).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            count = counters.count(key, period + 1)
+    else:
+        count = counters.count(key, period + 1)
     if count <= limit:
         return count, 0
     return count, max(1, math.ceil((window + 1) * period - now))

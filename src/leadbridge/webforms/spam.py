@@ -17,7 +17,6 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 
 TOKEN_MAX_AGE = 24 * 3600
 
@@ -72,14 +71,9 @@ def _hits_database(keys: list[str], window: int) -> dict[str, int]:
 
 
 def _hit_cache(key: str, window: int) -> int:
-    bucket = f"lb:rl:{key}:{int(time.time()) // window}"
-    if cache.add(bucket, 1, timeout=window * 2):
-        return 1
-    try:
-        return cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.add(bucket, 1, timeout=window * 2)
-        return 1
+    from leadbridge.core import counters
+
+    return counters.count(f"lb:rl:{key}:{int(time.time()) // window}", window * 2)
 
 
 def _hits(keys: list[str], window: int) -> dict[str, int]:

@@ -87,7 +87,8 @@ def test_send_delivers_the_pdf_records_the_activity_and_marks_sent(
 
     [message] = inbox.messages
     assert message["To"] == "jaro@x.cz"
-    assert subject_of(message) == f"Pro-forma invoice {document.number} – Lumen Software s.r.o."
+    # The cs document is mailed in Czech.
+    assert subject_of(message) == f"Zálohová faktura {document.number} – Lumen Software s.r.o."
     [pdf] = [p for p in message.walk() if p.get_filename()]
     assert pdf.get_filename() == f"{document.number}.pdf"
     assert pdf.get_content_type() == "application/pdf"
