@@ -10,9 +10,11 @@ from django.utils.translation import pgettext
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from leadbridge.activities.selectors import activity_list
 from leadbridge.api.records import ERRORS, CommonFilters, filter_schema, text_problem
 from leadbridge.api.schemas import Strict
 from leadbridge.core.errors import field_error
+from leadbridge.core.forms import LABELS
 from leadbridge.core.selectors import ListParams, filtered_queryset
 from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.people import access
@@ -20,6 +22,7 @@ from leadbridge.people import access
 from . import exports, jobs
 from .mapping import LEAD_FIELDS, MAX_COLUMNS
 from .models import ImportJob
+from .record_types import import_simple
 
 router = Router(tags=["Imports"])
 exports_router = Router(tags=["Exports"])
@@ -195,8 +198,6 @@ class SimpleImportOut(Schema):
     "row whose `code` exists updates that product).",
 )
 def import_records(request: HttpRequest, record_type: str, file: File[UploadedFile]):
-    from .record_types import import_simple
-
     return 200, import_simple(
         actor=request.auth,
         record_type=record_type,
@@ -325,8 +326,6 @@ LAYOUT_QUERY = Query("data", description=LAYOUT_HELP)
 
 def export_labels() -> dict[str, str]:
     """Column labels of the spreadsheet layout, in the active language."""
-    from leadbridge.core.forms import LABELS
-
     labels = {name: str(label) for name, label in LABELS.items()}
     for name, relation in exports.BY_NAME.items():
         labels[relation] = labels.get(name, relation)
@@ -422,7 +421,5 @@ def export_activities(
     format: Format = "csv",
     columns: str | None = Query(None, max_length=4000, description=ACTIVITY_COLUMNS_HELP),  # type: ignore[type-arg]
 ):
-    from leadbridge.activities.selectors import activity_list
-
     qs = activity_list(actor=request.auth, filters=filters.model_dump())
     return _download(_selected(exports.activity_rows(qs), columns), format, "activities")

@@ -10,6 +10,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from leadbridge.automation.services import assign_by_rules
 from leadbridge.core.normalize import fold
 from leadbridge.core.record_services import PrepareCache
 from leadbridge.customfields.models import CustomFieldDefinition
@@ -140,8 +141,6 @@ class RowChecker:
             return outcome
         by_rule = False
         if self.assign and "owner_id" not in data and "team_id" not in data:
-            from leadbridge.automation.services import assign_by_rules
-
             placement = assign_by_rules(data, channel="import")
             data, by_rule = data | placement, bool(placement)
             if self.captures:

@@ -13,6 +13,10 @@ import sys
 import time
 from pathlib import Path
 
+from leadbridge.core.errors import DomainError
+
+from .mapping import header_key
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("import", help="import leads from a CSV, XLSX or XLS file")
@@ -51,8 +55,6 @@ def _mapping(raw: str | None, headers: list[str], suggested: dict) -> dict:
     data = json.loads(text)
     if "columns" in data:
         return data
-    from .mapping import header_key
-
     by_header = {header_key(k): v for k, v in data.items()}
     return suggested | {"columns": [by_header.get(header_key(h), "") for h in headers]}
 
@@ -69,11 +71,10 @@ def _bar(done: int, total: int | None, rate: float, width: int = 30) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leadbridge.core.errors import DomainError
-    from leadbridge.people.models import User
+    from leadbridge.people.models import User  # models: after setup_django()
 
-    from . import engine, jobs
-    from .exports import csv_stream
+    from . import engine, jobs  # models: after setup_django()
+    from .exports import csv_stream  # models: after setup_django()
 
     user = User.objects.filter(username=args.user, is_active=True).first()
     if user is None:

@@ -20,6 +20,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from leadbridge.automation.models import AssignmentRule
 from leadbridge.leads.bulk import NewLead
 from leadbridge.people import access
 
@@ -167,8 +168,6 @@ def checked_batches(
 
 def _parallel_pays(job: ImportJob) -> bool:
 
-    from leadbridge.automation.models import AssignmentRule
-
     return (
         connection.vendor == "postgresql"
         and not connection.in_atomic_block
@@ -260,12 +259,12 @@ def bind_to_parent(parent: int) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if sys.platform.startswith("linux"):
-        import ctypes
+        import ctypes  # Linux only
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
     else:
-        import threading
+        import threading  # elsewhere only
 
         def watch() -> None:
             while os.getppid() == parent:

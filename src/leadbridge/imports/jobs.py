@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from leadbridge.automation.events import emit, subscribed
 from leadbridge.core.errors import Collector, Conflict, FieldIssue, NotFound, ValidationFailed
 from leadbridge.core.record_services import lock, record_delete, refresh_derived, snapshot
 from leadbridge.core.registry import model_for
@@ -332,8 +333,6 @@ def import_undo(*, actor: Any, job_id: int) -> ImportJob:
         raise Conflict(_("Cancel the import first."), code="import_running")
     if job.status == ImportJob.Status.UNDONE:
         raise Conflict(_("The import is undone already."), code="import_undone")
-    from leadbridge.automation.events import emit, subscribed
-
     spec = SPECS["lead"]
     now = timezone.now()
     undo = {"import_undo": job.pk}  # in the webhook body's `data`: why the lead changed

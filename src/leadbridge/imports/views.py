@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from leadbridge.core.choices import country_choices, currency_choices
 from leadbridge.core.errors import DomainError
+from leadbridge.core.forms import LABELS
 from leadbridge.deals.models import Pipeline
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people import access
@@ -41,8 +43,6 @@ MATCH_ON = (
 def _label(name: str) -> str:
     """A field's label in the reader's language: lookups are mapped by name ("status"),
     their form label sits under the id ("status_id")."""
-    from leadbridge.core.forms import LABELS
-
     return str(LABELS.get(name) or LABELS.get(f"{name}_id") or name)
 
 
@@ -51,8 +51,6 @@ def _constant_options() -> dict[str, list[tuple[str, str]]]:
 
     Lookups are posted by name, as a column would hold them (the import resolves names).
     """
-    from leadbridge.core.choices import country_choices, currency_choices
-
     people = assignable_users().order_by("first_name", "last_name", "username")
     return {
         "source": [(s.name, s.name) for s in LeadSource.objects.filter(active=True)],
@@ -82,8 +80,6 @@ def _names() -> dict:
 
 def _saved_as(values: dict, names: dict) -> list[tuple[str, str]]:
     """A preview row's values as a person reads them: labels, and names for the ids."""
-    from leadbridge.core.forms import LABELS
-
     shown = []
     for key, value in values.items():
         if key == "custom_fields" and isinstance(value, dict):

@@ -11,6 +11,7 @@ from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 
 from leadbridge.activities.services import activity_create
+from leadbridge.automation.events import emit
 from leadbridge.core.errors import DomainError, FieldIssue
 from leadbridge.core.selectors import base_queryset
 from leadbridge.duplicates.models import MatchKey
@@ -239,8 +240,6 @@ class BatchWriter:
         """What `lead_create` sets off for each new lead (webhooks on `lead.created`, the task
         templates of its status), in the batch's transaction: it happens when the batch
         commits, and a crashed batch sets off nothing."""
-        from leadbridge.automation.events import emit
-
         for lead in Lead.objects.filter(pk__in=ids).order_by("pk"):
             emit("lead.created", "lead", lead, actor=self.actor)
 
