@@ -13,17 +13,14 @@ from leadbridge.core import confcache
 from leadbridge.core.errors import field_error
 from leadbridge.people import access
 from leadbridge.people.models import User
+from leadbridge.people.selectors import assignable_users
 
 from .models import AssignmentRule, RoundRobinCursor, TaskTemplate
 
 
 def round_robin(team_id: int, key: str | None = None) -> int | None:
     """The next active member of the team after the last one given out under `key`."""
-    members = list(
-        User.objects.filter(teams=team_id, is_active=True, is_system=False)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    members = list(assignable_users(team_id=team_id).order_by("id").values_list("id", flat=True))
     if not members:
         return None
     with transaction.atomic():
@@ -93,9 +90,9 @@ def check_refs(data: dict) -> None:
     """Referenced users, teams, sources and statuses must exist (a clear 422, not a broken
     foreign key at commit)."""
     from leadbridge.leads.models import LeadSource, LeadStatus
-    from leadbridge.people.models import Team, User
+    from leadbridge.people.models import Team
 
-    users = User.objects.filter(is_active=True, is_system=False)
+    users = assignable_users()
     models = {
         "user_id": users,
         "owner_id": users,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -13,6 +15,7 @@ from leadbridge.core.errors import DomainError
 from leadbridge.ops import context
 from leadbridge.ops.tasks import live_first_args
 
+from .engine import STALE_AFTER, run_job
 from .models import ImportJob
 from .readers import ReadError
 
@@ -21,8 +24,6 @@ logger = logging.getLogger(__name__)
 
 @task()
 def run_import(job_id: int) -> None:
-    from .services import run_job
-
     try:
         run_job(job_id)
     except Exception as exc:  # the job reports any failure rather than vanish
@@ -71,12 +72,6 @@ def imports_sweep(*, now=None) -> int:
     worker died and RQ's retries ran out. `run_job` resumes from the last committed batch
     and does nothing for a job that finished, so a task that was merely slow does no harm.
     Answers how many were enqueued."""
-    from datetime import timedelta
-
-    from django.db.models import Q
-
-    from .services import STALE_AFTER
-
     now = now or timezone.now()
     stale = now - timedelta(seconds=STALE_AFTER)
     waiting = ImportJob.objects.filter(

@@ -27,7 +27,8 @@ from leadbridge.core.web import (
     shown_ordering,
     single_value,
 )
-from leadbridge.people.models import Team, User
+from leadbridge.people.models import Team
+from leadbridge.people.selectors import assignable_users
 
 from . import services
 from .models import LeadSource, LeadStatus
@@ -94,7 +95,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         ],
         "statuses": list(LeadStatus.objects.all()),
         "sources": list(LeadSource.objects.all()),
-        "users": list(User.objects.filter(is_active=True, is_system=False)),
+        "users": list(assignable_users()),
         "teams": list(Team.objects.all()),
         "filters": request.GET,
         # On a phone the filters start folded, unless one of them (beyond the search) is set.

@@ -421,7 +421,7 @@ def _run(cluster: Cluster, receiver: Receiver) -> None:
     # for that wait by back-dating only the rows the killed worker held, then does what the
     # user and cron do.
     if not cluster.use_rq:
-        from leadbridge.imports.services import STALE_AFTER
+        from leadbridge.imports.engine import STALE_AFTER
 
         held = cluster.sql(
             "UPDATE django_tasks_database_dbtaskresult"
