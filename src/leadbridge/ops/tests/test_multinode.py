@@ -431,9 +431,10 @@ def _run(cluster: Cluster, receiver: Receiver) -> None:
         )
         if any(path.endswith("run_import") for (path,) in held):
             cluster.sql(
-                "UPDATE imports_importjob SET updated_at = now() - %s * interval '1 second'"
+                "UPDATE imports_importjob SET updated_at = now() - %s * interval '1 second',"
+                " heartbeat_at = now() - %s * interval '1 second'"
                 " WHERE id = %s AND status = 'running'",
-                (STALE_AFTER + 5, job_id),
+                (STALE_AFTER + 5, STALE_AFTER + 5, job_id),
             )
             resumed = _send(api, "POST", f"{cluster.url}/api/imports/{job_id}/start", load.deadline)
             assert resumed.status_code == 202, resumed.text
