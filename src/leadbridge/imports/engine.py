@@ -12,12 +12,15 @@ import queue as queues
 import signal
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import IO, Any
 
 from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leadbridge.automation.models import AssignmentRule
@@ -61,6 +64,80 @@ def count_rows(job: ImportJob) -> int:
         return sum(1 for _row in open_table(job, stream).rows)
 
 
+class LeaseLost(Exception):
+    """This run no longer holds the job's run lease: another run took it over."""
+
+
+def lease_free(now=None) -> Q:
+    """Jobs no live run holds: no runner, or a runner whose heartbeat is older than
+    `STALE_AFTER` (its worker died, or hangs). See `claim`."""
+    stale = (now or timezone.now()) - timedelta(seconds=STALE_AFTER)
+    return Q(runner="") | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale)
+
+
+def claim(job_id: int) -> str | None:
+    """Take the job's run lease: a token for this run, or None when another live run holds
+    it (or the job is not queued or running any more).
+
+    Why a lease: a run is started by more than one thing. RQ retries a job whose worker
+    stopped answering (it may only be slow: a long batch, a stalled disk), the imports sweep
+    re-enqueues a job without progress every 2 minutes, and the owner's Start resumes a job
+    that looks crashed. The resume point (`rows_done`) alone cannot keep two runs apart: both
+    read the same point and both write the same batches, every row twice. So a run first
+    claims the job with one conditional UPDATE (`runner` = its token, `heartbeat_at` = now),
+    which succeeds only when no live run holds it; the database's row lock makes two claims
+    at once take turns, and the second sees the first's runner and gets nothing.
+
+    Each batch then checks the lease under the job row's lock it takes anyway
+    (`_hold_lease`), and refreshes the heartbeat; a run whose lease was taken over stops
+    there without writing. A run whose worker was killed holds the lease until its heartbeat
+    is `STALE_AFTER` old; then a new run takes it over and resumes after the last committed
+    batch. The heartbeat is the app node's clock: nodes keep their clocks in step (NTP), a
+    skew of seconds against a limit of minutes does no harm."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(
+        lease_free(now),
+        pk=job_id,
+        status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+    ).update(
+        runner=token,
+        heartbeat_at=now,
+        status=ImportJob.Status.RUNNING,
+        started_at=Coalesce(F("started_at"), now),
+        updated_at=now,
+    )
+    return token if claimed else None
+
+
+def lease_wait(job: ImportJob) -> float | None:
+    """Seconds until another run's lease on this unfinished job goes stale, or None when no
+    other run holds it. RQ retries the job of a killed worker once its worker heartbeat
+    lapses, which may be before the import's own heartbeat is `STALE_AFTER` old: the retry
+    waits that long and claims again rather than leave the job to the next sweep."""
+    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING) or not job.runner:
+        return None
+    if job.heartbeat_at is None:
+        return 0.0
+    stale_at = job.heartbeat_at + timedelta(seconds=STALE_AFTER)
+    return max(0.0, (stale_at - timezone.now()).total_seconds()) + 1.0
+
+
+def _hold_lease(job: ImportJob, token: str) -> None:
+    """Inside a batch's transaction, before it writes: check this run still holds the lease
+    and refresh its heartbeat. The UPDATE takes the job row's lock, which the batch's
+    progress UPDATE takes anyway (the one lock, taken first rather than last), so a claim
+    waits for the batch to commit and then sees a fresh heartbeat. Raises `LeaseLost`."""
+    held = ImportJob.objects.filter(pk=job.pk, runner=token).update(heartbeat_at=timezone.now())
+    if not held:
+        raise LeaseLost
+
+
+def _release(job_id: int, token: str, **fields: Any) -> None:
+    """Give the lease back (with the job's end state), only when this run still holds it."""
+    ImportJob.objects.filter(pk=job_id, runner=token).update(runner="", heartbeat_at=None, **fields)
+
+
 def run_job(
     job_id: int,
     *,
@@ -68,8 +145,14 @@ def run_job(
     on_batch: Callable[[ImportJob], None] | None = None,
     parallel: bool | None = None,
     processes: int | None = None,
+    wait_for_stale: bool = False,
 ) -> ImportJob:
     """Import the job's file from its resume point, one committed batch at a time.
+
+    The run first claims the job's run lease (`claim`); a job another live run holds, or
+    one that has finished, is returned as it is. With `wait_for_stale` (the task) it first
+    waits for the other run's lease to go stale once and claims again (`lease_wait`). A run
+    that loses its lease stops at its next batch, writing nothing more.
 
     With `parallel` (by default for large files on PostgreSQL) `processes` forked processes
     read and check the rows and derive the stored values while this one writes the batches
@@ -78,17 +161,41 @@ def run_job(
     `on_batch` is called inside each batch's transaction after its rows are written (the
     CLI's progress bar; a test raises there to prove a half-written batch vanishes).
     """
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
-            return job
-        job.status = ImportJob.Status.RUNNING
-        job.started_at = job.started_at or timezone.now()
-        job.save()
+    token = claim(job_id)
+    job = ImportJob.objects.get(pk=job_id)  # after the claim: the resume point is final
+    wait = lease_wait(job) if token is None and wait_for_stale else None
+    if wait is not None:  # another run holds it: alive, or killed and not stale yet
+        time.sleep(wait)
+        token = claim(job_id)  # takes over a dead run's lease; nothing beside a live one
+        job = ImportJob.objects.get(pk=job_id)
+    if token is None:
+        return job
+    try:
+        return _run(job, token, batch_size, on_batch, parallel, processes)
+    except LeaseLost:
+        job.refresh_from_db()
+        return job
+    except BaseException:
+        # Failed: the lease goes back so the job can be started again (the task marks it
+        # failed). A run killed outright never gets here: its lease goes stale instead.
+        _release(job_id, token)
+        raise
+
+
+def _run(
+    job: ImportJob,
+    token: str,
+    batch_size: int,
+    on_batch: Callable[[ImportJob], None] | None,
+    parallel: bool | None,
+    processes: int | None,
+) -> ImportJob:
     actor = job.created_by
     if job.rows_total is None:
         job.rows_total = count_rows(job)
-        ImportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
+        ImportJob.objects.filter(pk=job.pk, runner=token).update(
+            rows_total=job.rows_total, heartbeat_at=timezone.now()
+        )
     writer = BatchWriter(job, actor)
     use_fork = parallel if parallel is not None else _parallel_pays(job)
     thresholds = gc.get_threshold()
@@ -104,12 +211,16 @@ def run_job(
         for batch in checked:
             job.refresh_from_db(fields=["cancel_requested"])
             if job.cancel_requested:
-                ImportJob.objects.filter(pk=job.pk).update(
-                    status=ImportJob.Status.CANCELLED, finished_at=timezone.now()
+                _release(
+                    job.pk,
+                    token,
+                    status=ImportJob.Status.CANCELLED,
+                    finished_at=timezone.now(),
                 )
                 job.refresh_from_db()
                 return job
             with transaction.atomic():
+                _hold_lease(job, token)
                 counts = writer.write(batch)
                 now = time.monotonic()
                 elapsed, last = now - last, now
@@ -131,9 +242,7 @@ def run_job(
         close = getattr(checked, "close", None)
         if close is not None:
             close()  # stops the checking processes still reading
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE, finished_at=timezone.now()
-    )
+    _release(job.pk, token, status=ImportJob.Status.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
 

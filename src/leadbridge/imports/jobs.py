@@ -32,7 +32,7 @@ from leadbridge.people import access
 
 from . import readers
 from .checking import RowChecker, custom_fields, open_table, plain
-from .engine import STALE_AFTER
+from .engine import STALE_AFTER, lease_free
 from .mapping import MAX_COLUMNS, Mapping, check_mapping, header_key, header_signature, suggest
 from .models import ImportJob, MappingTemplate
 from .tasks import run_import
@@ -289,13 +289,19 @@ def import_preview(*, actor: Any, job_id: int, limit: int = 20) -> dict:
 
 
 def import_start(*, actor: Any, job_id: int) -> ImportJob:
-    """Queue the import for the worker; a job whose worker died resumes where it stopped."""
+    """Queue the import for the worker; a job whose worker died resumes where it stopped.
+
+    A running job counts as dead only when it made no progress for `STALE_AFTER` and its run
+    lease is stale too (`engine.claim`): a run that is slow, not dead, keeps its job."""
 
     with transaction.atomic():
         job = _get(actor, job_id)
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
-        stale = job.status == ImportJob.Status.RUNNING and (
-            (timezone.now() - job.updated_at).total_seconds() > STALE_AFTER
+        now = timezone.now()
+        stale = (
+            job.status == ImportJob.Status.RUNNING
+            and (now - job.updated_at).total_seconds() > STALE_AFTER
+            and ImportJob.objects.filter(lease_free(now), pk=job.pk).exists()
         )
         if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.FAILED) and not stale:
             raise Conflict(_("The import is already running or finished."), code="import_started")

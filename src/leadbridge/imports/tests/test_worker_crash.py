@@ -7,12 +7,15 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from leadbridge.imports import engine, jobs
+from leadbridge.imports.models import ImportJob
 from leadbridge.leads.models import Lead
 
 from .files import csv_bytes
@@ -56,6 +59,11 @@ def test_killed_worker_resumes_without_importing_a_row_twice(baseline_data, admi
     job.refresh_from_db()
     assert (job.status, job.rows_done, job.rows_created) == ("running", 5, 5)
     assert Lead.objects.count() == 5
+    # The dead worker's run lease holds until its heartbeat is stale: a run now does nothing.
+    assert job.runner and engine.run_job(job.pk, batch_size=5).rows_done == 5
+    assert Lead.objects.count() == 5
+    past = timezone.now() - timedelta(seconds=engine.STALE_AFTER + 5)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=past)
     job = engine.run_job(job.pk, batch_size=5, parallel=True)
     assert (job.status, job.rows_done, job.rows_created, job.rows_failed) == ("done", 25, 25, 0)
     assert Lead.objects.count() == 25
