@@ -20,7 +20,7 @@ The SQL query count of each path is printed for 5, 50 and N activities: the serv
 not depend on N. --show-queries lists the service's statements with their times.
 
 Each database runs in its own subprocess (Django is set up once per process): SQLite in a
-temporary file, PostgreSQL in the database `leadbridge_bench_convert` on
+temporary file, PostgreSQL in the database `leadbridge_bench_convert` ($CONVERT_BENCH_DB) on
 $BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/), created and dropped here.
 Results go to bench/results/convert-<db>.json (git-ignored). Exit status 1 if the query count
 grows with N or the PostgreSQL p95 of the service is 100 ms or more.
@@ -42,7 +42,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
-PG_DB = "leadbridge_bench_convert"
+PG_DB = os.environ.get("CONVERT_BENCH_DB", "leadbridge_bench_convert")  # a scratch name per run
 TARGET_P95_MS = 100.0
 COUNT_SIZES = (5, 50, 500)
 PLAN = {"deal": {"mode": "new"}}

@@ -247,16 +247,16 @@ def child_leadbridge(path: Path, automations: bool = False) -> dict:
             actor=admin, data={"subject": "Call", "status_ids": [default_status().pk]}
         )
     from leadbridge.duplicates.models import MatchKey
-    from leadbridge.imports import services
+    from leadbridge.imports import engine, jobs
     from leadbridge.leads.models import Lead
 
     rss_before = peak_rss_mb()
     started = time.perf_counter()
     with path.open("rb") as stream:
-        job = services.import_upload(
+        job = jobs.import_upload(
             actor=admin, filename=path.name, stream=stream, size=path.stat().st_size
         )
-    job = services.import_set_mapping(
+    job = jobs.import_set_mapping(
         actor=admin,
         job_id=job.pk,
         mapping=job.mapping,
@@ -264,12 +264,12 @@ def child_leadbridge(path: Path, automations: bool = False) -> dict:
         match_on="any",
         run_automations=automations,
     )
-    services.import_start(actor=admin, job_id=job.pk)
+    jobs.import_start(actor=admin, job_id=job.pk)
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     backend = _backend_cpu_seconds()
     with PeakPss() as pss:
-        job = services.run_job(job.pk)
+        job = engine.run_job(job.pk)
     seconds = time.perf_counter() - started
     cpu = cpu_split(own, children, backend, job.rows_done, seconds)
     assert job.status == "done", job.error

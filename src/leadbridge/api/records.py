@@ -39,7 +39,10 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 class HistoryOrigin(Schema):
     record_type: str
     id: int
-    relation: str = Field(description="self, converted_from (a lead) or merged")
+    relation: str = Field(
+        description="self, converted_from (a lead), merged, or document (a quote or pro-forma "
+        "linked to the record; record_type `document`)"
+    )
 
 
 class HistoryOut(Schema):
@@ -300,8 +303,9 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
         response={200: HistoryList, **ERRORS},
         summary=f"Timeline of a {record_type}",
         operation_id=f"{plural}_history",
-        description="Events of the record, of the leads it was converted from and of "
-        "the records merged into it, each tagged with its origin.",
+        description="Events of the record, of the leads it was converted from, of "
+        "the records merged into it and of the documents (quotes, pro-formas) linked to it, "
+        "each tagged with its origin.",
     )
     def history(request: HttpRequest, record_id: int):
         record_get(actor=request.auth, record_type=record_type, pk=record_id)

@@ -15,6 +15,7 @@ from leadbridge.core.errors import field_error
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people import access
 from leadbridge.people.models import Team, User
+from leadbridge.people.selectors import assignable_users
 from leadbridge.people.services import system_actor
 
 from .models import AssignmentRule, RoundRobinCursor, TaskTemplate
@@ -22,11 +23,7 @@ from .models import AssignmentRule, RoundRobinCursor, TaskTemplate
 
 def round_robin(team_id: int, key: str | None = None) -> int | None:
     """The next active member of the team after the last one given out under `key`."""
-    members = list(
-        User.objects.filter(teams=team_id, is_active=True, is_system=False)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    members = list(assignable_users(team_id=team_id).order_by("id").values_list("id", flat=True))
     if not members:
         return None
     with transaction.atomic():
@@ -93,7 +90,7 @@ def _templates_by_status() -> dict[int, tuple[TaskTemplate, ...]]:
 def check_refs(data: dict) -> None:
     """Referenced users, teams, sources and statuses must exist (a clear 422, not a broken
     foreign key at commit)."""
-    users = User.objects.filter(is_active=True, is_system=False)
+    users = assignable_users()
     models = {
         "user_id": users,
         "owner_id": users,

@@ -4,6 +4,10 @@ goes through a service; a refused change shows its messages at the fields."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -15,12 +19,22 @@ from leadbridge.core.events import EVENTS
 from leadbridge.deals.models import Pipeline
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people.access import is_admin
-from leadbridge.people.models import Team, User
+from leadbridge.people.models import Team
+from leadbridge.people.selectors import assignable_users
 from leadbridge.webforms import embed
 from leadbridge.webforms.models import WebForm
 from leadbridge.webforms.services import available_fields, webform_save
 
 from . import services, webhooks
+from .forms import (
+    AssignmentRuleForm,
+    DeliveryForm,
+    PickForm,
+    ServiceForm,
+    TaskTemplateForm,
+    WebFormForm,
+    WebhookForm,
+)
 from .models import AssignmentRule, TaskTemplate, WebhookDelivery, WebhookSubscription
 
 
@@ -29,91 +43,81 @@ def _admin(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
-
-
-def _lines(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").replace(",", "\n").splitlines() if v.strip()]
-
-
 def webform_data(post) -> dict:
-    return {
-        "name": post.get("name", "").strip(),
-        "language": post.get("language") or "en",
-        "fields": post.getlist("fields"),
-        "required_fields": post.getlist("required_fields"),
-        "consent_text": post.get("consent_text", ""),
-        "source_id": _int(post.get("source_id")),
-        "status_id": _int(post.get("status_id")),
-        "pipeline_id": _int(post.get("pipeline_id")),
-        "owner_id": _int(post.get("owner_id")),
-        "team_id": _int(post.get("team_id")),
-        "allowed_origins": _lines(post.get("allowed_origins")),
-        "thank_you_message": post.get("thank_you_message", ""),
-        "redirect_url": post.get("redirect_url", "").strip(),
-        "autoresponder_subject": post.get("autoresponder_subject", ""),
-        "autoresponder_body": post.get("autoresponder_body", ""),
-        "on_duplicate": post.get("on_duplicate") or "link",
-        "min_fill_seconds": _int(post.get("min_fill_seconds")) or 0,
-        "active": post.get("active") == "on",
-    }
+    return WebFormForm(post).service_data()
+
+
+@dataclass(frozen=True)
+class Action:
+    """One POST action of the settings page: the form that reads it into its service's data
+    and the service call (which answers a message to show, if any)."""
+
+    form: type[ServiceForm]
+    run: Callable[[Any, dict], str | None]
+
+
+def _webform_create(actor: Any, data: dict) -> str:
+    form = webform_save(actor=actor, data=data)
+    return _("Web form %(name)s created.") % {"name": form.name}
+
+
+def _webhook_create(actor: Any, data: dict) -> None:
+    webhooks.webhook_save(actor=actor, data=data)
+
+
+def _webhook_toggle(actor: Any, data: dict) -> None:
+    sub = get_object_or_404(WebhookSubscription, pk=data["id"])
+    webhooks.webhook_save(actor=actor, subscription=sub, data={"active": not sub.active})
+
+
+def _webhook_delete(actor: Any, data: dict) -> None:
+    sub = get_object_or_404(WebhookSubscription, pk=data["id"])
+    webhooks.webhook_delete(actor=actor, subscription=sub)
+
+
+def _redeliver(actor: Any, data: dict) -> None:
+    webhooks.webhook_redeliver(actor=actor, delivery_id=data["id"])
+
+
+def _template_create(actor: Any, data: dict) -> None:
+    services.task_template_save(actor=actor, data=data)
+
+
+def _template_delete(actor: Any, data: dict) -> None:
+    template = get_object_or_404(TaskTemplate, pk=data["id"])
+    services.task_template_delete(actor=actor, template=template)
+
+
+def _rule_create(actor: Any, data: dict) -> None:
+    services.assignment_rule_save(actor=actor, data=data)
+
+
+def _rule_delete(actor: Any, data: dict) -> None:
+    rule = get_object_or_404(AssignmentRule, pk=data["id"])
+    services.assignment_rule_delete(actor=actor, rule=rule)
+
+
+ACTIONS: dict[str, Action] = {
+    "webform": Action(WebFormForm, _webform_create),
+    "webhook": Action(WebhookForm, _webhook_create),
+    "webhook_toggle": Action(PickForm, _webhook_toggle),
+    "webhook_delete": Action(PickForm, _webhook_delete),
+    "redeliver": Action(DeliveryForm, _redeliver),
+    "template": Action(TaskTemplateForm, _template_create),
+    "template_delete": Action(PickForm, _template_delete),
+    "rule": Action(AssignmentRuleForm, _rule_create),
+    "rule_delete": Action(PickForm, _rule_delete),
+}
 
 
 def _act(request: HttpRequest) -> None:
-    post, actor, action = request.POST, request.user, request.POST.get("action")
-    if action == "webform":
-        form = webform_save(actor=actor, data=webform_data(post))
-        messages.success(request, _("Web form %(name)s created.") % {"name": form.name})
-    elif action == "webhook":
-        webhooks.webhook_save(
-            actor=actor,
-            data={
-                "url": post.get("url", ""),
-                "events": post.getlist("events"),
-                "description": post.get("description", ""),
-            },
-        )
-    elif action == "webhook_toggle":
-        sub = get_object_or_404(WebhookSubscription, pk=_int(post.get("id")))
-        webhooks.webhook_save(actor=actor, subscription=sub, data={"active": not sub.active})
-    elif action == "webhook_delete":
-        sub = get_object_or_404(WebhookSubscription, pk=_int(post.get("id")))
-        webhooks.webhook_delete(actor=actor, subscription=sub)
-    elif action == "redeliver":
-        webhooks.webhook_redeliver(actor=actor, delivery_id=post.get("id"))
-    elif action == "template":
-        services.task_template_save(
-            actor=actor,
-            data={
-                "subject": post.get("subject", "").strip(),
-                "body": post.get("body", ""),
-                "due_in_days": _int(post.get("due_in_days")) or 0,
-                "assignee": post.get("assignee") or "owner",
-                "user_id": _int(post.get("user_id")),
-                "team_id": _int(post.get("team_id")),
-                "status_ids": [int(i) for i in post.getlist("status_ids") if i.isdigit()],
-            },
-        )
-    elif action == "template_delete":
-        template = get_object_or_404(TaskTemplate, pk=_int(post.get("id")))
-        services.task_template_delete(actor=actor, template=template)
-    elif action == "rule":
-        services.assignment_rule_save(
-            actor=actor,
-            data={
-                "name": post.get("name", "").strip(),
-                "order": _int(post.get("order")) or 0,
-                "channel": post.get("channel") or "any",
-                "country": post.get("country", ""),
-                "source_id": _int(post.get("source_id")),
-                "user_id": _int(post.get("user_id")),
-                "team_id": _int(post.get("team_id")),
-            },
-        )
-    elif action == "rule_delete":
-        rule = get_object_or_404(AssignmentRule, pk=_int(post.get("id")))
-        services.assignment_rule_delete(actor=actor, rule=rule)
+    """Run the POST's action; an unknown one changes nothing (the page shows again)."""
+    action = ACTIONS.get(request.POST.get("action") or "")
+    if action is None:
+        return
+    message = action.run(request.user, action.form(request.POST).service_data())
+    if message:
+        messages.success(request, message)
 
 
 def _choices() -> dict:
@@ -122,7 +126,7 @@ def _choices() -> dict:
         "sources": LeadSource.objects.all(),
         "pipelines": Pipeline.objects.all(),
         "teams": Team.objects.all(),
-        "people": User.objects.filter(is_active=True, is_system=False),
+        "people": assignable_users(),
         "public_fields": available_fields(),
         "languages": ("en", "cs", "sk", "pl", "lt", "vi"),
         "on_duplicate": WebForm.OnDuplicate.choices,

@@ -13,7 +13,7 @@ from leadbridge.core.record_services import Saved, record_create, record_delete,
 from .models import Client
 
 
-def _validate_client(state: dict, instance: Client | None, out: Collector) -> None:
+def validate_client(state: dict, instance: Client | None, out: Collector) -> None:
     kind = state.get("kind") or Client.Kind.COMPANY
     state["kind"] = kind
     if kind == Client.Kind.PERSON:
@@ -28,7 +28,7 @@ def _validate_client(state: dict, instance: Client | None, out: Collector) -> No
 
 
 def client_create(*, actor: Any, data: dict) -> Saved:
-    return record_create(actor=actor, record_type="client", data=data, validate=_validate_client)
+    return record_create(actor=actor, record_type="client", data=data, validate=validate_client)
 
 
 def client_update(*, actor: Any, client_id: int, data: dict, version: int | None = None):
@@ -39,7 +39,7 @@ def client_update(*, actor: Any, client_id: int, data: dict, version: int | None
             pk=client_id,
             data=data,
             version=version,
-            validate=_validate_client,
+            validate=validate_client,
         )
 
 
@@ -47,7 +47,7 @@ def client_delete(*, actor: Any, client_id: int, version: int | None = None):
     return record_delete(actor=actor, record_type="client", pk=client_id, version=version)
 
 
-def _make_contact_validator(actor: Any):
+def make_contact_validator(actor: Any):
     def validate(state: dict, instance: Any, out: Collector) -> None:
         if not (state.get("first_name") or state.get("last_name") or state.get("email")):
             out.add("last_name", _("Enter at least a first or last name or an e-mail."))
@@ -59,7 +59,7 @@ def _make_contact_validator(actor: Any):
 
 def contact_create(*, actor: Any, data: dict) -> Saved:
     return record_create(
-        actor=actor, record_type="contact", data=data, validate=_make_contact_validator(actor)
+        actor=actor, record_type="contact", data=data, validate=make_contact_validator(actor)
     )
 
 
@@ -71,7 +71,7 @@ def contact_update(*, actor: Any, contact_id: int, data: dict, version: int | No
             pk=contact_id,
             data=data,
             version=version,
-            validate=_make_contact_validator(actor),
+            validate=make_contact_validator(actor),
         )
 
 

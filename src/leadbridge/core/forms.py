@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from leadbridge.core.labels import choice_label
 from leadbridge.customfields.models import CustomFieldDefinition, RequiredField
+from leadbridge.people.selectors import assignable_users
 
 from .choices import country_choices, currency_choices
 from .specs import SPECS, FieldSpec
@@ -65,7 +66,7 @@ ALWAYS_REQUIRED = {"client": {"name"}, "deal": {"title"}}
 SELECT_REFS = {
     "leads.LeadSource": lambda m: m.objects.filter(active=True),
     "leads.LeadStatus": lambda m: m.objects.all(),
-    "people.User": lambda m: m.objects.filter(is_active=True, is_system=False),
+    "people.User": lambda m: assignable_users(),
     "people.Team": lambda m: m.objects.all(),
     "deals.Pipeline": lambda m: m.objects.all(),
     "deals.Stage": lambda m: m.objects.select_related("pipeline"),
@@ -78,7 +79,22 @@ def _label(obj: Any) -> str:
     return getattr(obj, "display_name", None) or str(obj)
 
 
-def _field_for(spec: FieldSpec) -> forms.Field:
+def split_list(kind: str, raw: str | None) -> list[str]:
+    """A list field's text as the forms read it: tags separated by commas, e-mails and phones
+    one per line (an e-mail address may not hold a comma, but a line is what the field asks)."""
+    if kind == "tags":
+        return [t.strip() for t in (raw or "").split(",") if t.strip()]
+    return [line.strip() for line in (raw or "").splitlines() if line.strip()]
+
+
+def join_list(kind: str, values: list | None) -> str:
+    """A list field's values as its input shows them (the inverse of `split_list`)."""
+    return (", " if kind == "tags" else "\n").join(str(v) for v in values or [])
+
+
+def field_for(spec: FieldSpec) -> forms.Field:
+    """The form field (and so the widget) of a record field, by its kind: the record forms
+    and the conversion wizard's inputs both come from here."""
     label = LABELS.get(spec.name, spec.name)
     kind = spec.kind
     if kind == "longtext":
@@ -134,7 +150,8 @@ def _field_for(spec: FieldSpec) -> forms.Field:
     return forms.CharField(label=label, required=False, widget=widget_type(attrs=attrs), strip=True)
 
 
-def _custom_field(definition: CustomFieldDefinition) -> forms.Field:
+def custom_field_for(definition: CustomFieldDefinition) -> forms.Field:
+    """The form field of a custom field, by its type (see `field_for`)."""
     label = definition.label
     kind = definition.type
     if kind == "number":
@@ -177,7 +194,7 @@ class RecordForm(forms.Form):
         for spec in self.spec.fields:
             if spec.name in HIDDEN_ON_FORM:
                 continue
-            self.fields[spec.name] = _field_for(spec)
+            self.fields[spec.name] = field_for(spec)
             if spec.name in required:
                 self.marked_required.add(spec.name)
         for spec in self.spec.fields:
@@ -190,7 +207,7 @@ class RecordForm(forms.Form):
         self.custom_defs = list(CustomFieldDefinition.objects.filter(record_type=record_type))
         for definition in self.custom_defs:
             name = f"cf_{definition.key}"
-            self.fields[name] = _custom_field(definition)
+            self.fields[name] = custom_field_for(definition)
             if definition.required:
                 self.marked_required.add(name)
         for name in self.marked_required:
@@ -209,10 +226,8 @@ class RecordForm(forms.Form):
             if spec.name not in cleaned:
                 continue
             value = cleaned[spec.name]
-            if spec.kind in ("emails", "phones"):
-                value = [line.strip() for line in (value or "").splitlines() if line.strip()]
-            elif spec.kind == "tags":
-                value = [t.strip() for t in (value or "").split(",") if t.strip()]
+            if spec.kind in ("emails", "phones", "tags"):
+                value = split_list(spec.kind, value)
             elif spec.kind == "choice" and not value:
                 continue
             data[spec.name] = value
@@ -233,10 +248,8 @@ def initial_from(obj: Any, record_type: str) -> dict:
     initial: dict[str, Any] = {}
     for spec in SPECS[record_type].fields:
         value = getattr(obj, spec.attr, None)
-        if spec.kind in ("emails", "phones"):
-            value = "\n".join(value or [])
-        elif spec.kind == "tags":
-            value = ", ".join(value or [])
+        if spec.kind in ("emails", "phones", "tags"):
+            value = join_list(spec.kind, value)
         initial[spec.name] = value
     for key, value in (obj.custom_fields or {}).items():
         if isinstance(value, bool):

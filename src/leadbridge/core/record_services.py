@@ -403,9 +403,16 @@ def record_create(
 
 def lock(record_type: str, pk: int) -> Any:
     """Load a live record with its row locked for the rest of the transaction."""
+    return fetch(record_type, pk, for_update=True)
+
+
+def fetch(record_type: str, pk: int, *, for_update: bool = False) -> Any:
+    """Load a live record (NotFound otherwise); locked only `for_update`: a read that decides
+    nothing (a preview) must neither wait for nor hold up the record's writers."""
     model = model_for(record_type)
+    rows = model.objects.select_for_update() if for_update else model.objects.all()
     try:
-        return model.objects.select_for_update().get(pk=pk, deleted_at__isnull=True)
+        return rows.get(pk=pk, deleted_at__isnull=True)
     except model.DoesNotExist:
         raise NotFound(
             _("No %(record_type)s with id %(pk)s.")
@@ -438,18 +445,27 @@ def record_update(
     validate: Validator | None = None,
     right: str = "update",
     check_access: bool = True,
+    locked: Any = None,
+    guard: Callable[[list[tuple[str, Any, Any]]], None] | None = None,
 ) -> tuple[Saved, list[tuple[str, Any, Any]]]:
     """Change the given fields of one record; returns the record and the changes made.
 
     Must run inside a transaction (the caller's), so that type-specific follow-ups (a status
     change, say) commit or roll back with it.
+
+    `locked`: the record as a type's own service locked it in this transaction and checked it
+    (the right to change it, `version`): it is neither locked nor checked a second time.
+    `guard(changes)` runs once the changes are known and before anything is written; it
+    raises to refuse them (a converted lead's fields), so a refusal writes nothing.
     """
     assert transaction.get_connection().in_atomic_block, "record_update needs a transaction"
     spec = SPECS[record_type]
-    obj = lock(record_type, pk)
-    if check_access:
-        access.check(actor, record_type, right, obj)
-    check_version(obj, version)
+    obj = locked
+    if obj is None:
+        obj = lock(record_type, pk)
+        if check_access:
+            access.check(actor, record_type, right, obj)
+        check_version(obj, version)
     out = Collector()
     values = clean_input(spec, data, actor=actor, instance=obj, out=out)
     defs = definitions(record_type)
@@ -467,6 +483,8 @@ def record_update(
             actor, record_type, right, owner_id=state["owner_id"], team_id=state["team_id"]
         )
     changes = _diff(before, state)
+    if guard is not None:
+        guard(changes)
     if changes:
         for name, _old, new in changes:
             if not name.startswith("custom_fields."):

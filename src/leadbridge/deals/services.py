@@ -18,7 +18,7 @@ def default_pipeline() -> Pipeline | None:
     return Pipeline.objects.order_by("-is_default", "order", "id").first()
 
 
-def _make_validator(actor: Any):
+def make_deal_validator(actor: Any):
     def validate(state: dict, instance: Any, out: Collector) -> None:
         if not state.get("title"):
             out.add("title", _("This field is required."))
@@ -54,7 +54,7 @@ def _make_validator(actor: Any):
 
 def deal_create(*, actor: Any, data: dict) -> Saved:
     return record_create(
-        actor=actor, record_type="deal", data=data, validate=_make_validator(actor)
+        actor=actor, record_type="deal", data=data, validate=make_deal_validator(actor)
     )
 
 
@@ -66,7 +66,7 @@ def deal_update(*, actor: Any, deal_id: int, data: dict, version: int | None = N
             pk=deal_id,
             data=data,
             version=version,
-            validate=_make_validator(actor),
+            validate=make_deal_validator(actor),
         )
 
 

@@ -10,7 +10,7 @@ from leadbridge.core.display import local_date
 from leadbridge.core.errors import DomainError
 from leadbridge.core.record_views import Column, RecordPages, money_of
 from leadbridge.core.selectors import base_queryset, record_get
-from leadbridge.people.models import User
+from leadbridge.people.selectors import assignable_users
 
 from . import services
 from .models import Pipeline, Stage
@@ -38,10 +38,7 @@ class DealPages(RecordPages):
                 (p.name, str(p.pk), chosen not in ("", str(p.pk)), _stage_options(p))
                 for p in pipelines
             ],
-            "owners": [
-                (str(u.pk), u.display_name)
-                for u in User.objects.filter(is_active=True, is_system=False)
-            ],
+            "owners": [(str(u.pk), u.display_name) for u in assignable_users()],
             "currencies": [(c, c) for c in currencies],
         }
 

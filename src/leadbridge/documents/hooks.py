@@ -1,7 +1,8 @@
 """What the documents app plugs into other apps at start-up (registries, so no domain app
 imports this one): its runtime settings, its webhook payloads, the link rows a lead's
 conversion copies to the client and deal, products as an import record type, and
-the documents as a place of personal data (GDPR export and erasure)."""
+the documents as a place of personal data (GDPR export and erasure), and their history
+on the timelines of the records they are linked to."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .models import DocumentLink
 from .privacy import register_place
 from .product_import import register as register_product_import
 from .serialize import document_dict
+from .timeline import register as register_timeline
 
 
 def register() -> None:
@@ -22,6 +24,7 @@ def register() -> None:
     register_linked(DocumentLink, "document_id")
     register_product_import()
     register_place()
+    register_timeline()
 
     from .ui import register_ui  # the card tab (h23c)
 

@@ -1,17 +1,16 @@
 """Document totals: the amounts per VAT rate and in all, in `Decimal` only (no float ever).
 
-The rule (Czech, Slovak, Polish and Lithuanian invoices alike):
+The rule Leadbridge applies; it matches how Czech, Slovak, Polish and Lithuanian invoices are
+usually totalled (a base and a VAT amount stated for each rate, as the EU VAT Directive
+2006/112/EC, article 226, asks the taxable amount per rate of every invoice):
 
 1. A line's base is quantity × unit price × (1 − discount % / 100), rounded half-up to
    0.01 (`line_base`).
 2. For each VAT rate, the base is the sum of the bases of the lines at that rate, and the
    VAT is that sum × rate / 100, rounded **once**, half-up to 0.01 — not the sum of VAT
-   rounded line by line. The invoice states the base and the VAT for each rate: the Czech
-   VAT Act (§ 29 and § 37 ZDPH: base and tax per rate, the tax in hellers), the Slovak
-   (§ 71 zákona o DPH: base and tax summed per rate), the Polish (art. 106e ust. 1 pkt 13–14
-   ustawy o VAT: sums per rate; ust. 11: amounts of tax rounded to full grosz, below half a
-   grosz dropped, half a grosz and more rounded up) and the Lithuanian (PVM įstatymo
-   80 str.: the VAT amount per rate) — half-up to the cent is the rounding they use.
+   rounded line by line. Polish law says it in so many words (ustawa o VAT, art. 106e ust. 1
+   pkt 14: the tax on the sum of the net values, per rate; ust. 11: rounded to the full
+   grosz, under half a grosz dropped, half a grosz and more rounded up).
 3. The gross per rate is base + VAT; the totals are the sums of the per-rate amounts.
 4. Reverse charge (an EU business customer with a valid VAT id): the customer accounts for
    the VAT, so the VAT of every rate is 0 and the gross equals the base; the rates stay listed.

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -42,7 +43,7 @@ from .forms import (
     rows_from_lines,
     rows_from_post,
 )
-from .models import TRANSITIONS, Document, Kind, Status
+from .models import TRANSITIONS, Document, Kind, Product, Status
 from .pdf import render_pdf
 from .reverse_charge import REVERSE_CHARGE_NOTE
 from .sending import document_send as send
@@ -396,7 +397,10 @@ def products_page(request: HttpRequest) -> HttpResponse:
     access.require_admin(request.user)
     failed_key, failed_values, failed_fields, detail = "", {}, {}, ""
     status = 200
-    if request.method == "POST":
+    imported: dict | None = None
+    if request.method == "POST" and request.POST.get("action") == "import":
+        imported, detail, status = _import_products(request)
+    elif request.method == "POST":
         key = request.POST.get("id") or "new"
         values = {name: request.POST.get(name, "").strip() for name in PRODUCT_TEXT}
         values["active"] = request.POST.get("active") == "on"
@@ -452,9 +456,52 @@ def products_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/products.html",
-        {"rows": rows, "new": new, "detail": detail, "currencies": currency_choices()},
+        {
+            "rows": rows,
+            "new": new,
+            "detail": detail,
+            "currencies": currency_choices(),
+            "imported": imported,
+        },
         status=status,
     )
+
+
+def _import_products(request: HttpRequest) -> tuple[dict | None, str, int]:
+    """A CSV/XLSX/XLS price list through the import's `product` record type: the good rows
+    are saved, each refused one comes back with its line and reason; the answer is shown on
+    the page (no redirect), so the list of refused rows can be read and the file fixed."""
+    from leadbridge.imports.record_types import import_simple
+
+    upload = request.FILES.get("file")
+    if upload is None:
+        return None, str(_("Choose a file to import.")), 422
+    try:
+        result = import_simple(
+            actor=request.user,
+            record_type="product",
+            filename=upload.name or "import.csv",
+            stream=upload.file,
+            size=upload.size or 0,
+        )
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        issues = "; ".join(str(i.message) for i in exc.errors)
+        return None, issues or str(exc.detail), exc.status
+    # The column as the page names it ("Unit price"), not the field's name.
+    for error in result["errors"]:
+        error["label"] = _field_label(error.get("field") or "")
+    return result, "", 200
+
+
+def _field_label(name: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return capfirst(Product._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 PRODUCT_TEXT = ("name", "code", "unit", "unit_price", "currency", "vat_rate")

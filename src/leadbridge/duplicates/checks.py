@@ -26,9 +26,17 @@ from leadbridge.leads.models import ConversionLink
 from leadbridge.people import access
 
 from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared
-from .matching import DEFAULT_THRESHOLD, Prepared, blocking_keys, prepare, score
+from .matching import (
+    DEFAULT_THRESHOLD,
+    KIND_BLOCK_LIMITS,
+    Prepared,
+    blocking_keys,
+    prepare,
+    score,
+)
 from .models import MatchKey, NotDuplicate
 from .reasons import matched_fields, translated
+from .weights import current as current_weights
 
 ON_DUPLICATE = ("allow", "reject", "skip", "update", "link")
 # What a record of each type is compared with: a lead against clients and contacts too.
@@ -70,6 +78,7 @@ def find_matches(
         taken += 1
     rejected = (_not_duplicates(exclude) | _conversion_family(exclude)) if exclude else set()
     found = []
+    weights = current_weights()
     for target, ids in by_type.items():
         model = model_for(target)
         fields = ["id", *(f for f in (*MATCHED_FIELDS, *NORMALIZED_FIELDS) if hasattr(model, f))]
@@ -77,7 +86,7 @@ def find_matches(
         for obj in qs.filter(pk__in=ids).only(*fields):
             if (target, obj.pk) in rejected:
                 continue
-            probability, reasons = score(mine, prepared(obj))
+            probability, reasons = score(mine, prepared(obj), weights=weights)
             if probability >= threshold:
                 found.append(
                     {
@@ -99,7 +108,7 @@ def find_matches(
 MAX_KEYS = 100
 # Which keys stay when there are more: the exact identifiers first, then company and name
 # with a place, then the looser sound-alike keys (see `matching.blocking_keys`).
-KEY_RANK = {kind: n for n, kind in enumerate("eipcmxnfahkl")}
+KEY_RANK = {kind: n for n, kind in enumerate("eipcmxnfahklsgytdzqov")}
 
 
 def bounded(keys: list[str]) -> list[str]:
@@ -138,6 +147,13 @@ def _lock_id(key: str) -> int:
 KEY_ROWS = 200  # records read per key: a key shared by more (a common company name) says little
 
 
+def _rows_of(key: str) -> int:
+    """Records a check reads under a key: a kind with a small block limit (a name alone, a
+    name in a city) says nothing once more records share it than the finder compares."""
+    limit = KIND_BLOCK_LIMITS.get(key[:1])
+    return KEY_ROWS if limit is None else min(KEY_ROWS, limit + 1)
+
+
 def _sharing(keys: list[str]) -> list[tuple[str, int]]:
     """(record type, id) of the records sharing the most of `keys`, most first.
 
@@ -148,8 +164,8 @@ def _sharing(keys: list[str]) -> list[tuple[str, int]]:
     table = MatchKey._meta.db_table
     each = " UNION ALL ".join(
         f"SELECT * FROM (SELECT record_type, record_id FROM {table} "  # noqa: S608
-        f"WHERE key = %s LIMIT {KEY_ROWS}) AS k{n}"
-        for n in range(len(keys))
+        f"WHERE key = %s LIMIT {_rows_of(key)}) AS k{n}"
+        for n, key in enumerate(keys)
     )
     sql = (
         f"SELECT record_type, record_id, COUNT(*) AS n FROM ({each}) AS shared "  # noqa: S608

@@ -17,6 +17,7 @@ names and streets) and the pairs themselves (numpy arrays), not by the table.
 
 from __future__ import annotations
 
+import logging
 import time
 from array import array
 from collections import defaultdict
@@ -36,15 +37,16 @@ from . import vectorized
 from .matching import BLOCK_LIMIT, DEFAULT_THRESHOLD, KIND_BLOCK_LIMITS, RULES
 from .models import MatchKey, MatchProfile, NotDuplicate
 from .vectorized import Profiles
+from .weights import current as current_weights
 
 # Which key kinds (prefix before ':') each rule reads.
 RULE_KEYS = {
     "email": ("e", "l"),
     "phone": ("p",),
-    "registration_number": ("i",),
-    "name": ("m", "n", "x", "h"),
+    "registration_number": ("i", "t"),
+    "name": ("m", "n", "x", "h", "s", "g", "y", "d", "z", "o", "v"),
     "company": ("c", "k", "f"),
-    "address": ("a", "h"),
+    "address": ("a", "h", "q"),
 }
 SYNC_LIMIT = 5000  # records a request may scan synchronously; above, a background job
 SPLIT_MARGIN = 0.35  # a group is split where a bond is this far below the threshold
@@ -207,7 +209,19 @@ def find_groups(
     stats.update(records=len(profiles), pairs=len(pairs), kept=len(kept))
     out = _describe(profiles, record_type, groups)
     phase("describe")
+    _refresh_weights(record_type)
     return out
+
+
+def _refresh_weights(record_type: str) -> None:
+    """A finder run is where grown data shows: learn the weights again when it has grown
+    (a queued job; the run's answer never waits for it nor fails by it)."""
+    from .weights import maybe_refresh
+
+    try:
+        maybe_refresh(record_type)
+    except Exception:  # the finder's answer matters more than a refresh
+        logging.getLogger(__name__).exception("match weights refresh not queued")
 
 
 Edge = tuple[int, int, float, list[str]]  # rows a < b, probability, reasons
@@ -223,9 +237,10 @@ def _score_pairs(pairs, profiles, rules, threshold, rejected, progress) -> list[
     live = (a_all >= 0) & (b_all >= 0)
     a_all, b_all = a_all[live], b_all[live]
     kept: list[Edge] = []
+    weights = current_weights()
     parts = vectorized.chunks(len(a_all))
     for n, part in enumerate(parts):
-        scored = vectorized.score_pairs(profiles, a_all[part], b_all[part], rules)
+        scored = vectorized.score_pairs(profiles, a_all[part], b_all[part], rules, weights)
         which = np.flatnonzero(scored.probability >= threshold)
         kept.extend(
             zip(
@@ -321,7 +336,7 @@ def _within(profiles: Profiles, groups: list[list[int]], rules) -> dict[tuple[in
     if not pairs:
         return {}
     rows = np.array(pairs, dtype=np.int64)
-    scored = vectorized.score_pairs(profiles, rows[:, 0], rows[:, 1], rules)
+    scored = vectorized.score_pairs(profiles, rows[:, 0], rows[:, 1], rules, current_weights())
     return dict(zip(pairs, scored.probability.tolist(), strict=True))
 
 
@@ -331,7 +346,8 @@ def _split(edges, profiles, rules, floor, known) -> list[tuple[list[int], float,
         missing = [c for c in cross if c not in known]
         if missing:
             rows = np.array(missing, dtype=np.int64)
-            scored = vectorized.score_pairs(profiles, rows[:, 0], rows[:, 1], rules)
+            weights = current_weights()
+            scored = vectorized.score_pairs(profiles, rows[:, 0], rows[:, 1], rules, weights)
             known.update(zip(missing, scored.probability.tolist(), strict=True))
         return any(known[c] < floor for c in cross)
 

@@ -11,15 +11,17 @@ probability in 0..1 with the reasons that made it.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from leadbridge.core.normalize import InvalidValue, fold, normalize_phone, phone_digits
+
+from .fellegi_sunter import DEFAULT, Weights
+from .levels import TF_FIELDS, compare, fields_of, level_code, reason
 
 RULES = ("email", "phone", "name", "company", "registration_number", "address")
 ALL_RULES = frozenset(RULES)
@@ -133,6 +135,9 @@ _STREET_WORDS = frozenset(
 )
 # Street words also typed glued to the name ("pridhamstreet"), stripped from a word's end.
 _GLUED_STREET_WORDS = ("street", "road", "avenue", "crescent", "place", "drive", "trida")
+# More of them for a name whose street word a typo split ("c rescent", "c lose"): glued back,
+# the name ends with one.
+_SPLIT_STREET_WORDS = (*_GLUED_STREET_WORDS, "court", "close", "circuit", "parade", "terrace")
 # Providers that ignore dots in the local part of an address (jan.novak == jannovak).
 _DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 # Local parts that name a role, not a person: never evidence that two records are one.
@@ -144,7 +149,11 @@ _MIN_LOCAL = 5
 BLOCK_LIMIT = 60  # records sharing one key beyond which the key says too little to compare
 # A name in a city, or the personal part of an e-mail ("jan.novak" at any provider), is shared
 # by far more strangers than a name in a postcode: smaller blocks for those kinds of key.
-KIND_BLOCK_LIMITS = {"n": 12, "l": 12}
+KIND_BLOCK_LIMITS = {
+    **{kind: 12 for kind in "nlgyzd"},
+    **{kind: 20 for kind in "ovq"},  # a surname, a given name, a postcode alone
+}
+MIN_ID_TYPO = 5  # ids this long or longer are also filed by their one-typo neighbourhood
 
 
 # Normalizers ----------------------------------------------------------------------------------
@@ -262,12 +271,18 @@ def street(value: str | None) -> tuple[str, str]:
         elif token.strip("-"):
             words.append(_unglue(_PUNCT.sub("", token)))
     named = [w for w in words if w and w not in _STREET_WORDS]
+    if len(named) > 1:
+        # A street word split by a typo ("mathieson c rescent", "garrards treet"): the
+        # name glued together ends with it.
+        glued = "".join(named)
+        if (unglued := _unglue(glued, _SPLIT_STREET_WORDS)) != glued:
+            named = [unglued]
     # "Námestie 12" is a street called "square": keep the word when it is the whole name.
     return " ".join(named or [w for w in words if w]), number
 
 
-def _unglue(word: str) -> str:
-    for suffix in _GLUED_STREET_WORDS:
+def _unglue(word: str, suffixes: tuple[str, ...] = _GLUED_STREET_WORDS) -> str:
+    for suffix in suffixes:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
@@ -331,11 +346,17 @@ class Prepared:
     street: str = ""
     number: str = ""
     city: str = ""
+    given: str = ""  # first name words (folded, without titles), in typed order
+    family: str = ""  # last name words
+    country: str = ""  # ISO code as typed (upper case); conditions the learned u, not compared
+    line2: str = ""  # the second street line (a building, a flat, a locality) when the first
+    # names the street; compared on its own
 
 
 _FIELD, _ITEM = "\x1e", "\x1f"  # separators that never occur in normalized values
 _TUPLES = ("emails", "email_names", "phones", "ids")
 _STRINGS = ("person", "company", "postcode", "street", "number", "city")
+_NAMES = ("given", "family", "country", "line2")  # after the display name (older lack them)
 
 
 def encode(p: Prepared, display_name: str) -> str:
@@ -344,13 +365,20 @@ def encode(p: Prepared, display_name: str) -> str:
     parts = [_ITEM.join(getattr(p, name)) for name in _TUPLES]
     parts += [getattr(p, name) for name in _STRINGS]
     parts.append(display_name.replace(_FIELD, " ").replace(_ITEM, " "))
+    parts += [getattr(p, name) for name in _NAMES]
     return _FIELD.join(parts)
 
 
 def decode(text: str) -> tuple[Prepared, str]:
     parts = text.split(_FIELD)
     tuples = [tuple(part.split(_ITEM)) if part else () for part in parts[:4]]
-    return Prepared(*tuples, *parts[4:10]), parts[10]
+    names = (parts[11:15] + ["", "", "", ""])[:4]
+    return Prepared(*tuples, *parts[4:10], *names), parts[10]
+
+
+def _name_words(value: str | None) -> str:
+    """A first or last name's folded words without titles, in typed order."""
+    return " ".join(t for t in _tokens(_PHD.sub(" ", fold(value))) if t not in _TITLES)
 
 
 def _strings(values: Iterable[object]) -> list[str]:
@@ -383,10 +411,12 @@ def prepare(
     # The first street line names the street and house; the second (a flat, a building, a
     # locality) is too often missing or moved to compare on, so it counts only in its stead.
     street_name, number = street(values.get("street"))
+    line2 = " ".join(_tokens(values.get("street2")))
     if not street_name:
         street_name, number = street(
             " ".join(_strings([values.get("street"), values.get("street2")]))
         )
+        line2 = ""
     return Prepared(
         emails=tuple(emails),
         email_names=tuple(sorted({n for n in map(email_name, emails) if n})),
@@ -398,6 +428,10 @@ def prepare(
         street=street_name,
         number=number,
         city=" ".join(_tokens(values.get("city"))),
+        given=_name_words(values.get("first_name")),
+        family=_name_words(values.get("last_name")),
+        country=(values.get("country") or "").strip().upper()[:2],
+        line2=line2,
     )
 
 
@@ -420,7 +454,7 @@ def blocking_keys(p: Prepared) -> list[str]:
     words = [w for w in p.person.split() if len(w) > 1]
     city = phonetic(p.city.replace(" ", ""))
     sounds = " ".join(sorted(phonetic(w) for w in words))
-    if len(words) >= 2:
+    if words:  # one word too: a record with only a surname (or a given name)
         if p.postcode:
             keys.add(f"m:{sounds}|{p.postcode}")
             keys.add(f"x:{' '.join(sorted(w[:3] for w in words))}|{p.postcode}")
@@ -439,7 +473,71 @@ def blocking_keys(p: Prepared) -> list[str]:
         # Each name word at its house, wherever the postcode and the city are mistyped.
         house = f"{p.number}|{phonetic(p.street.replace(' ', ''))[:4]}"
         keys.update(f"h:{phonetic(w)}|{house}" for w in words if len(w) > 2)
+    keys.update(_typo_keys(p))
     return sorted(_fit(k) for k in keys)
+
+
+def _typo_keys(p: Prepared) -> set[str]:
+    """Keys that still meet when one of the name, the postcode or the city is mistyped: the
+    surname in its postcode and in its city, the given name in its city, the surname's sound
+    (as Czech, Slovak, Polish and Lithuanian spell it) with the initial, the whole name
+    without a place (small blocks only, see KIND_BLOCK_LIMITS), and an id's one-typo
+    neighbourhood
+    (each id with one character deleted: two ids one substitution, insertion, deletion or
+    transposition apart share one)."""
+    keys: set[str] = set()
+    given, family = p.given.replace(" ", ""), p.family.replace(" ", "")
+    if family and p.postcode:
+        keys.add(f"s:{family}|{p.postcode}")
+    if family and p.city:
+        keys.add(f"y:{family}|{p.city.replace(' ', '')}")
+    # A surname, a given name or a postcode alone: useful only while few records share it
+    # (a rare surname in a small installation); a common one passes its kind's block limit
+    # and is then skipped by the finder and read no further than the limit by a check.
+    if family:
+        keys.add(f"o:{family}")
+    if given:
+        keys.add(f"v:{given}")
+    if p.postcode:
+        keys.add(f"q:{p.postcode}")
+    if given and family:
+        if p.city:
+            keys.add(f"g:{given}|{p.city.replace(' ', '')}")
+        keys.add(f"d:{surname_sound(family)}|{given[0]}")
+        keys.add(f"z:{'|'.join(sorted((given, family)))}")
+    for value in p.ids:
+        if len(value) >= MIN_ID_TYPO:
+            keys.add(f"t:{value}")
+            keys.update(f"t:{value[:i]}{value[i + 1 :]}" for i in range(len(value)))
+    return keys
+
+
+# Spellings of one sound across the seed languages (after folding accents): Polish sz, cz,
+# rz, Czech and Slovak ch, German sch, w for v, y for i, and foreign ph, th, ck, qu.
+_SOUNDS = (
+    ("sch", "s"), ("sz", "s"), ("cz", "c"), ("rz", "z"), ("dz", "z"), ("ch", "h"), ("ph", "f"),
+    ("th", "t"), ("ck", "k"), ("qu", "kv"), ("w", "v"), ("q", "k"), ("x", "ks"), ("y", "i"),
+    ("j", "i"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=32768)
+def surname_sound(word: str) -> str:
+    """A sound-alike key of a folded surname that knows Czech, Slovak, Polish and Lithuanian
+    spelling: "szymanski", "simanski" and "šimanský" give "smnsk"; "nowak" and "novak"
+    give "nvk". Vowels after the first letter and doubled letters are dropped."""
+    word = re.sub(r"[^a-z]", "", word)
+    for spelling, sound in _SOUNDS:
+        word = word.replace(spelling, sound)
+    if not word:
+        return ""
+    out = [word[0]]
+    for ch in word[1:]:
+        if ch in "aeiou":
+            continue
+        if ch != out[-1]:
+            out.append(ch)
+    return "".join(out)[:6]
 
 
 KEY_LENGTH = 200  # the key column's size
@@ -454,8 +552,6 @@ def _fit(key: str) -> str:
 
 
 # Scoring --------------------------------------------------------------------------------------
-
-_PRIOR = -7.0  # log2-odds that two records sharing a key are one, before looking closer
 
 
 def _name_similarity(a: str, b: str) -> float:
@@ -499,103 +595,51 @@ def _from_name(email_name: str, person: str) -> bool:
     return rest == ""
 
 
-def name_rarity(count: int) -> int:
-    """Log2-odds added to an exact name agreement by how many records carry the name (a
-    term-frequency adjustment): one name that only two records share says much more than
-    one that a hundred strangers share. Thirty-two holders is neutral; a common name loses
-    little, since the other fields still tell its holders apart."""
-    return max(-1, min(3, round(math.log2(32 / max(count, 1)))))
-
-
 def score(
     a: Prepared,
     b: Prepared,
     rules: Iterable[str] = ALL_RULES,
-    name_counts: Mapping[str, int] | None = None,
+    weights: Weights | None = None,
 ) -> tuple[float, list[str]]:
-    """(probability in 0..1 that `a` and `b` are one, the reasons that weighed most).
+    """(probability in 0..1 that `a` and `b` are one, the reasons that weighed in).
 
-    `name_counts` (records per prepared name, in the data set a finder scans) adjusts an exact
-    name agreement by the name's rarity; a single check has no such counts."""
-    if not isinstance(rules, frozenset):
-        rules = frozenset(rules)
-    w = _PRIOR
+    Fellegi–Sunter: the prior log2-odds plus, for each field both records have, its
+    comparison level's weight (`weights`, the installation's current ones; the defaults
+    when not given), an exact name or city adjusted by how common it is."""
+    weights = weights or DEFAULT
+    w = weights.prior
     reasons: list[str] = []
-    if "email" in rules and a.emails and b.emails:
-        if _meet(a.emails, b.emails):
-            w += 13
-            reasons.append("same e-mail")
-        elif shared := set(a.email_names) & set(b.email_names):
-            # "jana.cerna@" says little beyond the name when the person is Jana Černá.
-            w += 1 if all(_from_name(n, a.person) for n in shared) else 3
-            reasons.append("same e-mail name, other domain")
-        else:
-            w -= 0.5  # a work and a private address are common
-    if "phone" in rules and a.phones and b.phones:
-        if _meet(a.phones, b.phones):
-            w += 10
-            reasons.append("same phone")
-        else:
-            w -= 1
-    if "registration_number" in rules and a.ids and b.ids:
-        if _meet(a.ids, b.ids):
-            w += 14
-            reasons.append("same registration number")
-        else:
-            w -= 10
-            reasons.append("other registration number")
-    if "name" in rules and a.person and b.person:
-        s = _name_similarity(a.person, b.person)
-        # A shared word (the surname beside a nickname: Jan / Honza) softens a weak score.
-        shared = bool(set(a.person.split()) & set(b.person.split()))
-        w += (
-            6
-            if s >= 0.97
-            else 4.5
-            if s >= 0.9
-            else 2.5
-            if s >= 0.8
-            else (-1 if shared else -3)
-            if s >= 0.6
-            else -8
-        )
-        reasons.append("same name" if s >= 0.995 else f"name {s:.2f}")
-        if name_counts is not None and a.person == b.person:
-            rarity = name_rarity(name_counts.get(a.person, 2))
-            w += rarity
-            if rarity >= 2 or rarity <= -2:
-                reasons.append("rare name" if rarity > 0 else "common name")
-    if "company" in rules and a.company and b.company:
-        s = _name_similarity(a.company, b.company)
-        w += 6 if s >= 0.95 else 3 if s >= 0.88 else 0 if s >= 0.75 else -2
-        reasons.append("same company" if s >= 0.995 else f"company {s:.2f}")
-    if "address" in rules:
-        w += _address_weight(a, b, reasons)
-    probability = 1.0 / (1.0 + 2.0 ** (-w))
-    return round(probability, 4), reasons
+    for name, (level, similarity) in compare(a, b, _fields(rules)).items():
+        contribution = weights.bits[name][level] + _tf(weights, a, name, level)
+        w += contribution
+        text = reason(name, level, similarity, contribution)
+        if text:
+            reasons.append(text)
+    return probability_of(w), reasons
 
 
-def _address_weight(a: Prepared, b: Prepared, reasons: list[str]) -> float:
-    w = 0.0
-    if a.postcode and b.postcode:
-        if a.postcode == b.postcode:
-            w += 3
-            reasons.append("same postcode")
-        elif Indel.normalized_similarity(a.postcode, b.postcode) >= 0.75:
-            w += 1  # one mistyped digit
-        else:
-            w -= 3
-    elif a.city and b.city and a.city == b.city:
-        w += 1
-        reasons.append("same city")
-    if a.street and b.street:
-        s = street_similarity(a.street, b.street)
-        if s >= 0.999 and a.number == b.number:
-            w += 4
-            reasons.append("same street and number")
-        elif s >= 0.9 and Indel.normalized_similarity(a.number, b.number) >= 0.75:
-            w += 2  # a typo, not another house on the same long street
-            reasons.append(f"street {s:.2f}")
-        else:
-            w -= 1.5
-    return w
+SWAPPED = level_code("first_name", "swapped")
+
+
+def probability_of(w: float) -> float:
+    return round(1.0 / (1.0 + 2.0 ** (-w)), 4)
+
+
+def _tf(weights: Weights, a: Prepared, name: str, level: int) -> float:
+    """The term-frequency adjustment of an exact agreement on a name or city, and of a swap
+    of first and last name (by both names: a swapped common name says as little)."""
+    if level == 0 and name in TF_FIELDS:
+        value = a.given if name == "first_name" else a.family if name == "last_name" else a.city
+        return weights.tf_adjust(name, value)
+    if level == SWAPPED and name == "first_name":
+        return weights.tf_adjust("first_name", a.given) + weights.tf_adjust("last_name", a.family)
+    return 0.0
+
+
+@lru_cache(maxsize=128)
+def _fields_cached(rules: frozenset[str]) -> tuple[str, ...]:
+    return fields_of(rules)
+
+
+def _fields(rules: Iterable[str]) -> tuple[str, ...]:
+    return _fields_cached(rules if isinstance(rules, frozenset) else frozenset(rules))

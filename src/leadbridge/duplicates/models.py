@@ -103,3 +103,43 @@ class FinderJob(models.Model):
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class MatchWeights(models.Model):
+    """One learned version of the match weights (`fellegi_sunter.Weights.to_json`): m and u
+    per field and level, the prior and the term frequencies. The newest is the current one;
+    none means the built-in defaults (version 0)."""
+
+    version = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    record_type = models.CharField(max_length=10, default="lead")
+    record_count = models.PositiveIntegerField(default=0)
+    pair_count = models.PositiveBigIntegerField(default=0)
+    seconds = models.FloatField(default=0.0)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-version"]
+
+
+class WeightsJob(models.Model):
+    """A training of the match weights, done by the background worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0.0)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    weights = models.ForeignKey(
+        MatchWeights, null=True, on_delete=models.SET_NULL, related_name="+"
+    )

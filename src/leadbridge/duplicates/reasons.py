@@ -27,24 +27,57 @@ FIXED = (
     gettext_noop("same postcode"),
     gettext_noop("same city"),
     gettext_noop("same street and number"),
+    gettext_noop("phone 1 typo"),
+    gettext_noop("registration number 1 typo"),
+    gettext_noop("registration number 2 typos"),
+    gettext_noop("same first name"),
+    gettext_noop("same last name"),
+    gettext_noop("first and last name swapped"),
+    gettext_noop("first name 1 typo"),
+    gettext_noop("last name 1 typo"),
+    gettext_noop("first name initial"),
+    gettext_noop("postcode 1 typo"),
+    gettext_noop("postcode 2 typos"),
+    gettext_noop("same street"),
+    gettext_noop("same house number"),
+    gettext_noop("house number 1 typo"),
+    gettext_noop("same address line 2"),
+    gettext_noop("similar address line 2"),
 )
-_SCORED = re.compile(r"^(name|company|street) (\d+\.\d+)$")
+_SCORED = re.compile(r"^(name|first name|last name|company|city|street) (\d+\.\d+)$")
+_WEIGHT = re.compile(r"^(.*) \(([+-]\d+(?:\.\d+)?)\)$")
+
+
+def reason_weight(reason: str) -> float | None:
+    """The weight in bits an (English) reason ends with: "same postcode (+6.2)" -> 6.2."""
+    weighed = _WEIGHT.match(reason)
+    return float(weighed[2]) if weighed else None
 
 
 def translated(reasons: list[str]) -> list[str]:
     out = []
     for reason in reasons:
-        scored = _SCORED.match(reason)
+        weighed = _WEIGHT.match(reason)
+        base = weighed[1] if weighed else reason
+        scored = _SCORED.match(base)
         if scored:
             value = number_format(float(scored[2]), 2)
             text = {
                 "name": _("name %(score)s"),
+                "first name": _("first name %(score)s"),
+                "last name": _("last name %(score)s"),
                 "company": _("company %(score)s"),
+                "city": _("city %(score)s"),
                 "street": _("street %(score)s"),
             }[scored[1]]
-            out.append(text % {"score": value})
+            text = text % {"score": value}
         else:
-            out.append(_(reason))
+            text = _(base)
+        if weighed:
+            weight = float(weighed[2])
+            sign = "+" if weight >= 0 else "\u2212"
+            text = f"{text} ({sign}{number_format(abs(weight), 1)})"
+        out.append(text)
     return out
 
 
@@ -67,6 +100,10 @@ _FIELDS = {
     "e-mail": ("email", "other_emails"),
     "phone": ("phone", "mobile", "other_phones"),
     "registration number": ("registration_number",),
+    "first name": ("first_name",),
+    "last name": ("last_name",),
+    "house number": ("street",),
+    "address line 2": ("street2",),
     "name": ("first_name", "last_name", "name"),
     "company": ("company_name", "name"),
     "postcode": ("postcode",),

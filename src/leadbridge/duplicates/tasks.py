@@ -53,3 +53,35 @@ def run_finder(job_id: str) -> None:
     FinderJob.objects.filter(pk=job.pk).update(
         status=FinderJob.Status.DONE, progress=1.0, result=groups, finished_at=timezone.now()
     )
+
+
+@task()
+def run_weights_training(job_id: str) -> None:
+    """Learn the match weights (`weights.weights_train`), reporting progress on the job."""
+    from . import weights
+    from .models import WeightsJob
+
+    job = WeightsJob.objects.get(pk=job_id)
+    if job.status != WeightsJob.Status.QUEUED:
+        return
+    WeightsJob.objects.filter(pk=job.pk).update(status=WeightsJob.Status.RUNNING)
+    last = [0.0]
+
+    def progress(value: float) -> None:
+        if time.monotonic() - last[0] > 0.5:
+            last[0] = time.monotonic()
+            WeightsJob.objects.filter(pk=job.pk).update(progress=min(value, 0.99))
+
+    try:
+        row = weights.weights_train(actor=job.created_by, progress=progress)
+    except Exception as exc:  # the job reports any failure rather than vanish
+        WeightsJob.objects.filter(pk=job.pk).update(
+            status=WeightsJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    WeightsJob.objects.filter(pk=job.pk).update(
+        status=WeightsJob.Status.DONE,
+        progress=1.0,
+        weights=row,
+        finished_at=timezone.now(),
+    )

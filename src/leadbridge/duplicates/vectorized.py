@@ -1,11 +1,13 @@
 """Candidate pairs scored in bulk, for the finder. Pure (no ORM).
 
-`matching.score` stays the definition of a pair's score; this module applies the same weights
-to whole arrays of pairs, so a million records' pairs cost seconds, not minutes:
+`matching.score` (with `levels.compare`) stays the definition of a pair's score; this module
+computes the same comparison levels and applies the same weights to whole arrays of pairs, so
+a million records' pairs cost seconds, not minutes:
 
-- the records' profiles are held as columns: hashes for the fields that are only compared for
-  equality (e-mails, phones, ids, city), vocabulary codes for the strings whose similarity is
-  measured (names, postcode, street), so memory is a few numbers a record;
+- the records' profiles are held as columns: hashes for the lists that are only compared for
+  a shared item (e-mails, phones, ids), vocabulary codes for the strings whose similarity or
+  typos are measured (names, postcode, street, city, the first phone and id), so memory is a
+  few numbers a record;
 - string similarities come from rapidfuzz's `cpdist` (C, over both cores), and only for the
   pairs whose codes differ;
 - the rare shapes that do not fit the columns (a record with more than `SLOTS` e-mails, a name
@@ -21,10 +23,21 @@ from array import array
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz.distance import Indel, JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, Indel, JaroWinkler
 from rapidfuzz.process import cpdist
 
-from .matching import _FIELD, _ITEM, _PRIOR, _from_name, _name_similarity, _truncated, name_rarity
+from . import levels as lv
+from .fellegi_sunter import DEFAULT, Weights
+from .levels import TF_FIELDS
+from .matching import (
+    _FIELD,
+    _ITEM,
+    SWAPPED,
+    _from_name,
+    _name_similarity,
+    _truncated,
+    probability_of,
+)
 
 WORDS = 4  # words of a name compared in bulk; longer names are compared one by one
 SLOTS = 3  # items of an e-mail, phone or id list held as columns; longer lists go to `extra`
@@ -73,9 +86,26 @@ class Profiles:
         self._slots = {f: [array("q") for _ in range(SLOTS)] for f in _TUPLES}
         self._from_name = array("b")  # bit k: e-mail name k is just the person's name
         self.extra: dict[str, dict[int, tuple]] = {f: {} for f in _TUPLES}
-        self._city = array("q")
-        self.vocab = {f: _Vocab() for f in ("person", "company", "postcode", "sn", "number")}
-        self._codes = {f: array("i") for f in self.vocab}
+        # "pn": first and last names in one vocabulary, so a swap compares codes of both.
+        self.vocab = {
+            f: _Vocab() for f in ("person", "company", "postcode", "sn", "number", "city", "pn",
+                                  "phone0", "id0", "country", "premises")
+        }  # fmt: skip
+        self._name_codes = {"given": array("i"), "family": array("i")}
+        self._first = {"phones": array("i"), "ids": array("i")}
+        self._codes = {
+            f: array("i")
+            for f in (
+                "person",
+                "company",
+                "postcode",
+                "sn",
+                "number",
+                "city",
+                "country",
+                "premises",
+            )
+        }
         self._has_street = array("b")
 
     def add(self, record_id: int, text: str) -> None:
@@ -92,8 +122,12 @@ class Profiles:
                     column.append(0)
                 if n == 1:
                     self._from_name.append(0)
+                if name in self._first:
+                    self._first[name].append(0)
                 continue
             items = part.split(_ITEM)
+            if name in self._first:  # the first item, compared for a typo
+                self._first[name].append(self.vocab["phone0" if n == 2 else "id0"].code(items[0]))
             # Python's hash: salted per process, which is all one run needs. Two different
             # values colliding among a million is about 1e-8 likely, and would only propose
             # a pair to a person. 0 marks an empty slot.
@@ -119,8 +153,13 @@ class Profiles:
         codes["sn"].append(vocab["sn"].code(street.replace(" ", "")))
         codes["number"].append(vocab["number"].code(number))
         self._has_street.append(bool(street))
-        self._city.append(hash(parts[9]) or 1 if parts[9] else 0)
+        codes["city"].append(vocab["city"].code(parts[9]))
         self.names.append(parts[10])
+        given, family, country, line2 = (parts[11:15] + ["", "", "", ""])[:4]
+        codes["country"].append(vocab["country"].code(country))
+        codes["premises"].append(vocab["premises"].code(line2.replace(" ", "")))
+        self._name_codes["given"].append(vocab["pn"].code(given))
+        self._name_codes["family"].append(vocab["pn"].code(family))
 
     def freeze(self) -> None:
         """Columns as numpy arrays (after the last `add`)."""
@@ -133,16 +172,13 @@ class Profiles:
         self.from_name = np.frombuffer(self._from_name, dtype=np.int8)
         self.codes = {f: np.frombuffer(c, dtype=np.int32) for f, c in self._codes.items()}
         self.has_street = np.frombuffer(self._has_street, dtype=np.int8).astype(bool)
-        self.city = np.frombuffer(self._city, dtype=np.int64)
-        # Records per name, for the rarity of an exact name agreement.
-        self.person_count = np.bincount(
-            self.codes["person"], minlength=len(self.vocab["person"].values)
-        )
+        for f, c in (*self._name_codes.items(), *self._first.items()):
+            self.codes[f] = np.frombuffer(c, dtype=np.int32)
         self.has_extra = {f: np.zeros(len(self.ids), dtype=bool) for f in _TUPLES}
         for f, rows in self.extra.items():
             if rows:
                 self.has_extra[f][list(rows)] = True
-        del self._slots, self._codes
+        del self._slots, self._codes, self._name_codes, self._first
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -160,20 +196,15 @@ class Profiles:
 
 @dataclass
 class Scored:
-    """Scores of pairs of rows (`a`, `b`), with what each reason needs."""
+    """Scores of pairs of rows (`a`, `b`): each field's level (-1 not compared), the
+    similarity behind it, and its weight in bits (0 where not compared)."""
 
     a: np.ndarray
     b: np.ndarray
     probability: np.ndarray
-    email: np.ndarray  # 0 not compared, 1 same, 2 same name other domain, 3 other
-    phone: np.ndarray  # 0 not compared, 1 same, 2 other
-    ids: np.ndarray  # 0 not compared, 1 same, 2 other
-    name: np.ndarray  # similarity, NaN when not compared
-    rarity: np.ndarray  # log2-odds for how rare an exactly shared name is (0: not shared)
-    company: np.ndarray
-    postcode: np.ndarray  # 0 not compared, 1 same, 2 close, 3 other, 4 same city
-    street: np.ndarray  # similarity, NaN when not compared
-    street_state: np.ndarray  # 0 not compared or other, 1 same street and number, 2 a typo
+    levels: dict[str, np.ndarray]
+    similarity: dict[str, np.ndarray]
+    weight: dict[str, np.ndarray]
 
     def reasons(self, i: int) -> list[str]:
         """The reasons `matching.score` gives for pair i, in its order."""
@@ -181,42 +212,15 @@ class Scored:
 
     def reasons_of(self, which: np.ndarray) -> list[list[str]]:
         """The reasons of the pairs `which` (their columns read once, as Python values)."""
-        columns = zip(
-            *(getattr(self, f)[which].tolist() for f in
-              ("email", "phone", "ids", "name", "rarity", "company", "postcode", "street",
-               "street_state")),
-            strict=True,
-        )  # fmt: skip
-        return [_reasons(*values) for values in columns]
-
-
-def _reasons(email, phone, ids, name, rarity, company, postcode, street, street_state) -> list[str]:
-    out = []
-    if email == 1:
-        out.append("same e-mail")
-    elif email == 2:
-        out.append("same e-mail name, other domain")
-    if phone == 1:
-        out.append("same phone")
-    if ids == 1:
-        out.append("same registration number")
-    elif ids == 2:
-        out.append("other registration number")
-    if name == name:  # not NaN: compared
-        out.append("same name" if name >= 0.995 else f"name {name:.2f}")
-        if rarity >= 2 or rarity <= -2:
-            out.append("rare name" if rarity > 0 else "common name")
-    if company == company:
-        out.append("same company" if company >= 0.995 else f"company {company:.2f}")
-    if postcode == 1:
-        out.append("same postcode")
-    elif postcode == 4:
-        out.append("same city")
-    if street_state == 1:
-        out.append("same street and number")
-    elif street_state == 2:
-        out.append(f"street {street:.2f}")
-    return out
+        out: list[list[str]] = [[] for _ in range(len(which))]
+        for field in self.levels:
+            levels = self.levels[field][which].tolist()
+            sims = self.similarity[field][which].tolist()
+            weights = self.weight[field][which].tolist()
+            for n, (level, sim, weight) in enumerate(zip(levels, sims, weights, strict=True)):
+                if level >= 0 and (text := lv.reason(field, level, sim, weight)):
+                    out[n].append(text)
+        return out
 
 
 def _meet(p: Profiles, field: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -272,6 +276,20 @@ def _similarity(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray, scorer) -> np.nda
     return out
 
 
+def _typos(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+    """Damerau–Levenshtein distance of the strings behind codes ca, cb (0 where equal)."""
+    out = np.zeros(len(ca), dtype=np.int64)
+    differ = np.flatnonzero(ca != cb)
+    if len(differ):
+        values = vocab.values
+        left = [values[c] for c in ca[differ].tolist()]
+        right = [values[c] for c in cb[differ].tolist()]
+        out[differ] = cpdist(
+            left, right, scorer=DamerauLevenshtein.distance, dtype=np.int64, workers=-1
+        )
+    return out
+
+
 def name_similarity(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
     """`matching._name_similarity` of the names behind codes ca, cb."""
     out = _similarity(vocab, ca, cb, Indel.normalized_similarity)
@@ -321,127 +339,200 @@ def _greedy_words(words: list[str], shorter: np.ndarray, longer: np.ndarray) -> 
     return np.minimum(result, 0.85) if ls < ll else result
 
 
-def _rarity(counts: np.ndarray) -> np.ndarray:
-    """`matching.name_rarity` of each count (by Python, on the few distinct counts)."""
-    distinct, inverse = np.unique(counts, return_inverse=True)
-    return np.array([name_rarity(int(c)) for c in distinct], dtype=np.int8)[inverse]
-
-
 def _probability(w: np.ndarray) -> np.ndarray:
     """`matching.score`'s probability, computed by Python on each distinct weight (there are
     few), so it is bit for bit the scalar one."""
     distinct, inverse = np.unique(w, return_inverse=True)
-    values = np.array([round(1.0 / (1.0 + 2.0 ** (-float(x))), 4) for x in distinct])
-    return values[inverse]
+    values = np.array([probability_of(float(x)) for x in distinct])
+    return values[inverse].reshape(w.shape)
 
 
-def score_pairs(
-    p: Profiles, a: np.ndarray, b: np.ndarray, rules: frozenset[str], name_counts: bool = True
-) -> Scored:
-    """`matching.score` of each pair of rows (a[i], b[i]); with `name_counts`, exact name
-    agreements weigh by the name's rarity among the profiles (as `score` does given the
-    records per name)."""
+Levels = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]) -> Levels:
+    """`levels.compare` of each pair of rows (a[i], b[i]): {field: (level, similarity)}, the
+    level -1 where a record lacks the field."""
     n = len(a)
-    w = np.full(n, _PRIOR)
-    email = np.zeros(n, dtype=np.int8)
-    if "email" in rules:
+    out: Levels = {}
+
+    def column() -> tuple[np.ndarray, np.ndarray]:
+        return np.full(n, -1, dtype=np.int8), np.zeros(n)
+
+    if "email" in fields:
+        level, sim = column()
         both = np.flatnonzero(p.present("emails", a) & p.present("emails", b))
         same = _meet(p, "emails", a[both], b[both])
-        email[both[same]] = 1
-        w[both[same]] += 13
+        level[both[same]], sim[both[same]] = 0, 1.0
         rest = both[~same]
         named = _meet(p, "email_names", a[rest], b[rest])
         idx = rest[named]
-        little = _names_from_person(p, a, b, idx)
-        email[idx] = 2
-        w[idx] += np.where(little, 1, 3)
-        other = rest[~named]
-        email[other] = 3
-        w[other] -= 0.5
-    phone = _same_or_other(p, "phones", a, b, "phone" in rules)
-    w += np.select([phone == 1, phone == 2], [10.0, -1.0], 0.0)
-    ids = _same_or_other(p, "ids", a, b, "registration_number" in rules)
-    w += np.select([ids == 1, ids == 2], [14.0, -10.0], 0.0)
-
-    name = np.full(n, np.nan)
-    rarity = np.zeros(n, dtype=np.int8)
-    if "name" in rules:
-        ca, cb = p.codes["person"][a], p.codes["person"][b]
-        both = np.flatnonzero((ca != 0) & (cb != 0))
-        s = name_similarity(p.vocab["person"], ca[both], cb[both])
-        name[both] = s
-        weak = np.flatnonzero((s >= 0.6) & (s < 0.8))
-        shared = _share_word(p.vocab["person"], ca[both[weak]], cb[both[weak]])
-        mid = np.where(shared, -1.0, -3.0)
-        weight = np.select([s >= 0.97, s >= 0.9, s >= 0.8], [6.0, 4.5, 2.5], -8.0)
-        weight[weak] = mid
-        w[both] += weight
-        if name_counts:
-            same = both[ca[both] == cb[both]]
-            rarity[same] = _rarity(p.person_count[p.codes["person"][a[same]]])
-            w[same] += rarity[same]
-    company = np.full(n, np.nan)
-    if "company" in rules:
+        level[idx] = np.where(_names_from_person(p, a, b, idx), 2, 1)
+        sim[idx] = 1.0
+        level[rest[~named]] = 3
+        out["email"] = (level, sim)
+    for field, name, first, steps in (("phone", "phones", "phone0", 1),
+                                      ("registration_number", "ids", "id0", 2)):  # fmt: skip
+        if field not in fields:
+            continue
+        level, sim = column()
+        both = np.flatnonzero(p.present(name, a) & p.present(name, b))
+        same = _meet(p, name, a[both], b[both])
+        rest = both[~same]
+        d = _typos(p.vocab[first], p.codes[name][a[rest]], p.codes[name][b[rest]])
+        level[both[same]], sim[both[same]] = 0, 1.0
+        level[rest] = np.minimum(d, steps + 1)
+        out[field] = (level, sim)
+    if "first_name" in fields or "last_name" in fields:
+        _names(p, a, b, fields, out, column)
+    if "company" in fields:
+        level, sim = column()
         ca, cb = p.codes["company"][a], p.codes["company"][b]
         both = np.flatnonzero((ca != 0) & (cb != 0))
         s = name_similarity(p.vocab["company"], ca[both], cb[both])
-        company[both] = s
-        w[both] += np.select([s >= 0.95, s >= 0.88, s >= 0.75], [6.0, 3.0, 0.0], -2.0)
-    postcode = np.zeros(n, dtype=np.int8)
-    street = np.full(n, np.nan)
-    street_state = np.zeros(n, dtype=np.int8)
-    if "address" in rules:
-        _address(p, a, b, w, postcode, street, street_state)
-    return Scored(a, b, _probability(w), email, phone, ids, name, rarity, company, postcode,
-                  street, street_state)  # fmt: skip
+        exact = ca[both] == cb[both]
+        level[both] = np.select(
+            [exact, s >= lv.COMPANY_CLOSE, s >= lv.COMPANY_SIMILAR], [0, 1, 2], 3
+        )
+        sim[both] = s
+        out["company"] = (level, sim)
+    if "postcode" in fields:
+        level, sim = column()
+        ca, cb = p.codes["postcode"][a], p.codes["postcode"][b]
+        both = np.flatnonzero((ca != 0) & (cb != 0))
+        level[both] = np.minimum(_typos(p.vocab["postcode"], ca[both], cb[both]), 3)
+        out["postcode"] = (level, sim)
+    if "city" in fields:
+        level, sim = column()
+        ca, cb = p.codes["city"][a], p.codes["city"][b]
+        both = np.flatnonzero((ca != 0) & (cb != 0))
+        s = _similarity(p.vocab["city"], ca[both], cb[both], JaroWinkler.similarity)
+        level[both] = np.select([ca[both] == cb[both], s >= lv.CITY_CLOSE], [0, 1], 2)
+        sim[both] = s
+        out["city"] = (level, sim)
+    if "street" in fields:
+        level, sim = column()
+        both = np.flatnonzero(p.has_street[a] & p.has_street[b])
+        ca, cb = p.codes["sn"][a[both]], p.codes["sn"][b[both]]
+        s = _similarity(p.vocab["sn"], ca, cb, Indel.normalized_similarity)
+        values = p.vocab["sn"].values
+        # A mistyped street word cut off (`matching.street_similarity`): only pairs whose
+        # similarity a prefix of 5+ letters with at most 7 more can give are checked.
+        for k in np.flatnonzero((s < 0.95) & (s >= 0.58)).tolist():
+            if _truncated(values[int(ca[k])], values[int(cb[k])]):
+                s[k] = 0.95
+        level[both] = np.select([ca == cb, s >= lv.STREET_CLOSE], [0, 1], 2)
+        sim[both] = s
+        out["street"] = (level, sim)
+    if "number" in fields:
+        level, sim = column()
+        ca, cb = p.codes["number"][a], p.codes["number"][b]
+        both = np.flatnonzero((ca != 0) & (cb != 0))
+        level[both] = np.minimum(_typos(p.vocab["number"], ca[both], cb[both]), 2)
+        out["number"] = (level, sim)
+    if "premises" in fields:
+        level, sim = column()
+        ca, cb = p.codes["premises"][a], p.codes["premises"][b]
+        both = np.flatnonzero((ca != 0) & (cb != 0))
+        s = _similarity(p.vocab["premises"], ca[both], cb[both], JaroWinkler.similarity)
+        level[both] = np.select([ca[both] == cb[both], s >= lv.CITY_CLOSE], [0, 1], 2)
+        sim[both] = s
+        out["premises"] = (level, sim)
+    return {f: out[f] for f in fields if f in out}
 
 
-def _same_or_other(p: Profiles, field: str, a, b, on: bool) -> np.ndarray:
-    state = np.zeros(len(a), dtype=np.int8)
-    if on:
-        both = np.flatnonzero(p.present(field, a) & p.present(field, b))
-        same = _meet(p, field, a[both], b[both])
-        state[both] = np.where(same, 1, 2)
-    return state
-
-
-def _share_word(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+def _names(p: Profiles, a, b, fields, out: Levels, column) -> None:
+    vocab = p.vocab["pn"]
+    ga, gb = p.codes["given"][a], p.codes["given"][b]
+    fa, fb = p.codes["family"][a], p.codes["family"][b]
+    swap = np.zeros(len(a), dtype=bool)
+    four = np.flatnonzero((ga != 0) & (gb != 0) & (fa != 0) & (fb != 0))
+    if len(four):
+        jw = JaroWinkler.similarity
+        x = _similarity(vocab, ga[four], fb[four], jw)
+        y = _similarity(vocab, fa[four], gb[four], jw)
+        swap[four] = (x >= lv.SWAP_EACH) & (y >= lv.SWAP_EACH) & (x + y >= 2 * lv.SWAP_MEAN)
     values = vocab.values
-    return np.fromiter(
-        (
-            bool(set(values[x].split()) & set(values[y].split()))
-            for x, y in zip(ca.tolist(), cb.tolist(), strict=True)
-        ),
-        bool,
-        len(ca),
+    if "first_name" in fields:
+        level, sim = column()
+        both = np.flatnonzero((ga != 0) & (gb != 0))
+        x, y = ga[both], gb[both]
+        s = _similarity(vocab, x, y, JaroWinkler.similarity)
+        weak = np.flatnonzero(s < lv.JW_LOW)
+        typo = np.zeros(len(both), dtype=bool)
+        typo[weak] = _typos(vocab, x[weak], y[weak]) <= 1
+        initial = np.zeros(len(both), dtype=bool)
+        for k in weak.tolist():
+            u, v = values[int(x[k])], values[int(y[k])]
+            initial[k] = (len(u) == 1 or len(v) == 1) and u[0] == v[0]
+        choices = [x == y, s >= lv.JW_HIGH, swap[both], s >= lv.JW_LOW, typo, initial]
+        level[both] = np.select(choices, [0, 1, 2, 3, 4, 5], 6)
+        sim[both] = s
+        out["first_name"] = (level, sim)
+        swapped = level == 2  # the last name is not compared again (`levels.compare`)
+    else:
+        swapped = np.zeros(len(a), dtype=bool)
+    if "last_name" in fields:
+        level, sim = column()
+        both = np.flatnonzero((fa != 0) & (fb != 0) & ~swapped)
+        x, y = fa[both], fb[both]
+        s = _similarity(vocab, x, y, JaroWinkler.similarity)
+        weak = np.flatnonzero(s < lv.JW_LOW)
+        typo = np.zeros(len(both), dtype=bool)
+        typo[weak] = _typos(vocab, x[weak], y[weak]) <= 1
+        choices = [x == y, s >= lv.JW_HIGH, s >= lv.JW_LOW, typo]
+        level[both] = np.select(choices, [0, 1, 2, 3], 4)
+        sim[both] = s
+        out["last_name"] = (level, sim)
+
+
+def _tf(vocab: _Vocab, codes: np.ndarray, field: str, weights: Weights) -> np.ndarray:
+    """`Weights.tf_adjust` of the values behind `codes` (by Python, once per distinct one)."""
+    if not weights.tf.get(field) or not len(codes):
+        return np.zeros(len(codes))
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    values = vocab.values
+    adjust = np.array([weights.tf_adjust(field, values[c]) for c in distinct.tolist()])
+    return adjust[inverse].reshape(codes.shape)
+
+
+_TF_CODES = {"first_name": ("pn", "given"), "last_name": ("pn", "family"), "city": ("city", "city")}
+
+
+def score_pairs(
+    p: Profiles, a: np.ndarray, b: np.ndarray, rules: frozenset[str], weights: Weights | None = None
+) -> Scored:
+    """`matching.score` of each pair of rows (a[i], b[i]) with `weights` (the defaults when
+    not given)."""
+    weights = weights or DEFAULT
+    found = levels_of(p, a, b, lv.fields_of(rules))
+    w = np.full(len(a), weights.prior)
+    contributions = {}
+    for field, (level, _sim) in found.items():
+        table = np.asarray((*weights.bits[field], 0.0))  # index -1: not compared
+        contribution = table[level]
+        if field in TF_FIELDS:
+            exact = np.flatnonzero(level == 0)
+            vocab, column = _TF_CODES[field]
+            adjust = _tf(p.vocab[vocab], p.codes[column][a[exact]], field, weights)
+            contribution[exact] = contribution[exact] + adjust
+        if field == "first_name":  # a swap weighs by both names (`matching._tf`)
+            swap = np.flatnonzero(level == SWAPPED)
+            pn = p.vocab["pn"]
+            adjust = _tf(pn, p.codes["given"][a[swap]], "first_name", weights) + _tf(
+                pn, p.codes["family"][a[swap]], "last_name", weights
+            )
+            contribution[swap] = contribution[swap] + adjust
+        w += contribution
+        contributions[field] = contribution
+    return Scored(
+        a,
+        b,
+        _probability(w),
+        {f: v[0] for f, v in found.items()},
+        {f: v[1] for f, v in found.items()},
+        contributions,
     )
-
-
-def _address(p: Profiles, a, b, w, postcode, street, street_state) -> None:
-    pa, pb = p.codes["postcode"][a], p.codes["postcode"][b]
-    both = np.flatnonzero((pa != 0) & (pb != 0))
-    same = pa[both] == pb[both]
-    close = _similarity(p.vocab["postcode"], pa[both], pb[both], Indel.normalized_similarity)
-    state = np.select([same, close >= 0.75], [1, 2], 3)
-    postcode[both] = state
-    w[both] += np.select([state == 1, state == 2], [3.0, 1.0], -3.0)
-    city = np.flatnonzero(~((pa != 0) & (pb != 0)) & (p.city[a] != 0) & (p.city[a] == p.city[b]))
-    postcode[city] = 4
-    w[city] += 1
-    both = np.flatnonzero(p.has_street[a] & p.has_street[b])
-    ca, cb = p.codes["sn"][a[both]], p.codes["sn"][b[both]]
-    s = _similarity(p.vocab["sn"], ca, cb, Indel.normalized_similarity)
-    na, nb = p.codes["number"][a[both]], p.codes["number"][b[both]]
-    near = _similarity(p.vocab["number"], na, nb, Indel.normalized_similarity) >= 0.75
-    values = p.vocab["sn"].values
-    for k in np.flatnonzero((s < 0.95) & near).tolist():  # a mistyped street word cut off
-        if _truncated(values[int(ca[k])], values[int(cb[k])]):
-            s[k] = 0.95
-    street[both] = s
-    same = (s >= 0.999) & (na == nb)
-    typo = ~same & (s >= 0.9) & near
-    street_state[both] = np.select([same, typo], [1, 2], 0)
-    w[both] += np.select([same, typo], [4.0, 2.0], -1.5)
 
 
 def chunks(n: int) -> list[slice]:

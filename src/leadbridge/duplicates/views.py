@@ -7,6 +7,7 @@ from itertools import combinations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,12 +25,14 @@ from leadbridge.core.selectors import base_queryset
 from leadbridge.core.specs import SPECS
 from leadbridge.core.web import safe_next
 from leadbridge.customfields.models import CustomFieldDefinition
+from leadbridge.people.access import is_admin
 
-from . import finder, merge, tasks
+from . import finder, merge, tasks, weights
+from .chart import threshold_bits, weight_chart
 from .checks import find_matches
 from .matching import DEFAULT_THRESHOLD, RULES
 from .models import FinderJob, NotDuplicate
-from .reasons import localized
+from .reasons import localized, reason_weight, translated
 
 TYPES = ("lead", "client", "contact")
 RULE_LABELS = {
@@ -75,6 +78,7 @@ def finder_page(request: HttpRequest) -> HttpResponse:
         "rule_labels": RULE_LABELS,
         "threshold": threshold,
         "groups": None,
+        **weights_context(request),
     }
     if "run" in request.GET:
         scope = finder.scope_ids(request.user, record_type, None)
@@ -84,12 +88,71 @@ def finder_page(request: HttpRequest) -> HttpResponse:
                 params={"record_type": record_type, "fields": rules, "threshold": threshold},
             )
             return redirect("duplicates:job", job.pk)
-        context["groups"] = localized(
+        context["groups"] = explained(
             finder.find_groups(
                 actor=request.user, record_type=record_type, rules=rules, threshold=threshold
             )
         )
     return render(request, "duplicates/finder.html", context)
+
+
+def explained(groups: list[dict] | None) -> list[dict] | None:
+    """Finder groups translated, each reason also as (text, weight in bits) so the page can
+    show what every piece of evidence weighed."""
+    if groups is None:
+        return None
+    out = localized(groups) or []
+    for group, english in zip(out, groups, strict=True):
+        group["evidence"] = [
+            {"text": text, "weight": reason_weight(reason)}
+            for reason, text in zip(english["reasons"], translated(english["reasons"]), strict=True)
+        ]
+    return out
+
+
+def weights_context(request: HttpRequest) -> dict[str, Any]:
+    """The weights panel: the current model, its chart, the latest training run."""
+    info = weights.model_info()
+    training = weights.training_status()
+    return {
+        "model": info,
+        "chart": weight_chart(
+            weights.chart_data(), info, prior_label=_("Prior: two records at random")
+        ),
+        "threshold_bits": threshold_bits(float(info.get("threshold") or DEFAULT_THRESHOLD)),
+        "training": training,
+        "training_active": bool(training and training["status"] in ("queued", "running")),
+        "training_percent": round((training or {}).get("progress", 0) * 100),
+        # A run that ended without a version: too few records to learn from.
+        "training_kept_defaults": bool(
+            training and training["status"] == "done" and training.get("version") is None
+        ),
+        "min_records": weights.MIN_RECORDS,
+        "can_train": is_admin(request.user),
+    }
+
+
+def weights_panel(request: HttpRequest) -> HttpResponse:
+    """The weights panel alone (htmx polls it while a training run goes on)."""
+    if not request.htmx:
+        return redirect(reverse("duplicates:finder") + "#weights")
+    return render(request, "duplicates/_weights.html", weights_context(request))
+
+
+@require_POST
+def weights_train(request: HttpRequest) -> HttpResponse:
+    """Start learning the weights from the records (admins: it changes every check)."""
+    if not is_admin(request.user):
+        raise PermissionDenied
+    try:
+        weights.weights_train_start(actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect(reverse("duplicates:finder") + "#weights")
+    if request.htmx:
+        return render(request, "duplicates/_weights.html", weights_context(request))
+    messages.success(request, _("Training started: the weights are learned in the background."))
+    return redirect(reverse("duplicates:finder") + "#weights")
 
 
 def job_page(request: HttpRequest, job_id: str) -> HttpResponse:
@@ -99,7 +162,7 @@ def job_page(request: HttpRequest, job_id: str) -> HttpResponse:
     context = {
         "job": job,
         "record_type": job.params.get("record_type", "lead"),
-        "groups": localized(job.result) if job.status == FinderJob.Status.DONE else None,
+        "groups": explained(job.result) if job.status == FinderJob.Status.DONE else None,
         "percent": round(job.progress * 100),
     }
     template = "duplicates/_job.html" if request.htmx else "duplicates/job.html"

@@ -8,6 +8,7 @@ from leadbridge.core.registry import model_for
 
 from . import registry
 from .models import HistoryEvent
+from .sources import timeline_sources
 
 
 def related_origins(record_type: str, record_id: int) -> list[tuple[str, int, str]]:
@@ -25,7 +26,22 @@ def related_origins(record_type: str, record_id: int) -> list[tuple[str, int, st
     ids_of_type = [rid for _t, rid, _r in origins]
     # Records of other types whose past this one carries on (a client's converted leads).
     origins.extend(registry.origins(record_type, ids_of_type))
-    return origins
+    return origins + _source_origins(origins)
+
+
+def _source_origins(origins: list[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    """Rows of other apps (documents) linked to the record or to any of its origins; their
+    relation is their own type, so the timeline says nothing like "from lead" for them."""
+    ids_by_type: dict[str, list[int]] = {}
+    for rtype, rid, _relation in origins:
+        ids_by_type.setdefault(rtype, []).append(rid)
+    extra: list[tuple[str, int, str]] = []
+    for source in timeline_sources():
+        found: set[int] = set()
+        for rtype, ids in ids_by_type.items():
+            found.update(rid for t, rid in source.origins(rtype, ids) if t == source.record_type)
+        extra.extend((source.record_type, rid, source.record_type) for rid in sorted(found))
+    return extra
 
 
 def history_for(record_type: str, record_id: int) -> list[tuple[HistoryEvent, dict]]:

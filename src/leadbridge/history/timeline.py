@@ -24,6 +24,7 @@ from leadbridge.core.registry import is_record_type
 
 from .models import HistoryEvent
 from .registry import activity_titles
+from .sources import timeline_source
 
 Kind = HistoryEvent.Kind
 
@@ -115,7 +116,8 @@ class _Lookups:
         pairs: list[tuple[str, int]] = []
         fields: dict[str, list[tuple[str, Any]]] = {}
         activity_ids = set()
-        for event in events:
+        own = [event for event in events if timeline_source(event.record_type) is None]
+        for event in own:
             pairs.append((event.record_type, event.record_id))
             data = event.data or {}
             if event.kind in (Kind.UPDATED, Kind.STATUS_CHANGED):
@@ -134,6 +136,16 @@ class _Lookups:
         self.refs = record_refs(actor, pairs, deleted_too=True)
         self.values = {rtype: FieldValues(rtype, pairs) for rtype, pairs in fields.items()}
         self.activities = activity_titles(activity_ids)
+        # Events of other apps' rows (documents): their app words them, in bulk.
+        self.described: dict[int, SafeString] = {}
+        by_source: dict[str, list[HistoryEvent]] = {}
+        for event in events:
+            if timeline_source(event.record_type) is not None:
+                by_source.setdefault(event.record_type, []).append(event)
+        for rtype, source_events in by_source.items():
+            source = timeline_source(rtype)
+            assert source is not None
+            self.described.update(source.describe(actor, source_events))
 
     def ref(self, record_type: str, pk: Any) -> RecordRef | None:
         if not is_record_type(record_type):
@@ -144,6 +156,8 @@ class _Lookups:
             return None
 
     def sentence(self, event: HistoryEvent) -> SafeString:
+        if event.pk in self.described:
+            return self.described[event.pk]
         data = event.data or {}
         kind = event.kind
         if kind in (Kind.UPDATED, Kind.STATUS_CHANGED):

@@ -10,16 +10,19 @@ from django.utils.translation import pgettext
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from leadbridge.activities.selectors import activity_list
 from leadbridge.api.records import ERRORS, CommonFilters, filter_schema, text_problem
 from leadbridge.api.schemas import Strict
 from leadbridge.core.errors import field_error
+from leadbridge.core.forms import LABELS
 from leadbridge.core.selectors import ListParams, filtered_queryset
 from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.people import access
 
-from . import exports, services
+from . import exports, jobs
 from .mapping import LEAD_FIELDS, MAX_COLUMNS
 from .models import ImportJob
+from .record_types import import_simple
 
 router = Router(tags=["Imports"])
 exports_router = Router(tags=["Exports"])
@@ -69,7 +72,7 @@ class ImportOut(Schema):
 
 def job_out(job: ImportJob) -> dict:
     data = {name: getattr(job, name) for name in ImportOut.model_fields if hasattr(job, name)}
-    return data | services.progress(job)
+    return data | jobs.progress(job)
 
 
 class MappingSpec(Strict):
@@ -157,7 +160,7 @@ def upload(
 ):
     if delimiter and len(delimiter) != 1:
         raise field_error("delimiter", _("One character, such as ; or a tab."))
-    job = services.import_upload(
+    job = jobs.import_upload(
         actor=request.auth,
         filename=file.name or "import.csv",
         stream=file.file,
@@ -195,8 +198,6 @@ class SimpleImportOut(Schema):
     "row whose `code` exists updates that product).",
 )
 def import_records(request: HttpRequest, record_type: str, file: File[UploadedFile]):
-    from .record_types import import_simple
-
     return 200, import_simple(
         actor=request.auth,
         record_type=record_type,
@@ -216,7 +217,7 @@ def list_imports(request: HttpRequest):
 
 @router.get("/{int:job_id}", response={200: ImportOut, **ERRORS}, operation_id="imports_get")
 def get_import(request: HttpRequest, job_id: int):
-    return 200, job_out(services.import_get(actor=request.auth, job_id=job_id))
+    return 200, job_out(jobs.import_get(actor=request.auth, job_id=job_id))
 
 
 @router.put(
@@ -224,7 +225,7 @@ def get_import(request: HttpRequest, job_id: int):
 )
 def set_mapping(request: HttpRequest, job_id: int, payload: MappingIn):
     data = payload.model_dump()
-    job = services.import_set_mapping(
+    job = jobs.import_set_mapping(
         actor=request.auth, job_id=job_id, mapping=data.pop("mapping"), **data
     )
     return 200, job_out(job)
@@ -243,7 +244,7 @@ class SheetIn(Strict):
     "one for the same headers first) replace the job's `headers` and `mapping`.",
 )
 def choose_sheet(request: HttpRequest, job_id: int, payload: SheetIn):
-    job = services.import_choose_sheet(actor=request.auth, job_id=job_id, sheet=payload.sheet)
+    job = jobs.import_choose_sheet(actor=request.auth, job_id=job_id, sheet=payload.sheet)
     return 200, job_out(job)
 
 
@@ -251,7 +252,7 @@ def choose_sheet(request: HttpRequest, job_id: int, payload: SheetIn):
     "/{int:job_id}/preview", response={200: PreviewOut, **ERRORS}, operation_id="imports_preview"
 )
 def preview(request: HttpRequest, job_id: int, limit: int = Query(20, ge=1, le=200)):
-    return 200, services.import_preview(actor=request.auth, job_id=job_id, limit=limit)
+    return 200, jobs.import_preview(actor=request.auth, job_id=job_id, limit=limit)
 
 
 @router.post(
@@ -261,14 +262,14 @@ def preview(request: HttpRequest, job_id: int, limit: int = Query(20, ge=1, le=2
     description="Queue the import for the background worker (also resumes a crashed one).",
 )
 def start(request: HttpRequest, job_id: int):
-    return 202, job_out(services.import_start(actor=request.auth, job_id=job_id))
+    return 202, job_out(jobs.import_start(actor=request.auth, job_id=job_id))
 
 
 @router.post(
     "/{int:job_id}/cancel", response={200: ImportOut, **ERRORS}, operation_id="imports_cancel"
 )
 def cancel(request: HttpRequest, job_id: int):
-    return 200, job_out(services.import_cancel(actor=request.auth, job_id=job_id))
+    return 200, job_out(jobs.import_cancel(actor=request.auth, job_id=job_id))
 
 
 @router.post(
@@ -278,7 +279,7 @@ def cancel(request: HttpRequest, job_id: int):
     description="Delete the leads the import created and restore the ones it updated.",
 )
 def undo(request: HttpRequest, job_id: int):
-    return 200, job_out(services.import_undo(actor=request.auth, job_id=job_id))
+    return 200, job_out(jobs.import_undo(actor=request.auth, job_id=job_id))
 
 
 COLUMNS_HELP = (
@@ -314,8 +315,8 @@ def _download(rows, fmt: str, filename: str, *, delimiter: str = ",") -> Streami
     description="The bad rows in the file's columns plus Line and Errors; fix and re-import.",
 )
 def error_report(request: HttpRequest, job_id: int, format: Format = "csv"):
-    job = services.import_get(actor=request.auth, job_id=job_id)
-    return _download(services.error_report_rows(job), format, f"import-{job.pk}-errors")
+    job = jobs.import_get(actor=request.auth, job_id=job_id)
+    return _download(jobs.error_report_rows(job), format, f"import-{job.pk}-errors")
 
 
 # Exports -------------------------------------------------------------------------------------
@@ -325,8 +326,6 @@ LAYOUT_QUERY = Query("data", description=LAYOUT_HELP)
 
 def export_labels() -> dict[str, str]:
     """Column labels of the spreadsheet layout, in the active language."""
-    from leadbridge.core.forms import LABELS
-
     labels = {name: str(label) for name, label in LABELS.items()}
     for name, relation in exports.BY_NAME.items():
         labels[relation] = labels.get(name, relation)
@@ -422,7 +421,5 @@ def export_activities(
     format: Format = "csv",
     columns: str | None = Query(None, max_length=4000, description=ACTIVITY_COLUMNS_HELP),  # type: ignore[type-arg]
 ):
-    from leadbridge.activities.selectors import activity_list
-
     qs = activity_list(actor=request.auth, filters=filters.model_dump())
     return _download(_selected(exports.activity_rows(qs), columns), format, "activities")

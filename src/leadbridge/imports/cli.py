@@ -13,6 +13,10 @@ import sys
 import time
 from pathlib import Path
 
+from leadbridge.core.errors import DomainError
+
+from .mapping import header_key
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("import", help="import leads from a CSV, XLSX or XLS file")
@@ -51,8 +55,6 @@ def _mapping(raw: str | None, headers: list[str], suggested: dict) -> dict:
     data = json.loads(text)
     if "columns" in data:
         return data
-    from .mapping import header_key
-
     by_header = {header_key(k): v for k, v in data.items()}
     return suggested | {"columns": [by_header.get(header_key(h), "") for h in headers]}
 
@@ -69,11 +71,10 @@ def _bar(done: int, total: int | None, rate: float, width: int = 30) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from leadbridge.core.errors import DomainError
-    from leadbridge.people.models import User
+    from leadbridge.people.models import User  # models: after setup_django()
 
-    from . import services
-    from .exports import csv_stream
+    from . import engine, jobs  # models: after setup_django()
+    from .exports import csv_stream  # models: after setup_django()
 
     user = User.objects.filter(username=args.user, is_active=True).first()
     if user is None:
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         with path.open("rb") as stream:
-            job = services.import_upload(
+            job = jobs.import_upload(
                 actor=user,
                 filename=path.name,
                 stream=stream,
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         for pair in args.constant:
             field, _, value = pair.partition("=")
             mapping.setdefault("constants", {})[field.strip()] = value
-        job = services.import_set_mapping(
+        job = jobs.import_set_mapping(
             actor=user,
             job_id=job.pk,
             mapping=mapping,
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     for header, field in zip(job.headers, job.mapping["columns"], strict=False):
         print(f"  {header!r:30} -> {field or '(skipped)'}")
     if args.dry_run:
-        preview = services.import_preview(actor=user, job_id=job.pk, limit=5)
+        preview = jobs.import_preview(actor=user, job_id=job.pk, limit=5)
         for row in preview["rows"]:
             print(f"  line {row['line']}: {row['values'] or row['errors']}")
         return 0
@@ -127,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         line = _bar(current.rows_done, current.rows_total, rate)
         print(("\r" if tty else "") + line, end="" if tty else "\n", file=sys.stderr, flush=True)
 
-    job = services.run_job(job.pk, batch_size=args.batch_size or services.BATCH_SIZE, on_batch=show)
+    job = engine.run_job(job.pk, batch_size=args.batch_size or engine.BATCH_SIZE, on_batch=show)
     if tty:
         print(file=sys.stderr)
     elapsed = time.monotonic() - started
@@ -139,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if job.rows_failed and args.errors:
         with open(args.errors, "wb") as out:
-            for chunk in csv_stream(services.error_report_rows(job)):
+            for chunk in csv_stream(jobs.error_report_rows(job)):
                 out.write(chunk)
         print(f"error report: {args.errors}")
     elif job.rows_failed:

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from leadbridge.core.labels import babel_locale
 from leadbridge.core.specs import SPECS
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -190,8 +191,6 @@ def csv_stream(rows: Iterable[list], *, delimiter: str = ",") -> Iterator[bytes]
 def decimal_comma() -> bool:
     """Whether the active language writes decimals with a comma (cs, sk, pl, lt, vi…)."""
     from babel.numbers import get_decimal_symbol
-
-    from leadbridge.core.labels import babel_locale
 
     return get_decimal_symbol(babel_locale()) == ","
 

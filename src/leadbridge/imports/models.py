@@ -56,6 +56,10 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     run_seconds = models.FloatField(default=0.0)  # time spent running, over every resume
+    # The run lease (engine.claim): the token of the run that holds the job and when it last
+    # showed it is alive; one run writes at a time however many were started.
+    runner = models.CharField(max_length=32, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
     undone_at = models.DateTimeField(null=True, blank=True)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -13,6 +15,7 @@ from leadbridge.core.errors import DomainError
 from leadbridge.ops import context
 from leadbridge.ops.tasks import live_first_args
 
+from .engine import STALE_AFTER, lease_free, run_job
 from .models import ImportJob
 from .readers import ReadError
 
@@ -21,12 +24,12 @@ logger = logging.getLogger(__name__)
 
 @task()
 def run_import(job_id: int) -> None:
-    from .services import run_job
-
     try:
-        run_job(job_id)
+        run_job(job_id, wait_for_stale=True)
     except Exception as exc:  # the job reports any failure rather than vanish
-        ImportJob.objects.filter(pk=job_id).update(
+        # Unless another run holds the job (this one failed before or without its lease):
+        # that run goes on, and its job is not failed by this one.
+        ImportJob.objects.filter(pk=job_id, runner="").update(
             status=ImportJob.Status.FAILED,
             error=failure_message(job_id, exc)[:2000],
             finished_at=timezone.now(),
@@ -68,19 +71,16 @@ def failure_message(job_id: int, exc: BaseException) -> str:
 def imports_sweep(*, now=None) -> int:
     """Enqueue `run_import` again for each import left QUEUED or RUNNING without progress and
     without a live task: its push to RQ was lost between the commit and the push, or its
-    worker died and RQ's retries ran out. `run_job` resumes from the last committed batch
-    and does nothing for a job that finished, so a task that was merely slow does no harm.
+    worker died and RQ's retries ran out. Only a job whose run lease is free or stale
+    (`engine.claim`): a run that is merely slow still refreshes its heartbeat. Should a
+    second run start anyway, it gets no lease and does nothing; `run_job` resumes from the
+    last committed batch and does nothing for a job that finished.
     Answers how many were enqueued."""
-    from datetime import timedelta
-
-    from django.db.models import Q
-
-    from .services import STALE_AFTER
-
     now = now or timezone.now()
     stale = now - timedelta(seconds=STALE_AFTER)
     waiting = ImportJob.objects.filter(
         Q(status=ImportJob.Status.QUEUED) | Q(status=ImportJob.Status.RUNNING),
+        lease_free(now),
         updated_at__lt=stale,
     )
     live = live_first_args(run_import.module_path, timedelta(seconds=STALE_AFTER))

@@ -1,4 +1,4 @@
-"""The import pages: upload → map → preview → run (progress bar), through the services."""
+"""The import pages: upload → map → preview → run (progress bar), through `jobs`."""
 
 from __future__ import annotations
 
@@ -9,13 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from leadbridge.core.choices import country_choices, currency_choices
 from leadbridge.core.errors import DomainError
+from leadbridge.core.forms import LABELS
 from leadbridge.deals.models import Pipeline
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people import access
 from leadbridge.people.models import Team, User
+from leadbridge.people.selectors import assignable_users
 
-from . import services
+from . import jobs
+from .checking import custom_fields
+from .engine import STALE_AFTER
 from .mapping import LEAD_FIELDS
 from .models import ImportJob
 
@@ -38,8 +43,6 @@ MATCH_ON = (
 def _label(name: str) -> str:
     """A field's label in the reader's language: lookups are mapped by name ("status"),
     their form label sits under the id ("status_id")."""
-    from leadbridge.core.forms import LABELS
-
     return str(LABELS.get(name) or LABELS.get(f"{name}_id") or name)
 
 
@@ -48,11 +51,7 @@ def _constant_options() -> dict[str, list[tuple[str, str]]]:
 
     Lookups are posted by name, as a column would hold them (the import resolves names).
     """
-    from leadbridge.core.choices import country_choices, currency_choices
-
-    people = User.objects.filter(is_active=True, is_system=False).order_by(
-        "first_name", "last_name", "username"
-    )
+    people = assignable_users().order_by("first_name", "last_name", "username")
     return {
         "source": [(s.name, s.name) for s in LeadSource.objects.filter(active=True)],
         "status": [(s.name, s.name) for s in LeadStatus.objects.all()],
@@ -75,14 +74,12 @@ def _names() -> dict:
                 "first_name", "last_name", "username"
             )
         },
-        "custom_fields": {d.key: d.label for d in services.custom_fields()},
+        "custom_fields": {d.key: d.label for d in custom_fields()},
     }
 
 
 def _saved_as(values: dict, names: dict) -> list[tuple[str, str]]:
     """A preview row's values as a person reads them: labels, and names for the ids."""
-    from leadbridge.core.forms import LABELS
-
     shown = []
     for key, value in values.items():
         if key == "custom_fields" and isinstance(value, dict):
@@ -114,7 +111,7 @@ def index(request: HttpRequest) -> HttpResponse:
             errors = {"file": [_("Choose a CSV, XLSX or XLS file.")]}
         else:
             try:
-                job = services.import_upload(
+                job = jobs.import_upload(
                     actor=request.user,
                     filename=upload.name or "import.csv",
                     stream=upload.file,
@@ -127,14 +124,14 @@ def index(request: HttpRequest) -> HttpResponse:
                 errors = _errors_by_field(exc) or {"file": [exc.detail]}
             else:
                 return redirect("imports:map", pk=job.pk)
-    jobs = ImportJob.objects.all()
+    recent = ImportJob.objects.all()
     if not access.is_admin(request.user):
-        jobs = jobs.filter(created_by=request.user)
+        recent = recent.filter(created_by=request.user)
     return render(
         request,
         "imports/index.html",
         {
-            "jobs": jobs[:50],
+            "jobs": recent[:50],
             "errors": errors,
             "can_import": access.has_right(request.user, "lead", "import"),
         },
@@ -143,16 +140,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def mapping(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        job = services.import_get(actor=request.user, job_id=pk)
+        job = jobs.import_get(actor=request.user, job_id=pk)
     except DomainError as exc:
         return render(request, "imports/missing.html", {"detail": exc.detail}, status=exc.status)
     current = dict(job.mapping)
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and "sheet" in request.POST:  # the workbook's other sheet
         try:
-            services.import_choose_sheet(
-                actor=request.user, job_id=job.pk, sheet=request.POST["sheet"]
-            )
+            jobs.import_choose_sheet(actor=request.user, job_id=job.pk, sheet=request.POST["sheet"])
         except DomainError as exc:
             errors = _errors_by_field(exc) or {"sheet": [exc.detail]}
         else:
@@ -173,7 +168,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             "pipeline_id": int(pipeline) if pipeline.isdigit() else None,
         }
         try:
-            services.import_set_mapping(
+            jobs.import_set_mapping(
                 actor=request.user,
                 job_id=job.pk,
                 mapping=current,
@@ -189,12 +184,12 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, exc.detail)
         else:
             return redirect("imports:preview", pk=job.pk)
-    preview = services.import_preview(actor=request.user, job_id=job.pk, limit=3)
+    preview = jobs.import_preview(actor=request.user, job_id=job.pk, limit=3)
     samples = [[] for _h in job.headers]
     for row in preview["rows"]:
         for i, cell in enumerate(row["cells"][: len(job.headers)]):
             samples[i].append(cell)
-    custom = [(f"custom_fields.{cf.key}", cf.label) for cf in services.custom_fields()]
+    custom = [(f"custom_fields.{cf.key}", cf.label) for cf in custom_fields()]
     columns = current.get("columns") or []
     rows = [
         {
@@ -238,10 +233,10 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
 
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        job = services.import_get(actor=request.user, job_id=pk)
+        job = jobs.import_get(actor=request.user, job_id=pk)
     except DomainError as exc:
         return render(request, "imports/missing.html", {"detail": exc.detail}, status=exc.status)
-    data = services.import_preview(actor=request.user, job_id=job.pk, limit=20)
+    data = jobs.import_preview(actor=request.user, job_id=job.pk, limit=20)
     names = _names()
     rows = []
     for row in data["rows"]:
@@ -260,13 +255,13 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        job = services.import_get(actor=request.user, job_id=pk)
+        job = jobs.import_get(actor=request.user, job_id=pk)
     except DomainError as exc:
         return render(request, "imports/missing.html", {"detail": exc.detail}, status=exc.status)
     stale = job.status == ImportJob.Status.RUNNING and (
-        (timezone.now() - job.updated_at).total_seconds() > services.STALE_AFTER
+        (timezone.now() - job.updated_at).total_seconds() > STALE_AFTER
     )
-    context = {"job": job, "progress": services.progress(job), "stale": stale}
+    context = {"job": job, "progress": jobs.progress(job), "stale": stale}
     if request.htmx:
         return render(request, "imports/_progress.html", context)
     return render(request, "imports/detail.html", context)
@@ -275,9 +270,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     operations = {
-        "start": services.import_start,
-        "cancel": services.import_cancel,
-        "undo": services.import_undo,
+        "start": jobs.import_start,
+        "cancel": jobs.import_cancel,
+        "undo": jobs.import_undo,
     }
     if name not in operations:
         return redirect("imports:detail", pk=pk)

@@ -24,10 +24,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leadbridge.core.errors import DomainError
 from leadbridge.core.labels import money
-from leadbridge.core.search import search_filter
-from leadbridge.core.selectors import base_queryset, record_get
+from leadbridge.core.selectors import filtered_queryset, record_get
 from leadbridge.core.web import _int, list_params, query_without
-from leadbridge.people.models import Team, User
+from leadbridge.people.models import Team
+from leadbridge.people.selectors import assignable_users
 
 from . import services
 from .models import Lead, LeadSource, LeadStatus, LostReason
@@ -143,23 +143,19 @@ def column_head_html(status: LeadStatus, total: int, sums: list[str]) -> SafeStr
 
 
 def board_queryset(request: HttpRequest) -> QuerySet:
-    """Visible leads filtered like the list (search, owner, team, source, tag, dates)."""
-    params, type_filters, _custom = list_params(request.GET, "lead")
-    qs = search_filter(base_queryset(request.user, "lead"), params.q)
-    for name in ("owner_id", "team_id"):
-        value = getattr(params, name)
-        if value is not None:
-            qs = qs.filter(**{name: value})
-    if params.tag:
-        qs = qs.filter(tags_index__contains=f"|{params.tag.strip().lower()}|")
-    if params.created_after is not None:
-        qs = qs.filter(created_at__gte=params.created_after)
-    if params.created_before is not None:
-        qs = qs.filter(created_at__lt=params.created_before)
-    if type_filters.get("source_id") is not None:
-        qs = qs.filter(source_id=type_filters["source_id"])
-    if not type_filters.get("include_converted"):
-        qs = qs.filter(is_converted=False)
+    """Visible leads filtered as the list filters them (`core.selectors.filtered_queryset`:
+    search, owner, team, source, tag, dates, custom fields), but for the status: the
+    columns are the statuses. A filter the list refuses (an unknown custom field, a value
+    of the wrong type) raises `DomainError`, as on the list."""
+    params, type_filters, custom = list_params(request.GET, "lead")
+    type_filters.pop("status_id", None)
+    qs = filtered_queryset(
+        actor=request.user,
+        record_type="lead",
+        params=params,
+        type_filters=type_filters,
+        custom_filters=custom,
+    )
     return qs.select_related("owner").only(*CARD_FIELDS)
 
 
@@ -193,7 +189,11 @@ def _more_link(request: HttpRequest, status: LeadStatus, offset: int) -> str:
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     statuses = list(LeadStatus.objects.filter(on_board=True).order_by("order", "id"))
-    qs = board_queryset(request)
+    error = None
+    try:
+        qs = board_queryset(request)
+    except DomainError as exc:  # a refused filter: said above empty columns, as on the list
+        qs, error = Lead.objects.none(), exc.errors[0].message if exc.errors else exc.detail
     column_id = _int(request.GET.get("column"))
     if column_id is not None and request.htmx:
         return _column_page(request, qs, statuses, column_id)
@@ -218,8 +218,9 @@ def board(request: HttpRequest) -> HttpResponse:
         )
     context: dict[str, Any] = {
         "columns": columns,
+        "error": error,
         "filters": request.GET,
-        "users": list(User.objects.filter(is_active=True, is_system=False)),
+        "users": list(assignable_users()),
         "teams": list(Team.objects.all()),
         "sources": list(LeadSource.objects.all()),
         "list_query": query_without(request.GET, "column", "offset"),
@@ -315,10 +316,14 @@ def _move(
     statuses = {
         s.pk: s for s in LeadStatus.objects.filter(on_board=True, pk__in={before, status_id})
     }
-    totals = column_totals(board_queryset(request), list(statuses))
+    try:
+        shown = board_queryset(request)
+    except DomainError:  # the page showed this refused filter's message already
+        shown = Lead.objects.none()
+    totals = column_totals(shown, list(statuses))
     heads = {str(pk): column_head_html(status, *totals[pk]) for pk, status in statuses.items()}
     try:
-        lead = board_queryset(request).get(pk=lead_id)
+        lead = shown.get(pk=lead_id)
     except Lead.DoesNotExist:  # converted or filtered out by the move: no card to show
         card = ""
     else:

@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 
 from leadbridge.activities.models import ActivityLink, AttachmentLink
 from leadbridge.clients.models import Contact
-from leadbridge.clients.services import _make_contact_validator, _validate_client
+from leadbridge.clients.services import make_contact_validator, validate_client
 from leadbridge.core import labels
 from leadbridge.core.errors import Collector, Conflict, DomainError, FieldIssue, ValidationFailed
 from leadbridge.core.events import publish
 from leadbridge.core.record_services import (
     check_version,
     clean_input,
+    fetch,
     lock,
     prepare_create,
     record_update,
@@ -36,7 +37,7 @@ from leadbridge.core.specs import SPECS
 from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.customfields.services import clean_custom_value
 from leadbridge.deals.models import Deal, Pipeline, Stage
-from leadbridge.deals.services import _make_validator as _deal_validator
+from leadbridge.deals.services import make_deal_validator
 from leadbridge.duplicates.checks import find_matches
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_changes, history_event, json_value
@@ -321,7 +322,7 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
         "client",
         plan.client,
         mapping.client_values(lead_data, with_contact=with_contact),
-        _validate_client,
+        validate_client,
         lead_defs,
     )
     work.targets["contact"] = _plan_target(
@@ -330,7 +331,7 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
         "contact",
         plan.contact,
         mapping.contact_values(lead_data),
-        _make_contact_validator(actor),
+        make_contact_validator(actor),
         lead_defs,
     )
     client_tw, contact_tw = work.targets["client"], work.targets["contact"]
@@ -351,7 +352,7 @@ def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
         if deal_plan.stage_id is not None:
             deal_mapped["stage_id"] = deal_plan.stage_id
     work.targets["deal"] = _plan_target(
-        actor, work, "deal", deal_plan, deal_mapped, _deal_validator(actor), lead_defs
+        actor, work, "deal", deal_plan, deal_mapped, make_deal_validator(actor), lead_defs
     )
     work.open_deals = _open_deals(actor, work, parties.get("client_id"))
     if plan.status_id is not None:
@@ -418,7 +419,9 @@ def _open_deals(actor: Any, work: Work, previous_client_id: int | None = None) -
 
 
 def _begin(actor: Any, lead_id: int, plan: Plan, *, for_preview: bool) -> Lead:
-    lead = lock("lead", lead_id)
+    # Only the conversion locks the lead: a preview (each render of the wizard) reads it as
+    # it is, so it neither waits for nor holds up an edit of the lead.
+    lead = fetch("lead", lead_id) if for_preview else lock("lead", lead_id)
     access.check(actor, "lead", "convert", lead)
     if lead.is_converted and not for_preview:
         if not get_setting("conversion.reconvert"):

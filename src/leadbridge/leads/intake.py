@@ -2,7 +2,7 @@
 contact (and a client when a company name is given) plus a deal.
 
 The one place web forms (`webforms.services.webform_submit`) and imports
-(`imports.services.BatchWriter`) ask. Both hand over lead-shaped values (the lead's field
+(`imports.writer.BatchWriter`) ask. Both hand over lead-shaped values (the lead's field
 names, as their forms and mappings name them); with leads on they make the lead as before,
 with leads off they call `capture_deal`, which spreads the values over the three records
 through the records' own services (`clients.services`, `deals.services`) behind the same

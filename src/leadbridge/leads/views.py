@@ -35,7 +35,8 @@ from leadbridge.core.web import (
 )
 from leadbridge.duplicates.checks import find_matches
 from leadbridge.duplicates.keys import values_of
-from leadbridge.people.models import Team, User
+from leadbridge.people.models import Team
+from leadbridge.people.selectors import assignable_users
 
 from . import services
 from .conversion import leads_convert_bulk
@@ -104,7 +105,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         ],
         "statuses": list(LeadStatus.objects.all()),
         "sources": list(LeadSource.objects.all()),
-        "users": list(User.objects.filter(is_active=True, is_system=False)),
+        "users": list(assignable_users()),
         "teams": list(Team.objects.all()),
         "filters": request.GET,
         # On a phone the filters start folded, unless one of them (beyond the search) is set.

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,7 +39,7 @@ from leadbridge.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from leadbridge.core.forms import LABELS
+from leadbridge.core.forms import LABELS, custom_field_for, field_for, join_list, split_list
 from leadbridge.core.registry import model_for
 from leadbridge.core.runtime_settings import get_setting
 from leadbridge.core.selectors import ListParams, base_queryset, record_get, record_list
@@ -47,7 +48,8 @@ from leadbridge.core.web import _int, query_text
 from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.deals.models import Pipeline, Stage
 from leadbridge.deals.services import default_pipeline
-from leadbridge.people.models import Team, User
+from leadbridge.people.models import Team
+from leadbridge.people.selectors import assignable_users
 
 from . import conversion
 from .models import Lead
@@ -423,11 +425,6 @@ def _issue(issue: FieldIssue) -> FieldIssue:
     return FieldIssue(issue.field, issue.message)
 
 
-def _list_value(kind: str, raw: str) -> list[str]:
-    separators = raw.replace("\n", ",")
-    return [part.strip() for part in separators.split(",") if part.strip()]
-
-
 def _typed(target: str, name: str, raw: str, defs: dict[str, CustomFieldDefinition]) -> Any:
     """A typed value for the plan from what the form sent."""
     if name.startswith("custom_fields."):
@@ -439,7 +436,7 @@ def _typed(target: str, name: str, raw: str, defs: dict[str, CustomFieldDefiniti
     if spec is None:
         return raw
     if spec.kind in ("emails", "phones", "tags"):
-        return _list_value(spec.kind, raw)
+        return split_list(spec.kind, raw)  # as the record's own form reads it
     if spec.kind in ("decimal", "date", "ref") and raw == "":
         return None
     return raw
@@ -608,32 +605,33 @@ def _new_inputs(target: str, state: dict, values: dict, errors: dict[str, str]) 
         )
         spec = SPECS[target].get(name)
         if spec is not None:
-            if spec.kind == "date":
-                item.type = "date"
-            elif spec.kind == "decimal":
-                item.type = "decimal"
-            elif spec.kind == "choice":
-                item.type = "select"
-                item.choices = [("", "—")] + [
-                    (c, str(labels.choice_label(c))) for c in spec.choices
-                ]
-            elif spec.kind == "ref":
-                item.type = "number"
+            _take_widget(item, field_for(spec))
+            if spec.kind in ("emails", "phones", "tags") and key not in state:
+                item.value = join_list(spec.kind, values.get(name))
         elif name.startswith("custom_fields."):
             definition = defs[name.split(".", 1)[1]]
             item.required = definition.required
-            if definition.type == "date":
-                item.type = "date"
-            elif definition.type == "number":
-                item.type = "decimal"
-            elif definition.type == "choice":
-                item.type = "select"
-                item.choices = [("", "—")] + [(str(c), str(c)) for c in definition.choices]
-            elif definition.type == "boolean":
-                item.type = "select"
-                item.choices = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
+            _take_widget(item, custom_field_for(definition))
         inputs.append(item)
     return inputs
+
+
+def _take_widget(item: Input, field: forms.Field) -> None:
+    """The input's kind and options from the form layer's field for it (`core.forms`), so a
+    new record's step offers what the record's own form offers."""
+    if isinstance(field, forms.ChoiceField):
+        item.type = "select"
+        item.choices = [(str(value), str(label)) for value, label in field.choices]
+        if all(value != "" for value, _name in item.choices):
+            item.choices.insert(0, ("", "—"))  # nothing chosen: the plan leaves it to the rules
+    elif isinstance(field.widget, forms.Textarea):
+        item.type = "textarea"
+    elif isinstance(field.widget, forms.DateInput):
+        item.type = "date"
+    elif isinstance(field, forms.DecimalField):
+        item.type = "decimal"
+    elif isinstance(field, forms.IntegerField):
+        item.type = "number"
 
 
 def _summary(target: str, values: dict) -> list[tuple[str, str]]:
@@ -852,7 +850,7 @@ def _deal_context(
         "stage_id": state.get("deal_stage_id", ""),
         "owner_id": owner,
         "team_id": team,
-        "users": list(User.objects.filter(is_active=True, is_system=False)),
+        "users": list(assignable_users()),
         "teams": list(Team.objects.all()),
         # A deal without a client or contact step goes to those made before (issue 18.4).
         "deal_client": None

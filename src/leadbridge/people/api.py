@@ -10,6 +10,7 @@ from leadbridge.api.schemas import Strict
 
 from . import access, services
 from .models import ApiToken, Role, Team, User
+from .selectors import assignable_users
 
 router = Router(tags=["People"])
 
@@ -84,7 +85,7 @@ def me(request: HttpRequest):
 
 @router.get("/users", response={200: list[UserOut], **ERRORS}, operation_id="users_list")
 def users(request: HttpRequest):
-    qs = User.objects.filter(is_system=False, is_active=True).select_related("role")
+    qs = assignable_users().select_related("role")
     return 200, [user_out(u) for u in qs.prefetch_related("teams")]
 
 

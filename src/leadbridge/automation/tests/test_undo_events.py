@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from leadbridge.automation.models import WebhookDelivery, WebhookSubscription
 from leadbridge.duplicates.merge import merge_undo, record_merge
-from leadbridge.imports import services as imports
+from leadbridge.imports import jobs as imports
 from leadbridge.imports.tests.files import csv_bytes
 from leadbridge.imports.tests.test_import_services import run, upload
 from leadbridge.leads.models import Lead

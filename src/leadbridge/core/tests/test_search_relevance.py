@@ -204,7 +204,8 @@ def _bulk_load(rows: list[dict], actor) -> list[int]:
     API call each."""
     from django.db import transaction
 
-    from leadbridge.leads.services import lead_prepare, lead_prepare_cache, leads_bulk_create
+    from leadbridge.leads.bulk import leads_bulk_create
+    from leadbridge.leads.services import lead_prepare, lead_prepare_cache
 
     cache = lead_prepare_cache()
     ids: list[int] = []

@@ -92,7 +92,7 @@ def test_demo_command_serves_and_stops(tmp_path):
     )
     try:
         password, lines = None, []
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # migrations and demo data on a busy machine
         while password is None and time.monotonic() < deadline:
             line = proc.stdout.readline()
             if not line:

@@ -179,6 +179,11 @@ def test_quote_on_a_lead_live_totals_send_and_convert(browser_page, boss, smtp, 
     assert page.inner_text("[data-testid=document-status]") == "sent"
     document.refresh_from_db()
     assert document.status == "sent"
+    # The lead's timeline tells the quote's story.
+    page.goto(f"/leads/{lead.pk}/")
+    timeline = page.locator("[data-testid=timeline]")
+    timeline.locator(f"text=Quote {document.number} sent").wait_for()
+    assert f"Quote {document.number} created" in timeline.inner_text()
 
     # Convert the lead through the wizard; the quote is on the new deal's card.
     page.goto(f"/leads/{lead.pk}/convert/")
@@ -199,6 +204,12 @@ def test_quote_on_a_lead_live_totals_send_and_convert(browser_page, boss, smtp, 
     row = page.locator(f"#related-tabs tr[data-document='{document.number}']")
     row.wait_for()
     assert "4,867.14" in row.inner_text() and "sent" in row.inner_text()
+    # ... and the deal's timeline, with a link to the quote.
+    page.locator(f"[data-testid=timeline] >> text=Quote {document.number} sent").wait_for()
+    with page.expect_navigation():
+        page.click(f"[data-testid=timeline] a:text-is('{document.number}')")
+    assert page.url.endswith(f"/documents/{document.pk}/")
+    page.goto(f"/deals/{deal.pk}/")
     # The lead keeps showing it.
     page.goto(f"/leads/{lead.pk}/")
     page.click("#related-tabs >> text=Quotes & invoices")

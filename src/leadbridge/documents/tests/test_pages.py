@@ -325,3 +325,19 @@ def test_company_page_saves_all_or_nothing(admin_user, users):
     assert documents_settings_get()["quote_pattern"] == "Q{yy}-{seq:03d}"
     assert documents_settings_get()["quote_valid_days"] == 30
     assert browser(users["sales_north"]).get("/settings/documents/company/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "django_own"),
+    [("pl", "02.03.2026", "02-03-2026"), ("vi", "02/03/2026", "02-03-2026"),
+     ("cs", "2. 3. 2026", "02.03.2026")],
+)  # fmt: skip
+def test_the_tab_shows_the_issue_date_as_the_language_writes_it(
+    users, north_lead, language, shown, django_own
+):
+    """leadbridge.formats: Polish d.m.Y, Vietnamese d/m/Y, Czech j. n. Y (Django: d-m-Y)."""
+    client = browser(users["sales_north"], language)
+    assert new_quote(client, north_lead, TWO_LINES).status_code == 302
+    body = tab(client, "lead", north_lead.pk).content.decode()
+    assert f"<td>{shown}</td>" in body
+    assert django_own not in body

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_import_steps_and_progress_bar(browser_page, boss, tmp_path):
     from leadbridge.conftest import make_user
-    from leadbridge.imports import services
+    from leadbridge.imports import engine
     from leadbridge.imports.models import ImportJob
     from leadbridge.leads.models import Lead, LeadSource
 
@@ -46,7 +46,7 @@ def test_import_steps_and_progress_bar(browser_page, boss, tmp_path):
     page.wait_for_selector("#import-bar")
     job = ImportJob.objects.get()
     assert job.status == "queued"
-    services.run_job(job.pk, batch_size=10)  # what the worker does
+    engine.run_job(job.pk, batch_size=10)  # what the worker does
     page.wait_for_selector("[data-status=done]", timeout=15_000)
     assert page.inner_text("#import-created") == "30"
     assert page.inner_text("#import-failed") == "1"

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from leadbridge.conftest import api_for
 from leadbridge.core.tests.helpers import assert_error
-from leadbridge.imports import services
+from leadbridge.imports import engine, jobs
 from leadbridge.imports.exports import read_back
 from leadbridge.leads.models import Lead
 
@@ -54,7 +54,7 @@ def test_upload_map_preview_start_progress_errors_undo(admin_api):
     r = admin_api.post(f"/api/imports/{jid}/start")
     assert r.status_code == 202 and r.json()["status"] == "queued"
     assert_error(admin_api.post(f"/api/imports/{jid}/start"), 409, code="import_started")
-    services.run_job(jid)  # what the worker does
+    engine.run_job(jid)  # what the worker does
     job = admin_api.get(f"/api/imports/{jid}").json()
     assert (job["status"], job["rows_done"], job["rows_created"], job["rows_failed"]) == (
         "done",
@@ -169,5 +169,5 @@ def test_choose_another_sheet_before_the_start(admin_api, users):
     # Someone else's import is not there for them; a started one keeps its sheet.
     other = api_for(users["manager_north"])
     assert_error(other.put(f"/api/imports/{job['id']}/sheet", {"sheet": "Leads"}), 404)
-    services.import_start(actor=admin_api.user, job_id=job["id"])
+    jobs.import_start(actor=admin_api.user, job_id=job["id"])
     assert_error(admin_api.put(f"/api/imports/{job['id']}/sheet", {"sheet": "Intro"}), 409)

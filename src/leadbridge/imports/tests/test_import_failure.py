@@ -7,7 +7,7 @@ import logging
 import pytest
 from django.db import DataError
 
-from leadbridge.imports import readers, services, tasks
+from leadbridge.imports import jobs, readers, tasks
 from leadbridge.imports.models import ImportJob
 
 from .files import csv_bytes
@@ -21,12 +21,12 @@ RAW = (
 
 def failing_job(actor, monkeypatch, exc: Exception) -> ImportJob:
     job = upload(actor, csv_bytes([["E-mail", "Příjmení"], ["a@firma.cz", "Alfa"]]))
-    services.import_start(actor=actor, job_id=job.pk)
+    jobs.import_start(actor=actor, job_id=job.pk)
 
     def fail(job_id, **kwargs):
         raise exc
 
-    monkeypatch.setattr(services, "run_job", fail)
+    monkeypatch.setattr(tasks, "run_job", fail)
     with pytest.raises(type(exc)):
         tasks.run_import.call(job.pk)
     job.refresh_from_db()

@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from leadbridge.core.errors import ValidationFailed
 from leadbridge.core.tests.helpers import assert_error
-from leadbridge.imports import readers, services
+from leadbridge.imports import jobs, readers
 from leadbridge.imports.models import ImportJob
 from leadbridge.leads.models import Lead
 
@@ -159,7 +159,7 @@ def test_a_file_wider_than_a_mapping_can_hold_is_refused_at_upload(admin_api, fm
         {"mapping": {"columns": ["email"] + [""] * 499}, "on_duplicate": "skip"},
     )
     assert r.status_code == 200, r.content
-    assert services.import_get(actor=admin_api.user, job_id=job["id"]).mapping["columns"][0] == (
+    assert jobs.import_get(actor=admin_api.user, job_id=job["id"]).mapping["columns"][0] == (
         "email"
     )
 
@@ -185,7 +185,7 @@ def test_a_sheet_wider_than_a_mapping_can_hold_is_refused_when_chosen(admin_user
     job = upload(admin_user, xlsx_bytes(wide, sheet="Wide", extra_sheet="Narrow"), "two.xlsx")
     assert (job.sheet, job.headers) == ("Narrow", ["nothing here"])
     with pytest.raises(ValidationFailed) as caught:
-        services.import_choose_sheet(actor=admin_user, job_id=job.pk, sheet="Wide")
+        jobs.import_choose_sheet(actor=admin_user, job_id=job.pk, sheet="Wide")
     assert [(i.field, i.message) for i in caught.value.errors] == [
         ("sheet", "The file has 501 columns; at most 500 can be imported.")
     ]

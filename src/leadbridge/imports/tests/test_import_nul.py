@@ -4,7 +4,8 @@ so nothing of it may reach a column."""
 
 import pytest
 
-from leadbridge.imports import services
+from leadbridge.core.errors import ValidationFailed
+from leadbridge.imports import jobs
 from leadbridge.leads.models import Lead
 
 from .files import csv_bytes
@@ -27,7 +28,7 @@ def test_nul_in_a_later_row_is_a_row_error(admin_user):
     ]
     assert all("NUL" in message for _l, _c, message in errors_of(job))
     assert not Lead.objects.filter(last_name__in=["Novák29", "Novák34"]).exists()
-    report = list(services.error_report_rows(job))
+    report = list(jobs.error_report_rows(job))
     assert report[1][:3] == ["Novák29", "n29@firma.cz", "+420 603\ufffd 999"]
     assert report[1][-2] == 31
 
@@ -35,8 +36,8 @@ def test_nul_in_a_later_row_is_a_row_error(admin_user):
 def test_nul_in_a_constant_is_refused_at_the_mapping(admin_user):
     job = upload(admin_user, csv_bytes([["Příjmení"], ["Novák"]]))
     mapping = job.mapping | {"constants": {"phone": "1\x002"}}
-    with pytest.raises(services.ValidationFailed) as caught:
-        services.import_set_mapping(actor=admin_user, job_id=job.pk, mapping=mapping)
+    with pytest.raises(ValidationFailed) as caught:
+        jobs.import_set_mapping(actor=admin_user, job_id=job.pk, mapping=mapping)
     assert [e.field for e in caught.value.errors] == ["mapping.constants.phone"]
 
 

@@ -9,7 +9,7 @@ import pytest
 from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.duplicates.models import MatchKey, MatchProfile
 from leadbridge.history.models import HistoryEvent
-from leadbridge.imports import services
+from leadbridge.imports import engine, jobs, writer
 from leadbridge.imports.exports import read_back, record_rows, stream
 from leadbridge.imports.models import ImportBatch, ImportJob
 from leadbridge.leads.models import Lead, LeadSource, LeadStatus
@@ -18,18 +18,16 @@ from .files import csv_bytes, xls_bytes, xlsx_bytes
 
 
 def upload(actor, data: bytes, name="leads.csv", **options):
-    job = services.import_upload(
-        actor=actor, filename=name, stream=io.BytesIO(data), size=len(data)
-    )
+    job = jobs.import_upload(actor=actor, filename=name, stream=io.BytesIO(data), size=len(data))
     if options:
         mapping = options.pop("mapping", None) or job.mapping
-        job = services.import_set_mapping(actor=actor, job_id=job.pk, mapping=mapping, **options)
+        job = jobs.import_set_mapping(actor=actor, job_id=job.pk, mapping=mapping, **options)
     return job
 
 
 def run(actor, job, **kw):
-    services.import_start(actor=actor, job_id=job.pk)
-    return services.run_job(job.pk, **kw)
+    jobs.import_start(actor=actor, job_id=job.pk)
+    return engine.run_job(job.pk, **kw)
 
 
 def errors_of(job):
@@ -177,7 +175,7 @@ def test_good_rows_imported_each_bad_row_reported(admin_user, contact_date):
     assert jan.status.name == "Nowy"
     assert Lead.objects.get(last_name="Kruk").country == "PL"
     # The error report: the file's columns, the line and the reasons; it imports again.
-    report = list(services.error_report_rows(job))
+    report = list(jobs.error_report_rows(job))
     assert report[0] == [*BAD_HEADER, "Line", "Errors"]
     assert [r[-2] for r in report[1:]] == [3, 5, 6, 7, 8, 9, 10, 11]
     assert report[1][:3] == ["Anna", "Nowak", "not-an-email"]
@@ -304,7 +302,7 @@ def test_upsert_by_email_then_undo_restores(admin_user, make_lead):
     old.refresh_from_db()
     assert (old.city, old.last_name) == ("Praha", "Novák")
     new = Lead.objects.get(email="new@firma.cz")
-    services.import_undo(actor=admin_user, job_id=job.pk)
+    jobs.import_undo(actor=admin_user, job_id=job.pk)
     old.refresh_from_db()
     new.refresh_from_db()
     assert old.city == "Brno" and old.version > version
@@ -324,23 +322,27 @@ def test_in_file_duplicate_updates_the_row_created_before(admin_user):
     assert Lead.objects.get(email__iexact="jan@firma.cz").last_name == "Novák 2"
 
 
+class Crash(Exception):
+    """A worker dying in the middle of a batch, raised from `run_job`'s `on_batch` hook."""
+
+
 def test_a_crash_mid_batch_leaves_nothing_half_written_and_resume_counts_right(admin_user):
     rows = [["E-mail", "Příjmení"]] + [[f"u{i}@firma.cz", f"N{i}"] for i in range(10)]
     rows[5][0] = "bad"
     job = upload(admin_user, csv_bytes(rows))
-    services.import_start(actor=admin_user, job_id=job.pk)
+    jobs.import_start(actor=admin_user, job_id=job.pk)
 
     def crash(job):
         if job.rows_done >= 6:
-            raise services.Crash
+            raise Crash
 
-    with pytest.raises(services.Crash):
-        services.run_job(job.pk, batch_size=3, on_batch=crash)
+    with pytest.raises(Crash):
+        engine.run_job(job.pk, batch_size=3, on_batch=crash)
     job.refresh_from_db()
     # Two batches committed, the third (rows 7-9) rolled back with its progress.
     assert (job.status, job.rows_done, job.rows_created, job.rows_failed) == ("running", 3, 3, 0)
     assert Lead.objects.count() == 3 and ImportBatch.objects.count() == 1
-    job = services.run_job(job.pk, batch_size=3)
+    job = engine.run_job(job.pk, batch_size=3)
     assert (job.status, job.rows_done, job.rows_created, job.rows_failed) == ("done", 10, 9, 1)
     assert Lead.objects.count() == 9
     assert Lead.objects.values("email").distinct().count() == 9
@@ -350,14 +352,14 @@ def test_a_crash_mid_batch_leaves_nothing_half_written_and_resume_counts_right(a
 def test_cancel_stops_after_the_batch(admin_user):
     rows = [["E-mail"]] + [[f"u{i}@firma.cz"] for i in range(6)]
     job = upload(admin_user, csv_bytes(rows))
-    services.import_start(actor=admin_user, job_id=job.pk)
+    jobs.import_start(actor=admin_user, job_id=job.pk)
 
     def cancel(job):
-        services.import_cancel(actor=admin_user, job_id=job.pk)
+        jobs.import_cancel(actor=admin_user, job_id=job.pk)
 
-    job = services.run_job(job.pk, batch_size=2, on_batch=cancel)
+    job = engine.run_job(job.pk, batch_size=2, on_batch=cancel)
     assert (job.status, job.rows_done, job.rows_created) == ("cancelled", 2, 2)
-    services.import_undo(actor=admin_user, job_id=job.pk)
+    jobs.import_undo(actor=admin_user, job_id=job.pk)
     assert not Lead.objects.alive().exists()
 
 
@@ -419,15 +421,15 @@ def test_start_resumes_a_job_whose_worker_stopped(admin_user):
     from leadbridge.core.errors import Conflict
 
     job = upload(admin_user, csv_bytes([["E-mail"], ["a@firma.cz"]]))
-    services.import_start(actor=admin_user, job_id=job.pk)
+    jobs.import_start(actor=admin_user, job_id=job.pk)
     ImportJob.objects.filter(pk=job.pk).update(status="running")
     with pytest.raises(Conflict):  # still running, as far as anyone can tell
-        services.import_start(actor=admin_user, job_id=job.pk)
+        jobs.import_start(actor=admin_user, job_id=job.pk)
     ImportJob.objects.filter(pk=job.pk).update(
-        updated_at=timezone.now() - dt.timedelta(seconds=services.STALE_AFTER + 1)
+        updated_at=timezone.now() - dt.timedelta(seconds=engine.STALE_AFTER + 1)
     )
-    assert services.import_start(actor=admin_user, job_id=job.pk).status == "queued"
-    assert services.run_job(job.pk).rows_created == 1
+    assert jobs.import_start(actor=admin_user, job_id=job.pk).status == "queued"
+    assert engine.run_job(job.pk).rows_created == 1
 
 
 def test_key_lookup_skips_other_record_types_and_keeps_the_lowest_lead(admin_user, make_lead):
@@ -435,6 +437,6 @@ def test_key_lookup_skips_other_record_types_and_keeps_the_lowest_lead(admin_use
     MatchKey.objects.create(record_type="client", record_id=1, key="e:same@example.com")
     MatchKey.objects.create(record_type="lead", record_id=second.pk, key="e:same@example.com")
     job = upload(admin_user, csv_bytes([["E-mail"], ["same@example.com"]]))
-    writer = services.BatchWriter(job, admin_user)
-    found = writer._in_db({"e:same@example.com", "e:other@example.com", "e:none@example.com"})
+    batch_writer = writer.BatchWriter(job, admin_user)
+    found = batch_writer._in_db({"e:same@example.com", "e:other@example.com", "e:none@example.com"})
     assert found == {"e:same@example.com": first.pk, "e:other@example.com": second.pk}

@@ -3,7 +3,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from leadbridge.imports import services
+from leadbridge.imports import engine, jobs
 from leadbridge.imports.models import ImportJob
 from leadbridge.leads.models import Lead
 
@@ -54,7 +54,7 @@ def test_upload_map_preview_start_and_progress(admin_user):
     assert r.status_code == 302
     page = web.get(f"/imports/{job.pk}/").content.decode()
     assert 'hx-trigger="every 1s"' in page and "import-bar" in page
-    services.run_job(job.pk)
+    engine.run_job(job.pk)
     partial = web.get(f"/imports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'data-status="done"' in partial and 'value="100"' in partial
     assert "Error report (CSV)" in partial
@@ -69,7 +69,7 @@ def test_upload_errors_at_the_field_and_rights(admin_user, users):
     assert r.status_code == 200 and "errorlist" in r.content.decode()
     sales = browser(users["sales_north"])
     assert "may not import" in sales.get("/imports/").content.decode()
-    job = services.import_upload(
+    job = jobs.import_upload(
         actor=admin_user, filename="a.csv", stream=__import__("io").BytesIO(b"a\n1\n"), size=4
     )
     assert sales.get(f"/imports/{job.pk}/").status_code == 404

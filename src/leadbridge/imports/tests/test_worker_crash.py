@@ -7,12 +7,15 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from leadbridge.imports import services
+from leadbridge.imports import engine, jobs
+from leadbridge.imports.models import ImportJob
 from leadbridge.leads.models import Lead
 
 from .files import csv_bytes
@@ -36,18 +39,18 @@ def test_killed_worker_resumes_without_importing_a_row_twice(baseline_data, admi
         pytest.skip("a second process needs a database file or server both can reach")
     rows = [["E-mail", "Příjmení"]] + [[f"u{i}@firma.cz", f"N{i}"] for i in range(25)]
     job = upload(admin_user, csv_bytes(rows, encoding="cp1250", delimiter=";"))
-    services.import_start(actor=admin_user, job_id=job.pk)
+    jobs.import_start(actor=admin_user, job_id=job.pk)
     script = textwrap.dedent(
         f"""
         import os, signal, django
         django.setup()
-        from leadbridge.imports import services
+        from leadbridge.imports import engine
 
         def die(job):
             if job.rows_done >= 10:  # the second batch is written, not committed
                 os.kill(os.getpid(), signal.SIGKILL)
 
-        services.run_job({job.pk}, batch_size=5, on_batch=die)
+        engine.run_job({job.pk}, batch_size=5, on_batch=die)
         """
     )
     env = _worker_env()
@@ -56,7 +59,12 @@ def test_killed_worker_resumes_without_importing_a_row_twice(baseline_data, admi
     job.refresh_from_db()
     assert (job.status, job.rows_done, job.rows_created) == ("running", 5, 5)
     assert Lead.objects.count() == 5
-    job = services.run_job(job.pk, batch_size=5, parallel=True)
+    # The dead worker's run lease holds until its heartbeat is stale: a run now does nothing.
+    assert job.runner and engine.run_job(job.pk, batch_size=5).rows_done == 5
+    assert Lead.objects.count() == 5
+    past = timezone.now() - timedelta(seconds=engine.STALE_AFTER + 5)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=past)
+    job = engine.run_job(job.pk, batch_size=5, parallel=True)
     assert (job.status, job.rows_done, job.rows_created, job.rows_failed) == ("done", 25, 25, 0)
     assert Lead.objects.count() == 25
     assert Lead.objects.values("email").distinct().count() == 25
@@ -70,14 +78,14 @@ def test_a_checking_process_that_dies_fails_the_job_instead_of_hanging(
         pytest.skip("the forked checker runs on PostgreSQL")
     rows = [["E-mail", "Příjmení"]] + [[f"u{i}@firma.cz", f"N{i}"] for i in range(12)]
     job = upload(admin_user, csv_bytes(rows, encoding="cp1250", delimiter=";"))
-    services.import_start(actor=admin_user, job_id=job.pk)
+    jobs.import_start(actor=admin_user, job_id=job.pk)
 
     def die(checker, line, cells):  # runs in the forked child: gone without a word
         os._exit(3)
 
-    monkeypatch.setattr(services, "check_row", die)
+    monkeypatch.setattr(engine, "check_row", die)
     with pytest.raises(RuntimeError, match="exit code 3"):
-        services.run_job(job.pk, batch_size=5, parallel=True)
+        engine.run_job(job.pk, batch_size=5, parallel=True)
     job.refresh_from_db()
     assert (job.rows_done, Lead.objects.count()) == (0, 0)
 
@@ -108,7 +116,7 @@ def test_checking_processes_end_on_sigterm_and_with_a_killed_worker(
         pytest.skip("the forked checker runs on PostgreSQL; the process table read is Linux's")
     rows = [["E-mail", "Příjmení"]] + [[f"u{i}@firma.cz", f"N{i}"] for i in range(60)]
     job = upload(admin_user, csv_bytes(rows))
-    services.import_start(actor=admin_user, job_id=job.pk)
+    jobs.import_start(actor=admin_user, job_id=job.pk)
     pidfile = tmp_path / "children"
     # The worker's own signal handling (`leadbridge worker` is db_worker): while a task runs,
     # a first SIGTERM only asks for a graceful stop. The checking processes inherit it.
@@ -117,7 +125,7 @@ def test_checking_processes_end_on_sigterm_and_with_a_killed_worker(
         import multiprocessing, time, django
         django.setup()
         from django_tasks_db.management.commands.db_worker import Worker
-        from leadbridge.imports import services
+        from leadbridge.imports import engine
 
         worker = Worker(
             queue_names=["default"], interval=1, batch=False, backend_name="default",
@@ -133,7 +141,7 @@ def test_checking_processes_end_on_sigterm_and_with_a_killed_worker(
             __import__("os").rename({str(pidfile)!r} + ".tmp", {str(pidfile)!r})
             time.sleep(600)
 
-        services.run_job({job.pk}, batch_size=5, on_batch=hold, parallel=True, processes=2)
+        engine.run_job({job.pk}, batch_size=5, on_batch=hold, parallel=True, processes=2)
         """
     )
     env = _worker_env()

@@ -321,3 +321,56 @@ def test_drag_in_the_browser(browser_page, make_lead):
     page.wait_for_url(f"**/leads/{converting.pk}/convert/?status_id={s['Converted'].pk}")
     assert page.locator('[data-testid="wizard-step-1"]').count() == 1
     assert [e for e in page.console_errors if "favicon" not in e and "404" not in e] == []
+
+
+def test_board_filters_by_custom_fields_and_update_dates_as_the_list(
+    admin_web, admin_user, make_lead
+):
+    """The board selects leads through the list's own filter (`filtered_queryset`), so a
+    `cf_` filter and the `updated_*` dates narrow its cards exactly as they narrow the list."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from leadbridge.customfields.services import custom_field_create
+
+    custom_field_create(
+        actor=admin_user, record_type="lead", key="fleet", label="Fleet", type="number"
+    )
+    custom_field_create(
+        actor=admin_user, record_type="lead", key="region", label="Region", type="text"
+    )
+    big = make_lead(last_name="Big", custom_fields={"fleet": 40, "region": "Morava"})
+    small = make_lead(last_name="Small", custom_fields={"fleet": 3, "region": "Morava"})
+    other = make_lead(last_name="Other", custom_fields={"fleet": 40, "region": "Čechy"})
+    old = make_lead(last_name="Old", custom_fields={"fleet": 40, "region": "Morava"})
+    Lead.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=30))
+
+    def shown(**query):
+        response = admin_web.get(reverse("leads:board"), query)
+        assert response.status_code == 200
+        return sorted(i for ids in column_cards(response.content.decode()).values() for i in ids)
+
+    def listed(**query):
+        html = admin_web.get(reverse("leads:list"), query).content.decode()
+        return sorted(int(i) for i in set(re.findall(r"/leads/(\d+)/", html)))
+
+    assert shown() == sorted([big.pk, small.pk, other.pk, old.pk])
+    assert shown(cf_fleet="40") == sorted([big.pk, other.pk, old.pk])
+    assert shown(cf_fleet="40", cf_region="morava") == sorted([big.pk, old.pk])
+    since = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    assert shown(cf_fleet="40", cf_region="morava", updated_after=since) == [big.pk]
+    assert shown(updated_before=since) == [old.pk]
+    for query in ({"cf_fleet": "40", "cf_region": "morava"}, {"updated_before": since}):
+        assert shown(**query) == listed(**query)
+
+
+def test_board_says_why_a_custom_field_filter_is_refused(admin_web, make_lead):
+    lead = make_lead(last_name="Shown")
+    response = admin_web.get(reverse("leads:board"), {"cf_nope": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="board-error"' in html and "Unknown custom field." in html
+    assert lead.pk not in [i for ids in column_cards(html).values() for i in ids]
+    unfiltered = column_cards(admin_web.get(reverse("leads:board")).content.decode())
+    assert lead.pk in [i for ids in unfiltered.values() for i in ids]

@@ -21,7 +21,8 @@ from leadbridge.core.runtime_settings import leads_enabled, set_setting, setting
 from leadbridge.deals.models import Deal
 from leadbridge.deals.services import pipeline_create
 from leadbridge.history.models import HistoryEvent
-from leadbridge.imports import services as imports
+from leadbridge.imports import engine
+from leadbridge.imports import jobs as imports
 from leadbridge.imports.models import ImportJob
 from leadbridge.leads.models import Lead, LeadSource
 from leadbridge.privacy.models import Consent
@@ -351,7 +352,7 @@ def import_file(actor, data: bytes, **mapping):
     full = dict(job.mapping) | mapping
     job = imports.import_set_mapping(actor=actor, job_id=job.pk, mapping=full, on_duplicate="skip")
     imports.import_start(actor=actor, job_id=job.pk)
-    return imports.run_job(job.pk)
+    return engine.run_job(job.pk)
 
 
 ROWS = [

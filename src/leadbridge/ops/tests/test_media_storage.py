@@ -93,7 +93,7 @@ def s3_media(s3_server):
 def test_an_import_is_stored_in_s3_and_run_from_there(s3_media, admin_user, tmp_path):
     from django.core.files.storage import default_storage
 
-    from leadbridge.imports import services
+    from leadbridge.imports import jobs
     from leadbridge.imports.tests.files import csv_bytes
     from leadbridge.imports.tests.test_import_services import upload
     from leadbridge.leads.models import Lead
@@ -107,7 +107,7 @@ def test_an_import_is_stored_in_s3_and_run_from_there(s3_media, admin_user, tmp_
         assert not any(tmp_path.iterdir())  # ... and nothing in the local folder
         with pytest.raises(NotImplementedError):
             default_storage.path(job.file)  # S3 has no local path: the engine must not ask
-        services.import_start(actor=admin_user, job_id=job.pk)
+        jobs.import_start(actor=admin_user, job_id=job.pk)
         from leadbridge.automation.tests.helpers import run_worker
 
         run_worker()  # the task opens the file through the storage API

@@ -415,13 +415,14 @@ def _run(cluster: Cluster, receiver: Receiver) -> None:
 
     # Recovery. On RQ it is the queue's own: a live worker's maintenance finds the dead
     # node's job abandoned (its heartbeat lapsed) and retries it; the import resumes from its
-    # last committed batch. The database queue has no heartbeat: what a dead worker held
-    # counts as lost once it has not moved for a while (an import: STALE_AFTER, then the
-    # user's Start resumes it; a delivery: the outbound sweep's `stale`). The test stands in
-    # for that wait by back-dating only the rows the killed worker held, then does what the
-    # user and cron do.
+    # last committed batch once the dead run's lease is stale (the retry waits for that).
+    # The database queue has no heartbeat: what a dead worker held counts as lost once it
+    # has not moved for a while (an import: STALE_AFTER without progress or lease heartbeat,
+    # then the user's Start resumes it; a delivery: the outbound sweep's `stale`). The test
+    # stands in for that wait by back-dating only the rows the killed worker held, then does
+    # what the user and cron do.
     if not cluster.use_rq:
-        from leadbridge.imports.services import STALE_AFTER
+        from leadbridge.imports.engine import STALE_AFTER
 
         held = cluster.sql(
             "UPDATE django_tasks_database_dbtaskresult"
@@ -431,9 +432,10 @@ def _run(cluster: Cluster, receiver: Receiver) -> None:
         )
         if any(path.endswith("run_import") for (path,) in held):
             cluster.sql(
-                "UPDATE imports_importjob SET updated_at = now() - %s * interval '1 second'"
+                "UPDATE imports_importjob SET updated_at = now() - %s * interval '1 second',"
+                " heartbeat_at = now() - %s * interval '1 second'"
                 " WHERE id = %s AND status = 'running'",
-                (STALE_AFTER + 5, job_id),
+                (STALE_AFTER + 5, STALE_AFTER + 5, job_id),
             )
             resumed = _send(api, "POST", f"{cluster.url}/api/imports/{job_id}/start", load.deadline)
             assert resumed.status_code == 202, resumed.text

@@ -164,22 +164,26 @@ def test_a_job_whose_worker_was_killed_is_retried(rq_backend, admin_user):
     assert _delivery_ids(receiver) == [str(delivery.id)]
 
 
+class Crash(Exception):
+    """A worker dying in the middle of a batch, raised from `run_job`'s `on_batch` hook."""
+
+
 def test_an_import_whose_worker_died_resumes_from_its_last_batch(backend, admin_user):
-    from leadbridge.imports import services
+    from leadbridge.imports import engine, jobs
     from leadbridge.imports.tasks import imports_sweep
     from leadbridge.imports.tests.files import csv_bytes
     from leadbridge.imports.tests.test_import_services import upload
 
     rows = [["E-mail", "Příjmení"]] + [[f"w{i}@firma.cz", f"W{i}"] for i in range(9)]
     job = upload(admin_user, csv_bytes(rows))
-    services.import_start(actor=admin_user, job_id=job.pk)
+    jobs.import_start(actor=admin_user, job_id=job.pk)
 
     def crash(job):  # the worker dies while the second batch is written
         if job.rows_done >= 6:
-            raise services.Crash
+            raise Crash
 
-    with pytest.raises(services.Crash):
-        services.run_job(job.pk, batch_size=3, on_batch=crash)
+    with pytest.raises(Crash):
+        engine.run_job(job.pk, batch_size=3, on_batch=crash)
     job.refresh_from_db()
     assert (job.status, job.rows_done) == ("running", 3)
     # Its task is gone (taken by the dead worker); the import made no progress since.
