@@ -28,6 +28,7 @@ from leadbridge.core.choices import currency_choices
 from leadbridge.core.errors import Conflict, DomainError, Forbidden, NotFound, field_error
 from leadbridge.core.registry import model_for
 from leadbridge.core.selectors import record_get
+from leadbridge.imports.record_types import import_simple
 from leadbridge.people import access
 
 from . import company, selectors, services
@@ -471,7 +472,6 @@ def _import_products(request: HttpRequest) -> tuple[dict | None, str, int]:
     """A CSV/XLSX/XLS price list through the import's `product` record type: the good rows
     are saved, each refused one comes back with its line and reason; the answer is shown on
     the page (no redirect), so the list of refused rows can be read and the file fixed."""
-    from leadbridge.imports.record_types import import_simple
 
     upload = request.FILES.get("file")
     if upload is None:

@@ -38,6 +38,7 @@ from .matching import BLOCK_LIMIT, DEFAULT_THRESHOLD, KIND_BLOCK_LIMITS, RULES
 from .models import MatchKey, MatchProfile, NotDuplicate
 from .vectorized import Profiles
 from .weights import current as current_weights
+from .weights import maybe_refresh
 
 # Which key kinds (prefix before ':') each rule reads.
 RULE_KEYS = {
@@ -216,7 +217,6 @@ def find_groups(
 def _refresh_weights(record_type: str) -> None:
     """A finder run is where grown data shows: learn the weights again when it has grown
     (a queued job; the run's answer never waits for it nor fails by it)."""
-    from .weights import maybe_refresh
 
     try:
         maybe_refresh(record_type)

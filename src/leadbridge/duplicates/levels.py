@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 if TYPE_CHECKING:
-    from .matching import Prepared
+    from .matching import Prepared  # type only
 
 # Fields in scoring order, each with its levels, strongest first; "other" is always last.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -108,7 +108,7 @@ def _last_name_level(x: str, y: str) -> tuple[int, float]:
 
 def compare(a: Prepared, b: Prepared, fields: Iterable[str]) -> dict[str, tuple[int, float]]:
     """{field: (level index, similarity)} of the fields both records have."""
-    from .matching import _from_name, _name_similarity, street_similarity
+    from .matching import _from_name, _name_similarity, street_similarity  # loop to cut (pyproject)
 
     out: dict[str, tuple[int, float]] = {}
     fields = set(fields)

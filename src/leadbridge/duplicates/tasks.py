@@ -10,8 +10,8 @@ from django_tasks import task
 
 from leadbridge.people.models import User
 
-from . import finder
-from .models import FinderJob
+from . import finder, weights
+from .models import FinderJob, WeightsJob
 
 
 def start_finder(*, actor: Any, params: dict) -> FinderJob:
@@ -58,8 +58,6 @@ def run_finder(job_id: str) -> None:
 @task()
 def run_weights_training(job_id: str) -> None:
     """Learn the match weights (`weights.weights_train`), reporting progress on the job."""
-    from . import weights
-    from .models import WeightsJob
 
     job = WeightsJob.objects.get(pk=job_id)
     if job.status != WeightsJob.Status.QUEUED:

@@ -23,12 +23,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from leadbridge.core.errors import Forbidden
+from leadbridge.people import access
 
 from . import fellegi_sunter as fs
+from . import vectorized
 from .fellegi_sunter import DEFAULT, Weights
 from .levels import FIELD_NAMES, FIELDS
 from .matching import DEFAULT_THRESHOLD, RULES
 from .models import MatchProfile, MatchWeights, WeightsJob
+from .vectorized import Profiles
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +146,6 @@ def model_info(model: MatchWeights | Weights | None = None) -> dict:
 
 
 def _may_train(actor: Any) -> bool:
-    from leadbridge.people import access
 
     return bool(actor and actor.is_active and access.grant(actor, "lead")[0] == "all")
 
@@ -157,7 +159,7 @@ def weights_train_start(*, actor: Any) -> WeightsJob:
 
 
 def _enqueue(actor: Any) -> WeightsJob:
-    from .tasks import run_weights_training
+    from .tasks import run_weights_training  # loop to cut (pyproject)
 
     with transaction.atomic():
         busy = (
@@ -209,7 +211,7 @@ def weights_train(
 ) -> MatchWeights | None:
     """Learn a version of the weights from the records of `record_type` and save it as the
     current one; None (the defaults stay) below MIN_RECORDS records."""
-    from . import finder
+    from . import finder  # loop to cut (pyproject)
 
     started = time.perf_counter()
     report = progress or (lambda _value: None)
@@ -252,7 +254,6 @@ def learn(
     pairs of them, m by EM over `pairs` (record ids of blocked pairs, a sample of `blocked`),
     the prior from EM's share of matches, term frequencies from the profiles. Pure.
     (`_random_pairs` says why the random pairs are of one country.)"""
-    from . import vectorized
 
     report = progress or (lambda _value: None)
     rng = rng or np.random.default_rng(21)
@@ -309,8 +310,6 @@ def _random_pairs(country: np.ndarray, rng: np.random.Generator) -> tuple:
 
 def _all_profiles(record_type: str, report: Progress) -> Any:
     from django.db import connection
-
-    from .vectorized import Profiles
 
     profiles = Profiles()
     table = MatchProfile._meta.db_table
