@@ -192,17 +192,28 @@ def _sharing(keys: list[str]) -> list[tuple[str, int]]:
     the WHERE clause SQLite's planner may pick the (record_type, record_id) index and scan a
     whole type."""
     table = MatchKey._meta.db_table
-    each = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT record_type, record_id FROM {table} "  # noqa: S608
-        f"WHERE key = %s LIMIT {_rows_of(key)}) AS k{n}"
-        for n, key in enumerate(keys)
-    )
+    params: list = keys
+    if connection.vendor == "postgresql":
+        # One lateral probe per key from two arrays: a plan of constant size. A UNION ALL of
+        # twenty subqueries took PostgreSQL ~5 ms to plan and 0.5 ms to run.
+        shared = (
+            "SELECT m.record_type, m.record_id FROM unnest(%s::varchar[], %s::int[]) AS k(key, n)"
+            f" CROSS JOIN LATERAL (SELECT record_type, record_id FROM {table}"  # noqa: S608
+            " WHERE key = k.key LIMIT k.n) AS m"
+        )
+        params = [keys, [_rows_of(key) for key in keys]]
+    else:
+        shared = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT record_type, record_id FROM {table} "  # noqa: S608
+            f"WHERE key = %s LIMIT {_rows_of(key)}) AS k{n}"
+            for n, key in enumerate(keys)
+        )
     sql = (
-        f"SELECT record_type, record_id, COUNT(*) AS n FROM ({each}) AS shared "  # noqa: S608
+        f"SELECT record_type, record_id, COUNT(*) AS n FROM ({shared}) AS shared "  # noqa: S608
         f"GROUP BY record_type, record_id ORDER BY n DESC, record_id DESC LIMIT {CANDIDATES * 3}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, keys)
+        cursor.execute(sql, params)
         return [(row_type, record_id) for row_type, record_id, _n in cursor.fetchall()]
 
 

@@ -54,3 +54,25 @@ def test_candidates_are_only_records_the_actor_may_see(users, teams, make_lead):
     assert [r[0] for r in _candidates(seller, "lead", [theirs.pk, mine.pk])] == [mine.pk]
     found = find_matches(actor=seller, record_type="lead", values=TYPED_AGAIN)
     assert [m["id"] for m in found] == [mine.pk]
+
+
+def test_sharing_reads_each_key_up_to_its_kind_limit_and_ranks_by_keys_shared(db):
+    from leadbridge.duplicates.checks import CANDIDATES, _rows_of, _sharing
+    from leadbridge.duplicates.models import MatchKey
+
+    surname, email, company = "o:dvorakova", "e:katerina@example.cz", "c:dvorak stavby"
+    rows = [MatchKey(record_type="lead", record_id=n, key=surname) for n in range(1, 41)]
+    rows += [MatchKey(record_type="lead", record_id=n, key=email) for n in (7, 38)]
+    rows += [MatchKey(record_type="client", record_id=n, key=company) for n in (5, 38)]
+    rows += [MatchKey(record_type="lead", record_id=n, key="o:svoboda") for n in range(1, 9)]
+    MatchKey.objects.bulk_create(rows)
+    found = _sharing([surname, email, company])
+    # A surname alone is read no further than its block limit (20 records, plus one), in
+    # the index's order; the e-mail still brings lead 38, which the surname's rows left out.
+    assert _rows_of(surname) == 21 and len(found) <= CANDIDATES * 3
+    assert {i for t, i in found if t == "lead"} == {*range(1, 22), 38}
+    assert {i for t, i in found if t == "client"} == {5, 38}
+    # The record sharing two keys comes first; the rest share one, highest id first.
+    assert found[0] == ("lead", 7)
+    assert [i for _t, i in found[1:4]] == [38, 38, 21]
+    assert _sharing(["o:nobody"]) == []
