@@ -41,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RESULTS = ROOT / "bench" / "results"
 PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
-PG_DB = "leadbridge_bench_duplicates"
+PG_DB = os.environ.get("BENCH_PG_DB", "leadbridge_bench_duplicates")
 sys.path.insert(0, str(HERE))
 from generate import FIELDS as CSV_FIELDS  # noqa: E402
 from generate import generate  # noqa: E402

@@ -1,8 +1,11 @@
 """The duplicate check every way in asks (F20): API and UI create/update, conversion, import,
 web forms. One matcher, one answer shape, one `on_duplicate` vocabulary.
 
-Cost: the values' blocking keys are looked up in the indexed key table (a handful of index
-probes), the best-sharing candidates loaded by primary key and scored; nothing scans.
+Cost: the values' blocking keys are looked up in the indexed key table (one query of a
+handful of index probes), the best-sharing candidates' stored match profiles read with the
+access check (one query by primary key), decoded and scored; nothing scans, nothing is
+normalized again. For forty candidates the reference scorer is faster than the vectorized
+one (whose set-up costs more than it saves on so few pairs; both give the same scores).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from leadbridge.activities.services import activity_create
@@ -31,10 +34,11 @@ from .matching import (
     KIND_BLOCK_LIMITS,
     Prepared,
     blocking_keys,
+    decode,
     prepare,
     score,
 )
-from .models import MatchKey, NotDuplicate
+from .models import MatchKey, MatchProfile, NotDuplicate
 from .reasons import matched_fields, translated
 from .weights import current as current_weights
 
@@ -80,19 +84,16 @@ def find_matches(
     found = []
     weights = current_weights()
     for target, ids in by_type.items():
-        model = model_for(target)
-        fields = ["id", *(f for f in (*MATCHED_FIELDS, *NORMALIZED_FIELDS) if hasattr(model, f))]
-        qs = access.restrict(model.objects.alive(), actor, target, "view")
-        for obj in qs.filter(pk__in=ids).only(*fields):
-            if (target, obj.pk) in rejected:
+        for pk, theirs, display_name in _candidates(actor, target, ids):
+            if (target, pk) in rejected:
                 continue
-            probability, reasons = score(mine, prepared(obj), weights=weights)
+            probability, reasons = score(mine, theirs, weights=weights)
             if probability >= threshold:
                 found.append(
                     {
                         "record_type": target,
-                        "id": obj.pk,
-                        "display_name": obj.display_name,
+                        "id": pk,
+                        "display_name": display_name,
                         "score": probability,
                         "reasons": translated(reasons),
                         "fields": matched_fields(reasons),
@@ -100,6 +101,36 @@ def find_matches(
                 )
     found.sort(key=lambda m: (-m["score"], m["record_type"], m["id"]))
     return found[:limit]
+
+
+def _candidates(actor: Any, target: str, ids: list[int]) -> list[tuple[int, Prepared, str]]:
+    """(id, prepared values, display name) of the records of `ids` the actor may see.
+
+    The values come from the stored match profiles (kept with the keys, what the finder
+    reads), in the same query as the access check: normalizing forty records again (names,
+    streets, phones) cost a check more than scoring them. A record without a profile (none
+    filed yet) is prepared from its columns."""
+    model = model_for(target)
+    profile = MatchProfile.objects.filter(record_type=target, record_id=OuterRef("pk"))
+    qs = access.restrict(model.objects.alive(), actor, target, "view").filter(pk__in=ids)
+    rows = list(
+        qs.annotate(match_profile=Subquery(profile.values("data")[:1])).values_list(
+            "pk", "match_profile"
+        )
+    )
+    out = []
+    missing = []
+    for pk, data in rows:
+        if data is None:
+            missing.append(pk)
+        else:
+            theirs, display_name = decode(data)
+            out.append((pk, theirs, display_name))
+    if missing:
+        fields = ["id", *(f for f in (*MATCHED_FIELDS, *NORMALIZED_FIELDS) if hasattr(model, f))]
+        for obj in model.objects.filter(pk__in=missing).only(*fields):
+            out.append((obj.pk, prepared(obj), obj.display_name))
+    return out
 
 
 # Keys one check looks up. Valid values give fewer (21 e-mails, 22 phones, the name and
@@ -162,17 +193,28 @@ def _sharing(keys: list[str]) -> list[tuple[str, int]]:
     the WHERE clause SQLite's planner may pick the (record_type, record_id) index and scan a
     whole type."""
     table = MatchKey._meta.db_table
-    each = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT record_type, record_id FROM {table} "  # noqa: S608
-        f"WHERE key = %s LIMIT {_rows_of(key)}) AS k{n}"
-        for n, key in enumerate(keys)
-    )
+    params: list = keys
+    if connection.vendor == "postgresql":
+        # One lateral probe per key from two arrays: a plan of constant size. A UNION ALL of
+        # twenty subqueries took PostgreSQL ~5 ms to plan and 0.5 ms to run.
+        shared = (
+            "SELECT m.record_type, m.record_id FROM unnest(%s::varchar[], %s::int[]) AS k(key, n)"
+            f" CROSS JOIN LATERAL (SELECT record_type, record_id FROM {table}"  # noqa: S608
+            " WHERE key = k.key LIMIT k.n) AS m"
+        )
+        params = [keys, [_rows_of(key) for key in keys]]
+    else:
+        shared = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT record_type, record_id FROM {table} "  # noqa: S608
+            f"WHERE key = %s LIMIT {_rows_of(key)}) AS k{n}"
+            for n, key in enumerate(keys)
+        )
     sql = (
-        f"SELECT record_type, record_id, COUNT(*) AS n FROM ({each}) AS shared "  # noqa: S608
+        f"SELECT record_type, record_id, COUNT(*) AS n FROM ({shared}) AS shared "  # noqa: S608
         f"GROUP BY record_type, record_id ORDER BY n DESC, record_id DESC LIMIT {CANDIDATES * 3}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, keys)
+        cursor.execute(sql, params)
         return [(row_type, record_id) for row_type, record_id, _n in cursor.fetchall()]
 
 

@@ -42,6 +42,9 @@ from .matching import (
 WORDS = 4  # words of a name compared in bulk; longer names are compared one by one
 SLOTS = 3  # items of an e-mail, phone or id list held as columns; longer lists go to `extra`
 _TUPLES = ("emails", "email_names", "phones", "ids")
+# Typos beyond which every level is "other" (`levels`: ids and phones 2, postcodes 2,
+# house numbers 1, names 1), so a distance is computed no further.
+TYPO_CUTOFF = 2
 _CHUNK = 400_000  # pairs scored at once (bounds the temporary arrays)
 
 
@@ -269,24 +272,42 @@ def _similarity(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray, scorer) -> np.nda
     out = np.ones(len(ca), dtype=np.float64)
     differ = np.flatnonzero(ca != cb)
     if len(differ):
-        values = vocab.values
-        left = [values[c] for c in ca[differ].tolist()]
-        right = [values[c] for c in cb[differ].tolist()]
-        out[differ] = cpdist(left, right, scorer=scorer, dtype=np.float64, workers=-1)
+        left, right, inverse = _distinct_pairs(vocab.values, ca[differ], cb[differ])
+        out[differ] = cpdist(left, right, scorer=scorer, dtype=np.float64, workers=-1)[inverse]
     return out
 
 
+def _distinct_pairs(
+    values: list[str], ca: np.ndarray, cb: np.ndarray
+) -> tuple[list[str], list[str], np.ndarray]:
+    """The distinct (a, b) string pairs behind codes ca, cb, and for each given pair the
+    place of its distinct one. Blocks repeat pairs of values (the records of a surname in a
+    city meet each other under several keys, a street and a city recur in every pair of
+    its block): each distinct pair is compared once."""
+    pair = ca.astype(np.int64) << 32 | cb.astype(np.int64)
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    left = [values[c] for c in (distinct >> 32).tolist()]
+    right = [values[c] for c in (distinct & 0xFFFFFFFF).tolist()]
+    return left, right, inverse.reshape(-1)
+
+
 def _typos(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
-    """Damerau–Levenshtein distance of the strings behind codes ca, cb (0 where equal)."""
+    """Damerau–Levenshtein distance of the strings behind codes ca, cb (0 where equal), or
+    TYPO_CUTOFF + 1 for any greater one: no level tells 3 typos from 30, and with the
+    cut-off the distance stops early on long values that differ."""
     out = np.zeros(len(ca), dtype=np.int64)
     differ = np.flatnonzero(ca != cb)
     if len(differ):
-        values = vocab.values
-        left = [values[c] for c in ca[differ].tolist()]
-        right = [values[c] for c in cb[differ].tolist()]
-        out[differ] = cpdist(
-            left, right, scorer=DamerauLevenshtein.distance, dtype=np.int64, workers=-1
+        left, right, inverse = _distinct_pairs(vocab.values, ca[differ], cb[differ])
+        distance = cpdist(
+            left,
+            right,
+            scorer=DamerauLevenshtein.distance,
+            dtype=np.int64,
+            workers=-1,
+            score_cutoff=TYPO_CUTOFF,
         )
+        out[differ] = distance[inverse]
     return out
 
 
@@ -317,9 +338,9 @@ def name_similarity(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray
 
 
 def _jw(words: list[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    left = [words[c] for c in a.tolist()]
-    right = [words[c] for c in b.tolist()]
-    return cpdist(left, right, scorer=JaroWinkler.similarity, dtype=np.float64, workers=-1)
+    left, right, inverse = _distinct_pairs(words, a, b)
+    similarity = cpdist(left, right, scorer=JaroWinkler.similarity, dtype=np.float64, workers=-1)
+    return similarity[inverse]
 
 
 def _greedy_words(words: list[str], shorter: np.ndarray, longer: np.ndarray) -> np.ndarray:

@@ -150,3 +150,25 @@ def test_chunks_cover_every_pair():
     assert vectorized.chunks(0) == []
     parts = vectorized.chunks(vectorized._CHUNK * 2 + 1)
     assert [p.stop - p.start for p in parts] == [vectorized._CHUNK, vectorized._CHUNK, 1]
+
+
+def test_repeated_pairs_are_compared_once_and_give_each_pair_its_value():
+    vocab = vectorized._Vocab()
+    codes = [vocab.code(v) for v in ("60200", "60201", "602", "99999999", "60200")]
+    assert codes[0] == codes[4]  # one code per distinct value
+    ca = np.array([codes[0], codes[0], codes[1], codes[3], codes[0]])
+    cb = np.array([codes[1], codes[1], codes[0], codes[0], codes[2]])
+    left, right, inverse = vectorized._distinct_pairs(vocab.values, ca, cb)
+    assert len(left) == 4  # (60200, 60201) twice, once
+    assert [(left[i], right[i]) for i in inverse] == [
+        ("60200", "60201"),
+        ("60200", "60201"),
+        ("60201", "60200"),
+        ("99999999", "60200"),
+        ("60200", "602"),
+    ]
+    # Damerau–Levenshtein up to the cut-off, every greater distance as cut-off + 1 ("other").
+    typos = vectorized._typos(vocab, ca, cb).tolist()
+    assert typos == [1, 1, 1, vectorized.TYPO_CUTOFF + 1, 2]
+    jw = vectorized._similarity(vocab, ca, cb, vectorized.JaroWinkler.similarity)
+    assert jw[0] == jw[1] == jw[2] and 0.9 < jw[0] < 1.0
