@@ -513,6 +513,7 @@ class Input:
     type: str = "text"
     choices: list[tuple[str, str]] = field(default_factory=list)
     required: bool = False
+    widget_attrs: dict[str, str] = field(default_factory=dict)  # the form layer's, e.g. data-names
 
 
 class Wizard:
@@ -622,6 +623,7 @@ def _take_widget(item: Input, field: forms.Field) -> None:
     if isinstance(field, forms.ChoiceField):
         item.type = "select"
         item.choices = [(str(value), str(label)) for value, label in field.choices]
+        item.widget_attrs = {k: str(v) for k, v in field.widget.attrs.items()}
         if all(value != "" for value, _name in item.choices):
             item.choices.insert(0, ("", "—"))  # nothing chosen: the plan leaves it to the rules
     elif isinstance(field.widget, forms.Textarea):
