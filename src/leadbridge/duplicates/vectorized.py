@@ -417,20 +417,29 @@ def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]
         )
         sim[both] = s
         out["company"] = (level, sim)
-    if "postcode" in fields:
+
+    def typo_levels(name: str, other: int) -> None:
+        """Exact / 1 typo / 2 typos … up to `other`, where both records have a value."""
         level, sim = column()
-        ca, cb = p.codes["postcode"][a], p.codes["postcode"][b]
+        ca, cb = p.codes[name][a], p.codes[name][b]
         both = np.flatnonzero((ca != 0) & (cb != 0))
-        level[both] = np.minimum(_typos(p.vocab["postcode"], ca[both], cb[both]), 3)
-        out["postcode"] = (level, sim)
-    if "city" in fields:
+        level[both] = np.minimum(_typos(p.vocab[name], ca[both], cb[both]), other)
+        out[name] = (level, sim)
+
+    def close_levels(name: str) -> None:
+        """Exact / Jaro–Winkler at least CITY_CLOSE / other, where both have a value."""
         level, sim = column()
-        ca, cb = p.codes["city"][a], p.codes["city"][b]
+        ca, cb = p.codes[name][a], p.codes[name][b]
         both = np.flatnonzero((ca != 0) & (cb != 0))
-        s = _similarity(p.vocab["city"], ca[both], cb[both], JaroWinkler.similarity)
+        s = _similarity(p.vocab[name], ca[both], cb[both], JaroWinkler.similarity)
         level[both] = np.select([ca[both] == cb[both], s >= lv.CITY_CLOSE], [0, 1], 2)
         sim[both] = s
-        out["city"] = (level, sim)
+        out[name] = (level, sim)
+
+    if "postcode" in fields:
+        typo_levels("postcode", 3)
+    if "city" in fields:
+        close_levels("city")
     if "street" in fields:
         level, sim = column()
         both = np.flatnonzero(p.has_street[a] & p.has_street[b])
@@ -446,19 +455,9 @@ def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]
         sim[both] = s
         out["street"] = (level, sim)
     if "number" in fields:
-        level, sim = column()
-        ca, cb = p.codes["number"][a], p.codes["number"][b]
-        both = np.flatnonzero((ca != 0) & (cb != 0))
-        level[both] = np.minimum(_typos(p.vocab["number"], ca[both], cb[both]), 2)
-        out["number"] = (level, sim)
+        typo_levels("number", 2)
     if "premises" in fields:
-        level, sim = column()
-        ca, cb = p.codes["premises"][a], p.codes["premises"][b]
-        both = np.flatnonzero((ca != 0) & (cb != 0))
-        s = _similarity(p.vocab["premises"], ca[both], cb[both], JaroWinkler.similarity)
-        level[both] = np.select([ca[both] == cb[both], s >= lv.CITY_CLOSE], [0, 1], 2)
-        sim[both] = s
-        out["premises"] = (level, sim)
+        close_levels("premises")
     return {f: out[f] for f in fields if f in out}
 
 
