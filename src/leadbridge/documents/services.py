@@ -62,6 +62,26 @@ EDITABLE = frozenset(
 )  # fmt: skip
 
 
+def _save_new_version(
+    actor: Any,
+    obj: Any,
+    record_type: str,
+    changes: list[tuple[str, Any, Any]],
+    kind: str = HistoryEvent.Kind.UPDATED,
+) -> None:
+    """Save a changed product or document as its next version, with the history entry."""
+    obj.version += 1
+    obj.save()
+    history_changes(
+        actor=actor,
+        record_type=record_type,
+        record_id=obj.pk,
+        changes=changes,
+        kind=kind,
+        data={"version": obj.version},
+    )
+
+
 def _now():
     return timezone.now()
 
@@ -152,15 +172,7 @@ def product_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Product:
         for key, value in values.items():
             setattr(product, key, value)
         if changes:
-            product.version += 1
-            product.save()
-            history_changes(
-                actor=actor,
-                record_type="product",
-                record_id=product.pk,
-                changes=changes,
-                data={"version": product.version},
-            )
+            _save_new_version(actor, product, "product", changes)
     return product
 
 
@@ -620,15 +632,7 @@ def document_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Documen
             if "lines" in values and _comparable(old) != _comparable(new):
                 changes.append(("lines", len(old), len(new)))
         if changes:
-            document.version += 1
-            document.save()
-            history_changes(
-                actor=actor,
-                record_type="document",
-                record_id=document.pk,
-                changes=changes,
-                data={"version": document.version},
-            )
+            _save_new_version(actor, document, "document", changes)
         if status is not None and status != document.status:
             document = _change_status(actor, document, status)
     return document
@@ -670,15 +674,8 @@ def _change_status(actor: Any, document: Document, status: Any) -> Document:
     document.status_changed_at = _now()
     if status == Status.SENT and document.sent_at is None:
         document.sent_at = _now()
-    document.version += 1
-    document.save()
-    history_changes(
-        actor=actor,
-        record_type="document",
-        record_id=document.pk,
-        changes=[("status", old, status)],
-        kind=HistoryEvent.Kind.STATUS_CHANGED,
-        data={"version": document.version},
+    _save_new_version(
+        actor, document, "document", [("status", old, status)], HistoryEvent.Kind.STATUS_CHANGED
     )
     if status == Status.SENT:
         publish("document.sent", "document", document, actor=actor)
