@@ -176,11 +176,11 @@ def _misses(groups: list, entity_of: dict, row_of: dict, limit: int) -> dict:
 
 def _train(wanted: bool) -> dict:
     """The installation's weights learned from the leads just loaded, as the training job
-    would (`weights.weights_train`), when this code has it; else the built-in weights."""
+    would (`training.weights_train`), when this code has it; else the built-in weights."""
     if not wanted:
         return {"trained": False, "why": "--no-train"}
     try:
-        from leadbridge.duplicates.weights import weights_train
+        from leadbridge.duplicates.training import weights_train
     except ImportError:
         return {"trained": False, "why": "no weights training in this code"}
     started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Benchmark: learning the match weights (`duplicates.weights.weights_train`, what the
+"""Benchmark: learning the match weights (`duplicates.training.weights_train`, what the
 background job runs) on the synthetic set of `run.py`, with the progress it reports.
 
     python bench/duplicates/train.py [--n 100000] [--db sqlite|postgres]
@@ -26,7 +26,7 @@ import run  # noqa: E402
 
 def child_train(out: str) -> None:
     run._django()
-    from leadbridge.duplicates.weights import weights_train
+    from leadbridge.duplicates.training import weights_train
 
     started = time.perf_counter()
     steps: list[tuple[float, float]] = []

@@ -6,6 +6,7 @@ class DuplicatesConfig(AppConfig):
     label = "duplicates"
 
     def ready(self) -> None:
-        from . import keys  # models load only in ready()
+        from . import finder, keys, tasks  # models load only in ready()
 
         keys.connect()
+        finder.after_run(tasks.maybe_refresh)

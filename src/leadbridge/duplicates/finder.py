@@ -38,7 +38,6 @@ from .matching import BLOCK_LIMIT, DEFAULT_THRESHOLD, KIND_BLOCK_LIMITS, RULES
 from .models import MatchKey, MatchProfile, NotDuplicate
 from .vectorized import Profiles
 from .weights import current as current_weights
-from .weights import maybe_refresh
 
 # Which key kinds (prefix before ':') each rule reads.
 RULE_KEYS = {
@@ -214,14 +213,25 @@ def find_groups(
     return out
 
 
-def _refresh_weights(record_type: str) -> None:
-    """A finder run is where grown data shows: learn the weights again when it has grown
-    (a queued job; the run's answer never waits for it nor fails by it)."""
+_after_run: list[Callable[[str], object]] = []
 
-    try:
-        maybe_refresh(record_type)
-    except Exception:  # the finder's answer matters more than a refresh
-        logging.getLogger(__name__).exception("match weights refresh not queued")
+
+def after_run(hook: Callable[[str], object]) -> None:
+    """Register `hook(record_type)` to run after each finder run (`apps.ready` registers the
+    weights refresh: a finder run is where grown data shows, and the finder does not import
+    the training that uses it)."""
+    if hook not in _after_run:
+        _after_run.append(hook)
+
+
+def _refresh_weights(record_type: str) -> None:
+    """Run the after-run hooks (a queued job at most; the run's answer never waits for
+    them nor fails by them)."""
+    for hook in _after_run:
+        try:
+            hook(record_type)
+        except Exception:  # the finder's answer matters more than a refresh
+            logging.getLogger(__name__).exception("after-run hook %s failed", hook)
 
 
 Edge = tuple[int, int, float, list[str]]  # rows a < b, probability, reasons

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from .similarity import from_name, name_similarity, street_similarity
+
 if TYPE_CHECKING:
-    from .matching import Prepared  # type only
+    from .prepared import Prepared  # type only
 
 # Fields in scoring order, each with its levels, strongest first; "other" is always last.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -108,8 +110,6 @@ def _last_name_level(x: str, y: str) -> tuple[int, float]:
 
 def compare(a: Prepared, b: Prepared, fields: Iterable[str]) -> dict[str, tuple[int, float]]:
     """{field: (level index, similarity)} of the fields both records have."""
-    from .matching import _from_name, _name_similarity, street_similarity  # loop to cut (pyproject)
-
     out: dict[str, tuple[int, float]] = {}
     fields = set(fields)
     if "email" in fields and a.emails and b.emails:
@@ -117,7 +117,7 @@ def compare(a: Prepared, b: Prepared, fields: Iterable[str]) -> dict[str, tuple[
             out["email"] = (0, 1.0)
         elif shared := set(a.email_names) & set(b.email_names):
             # "jana.cerna@" says little beyond the name when the person is Jana Černá.
-            out["email"] = (2 if all(_from_name(n, a.person) for n in shared) else 1, 1.0)
+            out["email"] = (2 if all(from_name(n, a.person) for n in shared) else 1, 1.0)
         else:
             out["email"] = (3, 0.0)
     for field, name, steps in (("phone", "phones", 1), ("registration_number", "ids", 2)):
@@ -137,7 +137,7 @@ def compare(a: Prepared, b: Prepared, fields: Iterable[str]) -> dict[str, tuple[
     if "last_name" in fields and a.family and b.family and not swap:
         out["last_name"] = _last_name_level(a.family, b.family)
     if "company" in fields and a.company and b.company:
-        s = 1.0 if a.company == b.company else _name_similarity(a.company, b.company)
+        s = 1.0 if a.company == b.company else name_similarity(a.company, b.company)
         level = 0 if a.company == b.company else 1 if s >= COMPANY_CLOSE else 2
         out["company"] = (level if s >= COMPANY_SIMILAR else 3, s)
     if "postcode" in fields and a.postcode and b.postcode:

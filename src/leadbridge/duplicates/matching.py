@@ -13,15 +13,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-
-from rapidfuzz.distance import Indel, JaroWinkler
 
 from leadbridge.core.normalize import InvalidValue, fold, normalize_phone, phone_digits
 
 from .fellegi_sunter import DEFAULT, Weights
 from .levels import TF_FIELDS, compare, fields_of, level_code, reason
+from .prepared import Prepared
 
 RULES = ("email", "phone", "name", "company", "registration_number", "address")
 ALL_RULES = frozenset(RULES)
@@ -288,22 +286,6 @@ def _unglue(word: str, suffixes: tuple[str, ...] = _GLUED_STREET_WORDS) -> str:
     return word
 
 
-def street_similarity(a: str, b: str) -> float:
-    """Similarity of two street names, compared without spaces; a name that only lacks the
-    other's last few letters ("bedford" / "bedfordtreet": a mistyped street word) counts as
-    a typo (0.95), not as another street."""
-    a, b = a.replace(" ", ""), b.replace(" ", "")
-    s = Indel.normalized_similarity(a, b)
-    if s < 0.95 and _truncated(a, b):
-        return 0.95
-    return s
-
-
-def _truncated(a: str, b: str) -> bool:
-    short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= 5 and len(long) - len(short) <= 7 and long.startswith(short)
-
-
 @lru_cache(maxsize=32768)
 def phonetic(word: str) -> str:
     """A short sound-alike key of a folded word, tolerant of vowel and doubled-letter typos
@@ -330,27 +312,6 @@ def phonetic(word: str) -> str:
 
 
 # Prepared records -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A record's values normalized once for keys and scoring."""
-
-    emails: tuple[str, ...] = ()
-    email_names: tuple[str, ...] = ()
-    phones: tuple[str, ...] = ()
-    ids: tuple[str, ...] = ()
-    person: str = ""
-    company: str = ""
-    postcode: str = ""
-    street: str = ""
-    number: str = ""
-    city: str = ""
-    given: str = ""  # first name words (folded, without titles), in typed order
-    family: str = ""  # last name words
-    country: str = ""  # ISO code as typed (upper case); conditions the learned u, not compared
-    line2: str = ""  # the second street line (a building, a flat, a locality) when the first
-    # names the street; compared on its own
 
 
 _FIELD, _ITEM = "\x1e", "\x1f"  # separators that never occur in normalized values
@@ -554,45 +515,8 @@ def _fit(key: str) -> str:
 # Scoring --------------------------------------------------------------------------------------
 
 
-def _name_similarity(a: str, b: str) -> float:
-    """Similarity of two names: the better of the whole sorted string and the words paired
-    best-first by Jaro–Winkler (a typo in the first letter must not break the pairing that
-    sorting gives)."""
-    if a == b:
-        return 1.0
-    whole = Indel.normalized_similarity(a, b)
-    wa, wb = a.split(), b.split()
-    if not wa or not wb:
-        return whole
-    jw = JaroWinkler.similarity
-    if len(wa) == len(wb) == 2:  # the usual first + last name: both pairings, no search
-        words = max(jw(wa[0], wb[0]) + jw(wa[1], wb[1]), jw(wa[0], wb[1]) + jw(wa[1], wb[0]))
-        return max(whole, words / 2)
-    shorter, longer = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
-    left = list(longer)
-    total = 0.0
-    for word in shorter:
-        sims = [jw(word, other) for other in left]
-        best = max(range(len(left)), key=sims.__getitem__)
-        total += sims[best]
-        left.pop(best)
-    words = total / len(shorter)
-    if len(shorter) < len(longer):
-        # one name has an extra word (a second first name, a maiden name)
-        return max(whole, min(words, 0.85))
-    return max(whole, words)
-
-
 def _meet(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return any(x in b for x in a)  # tiny tuples: cheaper than building sets
-
-
-def _from_name(email_name: str, person: str) -> bool:
-    """True when an e-mail's personal part is just the person's name words (and digits)."""
-    rest = email_name.rstrip("0123456789")
-    for word in sorted(person.split(), key=len, reverse=True):
-        rest = rest.replace(word, "", 1)
-    return rest == ""
 
 
 def score(

@@ -27,17 +27,16 @@ from rapidfuzz.distance import DamerauLevenshtein, Indel, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from . import levels as lv
+from . import similarity
 from .fellegi_sunter import DEFAULT, Weights
 from .levels import TF_FIELDS
 from .matching import (
     _FIELD,
     _ITEM,
     SWAPPED,
-    _from_name,
-    _name_similarity,
-    _truncated,
     probability_of,
 )
+from .similarity import from_name, truncated
 
 WORDS = 4  # words of a name compared in bulk; longer names are compared one by one
 SLOTS = 3  # items of an e-mail, phone or id list held as columns; longer lists go to `extra`
@@ -137,7 +136,7 @@ class Profiles:
             hashes = [hash(v) or 1 for v in items]
             if len(items) > SLOTS:
                 self.extra[name][row] = (
-                    tuple((h, _from_name(v, person)) for h, v in zip(hashes, items, strict=True))
+                    tuple((h, from_name(v, person)) for h, v in zip(hashes, items, strict=True))
                     if n == 1
                     else tuple(hashes)
                 )
@@ -146,7 +145,7 @@ class Profiles:
             if n == 1:  # e-mail names: which are just the person's name
                 bits = 0
                 for k, value in enumerate(items[:SLOTS]):
-                    bits |= _from_name(value, person) << k
+                    bits |= from_name(value, person) << k
                 self._from_name.append(bits)
         street, number = parts[7], parts[8]
         codes, vocab = self._codes, self.vocab
@@ -312,7 +311,7 @@ def _typos(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
 
 
 def name_similarity(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
-    """`matching._name_similarity` of the names behind codes ca, cb."""
+    """`similarity.name_similarity` of the names behind codes ca, cb."""
     out = _similarity(vocab, ca, cb, Indel.normalized_similarity)
     differ = np.flatnonzero(ca != cb)
     if not len(differ):
@@ -322,7 +321,9 @@ def name_similarity(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray
     na, nb = count[ca].astype(np.int64), count[cb].astype(np.int64)
     bulk = (na > 0) & (nb > 0) & (na <= WORDS) & (nb <= WORDS)
     for n in np.flatnonzero(~bulk & (na > 0) & (nb > 0)).tolist():
-        out[differ[n]] = _name_similarity(vocab.values[int(ca[n])], vocab.values[int(cb[n])])
+        out[differ[n]] = similarity.name_similarity(
+            vocab.values[int(ca[n])], vocab.values[int(cb[n])]
+        )
     shapes = np.unique(na[bulk] * 16 + nb[bulk]).tolist()
     for shape in shapes:
         la, lb = divmod(shape, 16)
@@ -344,9 +345,9 @@ def _jw(words: list[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _greedy_words(words: list[str], shorter: np.ndarray, longer: np.ndarray) -> np.ndarray:
-    """`_name_similarity`'s word pairing: each word of the shorter name in turn takes the
-    most similar word left in the longer one (the first of equals); capped at 0.85 when the
-    longer name has words over."""
+    """`similarity.name_similarity`'s word pairing: each word of the shorter name in turn
+    takes the most similar word left in the longer one (the first of equals); capped at 0.85
+    when the longer name has words over."""
     ls, ll, n = shorter.shape[0], longer.shape[0], shorter.shape[1]
     sims = np.stack([np.stack([_jw(words, shorter[i], longer[j]) for j in range(ll)], axis=1)
                      for i in range(ls)])  # fmt: skip
@@ -446,10 +447,10 @@ def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]
         ca, cb = p.codes["sn"][a[both]], p.codes["sn"][b[both]]
         s = _similarity(p.vocab["sn"], ca, cb, Indel.normalized_similarity)
         values = p.vocab["sn"].values
-        # A mistyped street word cut off (`matching.street_similarity`): only pairs whose
+        # A mistyped street word cut off (`similarity.street_similarity`): only pairs whose
         # similarity a prefix of 5+ letters with at most 7 more can give are checked.
         for k in np.flatnonzero((s < 0.95) & (s >= 0.58)).tolist():
-            if _truncated(values[int(ca[k])], values[int(cb[k])]):
+            if truncated(values[int(ca[k])], values[int(cb[k])]):
                 s[k] = 0.95
         level[both] = np.select([ca == cb, s >= lv.STREET_CLOSE], [0, 1], 2)
         sim[both] = s

@@ -145,7 +145,7 @@ def weights_train(request: HttpRequest) -> HttpResponse:
     if not is_admin(request.user):
         raise PermissionDenied
     try:
-        weights.weights_train_start(actor=request.user)
+        tasks.weights_train_start(actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect(reverse("duplicates:finder") + "#weights")

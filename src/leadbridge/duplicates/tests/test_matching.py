@@ -18,8 +18,8 @@ from leadbridge.duplicates.matching import (
     prepare,
     score,
     street,
-    street_similarity,
 )
+from leadbridge.duplicates.similarity import street_similarity
 
 
 @pytest.mark.parametrize(

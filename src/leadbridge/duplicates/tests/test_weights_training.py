@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from leadbridge.core.errors import Forbidden
-from leadbridge.duplicates import tasks, weights
+from leadbridge.duplicates import tasks, training, weights
 from leadbridge.duplicates.checks import find_matches
 from leadbridge.duplicates.fellegi_sunter import DEFAULT
 from leadbridge.duplicates.finder import find_groups
@@ -75,7 +75,7 @@ def people(make_lead, monkeypatch):
 
 def test_training_saves_a_version_every_scorer_then_reads(people, admin_user):
     assert weights.current() is DEFAULT and weights.model_info()["source"] == "default"
-    row = weights.weights_train()
+    row = training.weights_train()
     assert row.version == 1 and row.record_count == len(people) and row.pair_count > 0
     current = weights.current()
     assert current.version == 1 and current.bits != DEFAULT.bits
@@ -114,22 +114,22 @@ def test_training_saves_a_version_every_scorer_then_reads(people, admin_user):
     assert len(twins & truth) >= 0.8 * len(truth)  # most typed-twice people are found
     assert len(twins - truth) <= 2
     # A second training is a new version; the first stays.
-    assert weights.weights_train().version == 2
+    assert training.weights_train().version == 2
     assert weights.current().version == 2 and MatchWeights.objects.count() == 2
 
 
 def test_too_few_records_keep_the_defaults(make_lead, monkeypatch):
     weights.forget_cache()
     make_lead(first_name="Jan", last_name="Novák")
-    assert weights.weights_train() is None
+    assert training.weights_train() is None
     assert weights.current() is DEFAULT and not MatchWeights.objects.exists()
 
 
 def test_the_job_trains_with_progress_and_only_for_who_sees_every_lead(people, admin_user, users):
     with pytest.raises(Forbidden):
-        weights.weights_train_start(actor=users["sales_north"])
-    job = weights.weights_train_start(actor=admin_user)
-    assert weights.weights_train_start(actor=admin_user) == job  # one at a time
+        tasks.weights_train_start(actor=users["sales_north"])
+    job = tasks.weights_train_start(actor=admin_user)
+    assert tasks.weights_train_start(actor=admin_user) == job  # one at a time
     assert weights.training_status()["status"] == "queued"
     tasks.run_weights_training.func(str(job.pk))
     status = weights.training_status()
@@ -138,10 +138,10 @@ def test_the_job_trains_with_progress_and_only_for_who_sees_every_lead(people, a
 
 
 def test_grown_data_queues_a_refresh(people, monkeypatch):
-    assert weights.maybe_refresh() is not None  # past MIN_RECORDS without a version
+    assert tasks.maybe_refresh() is not None  # past MIN_RECORDS without a version
     WeightsJob.objects.all().delete()
-    weights.weights_train()
-    assert weights.maybe_refresh() is None  # nothing grew
+    training.weights_train()
+    assert tasks.maybe_refresh() is None  # nothing grew
     monkeypatch.setattr(weights, "REFRESH_GROWTH", 0.5)
     weights.forget_cache()
-    assert weights.maybe_refresh().status == WeightsJob.Status.QUEUED
+    assert tasks.maybe_refresh().status == WeightsJob.Status.QUEUED

@@ -1,0 +1,62 @@
+"""String similarities the scorers share: names, streets, an e-mail's personal part.
+
+Pure functions of normalized values (`matching.prepare` makes them); both the comparison
+levels (`levels`) and the record preparation (`matching`) use them, so they live below both.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import Indel, JaroWinkler
+
+
+def name_similarity(a: str, b: str) -> float:
+    """Similarity of two names: the better of the whole sorted string and the words paired
+    best-first by Jaro–Winkler (a typo in the first letter must not break the pairing that
+    sorting gives)."""
+    if a == b:
+        return 1.0
+    whole = Indel.normalized_similarity(a, b)
+    wa, wb = a.split(), b.split()
+    if not wa or not wb:
+        return whole
+    jw = JaroWinkler.similarity
+    if len(wa) == len(wb) == 2:  # the usual first + last name: both pairings, no search
+        words = max(jw(wa[0], wb[0]) + jw(wa[1], wb[1]), jw(wa[0], wb[1]) + jw(wa[1], wb[0]))
+        return max(whole, words / 2)
+    shorter, longer = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    left = list(longer)
+    total = 0.0
+    for word in shorter:
+        sims = [jw(word, other) for other in left]
+        best = max(range(len(left)), key=sims.__getitem__)
+        total += sims[best]
+        left.pop(best)
+    words = total / len(shorter)
+    if len(shorter) < len(longer):
+        # one name has an extra word (a second first name, a maiden name)
+        return max(whole, min(words, 0.85))
+    return max(whole, words)
+
+
+def from_name(email_name: str, person: str) -> bool:
+    """True when an e-mail's personal part is just the person's name words (and digits)."""
+    rest = email_name.rstrip("0123456789")
+    for word in sorted(person.split(), key=len, reverse=True):
+        rest = rest.replace(word, "", 1)
+    return rest == ""
+
+
+def street_similarity(a: str, b: str) -> float:
+    """Similarity of two street names, compared without spaces; a name that only lacks the
+    other's last few letters ("bedford" / "bedfordtreet": a mistyped street word) counts as
+    a typo (0.95), not as another street."""
+    a, b = a.replace(" ", ""), b.replace(" ", "")
+    s = Indel.normalized_similarity(a, b)
+    if s < 0.95 and truncated(a, b):
+        return 0.95
+    return s
+
+
+def truncated(a: str, b: str) -> bool:
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 5 and len(long) - len(short) <= 7 and long.startswith(short)
