@@ -2,7 +2,8 @@
 duplicates (duplicates issue).
 
     python bench/duplicates/run.py [--n 20000] [--db both|sqlite|postgres] [--checks 300]
-                                   [--peer splink|none] [--peer-timeout 1800]
+                                   [--peer splink|none] [--peer-timeout 1800] [--train]
+                                   [--keep DIR]
 
 1. `generate.py` writes N leads of the five seed countries with known duplicates (CSV).
 2. Per database, in its own process: the rows are loaded as leads with their derived columns
@@ -12,6 +13,16 @@ duplicates (duplicates issue).
    recall and F1 of its groups against the known entities.
 4. In a fresh process: `--checks` single create-time checks (`duplicates.checks.find_matches`)
    of copies of stored rows, p50 / p95 in ms.
+`--train`: after loading, in a fresh process, the weights are learned from the loaded leads
+(`duplicates.training.weights_train`, what the background job runs; timed, with the time of
+each progress step), and the finder and the checks then use that learned version, as in an
+installation of that size (the weights refresh on their own). Without it the finder and the
+checks use the built-in weights, even on a kept database that holds a learned version.
+
+`--keep DIR`: the loaded database is kept (SQLite: a file in DIR; PostgreSQL: the database
+`BENCH_PG_DB` is not dropped) with what the load wrote in DIR, and a later run with the same
+DIR, N and seed reuses it instead of loading again (a million leads take a while to load).
+
 5. After the finder, in its own process: the same rows through splink 5 (DuckDB backend,
    term-frequency adjustments on names and city) as the peer: seconds, peak RSS, P / R / F1.
 
@@ -62,6 +73,18 @@ def _django() -> None:
     import django
 
     django.setup()
+
+
+def _weights(mode: str) -> None:
+    """The built-in weights for this process whatever the database holds (`mode` "builtin"),
+    or its newest learned version ("learned")."""
+    if mode == "builtin":
+        import math
+
+        from leadbridge.duplicates import weights
+        from leadbridge.duplicates.fellegi_sunter import DEFAULT
+
+        weights._cache.update(weights=DEFAULT, checked=math.inf)  # never re-read
 
 
 def child_load(csv_path: str, out: str) -> None:
@@ -133,8 +156,9 @@ def child_load(csv_path: str, out: str) -> None:
     )
 
 
-def child_find(out: str) -> None:
+def child_find(out: str, mode: str = "builtin") -> None:
     _django()
+    _weights(mode)
     from leadbridge.duplicates.finder import find_groups
     from leadbridge.people.models import User
 
@@ -170,20 +194,29 @@ def child_find(out: str) -> None:
     )
 
 
-def child_check(csv_path: str, checks: int, out: str) -> None:
+def child_check(csv_path: str, checks: int, out: str, mode: str = "builtin") -> None:
     _django()
+    _weights(mode)
     from django.db import connection, reset_queries
 
     from leadbridge.duplicates.checks import find_matches
+    from leadbridge.leads.models import Lead
     from leadbridge.people.models import User
 
     admin = User.objects.get(username="bench")
     with open(csv_path, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
+    # The leads were loaded in the file's order: row k is the k-th lead by id.
+    ids = list(Lead.objects.order_by("id").values_list("id", flat=True))
+    copies: dict[str, list[int]] = {}
+    for k, row in enumerate(rows):
+        copies.setdefault(row["entity"], []).append(ids[k])
     rng = random.Random(3)
-    sample = [rows[i] for i in rng.sample(range(len(rows)), min(checks, len(rows)))]
+    picked = rng.sample(range(len(rows)), min(checks, len(rows)))
     times, found, queries = [], 0, []
-    for i, row in enumerate(sample):
+    true_found = named = wrong = 0
+    for i, k in enumerate(picked):
+        row = rows[k]
         values = {f: row[f] for f in FIELDS}
         reset_queries()
         started = time.perf_counter()
@@ -192,6 +225,13 @@ def child_check(csv_path: str, checks: int, out: str) -> None:
             times.append((time.perf_counter() - started) * 1000)
             queries.append(len(connection.queries))
         found += bool(matches)
+        # Quality of what a check names besides the stored row itself: the other copies of
+        # its entity found (recall) and strangers named (precision).
+        others = set(copies[row["entity"]]) - {ids[k]}
+        offered = {m["id"] for m in matches if m["record_type"] == "lead"} - {ids[k]}
+        true_found += len(offered & others)
+        named += len(others)
+        wrong += len(offered - others)
     times.sort()
     Path(out).write_text(
         json.dumps(
@@ -199,7 +239,38 @@ def child_check(csv_path: str, checks: int, out: str) -> None:
                 "p50_ms": statistics.median(times),
                 "p95_ms": times[int(0.95 * (len(times) - 1))],
                 "checks": len(times),
-                "found_share": found / len(sample),
+                "found_share": found / len(picked),
+                "recall": true_found / named if named else 1.0,
+                "wrong": wrong,
+                "true_others": named,
+            }
+        )
+    )
+
+
+def child_train(out: str) -> None:
+    """Learn the weights once (what the background job runs): seconds, peak RSS and the time
+    of each progress step."""
+    _django()
+    from leadbridge.duplicates.training import weights_train
+
+    started = time.perf_counter()
+    steps: list[tuple[float, float]] = []
+
+    def progress(value: float) -> None:
+        steps.append((round(time.perf_counter() - started, 2), round(value, 3)))
+
+    row = weights_train(progress=progress)
+    seconds = time.perf_counter() - started
+    Path(out).write_text(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_rss_mb": peak_rss_mb(),
+                "version": row.version if row else None,
+                "records": row.record_count if row else 0,
+                "blocked_pairs": row.pair_count if row else 0,
+                "progress": steps,
             }
         )
     )
@@ -317,46 +388,85 @@ def _pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
+def _load_state(db: str, data: Path, args: argparse.Namespace) -> Path:
+    return data / f"{db}-{args.n}-{args.seed}-load.json"
+
+
 def run_database(db: str, csv_path: Path, args: argparse.Namespace) -> dict:
     env = dict(os.environ)
     env.setdefault("LEADBRIDGE_INSECURE_DEV_KEY", "1")
     env.update(DEBUG="0", LOG_LEVEL="ERROR", ALLOWED_HOSTS="localhost")
     with tempfile.TemporaryDirectory(prefix="leadbridge-bench-dup-") as tmp:
-        env["LEADBRIDGE_DATA_DIR"] = tmp
-        if db == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        else:
-            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            _pg_admin(f"CREATE DATABASE {PG_DB}")
-            env["DATABASE_URL"] = PG_SERVER.rstrip("/") + "/" + PG_DB
         tmpdir = Path(tmp)
-        print(f"[{db}] loading {args.n} leads ...", flush=True)
-        _run(["--child", "load", str(csv_path), str(tmpdir / "load.json")], env)
-        load = json.loads((tmpdir / "load.json").read_text())
+        data = Path(args.keep).resolve() if args.keep else tmpdir
+        data.mkdir(parents=True, exist_ok=True)
+        env["LEADBRIDGE_DATA_DIR"] = tmp
+        state = _load_state(db, data, args)
+        if db == "sqlite":
+            env["DATABASE_URL"] = f"sqlite:///{data}/bench-{args.n}-{args.seed}.sqlite3"
+        else:
+            env["DATABASE_URL"] = PG_SERVER.rstrip("/") + "/" + PG_DB
+        if state.exists():
+            print(f"[{db}] reusing the {args.n} leads loaded before ({state})", flush=True)
+        else:
+            if db == "sqlite":
+                Path(env["DATABASE_URL"].removeprefix("sqlite:///")).unlink(missing_ok=True)
+            else:
+                _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+                _pg_admin(f"CREATE DATABASE {PG_DB}")
+            print(f"[{db}] loading {args.n} leads ...", flush=True)
+            _run(["--child", "load", str(csv_path), str(tmpdir / "load.json")], env)
+            (tmpdir / "load.json").replace(state)
+        load = json.loads(state.read_text())
         entity_of = {int(k): v for k, v in load["entity_of"].items()}
-        print(f"[{db}] loaded in {load['load_seconds']:.1f} s; finder ...", flush=True)
-        _run(["--child", "find", str(tmpdir / "find.json")], env)
+        print(f"[{db}] loaded in {load['load_seconds']:.1f} s ({_loadavg()})", flush=True)
+        train = None
+        mode = "builtin"
+        if args.train:
+            _run(["--child", "train", str(tmpdir / "train.json")], env)
+            train = json.loads((tmpdir / "train.json").read_text())
+            mode = "learned"
+            print(f"[{db}] weights learned in {train['seconds']:.1f} s ({_loadavg()}); "
+                  f"progress (s, share): {train['progress']}", flush=True)  # fmt: skip
+        find_load = _loadavg()
+        _run(["--child", "find", str(tmpdir / "find.json"), mode], env)
         find = json.loads((tmpdir / "find.json").read_text())
-        print(f"[{db}] finder {find['seconds']:.1f} s; single checks ...", flush=True)
-        _run(["--child", "check", str(csv_path), str(args.checks), str(tmpdir / "check.json")], env)
+        print(f"[{db}] finder {find['seconds']:.1f} s ({_loadavg()}); single checks ...",
+              flush=True)  # fmt: skip
+        check_load = _loadavg()
+        _run(
+            ["--child", "check", str(csv_path), str(args.checks), str(tmpdir / "check.json"), mode],
+            env,
+        )
         check = json.loads((tmpdir / "check.json").read_text())
-        if db == "postgres":
+        if db == "postgres" and not args.keep:
             _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
     result = {
         "db": db,
         "n": args.n,
+        "weights": mode,
         "load_seconds": round(load["load_seconds"], 1),
+        "train": train,
         "finder_seconds": round(find["seconds"], 1),
         "finder_peak_rss_mb": round(find["peak_rss_mb"]),
         "finder_worker_peak_rss_mb": round(find["children_peak_rss_mb"]),
         "finder_phases": find["stats"],
+        "finder_loadavg": [find_load, _loadavg()],
         "finder_groups": len(find["groups"]),
         **quality(find["groups"], entity_of),
         "check_p50_ms": round(check["p50_ms"], 2),
         "check_p95_ms": round(check["p95_ms"], 2),
         "checks": check["checks"],
+        "check_recall": round(check["recall"], 4),
+        "check_wrong": check["wrong"],
+        "check_true_others": check["true_others"],
+        "check_loadavg": [check_load, _loadavg()],
     }
     return result
+
+
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def run_peer(csv_path: Path, args: argparse.Namespace) -> dict | None:
@@ -392,13 +502,15 @@ def main() -> int:
     parser.add_argument("--checks", type=int, default=300)
     parser.add_argument("--peer", choices=("splink", "none"), default="splink")
     parser.add_argument("--peer-timeout", type=float, default=1800)
+    parser.add_argument("--train", action="store_true", help="learn the weights after loading")
+    parser.add_argument("--keep", metavar="DIR", help="keep the loaded database; reuse it")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        {"load": child_load, "find": child_find, "check": child_check, "splink": child_splink}[
-            kind
-        ](*[int(x) if x.isdigit() else x for x in rest])
+        children = {"load": child_load, "find": child_find, "check": child_check,
+                    "train": child_train, "splink": child_splink}  # fmt: skip
+        children[kind](*[int(x) if x.isdigit() else x for x in rest])
         return 0
 
     RESULTS.mkdir(exist_ok=True)
@@ -423,6 +535,16 @@ def main() -> int:
             f"{r['check_p50_ms']:9.2f}ms{r['check_p95_ms']:9.2f}ms"
         )
     for r in results:
+        if r["train"]:
+            t = r["train"]
+            print(f"{r['db']} training: {t['seconds']:.1f} s, peak {t['peak_rss_mb']:.0f} MB, "
+                  f"{t['blocked_pairs']} blocked pairs, progress {t['progress']}")  # fmt: skip
+        print(
+            f"{r['db']} ({r['weights']} weights) load average finder {r['finder_loadavg']}, "
+            f"checks {r['check_loadavg']}; the checks found {r['check_recall']} of the "
+            f"{r['check_true_others']} other copies, named {r['check_wrong']} strangers"
+        )
+    for r in results:
         print(f"{r['db']} finder phases: {r['finder_phases']}; largest scoring worker "
               f"{r['finder_worker_peak_rss_mb']} MB")  # fmt: skip
     if peer and "error" not in peer:
@@ -440,7 +562,7 @@ def main() -> int:
     if results:
         print(f"(true pairs: {results[0]['true_pairs']})")
     for r in results:
-        (RESULTS / f"duplicates-{r['db']}-{args.n}.json").write_text(
+        (RESULTS / f"duplicates-{r['db']}-{args.n}-{r['weights']}.json").write_text(
             json.dumps({**r, "peer": peer}, indent=2)
         )
     ok = all(

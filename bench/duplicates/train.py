@@ -16,38 +16,11 @@ import json
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import run  # noqa: E402
-
-
-def child_train(out: str) -> None:
-    run._django()
-    from leadbridge.duplicates.training import weights_train
-
-    started = time.perf_counter()
-    steps: list[tuple[float, float]] = []
-
-    def progress(value: float) -> None:
-        steps.append((round(time.perf_counter() - started, 2), round(value, 3)))
-
-    row = weights_train(progress=progress)
-    seconds = time.perf_counter() - started
-    Path(out).write_text(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "peak_rss_mb": run.peak_rss_mb(),
-                "version": row.version if row else None,
-                "records": row.record_count if row else 0,
-                "blocked_pairs": row.pair_count if row else 0,
-                "progress": steps,
-            }
-        )
-    )
 
 
 def main() -> int:
@@ -58,7 +31,7 @@ def main() -> int:
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
-        child_train(args.child[1])
+        run.child_train(args.child[1])
         return 0
     run.RESULTS.mkdir(exist_ok=True)
     csv_path = run.RESULTS / f"duplicates-{args.n}-{args.seed}-train.csv"

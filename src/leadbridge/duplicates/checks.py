@@ -30,6 +30,7 @@ from leadbridge.people import access
 
 from .keys import MATCHED_FIELDS, NORMALIZED_FIELDS, prepared
 from .matching import (
+    BLOCK_LIMIT,
     DEFAULT_THRESHOLD,
     KIND_BLOCK_LIMITS,
     Prepared,
@@ -175,23 +176,21 @@ def _lock_id(key: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-KEY_ROWS = 200  # records read per key: a key shared by more (a common company name) says little
-
-
-def _rows_of(key: str) -> int:
-    """Records a check reads under a key: a kind with a small block limit (a name alone, a
-    name in a city) says nothing once more records share it than the finder compares."""
-    limit = KIND_BLOCK_LIMITS.get(key[:1])
-    return KEY_ROWS if limit is None else min(KEY_ROWS, limit + 1)
+def _limit_of(key: str) -> int:
+    """Records a key may be shared by and still say something: its kind's block limit, the
+    finder's (`finder.candidate_pairs`), so a check and the finder compare a record with the
+    same others. A key more share (a common surname alone, a name in a big city, a company
+    name thousands use) is dropped by both."""
+    return KIND_BLOCK_LIMITS.get(key[:1], BLOCK_LIMIT)
 
 
 def _sharing(keys: list[str]) -> list[tuple[str, int]]:
     """(record type, id) of the records sharing the most of `keys`, most first.
 
-    Each key contributes at most KEY_ROWS records, so a key that thousands share costs no
-    more than a rare one. The record type is filtered by the caller, not in SQL: with it in
-    the WHERE clause SQLite's planner may pick the (record_type, record_id) index and scan a
-    whole type."""
+    Each key reads at most its limit + 1 rows, enough to tell that it is over the limit (then
+    none of its rows count), so a key that thousands share costs no more than a rare one. The
+    record type is filtered by the caller, not in SQL: with it in the WHERE clause SQLite's
+    planner may pick the (record_type, record_id) index and scan a whole type."""
     table = MatchKey._meta.db_table
     params: list = keys
     if connection.vendor == "postgresql":
@@ -199,14 +198,16 @@ def _sharing(keys: list[str]) -> list[tuple[str, int]]:
         # twenty subqueries took PostgreSQL ~5 ms to plan and 0.5 ms to run.
         shared = (
             "SELECT m.record_type, m.record_id FROM unnest(%s::varchar[], %s::int[]) AS k(key, n)"
-            f" CROSS JOIN LATERAL (SELECT record_type, record_id FROM {table}"  # noqa: S608
-            " WHERE key = k.key LIMIT k.n) AS m"
+            " CROSS JOIN LATERAL (SELECT record_type, record_id, COUNT(*) OVER () AS c FROM"
+            f" (SELECT record_type, record_id FROM {table} WHERE key = k.key"  # noqa: S608
+            " LIMIT k.n + 1) AS r) AS m WHERE m.c <= k.n"
         )
-        params = [keys, [_rows_of(key) for key in keys]]
+        params = [keys, [_limit_of(key) for key in keys]]
     else:
         shared = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT record_type, record_id FROM {table} "  # noqa: S608
-            f"WHERE key = %s LIMIT {_rows_of(key)}) AS k{n}"
+            "SELECT record_type, record_id FROM (SELECT record_type, record_id, "  # noqa: S608
+            f"COUNT(*) OVER () AS c FROM (SELECT record_type, record_id FROM {table} "
+            f"WHERE key = %s LIMIT {_limit_of(key) + 1})) AS k{n} WHERE c <= {_limit_of(key)}"
             for n, key in enumerate(keys)
         )
     sql = (

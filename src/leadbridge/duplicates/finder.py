@@ -53,38 +53,87 @@ SPLIT_MARGIN = 0.35  # a group is split where a bond is this far below the thres
 Progress = Callable[[float], None]
 
 
-def _key_rows(record_type: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(64-bit hash of the key, record id, code of the key's kind letter) of every match key
-    of a record type. A million records have some eight million keys: too many to group by
-    text in the database or to fetch row by row, so PostgreSQL packs them into a few binary
-    blobs of fixed-size rows that numpy reads as they are."""
-    table = MatchKey._meta.db_table
+def _blocks(record_type: str, kinds: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, sizes): the records of every useful block (a key of one of `kinds` that 2 up to
+    its kind's limit records of the type share), one block after another, and each block's
+    size. A million records have some twenty million keys, nearly all of a single record
+    or of too many: only the useful blocks leave the database's side in bulk."""
     if connection.vendor == "postgresql":
-        sql = (
-            "SELECT string_agg(int8send(hashtextextended(key, 0)) || int8send(record_id) "  # noqa: S608
-            f"|| int4send(ascii(key)), ''::bytea) FROM {table} WHERE record_type = %s "
-            "GROUP BY record_id >> 14"
-        )
-        connection.ensure_connection()
-        # Django's psycopg cursors bind on the client, which gives no binary results.
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, [record_type], binary=True)
-            parts = [np.frombuffer(blob, dtype=_PACKED) for (blob,) in cursor]
-        rows = np.concatenate(parts) if parts else np.empty(0, dtype=_PACKED)
-        return rows["h"].astype(np.int64), rows["id"].astype(np.int64), rows["k"].astype(np.int32)
-    hashes, ids, kinds = array("q"), array("q"), array("i")
-    sql = f"SELECT key, record_id FROM {table} WHERE record_type = %s"  # noqa: S608
+        return _pg_blocks(record_type, kinds)
+    return _sqlite_blocks(record_type, kinds)
+
+
+def _limit_sql(column: str) -> str:
+    cases = " ".join(
+        f"WHEN '{letter}' THEN {limit}" for letter, limit in sorted(KIND_BLOCK_LIMITS.items())
+    )
+    return f"CASE substr({column}, 1, 1) {cases} ELSE {BLOCK_LIMIT} END"
+
+
+def _sqlite_blocks(record_type: str, kinds: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """SQLite groups the keys itself, in the order of the primary key's covering index
+    (key, record type, record id: no sort, no temporary tree; `+record_type` keeps the
+    planner off the record index, which would need both), and returns each useful block's
+    records as one string."""
+    table = MatchKey._meta.db_table
+    letters = ",".join(f"'{chr(k)}'" for k in kinds)
+    sql = (
+        f"SELECT COUNT(*), group_concat(record_id) FROM {table} "  # noqa: S608
+        f"WHERE +record_type = %s AND substr(key, 1, 1) IN ({letters}) GROUP BY key "
+        f"HAVING COUNT(*) >= 2 AND COUNT(*) <= {_limit_sql('key')}"
+    )
+    sizes, ids = array("q"), array("q")
     with connection.cursor() as cursor:
         cursor.execute(sql, [record_type])
         while rows := cursor.fetchmany(50000):
-            hashes.extend(hash(key) for key, _ in rows)
-            ids.extend(record_id for _, record_id in rows)
-            kinds.extend(ord(key[0]) if key else 0 for key, _ in rows)
-    return (
-        np.frombuffer(hashes, dtype=np.int64),
-        np.frombuffer(ids, dtype=np.int64),
-        np.frombuffer(kinds, dtype=np.int32),
+            counts, members = zip(*rows, strict=True)
+            sizes.extend(counts)
+            ids.extend(map(int, ",".join(members).split(",")))
+    return np.frombuffer(ids, dtype=np.int64), np.frombuffer(sizes, dtype=np.int64)
+
+
+def _pg_blocks(record_type: str, kinds: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """PostgreSQL packs (64-bit hash of the key, record id, kind letter) of every key into a
+    few binary blobs of fixed-size rows that numpy reads as they are (grouping twenty million
+    keys by text in the database is slower); numpy sorts them by hash into blocks."""
+    table = MatchKey._meta.db_table
+    sql = (
+        "SELECT string_agg(int8send(hashtextextended(key, 0)) || int8send(record_id) "  # noqa: S608
+        f"|| int4send(ascii(key)), ''::bytea) FROM {table} WHERE record_type = %s "
+        "AND ascii(key) = ANY(%s) GROUP BY record_id >> 14"
     )
+    hashes, ids, kind = [], [], []
+    connection.ensure_connection()
+    # Django's psycopg cursors bind on the client, which gives no binary results; a server
+    # cursor streams the blobs, so they are not all held at once.
+    with transaction.atomic(), psycopg.ServerCursor(connection.connection, "blocks") as cursor:
+        cursor.execute(sql, [record_type, kinds], binary=True)
+        while parts := cursor.fetchmany(4):
+            for (blob,) in parts:
+                rows = np.frombuffer(blob, dtype=_PACKED)
+                hashes.append(rows["h"].astype(np.int64))
+                ids.append(rows["id"].astype(np.int64))
+                kind.append(rows["k"].astype(np.uint8))
+            del parts, rows
+    if not hashes:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    key = np.concatenate(hashes)
+    del hashes
+    order = np.argsort(key)
+    key = key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    del key
+    sizes = np.diff(np.r_[starts, len(order)])
+    first_kind = np.concatenate(kind)[order[starts]]
+    del kind
+    limit = np.full(len(starts), BLOCK_LIMIT)
+    for letter, block_limit in KIND_BLOCK_LIMITS.items():
+        limit[first_kind == ord(letter)] = block_limit
+    useful = (sizes >= 2) & (sizes <= limit)
+    starts, sizes = starts[useful], sizes[useful]
+    # The members of the useful blocks, in block order.
+    member = np.repeat(starts - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(sizes.sum())
+    return np.concatenate(ids)[order[member]], sizes
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -102,27 +151,19 @@ def candidate_pairs(record_type: str, rules: Iterable[str], allowed: set[int] | 
 
     A key shared by more than its kind's block limit says too little to compare on; the
     limit counts every record of the type, also those outside `allowed`."""
-    kinds = [ord(k) for rule in rules for k in RULE_KEYS[rule]]
-    hashes, ids, kind = _key_rows(record_type)
-    wanted = np.isin(kind, kinds)
-    hashes, ids, kind = hashes[wanted], ids[wanted], kind[wanted]
-    order = np.argsort(hashes, kind="stable")
-    hashes, ids, kind = hashes[order], ids[order], kind[order]
-    del order, wanted
-    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]]) if len(hashes) else hashes
-    lengths = np.diff(np.r_[starts, len(hashes)])
-    limit = np.full(len(starts), BLOCK_LIMIT)
-    for letter, block_limit in KIND_BLOCK_LIMITS.items():
-        limit[kind[starts] == ord(letter)] = block_limit
-    useful = (lengths >= 2) & (lengths <= limit)
+    kinds = sorted({ord(k) for rule in rules for k in RULE_KEYS[rule]})
+    ids, sizes = _blocks(record_type, kinds)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]] if len(sizes) else sizes
     codes = [np.empty(0, dtype=np.int64)]
-    for size in np.unique(lengths[useful]).tolist():
-        first = starts[useful & (lengths == size)]
+    for size in np.unique(sizes).tolist():
+        first = starts[sizes == size]
         i, j = np.triu_indices(size, 1)
         a, b = ids[first[:, None] + i].ravel(), ids[first[:, None] + j].ravel()
         lo, hi = np.minimum(a, b), np.maximum(a, b)
         codes.append((lo << 32 | hi)[lo != hi])
+    del ids
     merged = _distinct(np.concatenate(codes))
+    del codes
     pairs = np.stack([merged >> 32, merged & 0xFFFFFFFF], axis=1)
     if allowed is not None:
         scope = np.fromiter(allowed, dtype=np.int64, count=len(allowed))

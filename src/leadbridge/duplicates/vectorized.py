@@ -54,6 +54,7 @@ class _Vocab:
         self.codes: dict[str, int] = {"": 0}
         self.values: list[str] = [""]
         self._words: tuple[np.ndarray, np.ndarray, list[str]] | None = None
+        self._heads: tuple[np.ndarray, np.ndarray] | None = None
 
     def code(self, value: str) -> int:
         code = self.codes.get(value)
@@ -61,6 +62,20 @@ class _Vocab:
             code = self.codes[value] = len(self.values)
             self.values.append(value)
         return code
+
+    def heads(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each value's length and its first character's code point (0 for the empty one),
+        computed once, so a test of initials runs over arrays."""
+        if self._heads is None or len(self._heads[0]) != len(self.values):
+            self._heads = (
+                np.fromiter(map(len, self.values), dtype=np.int64, count=len(self.values)),
+                np.fromiter(
+                    (ord(v[0]) if v else 0 for v in self.values),
+                    dtype=np.int64,
+                    count=len(self.values),
+                ),
+            )
+        return self._heads
 
     def words(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Each value split into words once: (number of words, codes of its first WORDS
@@ -473,7 +488,6 @@ def _names(p: Profiles, a, b, fields, out: Levels, column) -> None:
         x = _similarity(vocab, ga[four], fb[four], jw)
         y = _similarity(vocab, fa[four], gb[four], jw)
         swap[four] = (x >= lv.SWAP_EACH) & (y >= lv.SWAP_EACH) & (x + y >= 2 * lv.SWAP_MEAN)
-    values = vocab.values
     if "first_name" in fields:
         level, sim = column()
         both = np.flatnonzero((ga != 0) & (gb != 0))
@@ -483,9 +497,9 @@ def _names(p: Profiles, a, b, fields, out: Levels, column) -> None:
         typo = np.zeros(len(both), dtype=bool)
         typo[weak] = _typos(vocab, x[weak], y[weak]) <= 1
         initial = np.zeros(len(both), dtype=bool)
-        for k in weak.tolist():
-            u, v = values[int(x[k])], values[int(y[k])]
-            initial[k] = (len(u) == 1 or len(v) == 1) and u[0] == v[0]
+        length, head = vocab.heads()  # an initial: one of the two a letter, the other's first
+        u, v = x[weak], y[weak]
+        initial[weak] = ((length[u] == 1) | (length[v] == 1)) & (head[u] == head[v])
         choices = [x == y, s >= lv.JW_HIGH, swap[both], s >= lv.JW_LOW, typo, initial]
         level[both] = np.select(choices, [0, 1, 2, 3, 4, 5], 6)
         sim[both] = s

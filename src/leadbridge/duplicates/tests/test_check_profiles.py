@@ -56,23 +56,25 @@ def test_candidates_are_only_records_the_actor_may_see(users, teams, make_lead):
     assert [m["id"] for m in found] == [mine.pk]
 
 
-def test_sharing_reads_each_key_up_to_its_kind_limit_and_ranks_by_keys_shared(db):
-    from leadbridge.duplicates.checks import CANDIDATES, _rows_of, _sharing
+def test_sharing_drops_keys_over_their_kind_limit_as_the_finder_does(db):
+    from leadbridge.duplicates.checks import CANDIDATES, _limit_of, _sharing
     from leadbridge.duplicates.models import MatchKey
 
     surname, email, company = "o:dvorakova", "e:katerina@example.cz", "c:dvorak stavby"
     rows = [MatchKey(record_type="lead", record_id=n, key=surname) for n in range(1, 41)]
     rows += [MatchKey(record_type="lead", record_id=n, key=email) for n in (7, 38)]
     rows += [MatchKey(record_type="client", record_id=n, key=company) for n in (5, 38)]
-    rows += [MatchKey(record_type="lead", record_id=n, key="o:svoboda") for n in range(1, 9)]
+    rows += [MatchKey(record_type="lead", record_id=n, key="o:svoboda") for n in range(1, 21)]
     MatchKey.objects.bulk_create(rows)
+    # A surname alone that 40 records share (its kind's limit is 20) says nothing: the
+    # finder skips that block, and the check takes none of its records either.
+    assert _limit_of(surname) == 20
     found = _sharing([surname, email, company])
-    # A surname alone is read no further than its block limit (20 records, plus one), in
-    # the index's order; the e-mail still brings lead 38, which the surname's rows left out.
-    assert _rows_of(surname) == 21 and len(found) <= CANDIDATES * 3
-    assert {i for t, i in found if t == "lead"} == {*range(1, 22), 38}
-    assert {i for t, i in found if t == "client"} == {5, 38}
-    # The record sharing two keys comes first; the rest share one, highest id first.
+    assert sorted(found) == [("client", 5), ("client", 38), ("lead", 7), ("lead", 38)]
+    # A key at its limit still counts; the record sharing two keys comes first, then the
+    # rest, highest id first.
+    found = _sharing(["o:svoboda", email, company])
+    assert len(found) == 20 + 1 + 2 <= CANDIDATES * 3
     assert found[0] == ("lead", 7)
-    assert [i for _t, i in found[1:4]] == [38, 38, 21]
+    assert [i for _t, i in found[1:5]] == [38, 38, 20, 19]
     assert _sharing(["o:nobody"]) == []
