@@ -147,7 +147,8 @@ _PACKED = np.dtype([("h", ">i8"), ("id", ">i8"), ("k", ">i4")])  # one key as pa
 
 
 def candidate_pairs(record_type: str, rules: Iterable[str], allowed: set[int] | None) -> np.ndarray:
-    """Unique (a, b) id pairs with a < b sharing a key of the rules, as an (n, 2) array.
+    """Unique (a, b) id pairs with a < b sharing a key of the rules, as an (n, 2) array
+    (int32 when every id fits).
 
     A key shared by more than its kind's block limit says too little to compare on; the
     limit counts every record of the type, also those outside `allowed`."""
@@ -164,7 +165,11 @@ def candidate_pairs(record_type: str, rules: Iterable[str], allowed: set[int] | 
     del ids
     merged = _distinct(np.concatenate(codes))
     del codes
-    pairs = np.stack([merged >> 32, merged & 0xFFFFFFFF], axis=1)
+    # Half the memory for the pairs of a million records: ids fit 32 bits as a rule.
+    small = not len(merged) or merged[-1] >> 32 < 2**31
+    pairs = np.empty((len(merged), 2), dtype=np.int32 if small else np.int64)
+    pairs[:, 0], pairs[:, 1] = merged >> 32, merged & 0xFFFFFFFF
+    del merged
     if allowed is not None:
         scope = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
         pairs = pairs[np.isin(pairs[:, 0], scope) & np.isin(pairs[:, 1], scope)]
@@ -281,17 +286,16 @@ Edge = tuple[int, int, float, list[str]]  # rows a < b, probability, reasons
 def _score_pairs(pairs, profiles, rules, threshold, rejected, progress) -> list[Edge]:
     """Score every candidate pair (in chunks, so temporary arrays stay small); keep those at
     or above the threshold that nobody marked "not a duplicate"."""
-    if len(pairs):
-        codes = pairs[:, 0] << 32 | pairs[:, 1]
-        pairs = pairs[~np.isin(codes, rejected)] if len(rejected) else pairs
-    a_all, b_all = profiles.rows(pairs[:, 0]), profiles.rows(pairs[:, 1])
-    live = (a_all >= 0) & (b_all >= 0)
-    a_all, b_all = a_all[live], b_all[live]
     kept: list[Edge] = []
     weights = current_weights()
-    parts = vectorized.chunks(len(a_all))
+    parts = vectorized.chunks(len(pairs))
     for n, part in enumerate(parts):
-        scored = vectorized.score_pairs(profiles, a_all[part], b_all[part], rules, weights)
+        chunk = pairs[part].astype(np.int64)
+        if len(rejected):
+            chunk = chunk[~np.isin(chunk[:, 0] << 32 | chunk[:, 1], rejected)]
+        a, b = profiles.rows(chunk[:, 0]), profiles.rows(chunk[:, 1])
+        live = (a >= 0) & (b >= 0)
+        scored = vectorized.score_pairs(profiles, a[live], b[live], rules, weights)
         which = np.flatnonzero(scored.probability >= threshold)
         kept.extend(
             zip(

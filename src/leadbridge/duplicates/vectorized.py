@@ -23,7 +23,7 @@ from array import array
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz.distance import DamerauLevenshtein, Indel, JaroWinkler
+from rapidfuzz.distance import OSA, DamerauLevenshtein, Indel, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from . import levels as lv
@@ -305,10 +305,13 @@ def _distinct_pairs(
     return left, right, inverse.reshape(-1)
 
 
-def _typos(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+def _typos(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray, most: int = TYPO_CUTOFF) -> np.ndarray:
     """Damerau–Levenshtein distance of the strings behind codes ca, cb (0 where equal), or
-    TYPO_CUTOFF + 1 for any greater one: no level tells 3 typos from 30, and with the
-    cut-off the distance stops early on long values that differ."""
+    `most` + 1 for any greater one: no level tells 3 typos from 30, and with the cut-off the
+    distance stops early on long values that differ.
+
+    Up to one typo the optimal-string-alignment distance is the same number (one edit or
+    one swap of neighbours either way) at a third of the cost, so it answers there."""
     out = np.zeros(len(ca), dtype=np.int64)
     differ = np.flatnonzero(ca != cb)
     if len(differ):
@@ -316,10 +319,10 @@ def _typos(vocab: _Vocab, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
         distance = cpdist(
             left,
             right,
-            scorer=DamerauLevenshtein.distance,
+            scorer=OSA.distance if most <= 1 else DamerauLevenshtein.distance,
             dtype=np.int64,
             workers=-1,
-            score_cutoff=TYPO_CUTOFF,
+            score_cutoff=most,
         )
         out[differ] = distance[inverse]
     return out
@@ -416,7 +419,7 @@ def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]
         both = np.flatnonzero(p.present(name, a) & p.present(name, b))
         same = _meet(p, name, a[both], b[both])
         rest = both[~same]
-        d = _typos(p.vocab[first], p.codes[name][a[rest]], p.codes[name][b[rest]])
+        d = _typos(p.vocab[first], p.codes[name][a[rest]], p.codes[name][b[rest]], steps)
         level[both[same]], sim[both[same]] = 0, 1.0
         level[rest] = np.minimum(d, steps + 1)
         out[field] = (level, sim)
@@ -439,7 +442,8 @@ def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]
         level, sim = column()
         ca, cb = p.codes[name][a], p.codes[name][b]
         both = np.flatnonzero((ca != 0) & (cb != 0))
-        level[both] = np.minimum(_typos(p.vocab[name], ca[both], cb[both]), other)
+        typos = _typos(p.vocab[name], ca[both], cb[both], other - 1)
+        level[both] = np.minimum(typos, other)
         out[name] = (level, sim)
 
     def close_levels(name: str) -> None:
@@ -495,7 +499,7 @@ def _names(p: Profiles, a, b, fields, out: Levels, column) -> None:
         s = _similarity(vocab, x, y, JaroWinkler.similarity)
         weak = np.flatnonzero(s < lv.JW_LOW)
         typo = np.zeros(len(both), dtype=bool)
-        typo[weak] = _typos(vocab, x[weak], y[weak]) <= 1
+        typo[weak] = _typos(vocab, x[weak], y[weak], 1) <= 1
         initial = np.zeros(len(both), dtype=bool)
         length, head = vocab.heads()  # an initial: one of the two a letter, the other's first
         u, v = x[weak], y[weak]
@@ -514,7 +518,7 @@ def _names(p: Profiles, a, b, fields, out: Levels, column) -> None:
         s = _similarity(vocab, x, y, JaroWinkler.similarity)
         weak = np.flatnonzero(s < lv.JW_LOW)
         typo = np.zeros(len(both), dtype=bool)
-        typo[weak] = _typos(vocab, x[weak], y[weak]) <= 1
+        typo[weak] = _typos(vocab, x[weak], y[weak], 1) <= 1
         choices = [x == y, s >= lv.JW_HIGH, s >= lv.JW_LOW, typo]
         level[both] = np.select(choices, [0, 1, 2, 3], 4)
         sim[both] = s
