@@ -69,12 +69,19 @@ def _live(model: Any) -> Any:
     return qs
 
 
+# One changed field: (name, old value, new value); a custom field as "custom_fields.<key>".
+Change = tuple[str, Any, Any]
+
+
 @dataclass
 class Saved:
-    """What a write returns: the record and the warnings to show (stored anyway)."""
+    """What every record write returns (create, update, delete, of every type): the record,
+    the warnings to show (stored anyway) and, for an update, the changes it made (empty when
+    nothing changed: no history row, no new version)."""
 
     obj: Any
     warnings: list[FieldIssue] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
 
 
 def _region(values: dict, instance: Any) -> str:
@@ -446,8 +453,8 @@ def record_update(
     right: str = "update",
     check_access: bool = True,
     locked: Any = None,
-    guard: Callable[[list[tuple[str, Any, Any]]], None] | None = None,
-) -> tuple[Saved, list[tuple[str, Any, Any]]]:
+    guard: Callable[[list[Change]], None] | None = None,
+) -> Saved:
     """Change the given fields of one record; returns the record and the changes made.
 
     Must run inside a transaction (the caller's), so that type-specific follow-ups (a status
@@ -501,10 +508,10 @@ def record_update(
             data={"version": obj.version},
         )
         publish(f"{record_type}.updated", record_type, obj, actor=actor)
-    return Saved(obj, out.warnings), changes
+    return Saved(obj, out.warnings, changes)
 
 
-def _diff(before: dict, after: dict) -> list[tuple[str, Any, Any]]:
+def _diff(before: dict, after: dict) -> list[Change]:
     changes = []
     for name, new in after.items():
         if name == "custom_fields":
@@ -517,7 +524,7 @@ def _diff(before: dict, after: dict) -> list[tuple[str, Any, Any]]:
     return changes
 
 
-def record_delete(*, actor: Any, record_type: str, pk: int, version: int | None = None) -> Any:
+def record_delete(*, actor: Any, record_type: str, pk: int, version: int | None = None) -> Saved:
     """Soft delete: the selectors hide the record; links, activities and history stay."""
     with transaction.atomic():
         obj = lock(record_type, pk)
@@ -530,7 +537,7 @@ def record_delete(*, actor: Any, record_type: str, pk: int, version: int | None 
             actor=actor, record_type=record_type, record_id=obj.pk, kind=HistoryEvent.Kind.DELETED
         )
         publish(f"{record_type}.deleted", record_type, obj, actor=actor)
-    return obj
+    return Saved(obj)
 
 
 def model_field_names(model: type[models.Model]) -> set[str]:

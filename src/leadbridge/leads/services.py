@@ -181,16 +181,14 @@ def _convert_on_status(actor: Any, lead: Lead, status: LeadStatus) -> bool:
     return convert_on_status(actor, lead, status)
 
 
-def lead_update(
-    *, actor: Any, lead_id: int, data: dict, version: int | None = None
-) -> tuple[Saved, list]:
+def lead_update(*, actor: Any, pk: int, data: dict, version: int | None = None) -> Saved:
     """Change a lead's fields; a changed status goes through the status-change path.
 
     The lead is locked and checked (right, version) once here, and `record_update` works on
     that row; a converted lead's refusal comes before anything is written."""
     data = dict(data)
     with transaction.atomic():
-        lead = lock("lead", lead_id)
+        lead = lock("lead", pk)
         access.check(actor, "lead", "update", lead)
         check_version(lead, version)
         old_status_id = lead.status_id
@@ -203,10 +201,10 @@ def lead_update(
             changed = {name.split(".")[0] for name, _old, _new in changes}
             _refuse_if_converted(lead, changed | ({"status_id"} if status else set()))
 
-        saved, changes = record_update(
+        saved = record_update(
             actor=actor,
             record_type="lead",
-            pk=lead_id,
+            pk=pk,
             data=data,
             validate=_validate_update,
             locked=lead,
@@ -214,9 +212,9 @@ def lead_update(
         )
         if status is not None:
             if not _convert_on_status(actor, saved.obj, status):
-                _apply_status(actor, saved.obj, status, bump=not changes)
-            changes.append(("status_id", old_status_id, status.pk))
-    return saved, changes
+                _apply_status(actor, saved.obj, status, bump=not saved.changes)
+            saved.changes.append(("status_id", old_status_id, status.pk))
+    return saved
 
 
 def _validate_update(state: dict, instance: Lead | None, out: Collector) -> None:
@@ -345,8 +343,8 @@ def lead_board_reorder(*, actor: Any, status_id: int, ordered_ids: list[int]) ->
     return n
 
 
-def lead_delete(*, actor: Any, lead_id: int, version: int | None = None) -> Lead:
-    return record_delete(actor=actor, record_type="lead", pk=lead_id, version=version)
+def lead_delete(*, actor: Any, pk: int, version: int | None = None) -> Saved:
+    return record_delete(actor=actor, record_type="lead", pk=pk, version=version)
 
 
 # Lists an administrator edits ---------------------------------------------------------------
