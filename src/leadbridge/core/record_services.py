@@ -427,6 +427,21 @@ def fetch(record_type: str, pk: int, *, for_update: bool = False) -> Any:
         ) from None
 
 
+def lock_checked(
+    *, actor: Any, record_type: str, pk: int, version: int | None, right: str | None = "update"
+) -> Any:
+    """The one lock and check of a write: the live record locked for the rest of the
+    transaction, the actor's `right` to it (None: the caller checked it otherwise) and the
+    `version` the caller read (None: any). Everything a write refuses for the row itself is
+    refused here, before anything is written; a service whose caller passes the row on
+    (`record_update(locked=...)`) does not lock or check it again."""
+    obj = lock(record_type, pk)
+    if right is not None:
+        access.check(actor, record_type, right, obj)
+    check_version(obj, version)
+    return obj
+
+
 def check_version(obj: Any, version: int | None) -> None:
     if version is not None and version != obj.version:
         raise Conflict(
@@ -469,10 +484,13 @@ def record_update(
     spec = SPECS[record_type]
     obj = locked
     if obj is None:
-        obj = lock(record_type, pk)
-        if check_access:
-            access.check(actor, record_type, right, obj)
-        check_version(obj, version)
+        obj = lock_checked(
+            actor=actor,
+            record_type=record_type,
+            pk=pk,
+            version=version,
+            right=right if check_access else None,
+        )
     out = Collector()
     values = clean_input(spec, data, actor=actor, instance=obj, out=out)
     defs = definitions(record_type)
@@ -527,9 +545,9 @@ def _diff(before: dict, after: dict) -> list[Change]:
 def record_delete(*, actor: Any, record_type: str, pk: int, version: int | None = None) -> Saved:
     """Soft delete: the selectors hide the record; links, activities and history stay."""
     with transaction.atomic():
-        obj = lock(record_type, pk)
-        access.check(actor, record_type, "delete", obj)
-        check_version(obj, version)
+        obj = lock_checked(
+            actor=actor, record_type=record_type, pk=pk, version=version, right="delete"
+        )
         obj.deleted_at = timezone.now()
         obj.version += 1
         obj.save(update_fields=["deleted_at", "version", "updated_at"])
