@@ -1,6 +1,6 @@
-"""A lead's update that moves it to a converted status asks for a conversion plan before it
-writes anything (it used to save the other fields first and roll them back); a wrong field
-is still reported first; with the default-plan setting the same update converts once."""
+"""Refusals come before the first write: a lead moved to a converted status asks for a
+conversion plan before anything is written (it used to save the other fields first and roll
+them back); a wrong field is still reported first; the conversion preview locks nothing."""
 
 from __future__ import annotations
 
@@ -82,3 +82,17 @@ def test_with_the_default_plan_the_update_saves_the_fields_and_converts(
         converted_status.pk,
         True,
     )
+
+
+def test_the_conversion_preview_takes_no_lock_of_any_kind(admin_user, make_lead):
+    """Each render of the wizard previews: it must neither wait for nor hold up a writer (no
+    row lock, no advisory lock — PostgreSQL shows both in the SQL)."""
+    from leadbridge.leads import conversion
+
+    lead = make_lead(last_name="Preview", company_name="Náhled s.r.o.", email="p@example.com")
+    plan = conversion.plan_from_dict({"deal": {"mode": "new"}, "on_duplicate": "reject"})
+    with CaptureQueriesContext(connection) as captured:
+        conversion.lead_convert_preview(actor=admin_user, lead_id=lead.pk, plan=plan)
+    sql = [q["sql"].upper() for q in captured.captured_queries]
+    assert not [s for s in sql if "FOR UPDATE" in s or "ADVISORY" in s]
+    assert writes(captured.captured_queries) == []
