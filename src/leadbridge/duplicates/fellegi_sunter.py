@@ -161,11 +161,13 @@ def expectation_maximisation(
     iterations: int = 30,
     tolerance: float = 1e-5,
     progress: Callable[[float], None] | None = None,
+    counts: np.ndarray | None = None,
 ) -> tuple[dict[str, tuple[float, ...]], dict[str, tuple[float, ...]], float]:
     """(m, u among these pairs, share of pairs that are one record) of a two-class mixture
     over the comparison levels of `levels` (field -> level per pair, -1 not compared),
     fields independent within a class. Starts from `m0` (the defaults) so the class that
-    agrees more is the "one record" class."""
+    agrees more is the "one record" class. `counts`, if given, says how many pairs each row
+    stands for (pairs with the same levels in every field, counted once: the same answer)."""
     fields = [f for f in FIELD_NAMES if f in levels]
     n = len(next(iter(levels.values()))) if levels else 0
     m = {f: np.asarray((m0 or DEFAULT.m)[f], dtype=np.float64) for f in fields}
@@ -177,7 +179,7 @@ def expectation_maximisation(
     onehot = {}
     for f in fields:
         column = levels[f]
-        hot = np.zeros((n, len(FIELDS[f])), dtype=np.float32)
+        hot = np.zeros((n, len(FIELDS[f])), dtype=np.float32 if counts is None else np.float64)
         seen = np.flatnonzero(column >= 0)
         hot[seen, column[seen]] = 1.0
         onehot[f] = hot
@@ -190,9 +192,13 @@ def expectation_maximisation(
             log_m += onehot[f] @ lm
             log_u += onehot[f] @ lu
         posterior = 1.0 / (1.0 + np.exp(np.clip(log_u - log_m, -700, 700)))
-        new_share = float(posterior.mean())
-        p32 = posterior.astype(np.float32)
-        q32 = (1.0 - posterior).astype(np.float32)
+        if counts is None:
+            new_share = float(posterior.mean())
+            p32 = posterior.astype(np.float32)
+            q32 = (1.0 - posterior).astype(np.float32)
+        else:
+            new_share = float((posterior * counts).sum() / counts.sum())
+            p32, q32 = posterior * counts, (1.0 - posterior) * counts
         change = abs(new_share - share)
         for f in fields:
             mm = (p32 @ onehot[f]).astype(np.float64) + PSEUDO_PAIRS * np.asarray(DEFAULT.m[f])
