@@ -114,6 +114,7 @@ def _pg_blocks(record_type: str, kinds: list[int]) -> tuple[np.ndarray, np.ndarr
         " FROM generate_series(%s::bigint, %s::bigint, %s) AS g"
     )
     step = 1 << 14
+    id_type = np.int32 if high < 2**31 else np.int64  # half the memory for a million records
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     connection.ensure_connection()
     # Django's psycopg cursors bind on the client, which gives no binary results; a server
@@ -123,7 +124,7 @@ def _pg_blocks(record_type: str, kinds: list[int]) -> tuple[np.ndarray, np.ndarr
         while blobs := cursor.fetchmany(4):
             for (blob,) in blobs:
                 rows = np.frombuffer(blob or b"", dtype=_PACKED)
-                parts.append((rows["h"].astype(np.int64), rows["id"].astype(np.int64),
+                parts.append((rows["h"].astype(np.int64), rows["id"].astype(id_type),
                               rows["k"].astype(np.uint8)))  # fmt: skip
     hashes, ids, kind = (list(column) for column in zip(*parts, strict=True))
     parts.clear()
@@ -169,7 +170,8 @@ def candidate_pairs(record_type: str, rules: Iterable[str], allowed: set[int] | 
     for size in np.unique(sizes).tolist():
         first = starts[sizes == size]
         i, j = np.triu_indices(size, 1)
-        a, b = ids[first[:, None] + i].ravel(), ids[first[:, None] + j].ravel()
+        a = ids[first[:, None] + i].ravel().astype(np.int64)
+        b = ids[first[:, None] + j].ravel().astype(np.int64)
         lo, hi = np.minimum(a, b), np.maximum(a, b)
         codes.append((lo << 32 | hi)[lo != hi])
     del ids

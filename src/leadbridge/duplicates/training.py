@@ -41,6 +41,7 @@ def weights_train(
     started = time.perf_counter()
     report = progress or (lambda _value: None)
     rng = np.random.default_rng(21)
+    report(0.01)  # started: reading the blocks takes a while at a million records
     pairs = finder.candidate_pairs(record_type, RULES, None)
     blocked = len(pairs)
     if blocked > weights.BLOCKED_SAMPLE:
