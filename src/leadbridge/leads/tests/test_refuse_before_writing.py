@@ -45,7 +45,7 @@ def test_a_move_that_needs_a_plan_is_refused_before_any_write(
     assert events(lead) == before
     # The status bar's path refuses the same way.
     with CaptureQueriesContext(connection) as captured, pytest.raises(Conflict) as caught:
-        lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=converted_status.pk)
+        lead_change_status(actor=admin_user, pk=lead.pk, status_id=converted_status.pk)
     assert caught.value.code == "plan_required"
     assert writes(captured.captured_queries) == []
 
@@ -108,7 +108,7 @@ def test_a_status_change_that_converts_locks_the_lead_once(
     if path == "update":
         lead_update(actor=admin_user, pk=lead.pk, data={"status_id": converted_status.pk})
     else:
-        lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=converted_status.pk)
+        lead_change_status(actor=admin_user, pk=lead.pk, status_id=converted_status.pk)
     assert lock_calls.count(Lead) == 1
     stored = Lead.objects.get(pk=lead.pk)
     assert (stored.is_converted, stored.status_id) == (True, converted_status.pk)
