@@ -211,6 +211,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
                 on_duplicate=on_duplicate,
                 create=services.create,
                 update=services.update,
+                source="API",
             )
             obj = record_get(actor=request.auth, record_type=record_type, pk=intake.obj.pk)
             return 201 if intake.outcome == "created" else 200, represent(record_type, obj) | {
