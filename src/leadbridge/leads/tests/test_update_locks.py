@@ -144,6 +144,7 @@ def test_the_imports_upsert_locks_the_lead_once_and_keeps_the_values_before(
             "custom_fields": {"fleet": "12", "region": "Čechy"},
         },
     )
+
     def overwrite():
         # The import's path: the pipeline decides the values, the writer's update keeps undo.
         return act_on_match(
