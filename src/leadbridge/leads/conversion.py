@@ -39,7 +39,7 @@ from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.customfields.services import clean_custom_value
 from leadbridge.deals.models import Deal, Pipeline, Stage
 from leadbridge.deals.services import make_deal_validator
-from leadbridge.duplicates.checks import find_matches
+from leadbridge.duplicates.checks import find_matches, lock_keys_of
 from leadbridge.duplicates.intake import link_note
 from leadbridge.duplicates.policy import CONVERSION, USE_MATCH, OnDuplicate, parse
 from leadbridge.history.models import HistoryEvent
@@ -147,6 +147,9 @@ class Work:
     targets: dict[str, TargetWork]
     errors: Collector
     open_deals: list[dict] = field(default_factory=list)
+    # The plan is for the conversion itself, not a preview: the duplicate checks hold the
+    # values' key locks until it commits (duplicates/intake.py: check and create together).
+    for_write: bool = False
 
     @property
     def duplicates(self) -> list[dict]:
@@ -245,6 +248,8 @@ def _plan_target(
         out.warnings.extend(collected.warnings)
         tw.state = state
         if name in ("client", "contact"):
+            if work.for_write:
+                lock_keys_of(state)
             # Only records the user may see are named: a match must not reveal the others.
             tw.duplicates = find_matches(
                 actor=actor, record_type=name, values=state, targets=(name,)
@@ -322,10 +327,11 @@ def _check_pipeline(work: Work, target: TargetPlan) -> None:
         out.add("deal.pipeline_id", _("No such pipeline."))
 
 
-def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
-    """Everything the conversion would write, with every problem found, writing nothing."""
+def plan_work(actor: Any, lead: Lead, plan: Plan, *, for_write: bool = False) -> Work:
+    """Everything the conversion would write, with every problem found, writing nothing.
+    `for_write`: in the conversion's transaction (the checks take the key locks)."""
     plan = resolve_defaults(lead, plan)
-    work = Work(lead=lead, plan=plan, targets={}, errors=Collector())
+    work = Work(lead=lead, plan=plan, targets={}, errors=Collector(), for_write=for_write)
     lead_data = _lead_data(lead)
     lead_defs = _defs("lead")
     assert plan.client and plan.contact and plan.deal
@@ -500,9 +506,9 @@ def lead_convert(*, actor: Any, lead_id: int, plan: Plan) -> dict:
     """Convert a lead by the plan, all or nothing."""
     with transaction.atomic():
         lead = _begin(actor, lead_id, plan, for_preview=False)
-        work = plan_work(actor, lead, plan)
+        work = plan_work(actor, lead, plan, for_write=True)
         if plan.on_duplicate in USE_MATCH and _use_matches(plan, work):
-            work = plan_work(actor, lead, plan)
+            work = plan_work(actor, lead, plan, for_write=True)
         if work.errors.errors:
             raise ValidationFailed(
                 _("Some values the targets need are missing or not valid."),

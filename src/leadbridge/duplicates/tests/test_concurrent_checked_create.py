@@ -73,3 +73,52 @@ def test_lock_ids_are_stable_signed_64_bit():
     ids = [checks._lock_id(k) for k in ("e:a@b.cz", "e:a@b.cz", "p:+420601000000")]
     assert ids[0] == ids[1] != ids[2]
     assert all(-(2**63) <= i < 2**63 for i in ids)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("mode", ["skip", "fill", "link"])
+def test_two_concurrent_conversions_into_one_company_make_one_client(
+    baseline_data, admin_user, make_lead, monkeypatch, mode
+):
+    """The conversion checks and creates its client in one transaction under the same key
+    locks: two leads of one company converted at once end at one client."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory locks are PostgreSQL's; SQLite has one writer at a time")
+    from leadbridge.leads import conversion
+
+    both_checked = threading.Barrier(2)
+    real = conversion.find_matches
+
+    def find_then_meet(**kwargs):
+        found = real(**kwargs)
+        if kwargs.get("record_type") == "client":
+            try:
+                both_checked.wait(timeout=3)
+            except threading.BrokenBarrierError:
+                pass
+        return found
+
+    monkeypatch.setattr(conversion, "find_matches", find_then_meet)
+    company = {"company_name": "Twin Porost s.r.o.", "registration_number": "87654321"}
+    leads = [make_lead(last_name=f"Twin {n}", **company) for n in range(2)]
+    errors: list[Exception] = []
+
+    def convert(lead) -> None:
+        try:
+            conversion.lead_convert(
+                actor=admin_user,
+                lead_id=lead.pk,
+                plan=conversion.plan_from_dict({"contact": {"mode": "none"}, "on_duplicate": mode}),
+            )
+        except Exception as exc:  # reported below, with the thread's view
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=convert, args=(lead,)) for lead in leads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Client.objects.filter(registration_number="87654321").count() == 1
