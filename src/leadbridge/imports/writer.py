@@ -250,10 +250,10 @@ class BatchWriter:
         """The lead's update for fill and overwrite (`act_on_match` says which values);
         returns the values before, for undo (None when nothing changed). `lead_update`
         locks the lead once; the values before are read from the changes it made."""
-        saved, changes = lead_update(actor=actor, lead_id=pk, data=data, version=version)
-        if not changes:
+        saved = lead_update(actor=actor, pk=pk, data=data, version=version)
+        if not saved.changes:
             return None
-        return values_before(saved.obj, changes)
+        return values_before(saved.obj, saved.changes)
 
     def _source(self, outcome: RowOutcome) -> str:
         """The row, as a link's note names where its values came from."""

@@ -190,10 +190,8 @@ def capture_deal(
                 record_type="client",
                 data={"kind": "company", "name": company, **_pick(data, CLIENT_FIELDS)} | placement,
                 on_duplicate=client_mode,
-                create=lambda *, actor, data: client_create(actor=actor, data=data),
-                update=lambda *, actor, pk, data, version: client_update(
-                    actor=actor, client_id=pk, data=data, version=version
-                ),
+                create=client_create,
+                update=client_update,
                 reveal=reveal,
             )
             result.client, result.client_created = got.obj, got.outcome == "created"
@@ -212,9 +210,7 @@ def capture_deal(
                 on_duplicate=mode,
                 source=source,
                 create=new_contact,
-                update=lambda *, actor, pk, data, version: contact_update(
-                    actor=actor, contact_id=pk, data=data, version=version
-                ),
+                update=contact_update,
                 reveal=reveal,
             )
             result.contact, result.outcome = got.obj, got.outcome

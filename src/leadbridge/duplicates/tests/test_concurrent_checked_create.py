@@ -50,9 +50,7 @@ def test_two_concurrent_checked_creates_make_one_record(admin_user, monkeypatch,
                 data=dict(data),
                 on_duplicate=mode,
                 create=client_create,
-                update=lambda *, actor, pk, data, version: client_update(
-                    actor=actor, client_id=pk, data=data, version=version
-                ),
+                update=client_update,
             )
             outcomes.append(got.outcome)
         except Conflict as exc:
