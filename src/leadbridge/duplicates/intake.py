@@ -133,16 +133,33 @@ def act_on_match(
         )
         return "linked", None
     if mode == OnDuplicate.FILL:
-        # Read under a lock: what is empty must still be empty when it is written.
-        with transaction.atomic():
-            current = model_for(record_type).objects.select_for_update().get(pk=pk)
-            saved = update(actor=actor, pk=pk, data=changes_for(mode, data, current), version=None)
-        return "updated", saved
+        return "updated", _fill(actor, record_type, pk, data, update)
     if mode == OnDuplicate.OVERWRITE:
         with transaction.atomic():
             saved = update(actor=actor, pk=pk, data=changes_for(mode, data), version=None)
         return "updated", saved
     raise ValueError(mode)  # allow and reject make or refuse a record: nothing to act on
+
+
+FILL_ATTEMPTS = 3  # reads of the record a fill may take when others keep changing it
+
+
+def _fill(actor: Any, record_type: str, pk: int, data: dict, update: Callable[..., Any]) -> Any:
+    """Fill the record's empty fields. What is empty is read without a lock and the update
+    service's one lock checks the version read: a field someone filled in between is never
+    overwritten (the record is read again instead), and the row is locked once."""
+    model = model_for(record_type)
+    attempt = 1
+    while True:
+        current = model.objects.get(pk=pk)
+        try:
+            with transaction.atomic():
+                values = changes_for(OnDuplicate.FILL, data, current)
+                return update(actor=actor, pk=pk, data=values, version=current.version)
+        except Conflict as exc:
+            if exc.code != "stale_version" or attempt >= FILL_ATTEMPTS:
+                raise
+            attempt += 1
 
 
 def changes_for(mode: OnDuplicate, data: dict, current: Any = None) -> dict:
