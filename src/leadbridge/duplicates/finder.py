@@ -46,7 +46,7 @@ RULE_KEYS = {
     "registration_number": ("i", "t"),
     "name": ("m", "n", "x", "h", "s", "g", "y", "d", "z", "o", "v"),
     "company": ("c", "k", "f"),
-    "address": ("a", "h", "q"),
+    "address": ("a", "h", "q", "b"),
 }
 SYNC_LIMIT = 5000  # records a request may scan synchronously; above, a background job
 SPLIT_MARGIN = 0.35  # a group is split where a bond is this far below the threshold

@@ -145,10 +145,11 @@ _GENERIC_LOCALS = frozenset(
 )
 _MIN_LOCAL = 5
 BLOCK_LIMIT = 60  # records sharing one key beyond which the key says too little to compare
-# A name in a city, or the personal part of an e-mail ("jan.novak" at any provider), is shared
-# by far more strangers than a name in a postcode: smaller blocks for those kinds of key.
+# A name in a city, the personal part of an e-mail ("jan.novak" at any provider) or a street in
+# a town is shared by far more strangers than a name in a postcode: smaller blocks for those
+# kinds of key.
 KIND_BLOCK_LIMITS = {
-    **{kind: 12 for kind in "nlgyzd"},
+    **{kind: 12 for kind in "nlgyzdb"},
     **{kind: 20 for kind in "ovq"},  # a surname, a given name, a postcode alone
 }
 MIN_ID_TYPO = 5  # ids this long or longer are also filed by their one-typo neighbourhood
@@ -434,8 +435,25 @@ def blocking_keys(p: Prepared) -> list[str]:
         # Each name word at its house, wherever the postcode and the city are mistyped.
         house = f"{p.number}|{phonetic(p.street.replace(' ', ''))[:4]}"
         keys.update(f"h:{phonetic(w)}|{house}" for w in words if len(w) > 2)
+    if p.street and city:
+        # The street in its town, whatever the names, the postcode and the house number
+        # say: a record typed again with both names changed or mistyped still meets its
+        # first entry there. A street of a big town passes the kind's block limit and is
+        # skipped, so this reaches only small places (see KIND_BLOCK_LIMITS).
+        keys.add(f"b:{street_sound(p.street)}|{city}")
     keys.update(_typo_keys(p))
     return sorted(_fit(k) for k in keys)
+
+
+def street_sound(name: str) -> str:
+    """The sound of a street's first word (with the next when the first is short: "le loi",
+    "st kilda"): the part typists get right; the end of a name is where a mistyped street
+    word ("plvace", "c rescent") lands."""
+    words = name.split()
+    if not words:
+        return ""
+    first = words[0] if len(words[0]) >= 4 else "".join(words[:2])
+    return phonetic(first)
 
 
 def _typo_keys(p: Prepared) -> set[str]:
