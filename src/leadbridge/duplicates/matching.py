@@ -20,6 +20,7 @@ from leadbridge.core.normalize import InvalidValue, fold, normalize_phone, phone
 from .fellegi_sunter import DEFAULT, Weights
 from .levels import TF_FIELDS, compare, fields_of, level_code, reason
 from .prepared import Prepared
+from .similarity import SPLIT_STREET_WORDS, unglue
 
 RULES = ("email", "phone", "name", "company", "registration_number", "address")
 ALL_RULES = frozenset(RULES)
@@ -131,11 +132,6 @@ _STREET_WORDS = frozenset(
     "aleje os osiedle pl plac street st road rd avenue ave duong pho so crescent place drive "
     "court lane parade terrace circuit close way boulevard highway".split()
 )
-# Street words also typed glued to the name ("pridhamstreet"), stripped from a word's end.
-_GLUED_STREET_WORDS = ("street", "road", "avenue", "crescent", "place", "drive", "trida")
-# More of them for a name whose street word a typo split ("c rescent", "c lose"): glued back,
-# the name ends with one.
-_SPLIT_STREET_WORDS = (*_GLUED_STREET_WORDS, "court", "close", "circuit", "parade", "terrace")
 # Providers that ignore dots in the local part of an address (jan.novak == jannovak).
 _DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 # Local parts that name a role, not a person: never evidence that two records are one.
@@ -268,23 +264,16 @@ def street(value: str | None) -> tuple[str, str]:
         if not number and _HOUSE_NUMBER.match(token):
             number = token
         elif token.strip("-"):
-            words.append(_unglue(_PUNCT.sub("", token)))
+            words.append(unglue(_PUNCT.sub("", token)))
     named = [w for w in words if w and w not in _STREET_WORDS]
     if len(named) > 1:
         # A street word split by a typo ("mathieson c rescent", "garrards treet"): the
         # name glued together ends with it.
         glued = "".join(named)
-        if (unglued := _unglue(glued, _SPLIT_STREET_WORDS)) != glued:
+        if (unglued := unglue(glued, SPLIT_STREET_WORDS)) != glued:
             named = [unglued]
     # "Námestie 12" is a street called "square": keep the word when it is the whole name.
     return " ".join(named or [w for w in words if w]), number
-
-
-def _unglue(word: str, suffixes: tuple[str, ...] = _GLUED_STREET_WORDS) -> str:
-    for suffix in suffixes:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
 
 
 @lru_cache(maxsize=32768)

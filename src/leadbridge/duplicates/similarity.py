@@ -60,3 +60,24 @@ def street_similarity(a: str, b: str) -> float:
 def truncated(a: str, b: str) -> bool:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     return len(short) >= 5 and len(long) - len(short) <= 7 and long.startswith(short)
+
+
+# Street words also typed glued to the name ("pridhamstreet"), stripped from a word's end.
+GLUED_STREET_WORDS = ("street", "road", "avenue", "crescent", "place", "drive", "trida")
+# More of them for a name whose street word a typo split ("c rescent", "c lose"): glued back,
+# the name ends with one.
+SPLIT_STREET_WORDS = (*GLUED_STREET_WORDS, "court", "close", "circuit", "parade", "terrace")
+
+
+def unglue(word: str, suffixes: tuple[str, ...] = GLUED_STREET_WORDS) -> str:
+    for suffix in suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def line_as_street(line: str) -> str:
+    """A second address line read as a street name, to compare with the other record's
+    street when the two lines were typed the other way round: without spaces and without a
+    street word at its end ("milson street" -> "milson")."""
+    return unglue(line.replace(" ", ""), SPLIT_STREET_WORDS)

@@ -454,12 +454,55 @@ def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]
                 s[k] = 0.95
         level[both] = np.select([ca == cb, s >= lv.STREET_CLOSE], [0, 1], 2)
         sim[both] = s
+        crossed = _crossed_lines(p, a, b, both[level[both] == 2], level, sim)
         out["street"] = (level, sim)
+    else:
+        crossed = np.empty(0, dtype=np.int64)
     if "number" in fields:
         typo_levels("number", 2)
     if "premises" in fields:
         close_levels("premises")
+        out["premises"][0][crossed] = -1  # read as the street (`levels._crossed_lines`)
+        out["premises"][1][crossed] = 0.0
     return {f: out[f] for f in fields if f in out}
+
+
+def _street_similarity(streets: list[str], lines: list[str]) -> np.ndarray:
+    """`similarity.street_similarity` of space-less street names and lines read as streets."""
+    s = cpdist(streets, lines, scorer=Indel.normalized_similarity, dtype=np.float64, workers=-1)
+    for k in np.flatnonzero((s < 0.95) & (s >= 0.58)).tolist():
+        if truncated(streets[k], lines[k]):
+            s[k] = 0.95
+    return s
+
+
+def _crossed_lines(
+    p: Profiles, a: np.ndarray, b: np.ndarray, idx: np.ndarray, level: np.ndarray, sim: np.ndarray
+) -> np.ndarray:
+    """`levels._crossed_lines` for the pairs `idx` (whose streets differ): where a street
+    is exact or close to the other record's second line, that becomes the street's level and
+    similarity (in `level`, `sim`). Returns those pairs."""
+    best_level = np.full(len(idx), 2, dtype=np.int8)
+    best_sim = np.zeros(len(idx))
+    streets, premises = p.vocab["sn"].values, p.vocab["premises"].values
+    for x, y in ((a, b), (b, a)):
+        cs, cl = p.codes["sn"][x[idx]], p.codes["premises"][y[idx]]
+        has = np.flatnonzero(cl != 0)
+        if not len(has):
+            continue
+        pair = cs[has].astype(np.int64) << 32 | cl[has].astype(np.int64)
+        distinct, inverse = np.unique(pair, return_inverse=True)
+        left = [streets[c] for c in (distinct >> 32).tolist()]
+        right = [similarity.line_as_street(premises[c]) for c in (distinct & 0xFFFFFFFF).tolist()]
+        same = np.array([u == v for u, v in zip(left, right, strict=True)], dtype=bool)
+        s = np.where(same, 1.0, _street_similarity(left, right))
+        lv_ = np.select([same, s >= lv.STREET_CLOSE], [0, 1], 2)
+        lv_, s = lv_[inverse.reshape(-1)], s[inverse.reshape(-1)]
+        better = (lv_ < best_level[has]) | ((lv_ == best_level[has]) & (s > best_sim[has]))
+        best_level[has[better]], best_sim[has[better]] = lv_[better], s[better]
+    hit = idx[best_level < 2]
+    level[hit], sim[hit] = best_level[best_level < 2], best_sim[best_level < 2]
+    return hit
 
 
 def _names(p: Profiles, a, b, fields, out: Levels, column) -> None:

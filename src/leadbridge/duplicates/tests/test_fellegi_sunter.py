@@ -306,3 +306,28 @@ def test_a_street_in_another_town_is_another_block():
 )  # fmt: skip
 def test_a_street_sounds_by_its_first_word(a, b):
     assert street_sound(a) == street_sound(b)
+
+
+@pytest.mark.parametrize(
+    "a, b, level",
+    [
+        # en (FEBRL): the two lines swapped, the street word glued on the second line
+        ({"street": "42 Stone Place", "street2": "Medical Centre"},
+         {"street": "42 Medical Centre", "street2": "Stoneplace"}, "exact"),
+        # only one record has a second line; the street mistyped there
+        ({"street": "42 Stone Place"},
+         {"street": "42 Medical Centre", "street2": "Stone Plaec"}, "close"),
+        # cs: a building typed first, the street second
+        ({"street": "Husova 5", "street2": "Areál Zbrojovka"},
+         {"street": "Areál Zbrojovka 5", "street2": "Husova"}, "exact"),
+        # another street on either line stays another street
+        ({"street": "Husova 5", "street2": "Areál Zbrojovka"},
+         {"street": "Palackého 5", "street2": "Budova A"}, "other"),
+    ],
+)  # fmt: skip
+def test_address_lines_typed_the_other_way_round_compare_as_the_street(a, b, level):
+    found = compare(prepare({**a, "last_name": "X"}), prepare({**b, "last_name": "X"}),
+                    ["street", "premises"])  # fmt: skip
+    assert FIELDS["street"][found["street"][0]] == level
+    # The second lines were read as the street: not weighed again (unless nothing crossed).
+    assert ("premises" in found) == (level == "other" and "street2" in b)
