@@ -70,48 +70,32 @@ RECORDS = {
         "lead",
         RecordServices(
             create=lead_services.lead_create,
-            update=lambda *, actor, pk, data, version: lead_services.lead_update(
-                actor=actor, lead_id=pk, data=data, version=version
-            ),
-            delete=lambda *, actor, pk, version: lead_services.lead_delete(
-                actor=actor, lead_id=pk, version=version
-            ),
+            update=lead_services.lead_update,
+            delete=lead_services.lead_delete,
         ),
     ),
     "clients": (
         "client",
         RecordServices(
             create=client_services.client_create,
-            update=lambda *, actor, pk, data, version: client_services.client_update(
-                actor=actor, client_id=pk, data=data, version=version
-            ),
-            delete=lambda *, actor, pk, version: client_services.client_delete(
-                actor=actor, client_id=pk, version=version
-            ),
+            update=client_services.client_update,
+            delete=client_services.client_delete,
         ),
     ),
     "contacts": (
         "contact",
         RecordServices(
             create=client_services.contact_create,
-            update=lambda *, actor, pk, data, version: client_services.contact_update(
-                actor=actor, contact_id=pk, data=data, version=version
-            ),
-            delete=lambda *, actor, pk, version: client_services.contact_delete(
-                actor=actor, contact_id=pk, version=version
-            ),
+            update=client_services.contact_update,
+            delete=client_services.contact_delete,
         ),
     ),
     "deals": (
         "deal",
         RecordServices(
             create=deal_services.deal_create,
-            update=lambda *, actor, pk, data, version: deal_services.deal_update(
-                actor=actor, deal_id=pk, data=data, version=version
-            ),
-            delete=lambda *, actor, pk, version: deal_services.deal_delete(
-                actor=actor, deal_id=pk, version=version
-            ),
+            update=deal_services.deal_update,
+            delete=deal_services.deal_delete,
         ),
     ),
 }

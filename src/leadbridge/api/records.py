@@ -13,6 +13,7 @@ from ninja import Field, Header, Query, Router, Schema
 from pydantic import AfterValidator, create_model
 
 from leadbridge.core.errors import field_error
+from leadbridge.core.record_services import Saved
 from leadbridge.core.representation import represent, represent_page
 from leadbridge.core.selectors import ListParams, record_get, record_list, record_suggestions
 from leadbridge.core.specs import SPECS
@@ -110,9 +111,12 @@ def filter_schema(record_type: str) -> type[Schema]:
 
 @dataclass
 class RecordServices:
-    create: Callable[..., Any]
-    update: Callable[..., Any]
-    delete: Callable[..., Any]
+    """A record type's services, each keyword-only: create(actor, data),
+    update(actor, pk, data, version), delete(actor, pk, version); each returns a `Saved`."""
+
+    create: Callable[..., Saved]
+    update: Callable[..., Saved]
+    delete: Callable[..., Saved]
 
 
 CHECKED = ("lead", "client", "contact")
@@ -142,7 +146,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
     In = input_schema(record_type, patch=False)
     Patch = input_schema(record_type, patch=True)
     Out = output_schema(record_type)
-    Saved = saved_schema(record_type, Out)
+    SavedOut = saved_schema(record_type, Out)
     ListOut = list_schema(record_type, Out)
     Filters = filter_schema(record_type)
     cf_doc = (
@@ -183,7 +187,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
 
     @router.post(
         "",
-        response={201: Saved, 200: Saved, **ERRORS},
+        response={201: SavedOut, 200: SavedOut, **ERRORS},
         summary=f"Create a {record_type}",
         description="Leads, clients and contacts are checked for duplicates first; the "
         "answer lists them in `duplicates`. Query parameter `on_duplicate`: "
@@ -241,7 +245,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
 
     @router.patch(
         "/{int:record_id}",
-        response={200: Saved, **ERRORS},
+        response={200: SavedOut, **ERRORS},
         summary=f"Change a {record_type}",
         operation_id=f"{plural}_update",
     )
@@ -260,9 +264,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
         version = _one_version(data.pop("version", None), version)
 
         def write():
-            saved, _changes = services.update(
-                actor=request.auth, pk=record_id, data=data, version=version
-            )
+            saved = services.update(actor=request.auth, pk=record_id, data=data, version=version)
             obj = record_get(actor=request.auth, record_type=record_type, pk=saved.obj.pk)
             duplicates = (
                 find_matches(

@@ -28,10 +28,8 @@ pages = ContactPages(
         Column(_("Owner"), "owner"),
     ],
     create=services.contact_create,
-    update=lambda *, actor, pk, data, version: services.contact_update(
-        actor=actor, contact_id=pk, data=data, version=version
-    ),
-    delete=lambda *, actor, pk: services.contact_delete(actor=actor, contact_id=pk),
+    update=services.contact_update,
+    delete=services.contact_delete,
     card_fields=[
         (_("Job title"), "job_title"),
         (_("Client"), "client"),

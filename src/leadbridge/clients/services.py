@@ -31,20 +31,20 @@ def client_create(*, actor: Any, data: dict) -> Saved:
     return record_create(actor=actor, record_type="client", data=data, validate=validate_client)
 
 
-def client_update(*, actor: Any, client_id: int, data: dict, version: int | None = None):
+def client_update(*, actor: Any, pk: int, data: dict, version: int | None = None) -> Saved:
     with transaction.atomic():
         return record_update(
             actor=actor,
             record_type="client",
-            pk=client_id,
+            pk=pk,
             data=data,
             version=version,
             validate=validate_client,
         )
 
 
-def client_delete(*, actor: Any, client_id: int, version: int | None = None):
-    return record_delete(actor=actor, record_type="client", pk=client_id, version=version)
+def client_delete(*, actor: Any, pk: int, version: int | None = None) -> Saved:
+    return record_delete(actor=actor, record_type="client", pk=pk, version=version)
 
 
 def make_contact_validator(actor: Any):
@@ -63,17 +63,17 @@ def contact_create(*, actor: Any, data: dict) -> Saved:
     )
 
 
-def contact_update(*, actor: Any, contact_id: int, data: dict, version: int | None = None):
+def contact_update(*, actor: Any, pk: int, data: dict, version: int | None = None) -> Saved:
     with transaction.atomic():
         return record_update(
             actor=actor,
             record_type="contact",
-            pk=contact_id,
+            pk=pk,
             data=data,
             version=version,
             validate=make_contact_validator(actor),
         )
 
 
-def contact_delete(*, actor: Any, contact_id: int, version: int | None = None):
-    return record_delete(actor=actor, record_type="contact", pk=contact_id, version=version)
+def contact_delete(*, actor: Any, pk: int, version: int | None = None) -> Saved:
+    return record_delete(actor=actor, record_type="contact", pk=pk, version=version)

@@ -44,10 +44,8 @@ pages = ClientPages(
         Column(_("Owner"), "owner"),
     ],
     create=services.client_create,
-    update=lambda *, actor, pk, data, version: services.client_update(
-        actor=actor, client_id=pk, data=data, version=version
-    ),
-    delete=lambda *, actor, pk: services.client_delete(actor=actor, client_id=pk),
+    update=services.client_update,
+    delete=services.client_delete,
     card_fields=[
         (_("Kind"), "kind"),
         (_("Registration number"), "registration_number"),

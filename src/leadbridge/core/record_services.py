@@ -69,12 +69,19 @@ def _live(model: Any) -> Any:
     return qs
 
 
+# One changed field: (name, old value, new value); a custom field as "custom_fields.<key>".
+Change = tuple[str, Any, Any]
+
+
 @dataclass
 class Saved:
-    """What a write returns: the record and the warnings to show (stored anyway)."""
+    """What every record write returns (create, update, delete, of every type): the record,
+    the warnings to show (stored anyway) and, for an update, the changes it made (empty when
+    nothing changed: no history row, no new version)."""
 
     obj: Any
     warnings: list[FieldIssue] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
 
 
 def _region(values: dict, instance: Any) -> str:
@@ -420,6 +427,21 @@ def fetch(record_type: str, pk: int, *, for_update: bool = False) -> Any:
         ) from None
 
 
+def lock_checked(
+    *, actor: Any, record_type: str, pk: int, version: int | None, right: str | None = "update"
+) -> Any:
+    """The one lock and check of a write: the live record locked for the rest of the
+    transaction, the actor's `right` to it (None: the caller checked it otherwise) and the
+    `version` the caller read (None: any). Everything a write refuses for the row itself is
+    refused here, before anything is written; a service whose caller passes the row on
+    (`record_update(locked=...)`) does not lock or check it again."""
+    obj = lock(record_type, pk)
+    if right is not None:
+        access.check(actor, record_type, right, obj)
+    check_version(obj, version)
+    return obj
+
+
 def check_version(obj: Any, version: int | None) -> None:
     if version is not None and version != obj.version:
         raise Conflict(
@@ -446,8 +468,8 @@ def record_update(
     right: str = "update",
     check_access: bool = True,
     locked: Any = None,
-    guard: Callable[[list[tuple[str, Any, Any]]], None] | None = None,
-) -> tuple[Saved, list[tuple[str, Any, Any]]]:
+    guard: Callable[[list[Change]], None] | None = None,
+) -> Saved:
     """Change the given fields of one record; returns the record and the changes made.
 
     Must run inside a transaction (the caller's), so that type-specific follow-ups (a status
@@ -462,10 +484,13 @@ def record_update(
     spec = SPECS[record_type]
     obj = locked
     if obj is None:
-        obj = lock(record_type, pk)
-        if check_access:
-            access.check(actor, record_type, right, obj)
-        check_version(obj, version)
+        obj = lock_checked(
+            actor=actor,
+            record_type=record_type,
+            pk=pk,
+            version=version,
+            right=right if check_access else None,
+        )
     out = Collector()
     values = clean_input(spec, data, actor=actor, instance=obj, out=out)
     defs = definitions(record_type)
@@ -501,10 +526,10 @@ def record_update(
             data={"version": obj.version},
         )
         publish(f"{record_type}.updated", record_type, obj, actor=actor)
-    return Saved(obj, out.warnings), changes
+    return Saved(obj, out.warnings, changes)
 
 
-def _diff(before: dict, after: dict) -> list[tuple[str, Any, Any]]:
+def _diff(before: dict, after: dict) -> list[Change]:
     changes = []
     for name, new in after.items():
         if name == "custom_fields":
@@ -517,12 +542,12 @@ def _diff(before: dict, after: dict) -> list[tuple[str, Any, Any]]:
     return changes
 
 
-def record_delete(*, actor: Any, record_type: str, pk: int, version: int | None = None) -> Any:
+def record_delete(*, actor: Any, record_type: str, pk: int, version: int | None = None) -> Saved:
     """Soft delete: the selectors hide the record; links, activities and history stay."""
     with transaction.atomic():
-        obj = lock(record_type, pk)
-        access.check(actor, record_type, "delete", obj)
-        check_version(obj, version)
+        obj = lock_checked(
+            actor=actor, record_type=record_type, pk=pk, version=version, right="delete"
+        )
         obj.deleted_at = timezone.now()
         obj.version += 1
         obj.save(update_fields=["deleted_at", "version", "updated_at"])
@@ -530,7 +555,7 @@ def record_delete(*, actor: Any, record_type: str, pk: int, version: int | None 
             actor=actor, record_type=record_type, record_id=obj.pk, kind=HistoryEvent.Kind.DELETED
         )
         publish(f"{record_type}.deleted", record_type, obj, actor=actor)
-    return obj
+    return Saved(obj)
 
 
 def model_field_names(model: type[models.Model]) -> set[str]:

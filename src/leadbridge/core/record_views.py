@@ -168,7 +168,7 @@ class RecordPages:
             obj=obj,
             save=lambda *, data, version: self.update(
                 actor=request.user, pk=pk, data=data, version=version
-            )[0],
+            ),
         )
         if outcome.saved is not None:
             _warn(request, outcome.form, outcome.saved.warnings)

@@ -58,20 +58,20 @@ def deal_create(*, actor: Any, data: dict) -> Saved:
     )
 
 
-def deal_update(*, actor: Any, deal_id: int, data: dict, version: int | None = None):
+def deal_update(*, actor: Any, pk: int, data: dict, version: int | None = None) -> Saved:
     with transaction.atomic():
         return record_update(
             actor=actor,
             record_type="deal",
-            pk=deal_id,
+            pk=pk,
             data=data,
             version=version,
             validate=make_deal_validator(actor),
         )
 
 
-def deal_delete(*, actor: Any, deal_id: int, version: int | None = None):
-    return record_delete(actor=actor, record_type="deal", pk=deal_id, version=version)
+def deal_delete(*, actor: Any, pk: int, version: int | None = None) -> Saved:
+    return record_delete(actor=actor, record_type="deal", pk=pk, version=version)
 
 
 def pipeline_create(

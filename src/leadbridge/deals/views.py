@@ -69,10 +69,8 @@ pages = DealPages(
     ],
     filters_template="deals/_filters.html",
     create=services.deal_create,
-    update=lambda *, actor, pk, data, version: services.deal_update(
-        actor=actor, deal_id=pk, data=data, version=version
-    ),
-    delete=lambda *, actor, pk: services.deal_delete(actor=actor, deal_id=pk),
+    update=services.deal_update,
+    delete=services.deal_delete,
     card_fields=[
         (_("Pipeline"), "pipeline.name"),
         (_("Stage"), "stage.name"),
@@ -117,9 +115,7 @@ def deal_board(request: HttpRequest) -> HttpResponse:
 def deal_board_move(request: HttpRequest) -> HttpResponse:
     try:
         deal_id, stage_id = int(request.POST["id"]), int(request.POST["column"])
-        saved, _changes = services.deal_update(
-            actor=request.user, deal_id=deal_id, data={"stage_id": stage_id}
-        )
+        saved = services.deal_update(actor=request.user, pk=deal_id, data={"stage_id": stage_id})
     except (KeyError, ValueError):
         return HttpResponse(_("Bad request."), status=400)
     except DomainError as exc:
@@ -140,7 +136,7 @@ def deal_stage(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.deal_update(
                 actor=request.user,
-                deal_id=pk,
+                pk=pk,
                 data={"stage_id": target.pk},
                 version=_int(request.POST.get("version")) or deal.version,
             )

@@ -704,7 +704,7 @@ def _set_deal_value(actor: Any, document: Document) -> None:
             continue
         deal_update(
             actor=actor,
-            deal_id=deal.pk,
+            pk=deal.pk,
             data={"value": str(document.total_base), "currency": document.currency},
             version=deal.version,
         )

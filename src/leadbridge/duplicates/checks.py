@@ -330,8 +330,7 @@ def _act(actor, record_type, data, on_duplicate, create, update, reveal) -> Inta
                 if extra:
                     fill["custom_fields"] = extra
             saved = update(actor=actor, pk=current.pk, data=fill, version=None)
-        obj = saved[0].obj if isinstance(saved, tuple) else saved.obj
-        return Intake(obj, "updated", shown)
+        return Intake(saved.obj, "updated", shown)
     # link
 
     lines = [f"{k}: {v}" for k, v in sorted(data.items()) if v not in (None, "", [], {})]

@@ -257,10 +257,10 @@ class BatchWriter:
                 k: v for k, v in outcome.data["custom_fields"].items() if v not in (None, "")
             }
         with transaction.atomic():
-            saved, changes = lead_update(actor=self.actor, lead_id=lead_id, data=data)
-        if not changes:
+            saved = lead_update(actor=self.actor, pk=lead_id, data=data)
+        if not saved.changes:
             return None
-        return values_before(saved.obj, changes)
+        return values_before(saved.obj, saved.changes)
 
     def _link(self, lead_id: int, outcome: RowOutcome) -> None:
 

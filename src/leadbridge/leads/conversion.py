@@ -813,9 +813,10 @@ def leads_convert_bulk(*, actor: Any, lead_ids: list[int], plan_data: dict) -> l
     return results
 
 
-def convert_on_status(actor: Any, lead: Lead, status: LeadStatus) -> bool:
-    """Moving an open lead to a converted status: convert by the default plan, or ask for a
-    plan (409 plan_required) — the runtime setting "conversion.on_status" decides."""
+def converts_on_status(lead: Lead, status: LeadStatus) -> bool:
+    """Whether moving `lead` to `status` converts it by the default plan; a move that needs
+    a plan is refused (409 plan_required) — the runtime setting "conversion.on_status"
+    decides. It reads only, so the status paths ask it before they write anything."""
     if status.kind != LeadStatus.Kind.CONVERTED or lead.is_converted:
         return False
     if get_setting("conversion.on_status") != "default_plan":
@@ -824,5 +825,9 @@ def convert_on_status(actor: Any, lead: Lead, status: LeadStatus) -> bool:
             code="plan_required",
             errors=[FieldIssue("status_id", _("A conversion plan is required for this status."))],
         )
-    lead_convert(actor=actor, lead_id=lead.pk, plan=Plan(status_id=status.pk, version=lead.version))
     return True
+
+
+def convert_by_default_plan(actor: Any, lead: Lead, status: LeadStatus) -> None:
+    """The move `converts_on_status` said yes to: convert the lead into `status`."""
+    lead_convert(actor=actor, lead_id=lead.pk, plan=Plan(status_id=status.pk, version=lead.version))

@@ -183,7 +183,7 @@ def capture_deal(
                 on_duplicate=client_mode,
                 create=lambda *, actor, data: client_create(actor=actor, data=data),
                 update=lambda *, actor, pk, data, version: client_update(
-                    actor=actor, client_id=pk, data=data, version=version
+                    actor=actor, pk=pk, data=data, version=version
                 ),
                 reveal=reveal,
             )
@@ -203,7 +203,7 @@ def capture_deal(
                 on_duplicate=on_duplicate,
                 create=new_contact,
                 update=lambda *, actor, pk, data, version: contact_update(
-                    actor=actor, contact_id=pk, data=data, version=version
+                    actor=actor, pk=pk, data=data, version=version
                 ),
                 reveal=reveal,
             )

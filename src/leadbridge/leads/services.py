@@ -14,8 +14,7 @@ from leadbridge.core.events import publish
 from leadbridge.core.record_services import (
     PrepareCache,
     Saved,
-    check_version,
-    lock,
+    lock_checked,
     prepare_create,
     record_create,
     record_delete,
@@ -26,7 +25,7 @@ from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_event
 from leadbridge.people import access
 
-from .conversion import convert_on_status
+from .conversion import convert_by_default_plan, converts_on_status
 from .models import Lead, LeadSource, LeadStatus, LostReason
 
 IDENTITY_FIELDS = ("first_name", "last_name", "company_name", "email", "phone")
@@ -175,48 +174,45 @@ def _load_status(status_id: Any) -> LeadStatus:
         raise field_error("status_id", _("No such status.")) from None
 
 
-def _convert_on_status(actor: Any, lead: Lead, status: LeadStatus) -> bool:
-    """True when the move to a converted status converted the lead (default-plan setting)."""
-
-    return convert_on_status(actor, lead, status)
-
-
-def lead_update(
-    *, actor: Any, lead_id: int, data: dict, version: int | None = None
-) -> tuple[Saved, list]:
+def lead_update(*, actor: Any, pk: int, data: dict, version: int | None = None) -> Saved:
     """Change a lead's fields; a changed status goes through the status-change path.
 
     The lead is locked and checked (right, version) once here, and `record_update` works on
-    that row; a converted lead's refusal comes before anything is written."""
+    that row; every refusal (a converted lead, a status that needs a conversion plan, a
+    value) comes before anything is written."""
     data = dict(data)
     with transaction.atomic():
-        lead = lock("lead", lead_id)
-        access.check(actor, "lead", "update", lead)
-        check_version(lead, version)
+        lead = lock_checked(actor=actor, record_type="lead", pk=pk, version=version)
         old_status_id = lead.status_id
         new_status_id = data.pop("status_id", None)
         status = None
         if new_status_id is not None and int(new_status_id) != lead.status_id:
             status = _load_status(new_status_id)
+        converts = False  # whether the new status converts the lead (`refuse` finds out)
 
         def refuse(changes: list) -> None:
+            # After the values are checked (a wrong field is reported first), before any write.
+            nonlocal converts
             changed = {name.split(".")[0] for name, _old, _new in changes}
             _refuse_if_converted(lead, changed | ({"status_id"} if status else set()))
+            converts = status is not None and converts_on_status(lead, status)
 
-        saved, changes = record_update(
+        saved = record_update(
             actor=actor,
             record_type="lead",
-            pk=lead_id,
+            pk=pk,
             data=data,
             validate=_validate_update,
             locked=lead,
             guard=refuse,
         )
         if status is not None:
-            if not _convert_on_status(actor, saved.obj, status):
-                _apply_status(actor, saved.obj, status, bump=not changes)
-            changes.append(("status_id", old_status_id, status.pk))
-    return saved, changes
+            if converts:
+                convert_by_default_plan(actor, saved.obj, status)
+            else:
+                _apply_status(actor, saved.obj, status, bump=not saved.changes)
+            saved.changes.append(("status_id", old_status_id, status.pk))
+    return saved
 
 
 def _validate_update(state: dict, instance: Lead | None, out: Collector) -> None:
@@ -269,9 +265,7 @@ def lead_change_status(
     (the board's Lost zone); it may also be given for a lead already in that status.
     """
     with transaction.atomic():
-        lead = lock("lead", lead_id)
-        access.check(actor, "lead", "update", lead)
-        check_version(lead, version)
+        lead = lock_checked(actor=actor, record_type="lead", pk=lead_id, version=version)
         status = _load_status(status_id)
         reason = _load_lost_reason(lost_reason_id, status)
         if status.pk == lead.status_id:
@@ -280,7 +274,8 @@ def lead_change_status(
                 _apply_status(actor, lead, status, lost_reason=reason)
             return lead
         _refuse_if_converted(lead, {"status_id"})
-        if _convert_on_status(actor, lead, status):
+        if converts_on_status(lead, status):
+            convert_by_default_plan(actor, lead, status)
             lead.refresh_from_db()
         else:
             _apply_status(actor, lead, status, lost_reason=reason)
@@ -345,8 +340,8 @@ def lead_board_reorder(*, actor: Any, status_id: int, ordered_ids: list[int]) ->
     return n
 
 
-def lead_delete(*, actor: Any, lead_id: int, version: int | None = None) -> Lead:
-    return record_delete(actor=actor, record_type="lead", pk=lead_id, version=version)
+def lead_delete(*, actor: Any, pk: int, version: int | None = None) -> Saved:
+    return record_delete(actor=actor, record_type="lead", pk=pk, version=version)
 
 
 # Lists an administrator edits ---------------------------------------------------------------

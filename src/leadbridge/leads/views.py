@@ -167,8 +167,8 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
             record_type="lead",
             obj=lead,
             save=lambda *, data, version: services.lead_update(
-                actor=request.user, lead_id=pk, data=data, version=version
-            )[0],
+                actor=request.user, pk=pk, data=data, version=version
+            ),
             passthrough=("plan_required",),
         )
     except DomainError:  # a converted status: the conversion wizard asks for the plan
@@ -245,7 +245,7 @@ def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def lead_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        lead = services.lead_delete(actor=request.user, lead_id=pk)
+        lead = services.lead_delete(actor=request.user, pk=pk).obj
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect("leads:detail", pk)
@@ -305,9 +305,9 @@ def lead_mass(request: HttpRequest) -> HttpResponse:
                         data["owner_id"] = _int(request.POST.get("owner_id"))
                     if request.POST.get("team_id"):
                         data["team_id"] = _int(request.POST.get("team_id"))
-                    services.lead_update(actor=request.user, lead_id=lead_id, data=data)
+                    services.lead_update(actor=request.user, pk=lead_id, data=data)
                 elif action == "delete":
-                    services.lead_delete(actor=request.user, lead_id=lead_id)
+                    services.lead_delete(actor=request.user, pk=lead_id)
                 done += 1
             except DomainError as exc:
                 detail = exc.errors[0].message if exc.errors else exc.detail

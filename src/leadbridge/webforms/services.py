@@ -143,7 +143,7 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
                 # All or nothing with the caller's transaction: no savepoint of its own.
                 create=lambda *, actor, data: lead_create(actor=actor, data=data, savepoint=False),
                 update=lambda *, actor, pk, data, version: lead_update(
-                    actor=actor, lead_id=pk, data=data, version=version
+                    actor=actor, pk=pk, data=data, version=version
                 ),
                 reveal=False,
             )

@@ -104,7 +104,7 @@ def test_access_through_any_linked_record(shared_activity, north_records, users,
 
     # Move the lead out of sales_north's team: the client link still gives access.
     lead = north_records["lead"]
-    lead_update(actor=system_actor("tests"), lead_id=lead.pk, data={"team_id": teams[1].pk})
+    lead_update(actor=system_actor("tests"), pk=lead.pk, data={"team_id": teams[1].pk})
     api = api_for(users["sales_north"])
     assert_error(api.get("/api/activities", record_type="lead", record_id=lead.pk), 404)
     client_id = north_records["client"].pk

@@ -149,9 +149,9 @@ def test_events_of_each_lead_service_and_clients(admin_user):
             data={"url": receiver.url, "events": [*events, "client.created", "lead.merged"]},
         )
         lead = lead_create(actor=admin_user, data={"last_name": "A"}).obj
-        lead_update(actor=admin_user, lead_id=lead.pk, data={"first_name": "Eva"})
+        lead_update(actor=admin_user, pk=lead.pk, data={"first_name": "Eva"})
         lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=statuses[1].pk)
-        lead_delete(actor=admin_user, lead_id=lead.pk)
+        lead_delete(actor=admin_user, pk=lead.pk)
         client_create(actor=admin_user, data={"name": "ACME s.r.o."})
         run_worker()
     got = sorted(r["headers"]["Leadbridge-Event"] for r in receiver.requests)
@@ -206,10 +206,10 @@ def test_contact_and_deal_events(admin_user):
     with Receiver() as receiver:
         webhook_save(actor=admin_user, data={"url": receiver.url, "events": events})
         client = client_create(actor=admin_user, data={"name": "ACME"}).obj
-        client_update(actor=admin_user, client_id=client.pk, data={"city": "Brno"})
+        client_update(actor=admin_user, pk=client.pk, data={"city": "Brno"})
         contact_create(actor=admin_user, data={"last_name": "Nová", "client_id": client.pk})
         deal = deal_create(actor=admin_user, data={"title": "Big", "client_id": client.pk}).obj
-        deal_delete(actor=admin_user, deal_id=deal.pk)
+        deal_delete(actor=admin_user, pk=deal.pk)
         run_worker()
     got = sorted(r["headers"]["Leadbridge-Event"] for r in receiver.requests)
     assert got == sorted(events)

@@ -123,13 +123,11 @@ def test_client_services_check_access(users, teams):
         client_create(actor=users["marketing"], data={"name": "Not allowed"})
     peer = make_record("client", owner_id=users["manager_north"].pk, team_id=north.pk)
     with pytest.raises(NotFound):
-        client_update(actor=sales, client_id=peer.pk, data={"city": "Brno"})
+        client_update(actor=sales, pk=peer.pk, data={"city": "Brno"})
     with pytest.raises(Forbidden):
-        client_update(actor=users["marketing"], client_id=peer.pk, data={"city": "Brno"})
-    saved, changes = client_update(
-        actor=users["manager_north"], client_id=peer.pk, data={"city": "Brno"}
-    )
-    assert changes == [("city", "", "Brno")] and saved.obj.version == 2
+        client_update(actor=users["marketing"], pk=peer.pk, data={"city": "Brno"})
+    saved = client_update(actor=users["manager_north"], pk=peer.pk, data={"city": "Brno"})
+    assert saved.changes == [("city", "", "Brno")] and saved.obj.version == 2
 
 
 def test_contact_service_refuses_invisible_client(users, teams):

@@ -33,7 +33,7 @@ def test_stale_links_land_on_useful_pages(browser_page, baseline_data):
     record_merge(actor=admin, record_type="lead", ids=[survivor.pk, merged.pk])
     theirs = lead("Jižní Lead", south, admin)
     gone = lead("Smazaná Lead", north, seller)
-    lead_delete(actor=admin, lead_id=gone.pk)
+    lead_delete(actor=admin, pk=gone.pk)
 
     login(page, "prodejce")
     page.goto(f"/leads/{merged.pk}/")

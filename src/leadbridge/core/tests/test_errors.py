@@ -207,7 +207,7 @@ def test_reference_to_an_inactive_user_or_deleted_record(admin_api, admin_user):
         admin_api.post("/api/leads", {"last_name": "L", "owner_id": gone.pk}), field="owner_id"
     )
     client = make_record("client")
-    client_delete(actor=admin_user, client_id=client.pk)
+    client_delete(actor=admin_user, pk=client.pk)
     r = admin_api.post("/api/contacts", {"last_name": "L", "client_id": client.pk})
     assert_error(r, 422, field="client_id")
 

@@ -99,16 +99,16 @@ def test_deal_services_check_access(users, teams):
     assert mine.owner_id == sales.pk
     team_deal = make_record("deal", owner_id=users["manager_north"].pk, team_id=north.pk)
     with pytest.raises(NotFound):
-        deal_update(actor=sales, deal_id=team_deal.pk, data={"value": "1"})
+        deal_update(actor=sales, pk=team_deal.pk, data={"value": "1"})
     with pytest.raises(NotFound):
-        deal_delete(actor=sales, deal_id=team_deal.pk)
+        deal_delete(actor=sales, pk=team_deal.pk)
     with pytest.raises(Forbidden):
-        deal_update(actor=users["marketing"], deal_id=team_deal.pk, data={"value": "1"})
+        deal_update(actor=users["marketing"], pk=team_deal.pk, data={"value": "1"})
     with pytest.raises(Forbidden):
-        deal_delete(actor=users["marketing"], deal_id=team_deal.pk)
+        deal_delete(actor=users["marketing"], pk=team_deal.pk)
     with pytest.raises(Forbidden):
-        deal_update(actor=sales, deal_id=mine.pk, data={"owner_id": users["sales_south"].pk})
-    deal_delete(actor=users["manager_north"], deal_id=team_deal.pk)
+        deal_update(actor=sales, pk=mine.pk, data={"owner_id": users["sales_south"].pk})
+    deal_delete(actor=users["manager_north"], pk=team_deal.pk)
     assert Deal.objects.get(pk=team_deal.pk).deleted_at is not None
 
 

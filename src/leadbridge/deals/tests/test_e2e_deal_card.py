@@ -53,7 +53,7 @@ def test_lost_asks_first_and_a_stale_card_loses_nothing(browser_page, boss):
     assert Deal.objects.get(pk=deal.pk).stage_id == start
     # Someone else moves the deal meanwhile: this card's move is refused, not applied over it.
     second = [s for s in stages if s.kind == "open"][1]
-    deal_update(actor=boss, deal_id=deal.pk, data={"stage_id": second.pk})
+    deal_update(actor=boss, pk=deal.pk, data={"stage_id": second.pk})
     page.once("dialog", lambda d: d.accept())
     page.locator(".stage-outcome button", has_text=lost.name).click()
     page.wait_for_selector("ul.messages li.error")

@@ -145,5 +145,5 @@ def test_lead_update_service_refuses_oversized_lists(admin_user):
 
     lead = lead_create(actor=admin_user, data={"last_name": "Nováková"}).obj
     with pytest.raises(ValidationFailed) as err, transaction.atomic():
-        lead_update(actor=admin_user, lead_id=lead.pk, data={"other_emails": emails(21)})
+        lead_update(actor=admin_user, pk=lead.pk, data={"other_emails": emails(21)})
     assert [e.field for e in err.value.errors] == ["other_emails"]

@@ -109,7 +109,7 @@ def test_history_outlives_the_record(admin_user, make_lead):
     from leadbridge.leads.services import lead_delete
 
     lead = make_lead()
-    lead_delete(actor=admin_user, lead_id=lead.pk)
+    lead_delete(actor=admin_user, pk=lead.pk)
     (deleted,) = [e for e in events("lead", lead.pk) if e.kind == "deleted"]
     assert deleted.actor_id == admin_user.pk
 
@@ -172,16 +172,16 @@ def test_failed_update_keeps_old_values_and_version(admin_user, record_type, mon
 
     monkeypatch.setattr(record_services, "history_changes", _fail_after_row(model, check))
     update = {
-        "lead": ("leadbridge.leads.services", "lead_update", "lead_id"),
-        "client": ("leadbridge.clients.services", "client_update", "client_id"),
-        "contact": ("leadbridge.clients.services", "contact_update", "contact_id"),
-        "deal": ("leadbridge.deals.services", "deal_update", "deal_id"),
+        "lead": ("leadbridge.leads.services", "lead_update"),
+        "client": ("leadbridge.clients.services", "client_update"),
+        "contact": ("leadbridge.clients.services", "contact_update"),
+        "deal": ("leadbridge.deals.services", "deal_update"),
     }[record_type]
     import importlib
 
     service = getattr(importlib.import_module(update[0]), update[1])
     with pytest.raises(Boom):
-        service(actor=admin_user, data={"description": "after"}, **{update[2]: obj.pk})
+        service(actor=admin_user, pk=obj.pk, data={"description": "after"})
     fresh = model.objects.get(pk=obj.pk)
     assert (fresh.description, fresh.version) == ("before", 1)
     assert [e.kind for e in events(record_type, obj.pk)] == ["created"]
@@ -210,7 +210,7 @@ def test_failed_status_change_keeps_the_old_status(admin_user, make_lead, monkey
     monkeypatch.setattr(services, "history_event", _fail_after_row(Lead, lambda: None))
     with pytest.raises(Boom):
         services.lead_update(
-            actor=admin_user, lead_id=lead.pk, data={"status_id": lost.pk, "city": "Brno"}
+            actor=admin_user, pk=lead.pk, data={"status_id": lost.pk, "city": "Brno"}
         )
     fresh = Lead.objects.get(pk=lead.pk)
     assert (fresh.status_id, fresh.city, fresh.version) == (lead.status_id, "Praha", 1)
@@ -224,6 +224,6 @@ def test_failed_delete_keeps_the_record(admin_user, make_lead, monkeypatch):
     lead = make_lead()
     monkeypatch.setattr(record_services, "history_event", _fail_after_row(Lead, lambda: None))
     with pytest.raises(Boom):
-        lead_delete(actor=admin_user, lead_id=lead.pk)
+        lead_delete(actor=admin_user, pk=lead.pk)
     fresh = Lead.objects.get(pk=lead.pk)
     assert (fresh.deleted_at, fresh.version) == (None, 1)

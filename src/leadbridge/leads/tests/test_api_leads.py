@@ -305,9 +305,9 @@ def test_stale_version_on_delete(admin_api, make_lead):
 
 def test_stale_version_in_the_service(admin_user, make_lead):
     lead = make_lead()
-    lead_update(actor=admin_user, lead_id=lead.pk, data={"city": "Praha"}, version=1)
+    lead_update(actor=admin_user, pk=lead.pk, data={"city": "Praha"}, version=1)
     with pytest.raises(Conflict) as info:
-        lead_update(actor=admin_user, lead_id=lead.pk, data={"city": "Brno"}, version=1)
+        lead_update(actor=admin_user, pk=lead.pk, data={"city": "Brno"}, version=1)
     assert info.value.code == "stale_version"
     assert Lead.objects.get(pk=lead.pk).city == "Praha"
 

@@ -58,10 +58,10 @@ def lock_calls(monkeypatch):
 def test_an_update_locks_and_reads_the_lead_once(admin_user, make_lead, lock_calls):
     lead = make_lead(last_name="Once", email="once@example.com")
     with CaptureQueriesContext(connection) as captured:
-        saved, changes = lead_update(
-            actor=admin_user, lead_id=lead.pk, data={"first_name": "Jana"}, version=lead.version
+        saved = lead_update(
+            actor=admin_user, pk=lead.pk, data={"first_name": "Jana"}, version=lead.version
         )
-    assert [c[0] for c in changes] == ["first_name"] and saved.obj.version == lead.version + 1
+    assert [c[0] for c in saved.changes] == ["first_name"] and saved.obj.version == lead.version + 1
     assert lock_calls.count(Lead) == 1
     assert len(reads_of(captured.captured_queries, lead.pk)) == 1
     stored = Lead.objects.get(pk=lead.pk)
@@ -71,7 +71,7 @@ def test_an_update_locks_and_reads_the_lead_once(admin_user, make_lead, lock_cal
 def test_a_stale_version_is_refused_by_the_one_check(admin_user, make_lead):
     lead = make_lead(last_name="Stale")
     with pytest.raises(Conflict) as caught:
-        lead_update(actor=admin_user, lead_id=lead.pk, data={"first_name": "X"}, version=99)
+        lead_update(actor=admin_user, pk=lead.pk, data={"first_name": "X"}, version=99)
     assert caught.value.code == "stale_version"
     assert Lead.objects.get(pk=lead.pk).first_name == ""
 
@@ -80,13 +80,13 @@ def test_a_status_change_with_fields_still_lands_once(admin_user, make_lead):
     contacted = LeadStatus.objects.get(name="Contacted")
     lead = make_lead(last_name="Moved")
     old_status = lead.status_id
-    saved, changes = lead_update(
+    saved = lead_update(
         actor=admin_user,
-        lead_id=lead.pk,
+        pk=lead.pk,
         data={"first_name": "Eva", "status_id": contacted.pk},
         version=lead.version,
     )
-    assert ("status_id", old_status, contacted.pk) in changes
+    assert ("status_id", old_status, contacted.pk) in saved.changes
     stored = Lead.objects.get(pk=lead.pk)
     assert (stored.first_name, stored.status_id, stored.version) == (
         "Eva",
@@ -101,7 +101,7 @@ def test_a_converted_leads_update_is_refused_before_anything_is_written(admin_us
     assert lead.is_converted
     events = HistoryEvent.objects.filter(record_type="lead", record_id=lead.pk).count()
     with CaptureQueriesContext(connection) as captured, pytest.raises(Conflict) as caught:
-        lead_update(actor=admin_user, lead_id=lead.pk, data={"last_name": "Changed"})
+        lead_update(actor=admin_user, pk=lead.pk, data={"last_name": "Changed"})
     assert caught.value.code == "lead_converted"
     assert [e.field for e in caught.value.errors] == ["last_name"]
     assert writes(captured.captured_queries) == []  # refused, not written and rolled back
@@ -109,8 +109,8 @@ def test_a_converted_leads_update_is_refused_before_anything_is_written(admin_us
     stored = Lead.objects.get(pk=lead.pk)
     assert (stored.last_name, stored.version) == ("Done", lead.version)
     # What stays editable on a converted lead still saves.
-    saved, changes = lead_update(actor=admin_user, lead_id=lead.pk, data={"description": "Note"})
-    assert [c[0] for c in changes] == ["description"]
+    saved = lead_update(actor=admin_user, pk=lead.pk, data={"description": "Note"})
+    assert [c[0] for c in saved.changes] == ["description"]
 
 
 def test_the_imports_upsert_locks_the_lead_once_and_keeps_the_values_before(

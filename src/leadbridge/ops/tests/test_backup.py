@@ -36,7 +36,7 @@ def test_backup_change_restore_compare(baseline_data, make_lead, tmp_path, setti
     assert (target / "manifest.json").exists()
 
     actor = system_actor("tests")
-    lead_update(actor=actor, lead_id=first.pk, data={"last_name": "Changed"})
+    lead_update(actor=actor, pk=first.pk, data={"last_name": "Changed"})
     make_lead(last_name="Added later")
     attachment.file.delete(save=False)
     assert _state() != before

@@ -90,10 +90,10 @@ def _update_service(record_type: str):
     from leadbridge.leads.services import lead_update
 
     return {
-        "lead": lambda actor, pk, data: lead_update(actor=actor, lead_id=pk, data=data),
-        "client": lambda actor, pk, data: client_update(actor=actor, client_id=pk, data=data),
-        "contact": lambda actor, pk, data: contact_update(actor=actor, contact_id=pk, data=data),
-        "deal": lambda actor, pk, data: deal_update(actor=actor, deal_id=pk, data=data),
+        "lead": lambda actor, pk, data: lead_update(actor=actor, pk=pk, data=data),
+        "client": lambda actor, pk, data: client_update(actor=actor, pk=pk, data=data),
+        "contact": lambda actor, pk, data: contact_update(actor=actor, pk=pk, data=data),
+        "deal": lambda actor, pk, data: deal_update(actor=actor, pk=pk, data=data),
     }[record_type]
 
 
@@ -103,10 +103,10 @@ def _delete_service(record_type: str):
     from leadbridge.leads.services import lead_delete
 
     return {
-        "lead": lambda actor, pk: lead_delete(actor=actor, lead_id=pk),
-        "client": lambda actor, pk: client_delete(actor=actor, client_id=pk),
-        "contact": lambda actor, pk: contact_delete(actor=actor, contact_id=pk),
-        "deal": lambda actor, pk: deal_delete(actor=actor, deal_id=pk),
+        "lead": lambda actor, pk: lead_delete(actor=actor, pk=pk),
+        "client": lambda actor, pk: client_delete(actor=actor, pk=pk),
+        "contact": lambda actor, pk: contact_delete(actor=actor, pk=pk),
+        "deal": lambda actor, pk: deal_delete(actor=actor, pk=pk),
     }[record_type]
 
 
@@ -150,8 +150,8 @@ def test_services_apply_scope(people, placed, user_key, record_type):
             continue
         assert record_get(actor=actor, record_type=record_type, pk=obj.pk).pk == obj.pk
         if may(user_key, record_type, "update"):
-            saved, changes = update(actor, obj.pk, {"description": "changed"})
-            assert [c[0] for c in changes] == ["description"], where
+            saved = update(actor, obj.pk, {"description": "changed"})
+            assert [c[0] for c in saved.changes] == ["description"], where
             assert _fresh(record_type, obj.pk).version == 2, where
         else:
             with pytest.raises(Forbidden):
@@ -317,7 +317,7 @@ def test_service_refuses_moving_outside_scope(people, placed, teams):
     _north, south = teams
     lead = placed("lead")["north"]
     with pytest.raises(Forbidden):
-        lead_update(actor=people["manager_north"], lead_id=lead.pk, data={"team_id": south.pk})
+        lead_update(actor=people["manager_north"], pk=lead.pk, data={"team_id": south.pk})
     assert _fresh("lead", lead.pk).version == 1
 
 
