@@ -20,6 +20,7 @@ data set, probability and reasons alike.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -447,11 +448,7 @@ def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]
         ca, cb = p.codes["sn"][a[both]], p.codes["sn"][b[both]]
         s = _similarity(p.vocab["sn"], ca, cb, Indel.normalized_similarity)
         values = p.vocab["sn"].values
-        # A mistyped street word cut off (`similarity.street_similarity`): only pairs whose
-        # similarity a prefix of 5+ letters with at most 7 more can give are checked.
-        for k in np.flatnonzero((s < 0.95) & (s >= 0.58)).tolist():
-            if truncated(values[int(ca[k])], values[int(cb[k])]):
-                s[k] = 0.95
+        _truncated(s, lambda k: (values[int(ca[k])], values[int(cb[k])]))
         level[both] = np.select([ca == cb, s >= lv.STREET_CLOSE], [0, 1], 2)
         sim[both] = s
         crossed = _crossed_lines(p, a, b, both[level[both] == 2], level, sim)
@@ -470,10 +467,16 @@ def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]
 def _street_similarity(streets: list[str], lines: list[str]) -> np.ndarray:
     """`similarity.street_similarity` of space-less street names and lines read as streets."""
     s = cpdist(streets, lines, scorer=Indel.normalized_similarity, dtype=np.float64, workers=-1)
-    for k in np.flatnonzero((s < 0.95) & (s >= 0.58)).tolist():
-        if truncated(streets[k], lines[k]):
-            s[k] = 0.95
+    _truncated(s, lambda k: (streets[k], lines[k]))
     return s
+
+
+def _truncated(s: np.ndarray, pair: Callable[[int], tuple[str, str]]) -> None:
+    """A mistyped street word cut off (`similarity.street_similarity`): only the pairs whose
+    similarity a truncated pair can have are checked, by their strings `pair(k)`."""
+    for k in np.flatnonzero((s < similarity.TRUNCATED) & (s >= similarity.TRUNCATED_FLOOR)):
+        if truncated(*pair(int(k))):
+            s[k] = similarity.TRUNCATED
 
 
 def _crossed_lines(

@@ -202,6 +202,11 @@ def test_typo_levels(field, a, b, level):
         ("street", "Bedford 4", "Bedfordtreet 4", "close"),
         ("street", "Mlýnská 12", "Husova 12", "other"),
         ("street", "22 mathieson c rescent", "22 Mathieson Crescent", "exact"),  # split word
+        # a long street word mistyped: the name is a prefix of the other
+        ("street", "13 morgan c eescent", "Morgan Crescent", "close"),
+        ("street", "hyndes creascent", "6 Hyndes Crescent", "close"),
+        ("street", "Morgan 13", "Morganová 13", "close"),  # cs: a prefix too
+        ("street", "Nová 13", "Novákova 13", "other"),  # too short to be read as one
         ("premises", "laughalel farm", "laughalple farm", "close"),
         ("premises", "Budova A", "budova  a", "exact"),
         ("premises", "Budova A", "Areál Zbrojovka", "other"),

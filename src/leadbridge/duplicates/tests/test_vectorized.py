@@ -132,6 +132,9 @@ def test_crossed_address_lines_score_as_the_scalar_scorer():
         {"last_name": "Kuras", "street": "110 Torbalea", "street2": "Milson Street"},
         {"last_name": "Kuras", "street": "Husova 5", "street2": "Budova A"},
         {"last_name": "Kuras", "street": "Budova A", "street2": "Husova"},
+        {"last_name": "Ryan", "street": "13 Morgan C Eescent"},  # a street word cut or
+        {"last_name": "Ryan", "street": "Morgan Crescent", "street2": "Morgan Creascent"},
+        {"last_name": "Ryan", "street": "Westport", "street2": "Morganceescent"},  # moved
     ]
     prepared = [prepare(r) for r in rows]
     for weights in (None, _learned_like(prepared)):
