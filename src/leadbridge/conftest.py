@@ -6,6 +6,7 @@ import itertools
 import json
 
 import pytest
+from django.db.models import QuerySet
 from django.test import Client
 
 from leadbridge.clients.services import client_create, contact_create
@@ -140,6 +141,21 @@ def make_deal(db):
         return deal_create(actor=actor or system_actor("tests"), data=data).obj
 
     return factory
+
+
+@pytest.fixture
+def lock_calls(monkeypatch):
+    """The models each `select_for_update()` was asked for, on either database (SQLite's SQL
+    shows no FOR UPDATE): `lock_calls.count(Lead) == 1`."""
+    calls: list[type] = []
+    original = QuerySet.select_for_update
+
+    def spy(self, *args, **kwargs):
+        calls.append(self.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    return calls
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def create_product(
     data = _dump(payload) | {"name": payload.name}
 
     def write():
-        return 201, product_dict(services.product_create(actor=request.auth, data=data))
+        return 201, product_dict(services.product_create(actor=request.auth, data=data).obj)
 
     return run_idempotent(
         request, actor=request.auth, key=idempotency_key, endpoint="POST /products", write=write
@@ -134,8 +134,8 @@ def get_product(request: HttpRequest, product_id: int):
 def update_product(request: HttpRequest, product_id: int, payload: ProductPatch):
     data = _dump(payload)
     version = data.pop("version")
-    product = services.product_update(actor=request.auth, pk=product_id, data=data, version=version)
-    return 200, product_dict(product)
+    saved = services.product_update(actor=request.auth, pk=product_id, data=data, version=version)
+    return 200, product_dict(saved.obj)
 
 
 @products_router.delete(
@@ -333,8 +333,8 @@ def create_document(
     data.update(kind=payload.kind, record_type=payload.record_type, record_id=payload.record_id)
 
     def write():
-        document = services.document_create(actor=request.auth, data=data)
-        return 201, _fresh(request, document.pk)
+        saved = services.document_create(actor=request.auth, data=data)
+        return 201, _fresh(request, saved.obj.pk)
 
     return run_idempotent(
         request, actor=request.auth, key=idempotency_key, endpoint="POST /documents", write=write

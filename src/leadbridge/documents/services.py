@@ -28,7 +28,7 @@ from leadbridge.core.errors import (
     field_error,
 )
 from leadbridge.core.events import publish
-from leadbridge.core.record_services import check_version
+from leadbridge.core.record_services import Saved, check_version
 from leadbridge.core.runtime_settings import get_setting
 from leadbridge.deals.models import Deal
 from leadbridge.deals.services import deal_update
@@ -141,7 +141,7 @@ def _product_pk(pk: Any) -> int:
     return int(pk) if str(pk).isdigit() and 0 < int(pk) <= MAX_ID else 0
 
 
-def product_create(*, actor: Any, data: dict) -> Product:
+def product_create(*, actor: Any, data: dict) -> Saved:
     access.require_admin(actor)
     out = Collector()
     values = _clean_product(data, out, creating=True)
@@ -151,10 +151,10 @@ def product_create(*, actor: Any, data: dict) -> Product:
     with transaction.atomic():
         product = Product.objects.create(**values)
         history_event(actor=actor, record_type="product", record_id=product.pk, kind="created")
-    return product
+    return Saved(product)
 
 
-def product_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Product:
+def product_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Saved:
     access.require_admin(actor)
     out = Collector()
     values = _clean_product(data, out, creating=False)
@@ -173,10 +173,10 @@ def product_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Product:
             setattr(product, key, value)
         if changes:
             _save_new_version(actor, product, "product", changes)
-    return product
+    return Saved(product, changes=changes)
 
 
-def product_delete(*, actor: Any, pk: Any, version: Any) -> None:
+def product_delete(*, actor: Any, pk: Any, version: Any) -> Saved:
     """Products are deleted for good: document lines keep their own copy of every value."""
     access.require_admin(actor)
     with transaction.atomic():
@@ -187,6 +187,7 @@ def product_delete(*, actor: Any, pk: Any, version: Any) -> None:
         history_event(actor=actor, record_type="product", record_id=product.pk, kind="deleted",
                       data={"name": product.name, "code": product.code})  # fmt: skip
         product.delete()
+    return Saved(product)
 
 
 # --- the record a document is issued on ------------------------------------------------------
@@ -453,7 +454,7 @@ def _vat_check(supplier: dict, customer: dict, wanted: bool | None) -> tuple[boo
     return check["valid"], check
 
 
-def document_create(*, actor: Any, data: dict, source: Document | None = None) -> Document:
+def document_create(*, actor: Any, data: dict, source: Document | None = None) -> Saved:
     """Issue a quote or a pro-forma on a lead, client or deal: the next number, the supplier's
     details from the company settings, the customer's from the record (`customer` in data
     overrides them key by key), the lines and their totals; `document.created`.
@@ -535,7 +536,7 @@ def document_create(*, actor: Any, data: dict, source: Document | None = None) -
             },  # fmt: skip
         )
         publish("document.created", "document", document, actor=actor)
-    return document
+    return Saved(document)
 
 
 def _plus_days(day: dt.date, days: int) -> dt.date:
@@ -578,7 +579,7 @@ def _locked(actor: Any, pk: Any) -> Document:
     return document
 
 
-def document_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Document:
+def document_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Saved:
     """Change a document's fields; `lines` replace all lines. Amounts (lines, currency,
     reverse charge) change on a draft only (409 `not_draft`); `status` goes through
     `document_change_status` in the same transaction."""
@@ -635,7 +636,7 @@ def document_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Documen
             _save_new_version(actor, document, "document", changes)
         if status is not None and status != document.status:
             document = _change_status(actor, document, status)
-    return document
+    return Saved(document, changes=changes)
 
 
 def _comparable(lines: list[dict]) -> list[tuple]:
@@ -734,7 +735,7 @@ def document_mark_sent(*, actor: Any, document: Document) -> Document:
     return document
 
 
-def document_delete(*, actor: Any, pk: Any, version: Any) -> None:
+def document_delete(*, actor: Any, pk: Any, version: Any) -> Saved:
     """A soft delete; the number stays taken (the series only counts up)."""
     with transaction.atomic():
         document = _locked(actor, pk)
@@ -749,6 +750,7 @@ def document_delete(*, actor: Any, pk: Any, version: Any) -> None:
             kind=HistoryEvent.Kind.DELETED,
             data={"number": document.number},
         )
+    return Saved(document)
 
 
 def document_create_proforma(*, actor: Any, pk: Any) -> Document:
@@ -790,5 +792,5 @@ def document_create_proforma(*, actor: Any, pk: Any) -> Document:
                 "lines": lines,
             },
             source=quote,
-        )
+        ).obj
     return proforma

@@ -119,7 +119,7 @@ def document_new(request: HttpRequest, record_type: str, record_id: int, kind: s
                 "lines": lines,
             }
             try:
-                document = services.document_create(actor=request.user, data=data)
+                document = services.document_create(actor=request.user, data=data).obj
             except DomainError as exc:
                 general = place_errors(exc, header, rows)
             else:

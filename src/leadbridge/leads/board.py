@@ -294,7 +294,7 @@ def _move(
             before = record_get(actor=request.user, record_type="lead", pk=lead_id).status_id
             services.lead_change_status(
                 actor=request.user,
-                lead_id=lead_id,
+                pk=lead_id,
                 status_id=status_id,
                 lost_reason_id=lost_reason_id,
             )

@@ -418,10 +418,16 @@ def _open_deals(actor: Any, work: Work, previous_client_id: int | None = None) -
 # Preview and conversion ---------------------------------------------------------------------
 
 
-def _begin(actor: Any, lead_id: int, plan: Plan, *, for_preview: bool) -> Lead:
+def _begin(
+    actor: Any, lead_id: int, plan: Plan, *, for_preview: bool, locked: Lead | None = None
+) -> Lead:
     # Only the conversion locks the lead: a preview (each render of the wizard) reads it as
-    # it is, so it neither waits for nor holds up an edit of the lead.
-    lead = fetch("lead", lead_id) if for_preview else lock("lead", lead_id)
+    # it is, so it neither waits for nor holds up an edit of the lead. `locked`: the lead as
+    # the caller's status change locked it in this transaction (not locked a second time).
+    if locked is not None:
+        lead = locked
+    else:
+        lead = fetch("lead", lead_id) if for_preview else lock("lead", lead_id)
     access.check(actor, "lead", "convert", lead)
     if lead.is_converted and not for_preview:
         if not get_setting("conversion.reconvert"):
@@ -482,10 +488,10 @@ def _public(values: dict | None) -> dict:
     return json_value(dict(values or {}))
 
 
-def lead_convert(*, actor: Any, lead_id: int, plan: Plan) -> dict:
-    """Convert a lead by the plan, all or nothing."""
+def lead_convert(*, actor: Any, lead_id: int, plan: Plan, locked: Lead | None = None) -> dict:
+    """Convert a lead by the plan, all or nothing. `locked`: see `_begin`."""
     with transaction.atomic():
-        lead = _begin(actor, lead_id, plan, for_preview=False)
+        lead = _begin(actor, lead_id, plan, for_preview=False, locked=locked)
         work = plan_work(actor, lead, plan)
         if plan.on_duplicate in ("skip", "update", "link") and _use_matches(plan, work):
             work = plan_work(actor, lead, plan)
@@ -829,5 +835,11 @@ def converts_on_status(lead: Lead, status: LeadStatus) -> bool:
 
 
 def convert_by_default_plan(actor: Any, lead: Lead, status: LeadStatus) -> None:
-    """The move `converts_on_status` said yes to: convert the lead into `status`."""
-    lead_convert(actor=actor, lead_id=lead.pk, plan=Plan(status_id=status.pk, version=lead.version))
+    """The move `converts_on_status` said yes to: convert the lead (locked by the caller's
+    status change, in its transaction) into `status`."""
+    lead_convert(
+        actor=actor,
+        lead_id=lead.pk,
+        plan=Plan(status_id=status.pk, version=lead.version),
+        locked=lead,
+    )

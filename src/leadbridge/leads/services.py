@@ -253,7 +253,7 @@ def _apply_status(
 def lead_change_status(
     *,
     actor: Any,
-    lead_id: int,
+    pk: int,
     status_id: Any,
     version: int | None = None,
     lost_reason_id: Any = None,
@@ -265,7 +265,7 @@ def lead_change_status(
     (the board's Lost zone); it may also be given for a lead already in that status.
     """
     with transaction.atomic():
-        lead = lock_checked(actor=actor, record_type="lead", pk=lead_id, version=version)
+        lead = lock_checked(actor=actor, record_type="lead", pk=pk, version=version)
         status = _load_status(status_id)
         reason = _load_lost_reason(lost_reason_id, status)
         if status.pk == lead.status_id:

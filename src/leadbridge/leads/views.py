@@ -217,7 +217,7 @@ def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
     status_id = None
     try:
         status_id = single_value(request.POST, "status_id")
-        lead = services.lead_change_status(actor=request.user, lead_id=pk, status_id=status_id)
+        lead = services.lead_change_status(actor=request.user, pk=pk, status_id=status_id)
     except DomainError as exc:
         if exc.code == "plan_required":
             url = reverse("leads:convert", args=[pk]) + f"?status_id={status_id}"
@@ -296,7 +296,7 @@ def lead_mass(request: HttpRequest) -> HttpResponse:
                 elif action == "status":
                     services.lead_change_status(
                         actor=request.user,
-                        lead_id=lead_id,
+                        pk=lead_id,
                         status_id=choice["status_id"],
                     )
                 elif action == "assign":

@@ -166,7 +166,7 @@ def test_openapi_documents_the_read_only_fields(admin_api, make_lead, admin_user
     reason = LostReason.objects.get(name="No need")
     lead_change_status(
         actor=admin_user,
-        lead_id=lead.pk,
+        pk=lead.pk,
         status_id=LeadStatus.objects.get(kind="lost").pk,
         lost_reason_id=reason.pk,
     )

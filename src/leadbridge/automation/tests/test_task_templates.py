@@ -48,11 +48,11 @@ def test_other_status_gets_nothing(admin_user, statuses, template):
 
 def test_service_change_once_per_change(admin_user, statuses, template):
     lead = lead_create(actor=admin_user, data={"last_name": "A", "status_id": statuses[0].pk}).obj
-    lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=statuses[1].pk)
-    lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=statuses[1].pk)  # no change
+    lead_change_status(actor=admin_user, pk=lead.pk, status_id=statuses[1].pk)
+    lead_change_status(actor=admin_user, pk=lead.pk, status_id=statuses[1].pk)  # no change
     assert len(tasks_on(lead.pk)) == 1
-    lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=statuses[0].pk)
-    lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=statuses[1].pk)
+    lead_change_status(actor=admin_user, pk=lead.pk, status_id=statuses[0].pk)
+    lead_change_status(actor=admin_user, pk=lead.pk, status_id=statuses[1].pk)
     assert len(tasks_on(lead.pk)) == 2
 
 

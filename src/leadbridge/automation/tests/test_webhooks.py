@@ -150,7 +150,7 @@ def test_events_of_each_lead_service_and_clients(admin_user):
         )
         lead = lead_create(actor=admin_user, data={"last_name": "A"}).obj
         lead_update(actor=admin_user, pk=lead.pk, data={"first_name": "Eva"})
-        lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=statuses[1].pk)
+        lead_change_status(actor=admin_user, pk=lead.pk, status_id=statuses[1].pk)
         lead_delete(actor=admin_user, pk=lead.pk)
         client_create(actor=admin_user, data={"name": "ACME s.r.o."})
         run_worker()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from leadbridge.core.registry import model_for
+
 _seq = itertools.count(1)
 
 PLURAL = {"lead": "leads", "client": "clients", "contact": "contacts", "deal": "deals"}
@@ -55,3 +57,25 @@ def make_record(record_type: str, actor=None, **data):
     }[record_type]
     values = minimal_data(record_type) | data
     return create(actor=actor or system_actor("tests"), data=values).obj
+
+
+def writes(queries) -> list[str]:
+    """The statements of `CaptureQueriesContext.captured_queries` that change data
+    (savepoints and reads are not writes)."""
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE", "COPY"))
+    ]
+
+
+def reads_of(queries, record_type: str, pk: int) -> list[str]:
+    """The captured statements that read the record's own row (a lock or a plain read)."""
+    table = model_for(record_type)._meta.db_table
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith("SELECT")
+        and f'FROM "{table}"' in q["sql"]
+        and f'"{table}"."id" = {pk}' in q["sql"]
+    ]

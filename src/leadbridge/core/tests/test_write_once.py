@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from leadbridge.clients.services import (
@@ -18,6 +17,7 @@ from leadbridge.clients.services import (
 from leadbridge.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from leadbridge.core.record_services import Saved
 from leadbridge.core.registry import model_for
+from leadbridge.core.tests.helpers import make_record, reads_of, writes
 from leadbridge.deals.services import deal_delete, deal_update
 from leadbridge.history.models import HistoryEvent
 from leadbridge.leads.services import lead_delete, lead_update
@@ -37,52 +37,6 @@ DELETE = {
 }
 
 
-def writes(queries) -> list[str]:
-    """The statements that change data (savepoints and reads are not writes)."""
-    return [
-        q["sql"]
-        for q in queries
-        if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE", "COPY"))
-    ]
-
-
-def reads_of(queries, record_type: str, pk: int) -> list[str]:
-    """The statements that read the record's own row (a lock or a plain read)."""
-    table = model_for(record_type)._meta.db_table
-    return [
-        q["sql"]
-        for q in queries
-        if q["sql"].lstrip().upper().startswith("SELECT")
-        and f'FROM "{table}"' in q["sql"]
-        and f'"{table}"."id" = {pk}' in q["sql"]
-    ]
-
-
-@pytest.fixture
-def lock_calls(monkeypatch):
-    """The models each `select_for_update()` was asked for, on either database (SQLite's SQL
-    shows no FOR UPDATE)."""
-    calls: list[type] = []
-    original = QuerySet.select_for_update
-
-    def spy(self, *args, **kwargs):
-        calls.append(self.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(QuerySet, "select_for_update", spy)
-    return calls
-
-
-@pytest.fixture
-def make(request):
-    """`make(record_type, **data)`: a record through its create service (conftest)."""
-
-    def factory(record_type: str, **data):
-        return request.getfixturevalue(f"make_{record_type}")(**data)
-
-    return factory
-
-
 def history_of(record_type: str, pk: int) -> int:
     return HistoryEvent.objects.filter(record_type=record_type, record_id=pk).count()
 
@@ -99,9 +53,9 @@ def unchanged(record_type: str, obj, events: int) -> None:
 
 @pytest.mark.parametrize("record_type", TYPES)
 def test_an_update_locks_and_reads_the_row_once_and_returns_saved(
-    record_type, admin_user, make, lock_calls
+    record_type, admin_user, lock_calls
 ):
-    obj = make(record_type, description="before")
+    obj = make_record(record_type, description="before")
     with CaptureQueriesContext(connection) as captured:
         saved = UPDATE[record_type](
             actor=admin_user, pk=obj.pk, data={"description": "after"}, version=obj.version
@@ -121,8 +75,8 @@ def test_an_update_locks_and_reads_the_row_once_and_returns_saved(
 
 
 @pytest.mark.parametrize("record_type", TYPES)
-def test_a_delete_locks_the_row_once_and_returns_saved(record_type, admin_user, make, lock_calls):
-    obj = make(record_type)
+def test_a_delete_locks_the_row_once_and_returns_saved(record_type, admin_user, lock_calls):
+    obj = make_record(record_type)
     saved = DELETE[record_type](actor=admin_user, pk=obj.pk, version=obj.version)
     assert isinstance(saved, Saved) and saved.obj.pk == obj.pk
     assert saved.obj.deleted_at is not None and saved.changes == []
@@ -130,8 +84,8 @@ def test_a_delete_locks_the_row_once_and_returns_saved(record_type, admin_user, 
 
 
 @pytest.mark.parametrize("record_type", TYPES)
-def test_a_stale_version_is_refused_before_writing(record_type, admin_user, make):
-    obj = make(record_type, description="kept")
+def test_a_stale_version_is_refused_before_writing(record_type, admin_user):
+    obj = make_record(record_type, description="kept")
     events = history_of(record_type, obj.pk)
     for write, kwargs in (
         (UPDATE[record_type], {"data": {"description": "lost"}}),
@@ -145,8 +99,8 @@ def test_a_stale_version_is_refused_before_writing(record_type, admin_user, make
 
 
 @pytest.mark.parametrize("record_type", TYPES)
-def test_an_invalid_value_is_refused_before_writing(record_type, admin_user, make):
-    obj = make(record_type, description="kept")
+def test_an_invalid_value_is_refused_before_writing(record_type, admin_user):
+    obj = make_record(record_type, description="kept")
     events = history_of(record_type, obj.pk)
     with CaptureQueriesContext(connection) as captured, pytest.raises(ValidationFailed):
         UPDATE[record_type](
@@ -157,10 +111,10 @@ def test_an_invalid_value_is_refused_before_writing(record_type, admin_user, mak
 
 
 @pytest.mark.parametrize("record_type", TYPES)
-def test_a_refused_placement_or_an_invisible_record_writes_nothing(record_type, users, teams, make):
+def test_a_refused_placement_or_an_invisible_record_writes_nothing(record_type, users, teams):
     north, south = teams
     mine = users["sales_north"]
-    obj = make(record_type, description="kept", owner_id=mine.pk, team_id=north.pk)
+    obj = make_record(record_type, description="kept", owner_id=mine.pk, team_id=north.pk)
     events = history_of(record_type, obj.pk)
     # Handing one's record to another team: refused once the values are known.
     with CaptureQueriesContext(connection) as captured, pytest.raises(Forbidden):

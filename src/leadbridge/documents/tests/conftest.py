@@ -59,7 +59,7 @@ def products(admin_user):
                 "currency": "CZK",
                 "vat_rate": "21",
             },  # fmt: skip
-        ),
+        ).obj,
         "book": product_create(
             actor=admin_user,
             data={
@@ -70,5 +70,5 @@ def products(admin_user):
                 "currency": "CZK",
                 "vat_rate": "12",
             },  # fmt: skip
-        ),
+        ).obj,
     }

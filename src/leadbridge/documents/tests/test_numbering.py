@@ -27,7 +27,7 @@ def issue(actor, record, kind="quote", **extra):
             ],
             **extra,
         },  # fmt: skip
-    )
+    ).obj
 
 
 @pytest.mark.django_db

@@ -58,7 +58,7 @@ def issue(actor, lead, *, kind="proforma", language="cs", **data):
             ],
             **data,
         },
-    )
+    ).obj
 
 
 def attachment_bytes_text(pdf: bytes) -> str:

@@ -253,15 +253,13 @@ def test_unknown_status_on_update(admin_api, make_lead):
 def test_lead_change_status_service(admin_user, make_lead):
     lead = make_lead()
     target = status("lost")
-    changed = lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=target.pk)
+    changed = lead_change_status(actor=admin_user, pk=lead.pk, status_id=target.pk)
     assert (changed.status_id, changed.version) == (target.pk, 2)
     with pytest.raises(Conflict) as info:
-        lead_change_status(
-            actor=admin_user, lead_id=lead.pk, status_id=status("open").pk, version=1
-        )
+        lead_change_status(actor=admin_user, pk=lead.pk, status_id=status("open").pk, version=1)
     assert info.value.code == "stale_version"
     with pytest.raises(Conflict) as info:
-        lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=status("converted").pk)
+        lead_change_status(actor=admin_user, pk=lead.pk, status_id=status("converted").pk)
     assert info.value.code == "plan_required"
     assert Lead.objects.get(pk=lead.pk).status_id == target.pk
 

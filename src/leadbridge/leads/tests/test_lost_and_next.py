@@ -44,7 +44,7 @@ def test_dropping_on_lost_stores_status_and_reason(admin_web, make_lead):
     new = LeadStatus.objects.get(name="New")
     assert body["card"] == "" and f'count-{new.pk}">0<' in body["heads"][str(new.pk)]
     # The API shows the reason; moving back to an open status clears it.
-    services.lead_change_status(actor=lead.owner or _admin(), lead_id=lead.pk, status_id=new.pk)
+    services.lead_change_status(actor=lead.owner or _admin(), pk=lead.pk, status_id=new.pk)
     lead.refresh_from_db()
     assert lead.lost_reason_id is None
 
@@ -89,7 +89,7 @@ def test_a_reason_needs_a_lost_status(admin_user, make_lead):
     new = LeadStatus.objects.get(name="New")
     with pytest.raises(ValidationFailed) as caught:
         services.lead_change_status(
-            actor=admin_user, lead_id=lead.pk, status_id=new.pk, lost_reason_id=reason.pk
+            actor=admin_user, pk=lead.pk, status_id=new.pk, lost_reason_id=reason.pk
         )
     assert [e.field for e in caught.value.errors] == ["lost_reason_id"]
 
@@ -113,7 +113,7 @@ def test_settings_edit_lost_reasons_and_dashboard_counts(admin_web, make_lead, a
     for _ in range(3):
         lead = make_lead()
         services.lead_change_status(
-            actor=admin_user, lead_id=lead.pk, status_id=lost().pk, lost_reason_id=budget.pk
+            actor=admin_user, pk=lead.pk, status_id=lost().pk, lost_reason_id=budget.pk
         )
     html = admin_web.get(reverse("core:dashboard")).content.decode()
     section = html.split('data-testid="lost-reasons"')[1].split("</table>")[0]

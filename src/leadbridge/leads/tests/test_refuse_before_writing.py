@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from leadbridge.core.errors import Conflict, ValidationFailed
 from leadbridge.core.runtime_settings import set_setting
-from leadbridge.core.tests.test_write_once import writes
+from leadbridge.core.tests.helpers import writes
 from leadbridge.history.models import HistoryEvent
 from leadbridge.leads.models import Lead, LeadStatus
 from leadbridge.leads.services import lead_change_status, lead_update
@@ -45,7 +45,7 @@ def test_a_move_that_needs_a_plan_is_refused_before_any_write(
     assert events(lead) == before
     # The status bar's path refuses the same way.
     with CaptureQueriesContext(connection) as captured, pytest.raises(Conflict) as caught:
-        lead_change_status(actor=admin_user, lead_id=lead.pk, status_id=converted_status.pk)
+        lead_change_status(actor=admin_user, pk=lead.pk, status_id=converted_status.pk)
     assert caught.value.code == "plan_required"
     assert writes(captured.captured_queries) == []
 
@@ -96,3 +96,19 @@ def test_the_conversion_preview_takes_no_lock_of_any_kind(admin_user, make_lead)
     sql = [q["sql"].upper() for q in captured.captured_queries]
     assert not [s for s in sql if "FOR UPDATE" in s or "ADVISORY" in s]
     assert writes(captured.captured_queries) == []
+
+
+@pytest.mark.parametrize("path", ["update", "change_status"])
+def test_a_status_change_that_converts_locks_the_lead_once(
+    path, admin_user, make_lead, converted_status, lock_calls
+):
+    """The conversion works on the row the status change locked (not locked a second time)."""
+    set_setting(actor=admin_user, key="conversion.on_status", value="default_plan")
+    lead = make_lead(last_name="Once", company_name="Jednou s.r.o.")
+    if path == "update":
+        lead_update(actor=admin_user, pk=lead.pk, data={"status_id": converted_status.pk})
+    else:
+        lead_change_status(actor=admin_user, pk=lead.pk, status_id=converted_status.pk)
+    assert lock_calls.count(Lead) == 1
+    stored = Lead.objects.get(pk=lead.pk)
+    assert (stored.is_converted, stored.status_id) == (True, converted_status.pk)
