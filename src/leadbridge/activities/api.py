@@ -39,7 +39,9 @@ class ActivityPatch(Strict):
     due_at: UtcDateTime | None = None
     done: bool | None = None
     owner_id: int | None = None
-    version: int | None = None
+    version: int | None = Field(
+        None, description="The version you read (optional); a stale one answers 409 stale_version"
+    )
 
 
 class ActivityOut(Schema):
@@ -130,11 +132,11 @@ def create_activity(
     data.setdefault("type", payload.type)
 
     def write():
-        activity = services.activity_create(
+        saved = services.activity_create(
             actor=request.auth, record_type=record_type, record_id=record_id, data=data
         )
         return 201, activity_out(
-            selectors.activity_get(actor=request.auth, activity_id=activity.pk)
+            selectors.activity_get(actor=request.auth, activity_id=saved.obj.pk)
         )
 
     return run_idempotent(
@@ -155,17 +157,23 @@ def get_activity(request: HttpRequest, activity_id: int):
 def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPatch):
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version", None)
-    services.activity_update(
-        actor=request.auth, activity_id=activity_id, data=data, version=version
-    )
+    services.activity_update(actor=request.auth, pk=activity_id, data=data, version=version)
     return 200, activity_out(selectors.activity_get(actor=request.auth, activity_id=activity_id))
 
 
 @router.delete(
     "/{int:activity_id}", response={204: None, **ERRORS}, operation_id="activities_delete"
 )
-def delete_activity(request: HttpRequest, activity_id: int):
-    services.activity_delete(actor=request.auth, activity_id=activity_id)
+def delete_activity(
+    request: HttpRequest,
+    activity_id: int,
+    version: int | None = Query(
+        None,
+        description="The version you read (optional, as a record's delete takes it); a stale "
+        "one answers 409 stale_version",
+    ),
+):
+    services.activity_delete(actor=request.auth, pk=activity_id, version=version)
     return 204, None
 
 

@@ -12,7 +12,7 @@ from leadbridge.core import labels
 from leadbridge.core.cleaning import clean_value
 from leadbridge.core.errors import Collector, Forbidden, NotFound, field_error
 from leadbridge.core.events import publish
-from leadbridge.core.record_services import check_version
+from leadbridge.core.record_services import Change, Saved, check_version
 from leadbridge.core.registry import is_record_type, model_for
 from leadbridge.core.specs import FieldSpec
 from leadbridge.history.models import HistoryEvent
@@ -84,7 +84,9 @@ def link_activity(*, actor: Any, activity: Activity, record_type: str, record_id
     return created
 
 
-def activity_create(*, actor: Any, record_type: str, record_id: Any, data: dict) -> Activity:
+def activity_create(*, actor: Any, record_type: str, record_id: Any, data: dict) -> Saved:
+    """A new activity on the record `record_type`/`record_id` (the actor may update it); the
+    link arguments stay apart from `data`: they name the record, not a value of the activity."""
     record = record_for(actor, record_type, record_id, "update")
     out = Collector()
     values = _clean(data, out, creating=True)
@@ -111,7 +113,7 @@ def activity_create(*, actor: Any, record_type: str, record_id: Any, data: dict)
             refresh_next_activity([(record_type, record.pk)])
         # A reminder's notice is scheduled by mail (mail/apps.py), its task enqueued here.
         publish("activity.created", "activity", activity, actor=actor)
-    return activity
+    return Saved(activity)
 
 
 def _is_open_scheduled(activity: Activity) -> bool:
@@ -133,31 +135,34 @@ def can_reach(actor: Any, pairs: list[tuple[str, int]], right: str) -> bool:
     return False
 
 
-def _lock_activity(actor: Any, activity_id: int, right: str) -> Activity:
+def _lock_checked(*, actor: Any, pk: int, version: int | None) -> Activity:
+    """The one lock and check of an activity write, as `core.record_services.lock_checked` is
+    a record's: the live activity locked for the rest of the transaction, the actor's right
+    to change it and the `version` the caller read (None: any). The right comes from the
+    records it is linked to (an activity has no owner scope of its own), hence not
+    `lock_checked` itself. An activity the actor may not see answers as a missing one."""
     try:
-        activity = Activity.objects.select_for_update().get(pk=activity_id, deleted_at__isnull=True)
+        activity = Activity.objects.select_for_update().get(pk=pk, deleted_at__isnull=True)
     except Activity.DoesNotExist:
-        raise NotFound(
-            _("No activity with id %(activity_id)s.") % {"activity_id": activity_id}
-        ) from None
+        raise NotFound(_("No activity with id %(activity_id)s.") % {"activity_id": pk}) from None
     pairs = _linked_records(activity.links.all())
     if not can_reach(actor, pairs, "view"):
-        raise NotFound(_("No activity with id %(activity_id)s.") % {"activity_id": activity_id})
-    if not can_reach(actor, pairs, right):
+        raise NotFound(_("No activity with id %(activity_id)s.") % {"activity_id": pk})
+    if not can_reach(actor, pairs, "update"):
         raise Forbidden(_("You may not change this activity."))
+    check_version(activity, version)
     return activity
 
 
-def activity_update(
-    *, actor: Any, activity_id: int, data: dict, version: int | None = None
-) -> Activity:
+def activity_update(*, actor: Any, pk: int, data: dict, version: int | None = None) -> Saved:
+    """Change the given fields; `changes` lists them (empty: nothing written, no new version).
+    Everything refused (access, a stale version, a value) is refused before any write."""
     with transaction.atomic():
-        activity = _lock_activity(actor, activity_id, "update")
-        check_version(activity, version)
+        activity = _lock_checked(actor=actor, pk=pk, version=version)
         out = Collector()
         values = _clean(data, out, creating=False)
         out.raise_if_any()
-        changes = []
+        changes: list[Change] = []
         for key, value in values.items():
             old = getattr(activity, key)
             if old != value:
@@ -190,14 +195,16 @@ def activity_update(
                 actor=actor,
                 extra={"changed": sorted(changed)},
             )
-    return activity
+    return Saved(activity, changes=changes)
 
 
-def activity_delete(*, actor: Any, activity_id: int) -> None:
+def activity_delete(*, actor: Any, pk: int, version: int | None = None) -> Saved:
+    """Soft delete (the links and the history stay); a new version, as a record's delete."""
     with transaction.atomic():
-        activity = _lock_activity(actor, activity_id, "update")
+        activity = _lock_checked(actor=actor, pk=pk, version=version)
         activity.deleted_at = timezone.now()
-        activity.save(update_fields=["deleted_at", "updated_at"])
+        activity.version += 1
+        activity.save(update_fields=["deleted_at", "version", "updated_at"])
         for record_type, record_id in _linked_records(activity.links.all()):
             history_event(
                 actor=actor,
@@ -207,6 +214,7 @@ def activity_delete(*, actor: Any, activity_id: int) -> None:
                 data={"activity_id": activity.pk, "action": "deleted"},
             )
         refresh_for_activity(activity)
+    return Saved(activity)
 
 
 def attachment_create(*, actor: Any, record_type: str, record_id: Any, upload: Any) -> Attachment:

@@ -213,7 +213,7 @@ def related_create(request: HttpRequest, record_type: str, pk: int, kind: str) -
 @require_POST
 def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        activity = services.activity_update(actor=request.user, activity_id=pk, data={"done": True})
+        activity = services.activity_update(actor=request.user, pk=pk, data={"done": True}).obj
     except DomainError as exc:
         return HttpResponse(exc.detail, status=exc.status)
     if request.htmx:
@@ -323,7 +323,7 @@ def agenda_done(request: HttpRequest, record_type: str, pk: int, activity_id: in
     """A task ticked on the card: marked done through the activity service, then the panel."""
     record = _record(request, record_type, pk)
     try:
-        services.activity_update(actor=request.user, activity_id=activity_id, data={"done": True})
+        services.activity_update(actor=request.user, pk=activity_id, data={"done": True})
     except DomainError as exc:
         return HttpResponse(exc.detail, status=exc.status)
     return _agenda(request, record_type, record)

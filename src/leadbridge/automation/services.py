@@ -73,7 +73,7 @@ def apply_status_templates(*, actor: Any, lead: Any) -> list:
                     "due_at": timezone.now() + timedelta(days=template.due_in_days),
                     "owner_id": owner_id,
                 },
-            )
+            ).obj
         )
     return made
 

@@ -414,7 +414,7 @@ def make_proforma(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     def write():
-        proforma = services.document_create_proforma(actor=request.auth, pk=document_id)
+        proforma = services.document_create_proforma(actor=request.auth, pk=document_id).obj
         return 201, _fresh(request, proforma.pk)
 
     return run_idempotent(

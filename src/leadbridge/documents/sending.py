@@ -139,4 +139,4 @@ def document_send(
             body=body,
             attachments=[(pdf_filename(locked), pdf, "application/pdf")],
         )
-        return document_mark_sent(actor=actor, document=locked)
+        return document_mark_sent(actor=actor, document=locked).obj

@@ -28,7 +28,7 @@ from leadbridge.core.errors import (
     field_error,
 )
 from leadbridge.core.events import publish
-from leadbridge.core.record_services import Saved, check_version
+from leadbridge.core.record_services import Change, Saved, check_version
 from leadbridge.core.runtime_settings import get_setting
 from leadbridge.deals.models import Deal
 from leadbridge.deals.services import deal_update
@@ -635,7 +635,7 @@ def document_update(*, actor: Any, pk: Any, data: dict, version: Any) -> Saved:
         if changes:
             _save_new_version(actor, document, "document", changes)
         if status is not None and status != document.status:
-            document = _change_status(actor, document, status)
+            changes += _change_status(actor, document, status)
     return Saved(document, changes=changes)
 
 
@@ -643,14 +643,17 @@ def _comparable(lines: list[dict]) -> list[tuple]:
     return [tuple(str(line.get(k)) for k in LINE_FIELDS) for line in lines]
 
 
-def document_change_status(*, actor: Any, pk: Any, status: Any, version: Any) -> Document:
+def document_change_status(*, actor: Any, pk: Any, status: Any, version: Any) -> Saved:
+    """Move a document to `status` (the kind's allowed moves); `changes` holds the move, empty
+    when the document has that status already."""
     with transaction.atomic():
         document = _locked(actor, pk)
         _stale(document, version)
-        return _change_status(actor, document, status)
+        return Saved(document, changes=_change_status(actor, document, status))
 
 
-def _change_status(actor: Any, document: Document, status: Any) -> Document:
+def _change_status(actor: Any, document: Document, status: Any) -> list[Change]:
+    """Change the locked `document`'s status in place; the change made (none: no write)."""
     allowed = TRANSITIONS[document.kind].get(document.status, ())
     if status not in TRANSITIONS[document.kind]:
         raise field_error(
@@ -658,7 +661,7 @@ def _change_status(actor: Any, document: Document, status: Any) -> Document:
             _("Must be one of: %(choices)s.") % {"choices": ", ".join(TRANSITIONS[document.kind])},
         )
     if status == document.status:
-        return document
+        return []
     if status not in allowed:
         raise Conflict(
             _("The status cannot change from %(old)s to %(new)s.")
@@ -670,21 +673,19 @@ def _change_status(actor: Any, document: Document, status: Any) -> Document:
                 )
             ],
         )
-    old = document.status
+    changes: list[Change] = [("status", document.status, status)]
     document.status = status
     document.status_changed_at = _now()
     if status == Status.SENT and document.sent_at is None:
         document.sent_at = _now()
-    _save_new_version(
-        actor, document, "document", [("status", old, status)], HistoryEvent.Kind.STATUS_CHANGED
-    )
+    _save_new_version(actor, document, "document", changes, HistoryEvent.Kind.STATUS_CHANGED)
     if status == Status.SENT:
         publish("document.sent", "document", document, actor=actor)
     elif status == Status.PAID:
         publish("document.paid", "document", document, actor=actor)
     elif status == Status.ACCEPTED and get_setting("documents.accept_sets_deal_value"):
         _set_deal_value(actor, document)
-    return document
+    return changes
 
 
 def _set_deal_value(actor: Any, document: Document) -> None:
@@ -711,14 +712,15 @@ def _set_deal_value(actor: Any, document: Document) -> None:
         )
 
 
-def document_mark_sent(*, actor: Any, document: Document) -> Document:
-    """For `sending.document_send`, inside its transaction once the mail is on its way: a
-    draft becomes sent (`document.sent`); a document sent before stays as it is but its
-    `sent_at` moves and its version grows (a second sending is still an event)."""
+def document_mark_sent(*, actor: Any, document: Document) -> Saved:
+    """For `sending.document_send`, inside its transaction once the mail is on its way:
+    `document` is the row it locked and checked (not locked again here). A draft becomes sent
+    (`document.sent`); a document sent before stays as it is but its `sent_at` moves and its
+    version grows (a second sending is still an event)."""
     assert transaction.get_connection().in_atomic_block
-    document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status == Status.DRAFT:
-        return _change_status(actor, document, Status.SENT)
+        return Saved(document, changes=_change_status(actor, document, Status.SENT))
+    sent_before = document.sent_at
     document.sent_at = _now()
     document.version += 1
     document.save(update_fields=["sent_at", "version", "updated_at"])
@@ -732,7 +734,7 @@ def document_mark_sent(*, actor: Any, document: Document) -> Document:
         data={"version": document.version},
     )
     publish("document.sent", "document", document, actor=actor)
-    return document
+    return Saved(document, changes=[("sent_at", sent_before, document.sent_at)])
 
 
 def document_delete(*, actor: Any, pk: Any, version: Any) -> Saved:
@@ -753,7 +755,7 @@ def document_delete(*, actor: Any, pk: Any, version: Any) -> Saved:
     return Saved(document)
 
 
-def document_create_proforma(*, actor: Any, pk: Any) -> Document:
+def document_create_proforma(*, actor: Any, pk: Any) -> Saved:
     """A pro-forma invoice from a quote (sent or accepted): its record, customer, currency,
     language, reverse charge and lines copied; the quote is its `source_document`. A sent
     quote is accepted by it (the customer pays what it accepts)."""
@@ -779,7 +781,7 @@ def document_create_proforma(*, actor: Any, pk: Any) -> Document:
         if quote.status == Status.SENT:
             document_change_status(actor=actor, pk=quote.pk, status=Status.ACCEPTED,
                                    version=Document.objects.get(pk=quote.pk).version)  # fmt: skip
-        proforma = document_create(
+        return document_create(
             actor=actor,
             data={
                 "kind": Kind.PROFORMA,
@@ -792,5 +794,4 @@ def document_create_proforma(*, actor: Any, pk: Any) -> Document:
                 "lines": lines,
             },
             source=quote,
-        ).obj
-    return proforma
+        )

@@ -333,7 +333,7 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         document = services.document_change_status(
             actor=request.user, pk=pk, status=target, version=_int(request.POST.get("version")) or 0
-        )
+        ).obj
     except (NotFound, Forbidden):
         raise
     except DomainError as exc:
@@ -350,7 +350,7 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_proforma(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        proforma = services.document_create_proforma(actor=request.user, pk=pk)
+        proforma = services.document_create_proforma(actor=request.user, pk=pk).obj
     except (NotFound, Forbidden):
         raise
     except DomainError as exc:

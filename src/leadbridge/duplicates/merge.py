@@ -236,7 +236,7 @@ def record_merge(
                     "subject": _("E-mails and phones of merged records"),
                     "body": "\n".join(overflow),
                 },
-            )
+            ).obj
             snap["notes"] = [note.pk]
         now = timezone.now()
         for other in others:
@@ -362,7 +362,7 @@ def merge_undo(*, actor: Any, merge_id: int) -> MergeRecord:
                 )
         for note_id in snap.get("notes", []):
             if Activity.objects.filter(pk=note_id, deleted_at__isnull=True).exists():
-                activity_delete(actor=actor, activity_id=note_id)
+                activity_delete(actor=actor, pk=note_id)
         refresh_next_activity((record_type, pk) for pk in [survivor.pk, *merge.merged_ids])
         merge.undone_at = timezone.now()
         merge.undone_by = actor if getattr(actor, "pk", None) else None

@@ -77,7 +77,7 @@ def email_send(
             record_type=record_type,
             record_id=record_id,
             data={"type": "email", "subject": subject, "body": body},
-        )
+        ).obj
         outgoing = OutgoingEmail.objects.create(
             activity=activity,
             record_type=record_type,

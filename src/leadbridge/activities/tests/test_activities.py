@@ -132,7 +132,7 @@ def test_marketing_sees_but_cannot_change_a_client_activity(shared_activity, use
         record_type="client",
         record_id=shared_activity.links.get(record_type="client").record_id,
         data={"type": "note", "subject": "Client only"},
-    )
+    ).obj
     assert api.get(f"/api/activities/{only_client.pk}").status_code == 200
     assert_error(api.patch(f"/api/activities/{only_client.pk}", {"subject": "y"}), 403)
 

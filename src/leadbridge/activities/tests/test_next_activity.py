@@ -92,7 +92,7 @@ def test_link_to_another_lead_and_merge(admin_user, make_lead):
         record_type="lead",
         record_id=first.pk,
         data={"type": "meeting", "subject": "Demo", "due_at": AT},
-    )
+    ).obj
     assert _stored(second) == (None, None, "")
     assert link_activity(actor=admin_user, activity=task, record_type="lead", record_id=second.pk)
     assert _stored(second) == (task.pk, AT, "Demo")
@@ -103,7 +103,7 @@ def test_link_to_another_lead_and_merge(admin_user, make_lead):
         record_type="lead",
         record_id=third.pk,
         data={"type": "call", "subject": "Call back", "due_at": AT - dt.timedelta(hours=2)},
-    )
+    ).obj
     merge = record_merge(
         actor=admin_user, record_type="lead", ids=[first.pk, third.pk], survivor_id=first.pk
     )
@@ -145,7 +145,7 @@ def test_migration_backfills(admin_user, make_lead):
         record_type="lead",
         record_id=lead.pk,
         data={"type": "email", "subject": "Follow up", "due_at": AT},
-    )
+    ).obj
     Lead.objects.update(next_activity_id=None, next_activity_at=None, next_activity_subject="x")
     migration.backfill_next_activity(apps, None)
     assert _stored(lead) == (activity.pk, AT, "Follow up")

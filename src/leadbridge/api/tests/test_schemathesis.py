@@ -75,7 +75,7 @@ def seeded(admin_user):
             record_type="lead",
             record_id=lead.pk,
             data={"type": "task", "subject": f"Call {n}"},
-        )
+        ).obj
         attachment = activity_services.attachment_create(
             actor=admin_user,
             record_type="client",

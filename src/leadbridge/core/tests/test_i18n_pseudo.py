@@ -213,7 +213,7 @@ def test_reminder_and_autoresponder_emails_are_translated(world, pseudo_locale):
         record_type="lead",
         record_id=world["lead"].pk,
         data={"type": "reminder", "owner_id": admin.pk, "due_at": "2020-01-01T10:00:00Z"},
-    )
+    ).obj
     send_reminder.call(reminder.pk)
     notice = Notification.objects.get(activity=reminder)
     assert pseudo.OPEN in notice.text

@@ -111,7 +111,7 @@ def test_send_delivers_the_pdf_records_the_activity_and_marks_sent(
     )
 
 
-def test_to_and_message_given_and_sending_again(admin_user, make_lead, company, inbox):
+def test_to_and_message_given_and_sending_again(admin_user, make_lead, company, inbox, lock_calls):
     lead = make_lead(last_name="Bez E-mailu")
     document = issue(admin_user, lead, kind="quote", language="en")
     with pytest.raises(DomainError) as caught:
@@ -125,10 +125,12 @@ def test_to_and_message_given_and_sending_again(admin_user, make_lead, company, 
         to="buyer@example.org",
         message="Dear Ms Smith,\nhere is our offer.",
     )
+    lock_calls.clear()
     again = document_send(
         actor=admin_user, pk=document.pk, version=first.version, to="boss@example.org"
     )
     assert again.status == "sent" and again.version > first.version
+    assert lock_calls.count(Document) == 1  # marked sent on the row the sending locked
     run_worker()
     assert [m["To"] for m in inbox.messages] == ["buyer@example.org", "boss@example.org"]
     body_part = next(p for p in inbox.messages[0].walk() if p.get_content_type() == "text/plain")
@@ -158,7 +160,7 @@ def test_refusals_send_nothing_and_write_nothing(admin_user, make_lead, company,
 
     cancelled = document_change_status(
         actor=admin_user, pk=document.pk, status="cancelled", version=document.version
-    )
+    ).obj
     closed = refused(version=cancelled.version)
     assert closed.status == 409 and closed.code == "not_sendable"
 

@@ -96,7 +96,7 @@ def lead_activity(lead, actor, subject="First call"):
         record_type="lead",
         record_id=lead.pk,
         data={"type": "call", "subject": subject},
-    )
+    ).obj
 
 
 def test_full_path_new_client_contact_and_deal_in_second_pipeline(

@@ -52,12 +52,12 @@ def test_future_reminder_waits_and_a_moved_one_notifies_once(admin_user, make_le
             "due_at": timezone.now() + timedelta(days=1),
             "owner_id": owner.pk,
         },
-    )
+    ).obj
     run_worker()
     assert not Notification.objects.exists()
     activity_update(
         actor=admin_user,
-        activity_id=reminder.pk,
+        pk=reminder.pk,
         data={"due_at": timezone.now() - timedelta(seconds=1)},
     )
     run_worker()
