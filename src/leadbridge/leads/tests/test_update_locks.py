@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from leadbridge.core.errors import Conflict
+from leadbridge.duplicates.intake import act_on_match
+from leadbridge.duplicates.policy import OnDuplicate
 from leadbridge.history.models import HistoryEvent
 from leadbridge.imports import writer
 from leadbridge.imports.checking import RowOutcome
@@ -142,8 +144,20 @@ def test_the_imports_upsert_locks_the_lead_once_and_keeps_the_values_before(
             "custom_fields": {"fleet": "12", "region": "Čechy"},
         },
     )
+
+    def overwrite():
+        # The import's path: the pipeline decides the values, the writer's update keeps undo.
+        return act_on_match(
+            actor=admin_user,
+            record_type="lead",
+            pk=lead.pk,
+            data=outcome.data,
+            mode=OnDuplicate.OVERWRITE,
+            update=batch_writer._update,
+        )[1]
+
     with CaptureQueriesContext(connection) as captured:
-        before = batch_writer._update(lead.pk, outcome)
+        before = overwrite()
     assert lock_calls.count(Lead) == 1
     assert len(reads_of(captured.captured_queries, lead.pk)) == 1
     assert before == {"last_name": "Stored", "custom_fields": {"region": "Morava"}}
@@ -153,7 +167,7 @@ def test_the_imports_upsert_locks_the_lead_once_and_keeps_the_values_before(
         "12",
         "12.0",
     )
-    assert batch_writer._update(lead.pk, outcome) is None  # nothing changes the second time
+    assert overwrite() is None  # nothing changes the second time
 
 
 def test_the_conversion_preview_locks_nothing_and_the_conversion_locks_the_lead(
