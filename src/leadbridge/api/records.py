@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -17,8 +17,11 @@ from leadbridge.core.record_services import Saved
 from leadbridge.core.representation import represent, represent_page
 from leadbridge.core.selectors import ListParams, record_get, record_list, record_suggestions
 from leadbridge.core.specs import SPECS
-from leadbridge.duplicates.checks import create_checked, find_matches
+from leadbridge.duplicates.checks import find_matches
+from leadbridge.duplicates.intake import create_checked
 from leadbridge.duplicates.keys import values_of
+from leadbridge.duplicates.policy import DOC as ON_DUPLICATE_DOC
+from leadbridge.duplicates.policy import OnDuplicateValue
 from leadbridge.history.selectors import history_for
 
 from .idempotency import run_idempotent
@@ -120,13 +123,7 @@ class RecordServices:
 
 
 CHECKED = ("lead", "client", "contact")
-OnDuplicate = Literal["allow", "reject", "skip", "update", "link"]
-ON_DUPLICATE_DOC = (
-    "What to do when the record matches an existing one: allow (save and report), reject "
-    "(409 `duplicate` with the matches), skip (save nothing, answer the match), update "
-    "(fill the match's empty fields), link (add the submission as a note on the match). "
-    "Deals are not checked."
-)
+ON_DUPLICATE_QUERY = Query("allow", description=ON_DUPLICATE_DOC)
 
 
 def _warnings(saved: Any) -> list[dict]:
@@ -192,13 +189,14 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
         description="Leads, clients and contacts are checked for duplicates first; the "
         "answer lists them in `duplicates`. Query parameter `on_duplicate`: "
         + ON_DUPLICATE_DOC
-        + " 201 when a record was made, 200 when an existing one was skipped, updated or linked.",
+        + " Deals are not checked. 201 when a record was made, 200 when an existing one was "
+        "skipped, updated or linked.",
         operation_id=f"{plural}_create",
     )
     def create_record(
         request: HttpRequest,
         payload: In,  # type: ignore[valid-type]
-        on_duplicate: OnDuplicate = "allow",
+        on_duplicate: OnDuplicateValue = ON_DUPLICATE_QUERY,
         idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
     ):
         def write():
@@ -217,6 +215,7 @@ def build_router(record_type: str, services: RecordServices, plural: str) -> Rou
                 on_duplicate=on_duplicate,
                 create=services.create,
                 update=services.update,
+                source="API",
             )
             obj = record_get(actor=request.auth, record_type=record_type, pk=intake.obj.pk)
             return 201 if intake.outcome == "created" else 200, represent(record_type, obj) | {

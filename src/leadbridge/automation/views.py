@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from leadbridge.core.errors import DomainError
 from leadbridge.core.events import EVENTS
 from leadbridge.deals.models import Pipeline
+from leadbridge.duplicates import policy
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people.access import is_admin
 from leadbridge.people.models import Team
@@ -129,7 +130,7 @@ def _choices() -> dict:
         "people": assignable_users(),
         "public_fields": available_fields(),
         "languages": ("en", "cs", "sk", "pl", "lt", "vi"),
-        "on_duplicate": WebForm.OnDuplicate.choices,
+        "on_duplicate": policy.choices(policy.WEBFORM),
     }
 
 

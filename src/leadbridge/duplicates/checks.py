@@ -1,5 +1,5 @@
 """The duplicate check every way in asks (F20): API and UI create/update, conversion, import,
-web forms. One matcher, one answer shape, one `on_duplicate` vocabulary.
+web forms. One matcher, one answer shape; what is done with its answer is `intake.py`'s.
 
 Cost: the values' blocking keys are looked up in the indexed key table (one query of a
 handful of index probes), the best-sharing candidates' stored match profiles read with the
@@ -12,18 +12,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
-from django.utils.translation import gettext as _
 
-from leadbridge.activities.services import activity_create
-from leadbridge.core.errors import Conflict, FieldIssue
-from leadbridge.core.record_services import check_values
 from leadbridge.core.registry import model_for
 from leadbridge.leads.models import ConversionLink
 from leadbridge.people import access
@@ -43,7 +37,6 @@ from .models import MatchKey, MatchProfile, NotDuplicate
 from .reasons import matched_fields, translated
 from .weights import current as current_weights
 
-ON_DUPLICATE = ("allow", "reject", "skip", "update", "link")
 # What a record of each type is compared with: a lead against clients and contacts too.
 TARGETS = {
     "lead": ("lead", "client", "contact"),
@@ -154,6 +147,11 @@ def _keys_of(values: dict) -> tuple[Prepared, list[str]]:
     return mine, bounded(blocking_keys(mine))
 
 
+def lock_keys_of(values: dict) -> None:
+    """Hold the advisory locks of the keys of `values` (below) until the transaction ends."""
+    _lock_keys(_keys_of(values)[1])
+
+
 def _lock_keys(keys: list[str]) -> None:
     """Hold a transaction-scoped PostgreSQL advisory lock on each key until the caller's
     transaction ends, so that two creates sharing a key check and create one after the
@@ -244,105 +242,3 @@ def _conversion_family(record: tuple[str, int]) -> set[tuple[str, int]]:
             "lead_id", flat=True
         )
     }
-
-
-@dataclass
-class Intake:
-    """What a create with a duplicate check did: `outcome` is created, skipped, updated
-    or linked; `obj` the record made or the existing one acted on."""
-
-    obj: Any
-    outcome: str
-    duplicates: list[dict] = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-
-
-def duplicate_conflict(duplicates: list[dict]) -> Conflict:
-    return Conflict(
-        _("A matching record exists."),
-        code="duplicate",
-        errors=[FieldIssue("on_duplicate", _("A matching record exists; see duplicates."))],
-        extra={"duplicates": duplicates},
-    )
-
-
-def create_checked(
-    *,
-    actor: Any,
-    record_type: str,
-    data: dict,
-    on_duplicate: str,
-    create: Callable[..., Any],
-    update: Callable[..., Any],
-    reveal: bool = True,
-) -> Intake:
-    """Create a record through `create` after asking the matcher, then act by `on_duplicate`:
-
-    allow   save and report the matches
-    reject  409 `duplicate` with the matches, nothing saved
-    skip    save nothing; the best match is the answer
-    update  fill the best match's empty fields with the submitted values
-    link    add the submission as a note on the best match
-
-    Only matches of the same record type are acted on (a lead is not updated from a
-    client). `reveal=False` (the public web form) keeps matches out of the answer.
-    """
-    if on_duplicate not in ON_DUPLICATE:
-        raise ValueError(on_duplicate)
-    check_values(actor=actor, record_type=record_type, data=data)  # before the matcher reads
-    # Check and create in one transaction, holding the values' keys: two concurrent creates
-    # of one record (a double submit, two clients) cannot both find nothing and both save.
-    # Within a caller's transaction no savepoint of its own (two round trips): a refusal
-    # fails the whole write, as the callers (the API, the web form) want anyway.
-    with transaction.atomic(savepoint=False):
-        _lock_keys(_keys_of(data)[1])
-        return _act(actor, record_type, data, on_duplicate, create, update, reveal)
-
-
-def _act(actor, record_type, data, on_duplicate, create, update, reveal) -> Intake:
-    matches = find_matches(actor=actor, record_type=record_type, values=data)
-    shown = matches if reveal else []
-    if on_duplicate == "reject" and matches:
-        raise duplicate_conflict(shown)
-    same = [m for m in matches if m["record_type"] == record_type]
-    if on_duplicate == "allow" or not same:
-        saved = create(actor=actor, data=data)
-        return Intake(saved.obj, "created", shown, list(saved.warnings))
-    best = same[0]
-    model = model_for(record_type)
-    if on_duplicate == "skip":
-        return Intake(model.objects.get(pk=best["id"]), "skipped", shown)
-    if on_duplicate == "update":
-        with transaction.atomic():
-            current = model.objects.select_for_update().get(pk=best["id"])
-            fill = {
-                k: v
-                for k, v in data.items()
-                if k not in ("owner_id", "team_id", "custom_fields")
-                and v not in (None, "", [])
-                and hasattr(current, k)
-                and getattr(current, k) in (None, "", [])
-            }
-            if data.get("custom_fields"):
-                existing = current.custom_fields or {}
-                extra = {
-                    k: v for k, v in data["custom_fields"].items() if existing.get(k) in (None, "")
-                }
-                if extra:
-                    fill["custom_fields"] = extra
-            saved = update(actor=actor, pk=current.pk, data=fill, version=None)
-        return Intake(saved.obj, "updated", shown)
-    # link
-
-    lines = [f"{k}: {v}" for k, v in sorted(data.items()) if v not in (None, "", [], {})]
-    activity_create(
-        actor=actor,
-        record_type=record_type,
-        record_id=best["id"],
-        data={
-            "type": "note",
-            "subject": "Submission matched this record",
-            "body": "\n".join(lines),
-        },
-    )
-    return Intake(model.objects.get(pk=best["id"]), "linked", shown)

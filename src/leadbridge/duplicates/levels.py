@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from .similarity import from_name, name_similarity, street_similarity
+from .similarity import from_name, line_as_street, name_similarity, street_similarity
 
 if TYPE_CHECKING:
     from .prepared import Prepared  # type only
@@ -108,6 +108,27 @@ def _last_name_level(x: str, y: str) -> tuple[int, float]:
     return (3 if _typos(x, y) <= 1 else 4), s
 
 
+def _street_level(x: str, y: str) -> tuple[int, float]:
+    if x.replace(" ", "") == y.replace(" ", ""):
+        return 0, 1.0
+    s = street_similarity(x, y)
+    return (1 if s >= STREET_CLOSE else 2), s
+
+
+def _crossed_lines(a: Prepared, b: Prepared) -> tuple[int, float] | None:
+    """The street level of two records whose address lines were typed the other way round
+    ("42 Medical Centre" / "Stone Place" against "42 Stone Place" / "Medical Centre"): the
+    best of each street against the other's second line, when that is exact or close. The
+    second lines then count no more (they were read as the street)."""
+    crossings = [
+        _street_level(street, line_as_street(line))
+        for street, line in ((a.street, b.line2), (b.street, a.line2))
+        if line
+    ]
+    best = min(crossings, key=lambda level: (level[0], -level[1]), default=None)
+    return best if best is not None and best[0] < 2 else None
+
+
 def compare(a: Prepared, b: Prepared, fields: Iterable[str]) -> dict[str, tuple[int, float]]:
     """{field: (level index, similarity)} of the fields both records have."""
     out: dict[str, tuple[int, float]] = {}
@@ -149,17 +170,15 @@ def compare(a: Prepared, b: Prepared, fields: Iterable[str]) -> dict[str, tuple[
         else:
             s = JaroWinkler.similarity(a.city, b.city)
             out["city"] = (1 if s >= CITY_CLOSE else 2, s)
+    crossed = False
     if "street" in fields and a.street and b.street:
-        sa, sb = a.street.replace(" ", ""), b.street.replace(" ", "")
-        if sa == sb:
-            out["street"] = (0, 1.0)
-        else:
-            s = street_similarity(a.street, b.street)
-            out["street"] = (1 if s >= STREET_CLOSE else 2, s)
+        out["street"] = _street_level(a.street, b.street)
+        if out["street"][0] == 2 and (crossing := _crossed_lines(a, b)):
+            out["street"], crossed = crossing, True
     if "number" in fields and a.number and b.number:
         d = 0 if a.number == b.number else _typos(a.number, b.number)
         out["number"] = (min(d, 2), 0.0)
-    if "premises" in fields and a.line2 and b.line2:
+    if "premises" in fields and a.line2 and b.line2 and not crossed:
         la, lb = a.line2.replace(" ", ""), b.line2.replace(" ", "")
         if la == lb:
             out["premises"] = (0, 1.0)

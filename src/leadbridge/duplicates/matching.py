@@ -20,6 +20,7 @@ from leadbridge.core.normalize import InvalidValue, fold, normalize_phone, phone
 from .fellegi_sunter import DEFAULT, Weights
 from .levels import TF_FIELDS, compare, fields_of, level_code, reason
 from .prepared import Prepared
+from .similarity import SPLIT_STREET_WORDS, unglue
 
 RULES = ("email", "phone", "name", "company", "registration_number", "address")
 ALL_RULES = frozenset(RULES)
@@ -131,11 +132,6 @@ _STREET_WORDS = frozenset(
     "aleje os osiedle pl plac street st road rd avenue ave duong pho so crescent place drive "
     "court lane parade terrace circuit close way boulevard highway".split()
 )
-# Street words also typed glued to the name ("pridhamstreet"), stripped from a word's end.
-_GLUED_STREET_WORDS = ("street", "road", "avenue", "crescent", "place", "drive", "trida")
-# More of them for a name whose street word a typo split ("c rescent", "c lose"): glued back,
-# the name ends with one.
-_SPLIT_STREET_WORDS = (*_GLUED_STREET_WORDS, "court", "close", "circuit", "parade", "terrace")
 # Providers that ignore dots in the local part of an address (jan.novak == jannovak).
 _DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 # Local parts that name a role, not a person: never evidence that two records are one.
@@ -145,10 +141,11 @@ _GENERIC_LOCALS = frozenset(
 )
 _MIN_LOCAL = 5
 BLOCK_LIMIT = 60  # records sharing one key beyond which the key says too little to compare
-# A name in a city, or the personal part of an e-mail ("jan.novak" at any provider), is shared
-# by far more strangers than a name in a postcode: smaller blocks for those kinds of key.
+# A name in a city, the personal part of an e-mail ("jan.novak" at any provider) or a street in
+# a town is shared by far more strangers than a name in a postcode: smaller blocks for those
+# kinds of key.
 KIND_BLOCK_LIMITS = {
-    **{kind: 12 for kind in "nlgyzd"},
+    **{kind: 12 for kind in "nlgyzdb"},
     **{kind: 20 for kind in "ovq"},  # a surname, a given name, a postcode alone
 }
 MIN_ID_TYPO = 5  # ids this long or longer are also filed by their one-typo neighbourhood
@@ -267,23 +264,16 @@ def street(value: str | None) -> tuple[str, str]:
         if not number and _HOUSE_NUMBER.match(token):
             number = token
         elif token.strip("-"):
-            words.append(_unglue(_PUNCT.sub("", token)))
+            words.append(unglue(_PUNCT.sub("", token)))
     named = [w for w in words if w and w not in _STREET_WORDS]
     if len(named) > 1:
         # A street word split by a typo ("mathieson c rescent", "garrards treet"): the
         # name glued together ends with it.
         glued = "".join(named)
-        if (unglued := _unglue(glued, _SPLIT_STREET_WORDS)) != glued:
+        if (unglued := unglue(glued, SPLIT_STREET_WORDS)) != glued:
             named = [unglued]
     # "Námestie 12" is a street called "square": keep the word when it is the whole name.
     return " ".join(named or [w for w in words if w]), number
-
-
-def _unglue(word: str, suffixes: tuple[str, ...] = _GLUED_STREET_WORDS) -> str:
-    for suffix in suffixes:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
 
 
 @lru_cache(maxsize=32768)
@@ -434,8 +424,25 @@ def blocking_keys(p: Prepared) -> list[str]:
         # Each name word at its house, wherever the postcode and the city are mistyped.
         house = f"{p.number}|{phonetic(p.street.replace(' ', ''))[:4]}"
         keys.update(f"h:{phonetic(w)}|{house}" for w in words if len(w) > 2)
+    if p.street and city:
+        # The street in its town, whatever the names, the postcode and the house number
+        # say: a record typed again with both names changed or mistyped still meets its
+        # first entry there. A street of a big town passes the kind's block limit and is
+        # skipped, so this reaches only small places (see KIND_BLOCK_LIMITS).
+        keys.add(f"b:{street_sound(p.street)}|{city}")
     keys.update(_typo_keys(p))
     return sorted(_fit(k) for k in keys)
+
+
+def street_sound(name: str) -> str:
+    """The sound of a street's first word (with the next when the first is short: "le loi",
+    "st kilda"): the part typists get right; the end of a name is where a mistyped street
+    word ("plvace", "c rescent") lands."""
+    words = name.split()
+    if not words:
+        return ""
+    first = words[0] if len(words[0]) >= 4 else "".join(words[:2])
+    return phonetic(first)
 
 
 def _typo_keys(p: Prepared) -> set[str]:

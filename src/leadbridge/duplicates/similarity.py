@@ -46,17 +46,44 @@ def from_name(email_name: str, person: str) -> bool:
     return rest == ""
 
 
+TRUNCATED = 0.95  # the similarity of a street name and the same with a mistyped street word
+MIN_PREFIX, MAX_CUT = 5, 9  # that name's least length, and the most letters the word may have
+# The least Indel similarity such a pair can have: pairs below it need not be checked.
+TRUNCATED_FLOOR = 2 * MIN_PREFIX / (2 * MIN_PREFIX + MAX_CUT)
+
+
 def street_similarity(a: str, b: str) -> float:
     """Similarity of two street names, compared without spaces; a name that only lacks the
-    other's last few letters ("bedford" / "bedfordtreet": a mistyped street word) counts as
-    a typo (0.95), not as another street."""
+    other's last few letters ("bedford" / "bedfordtreet", "morgan" / "morganceescent": a
+    mistyped street word) counts as a typo (0.95), not as another street."""
     a, b = a.replace(" ", ""), b.replace(" ", "")
     s = Indel.normalized_similarity(a, b)
-    if s < 0.95 and truncated(a, b):
-        return 0.95
+    if s < TRUNCATED and truncated(a, b):
+        return TRUNCATED
     return s
 
 
 def truncated(a: str, b: str) -> bool:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= 5 and len(long) - len(short) <= 7 and long.startswith(short)
+    return len(short) >= MIN_PREFIX and len(long) - len(short) <= MAX_CUT and long.startswith(short)
+
+
+# Street words also typed glued to the name ("pridhamstreet"), stripped from a word's end.
+GLUED_STREET_WORDS = ("street", "road", "avenue", "crescent", "place", "drive", "trida")
+# More of them for a name whose street word a typo split ("c rescent", "c lose"): glued back,
+# the name ends with one.
+SPLIT_STREET_WORDS = (*GLUED_STREET_WORDS, "court", "close", "circuit", "parade", "terrace")
+
+
+def unglue(word: str, suffixes: tuple[str, ...] = GLUED_STREET_WORDS) -> str:
+    for suffix in suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def line_as_street(line: str) -> str:
+    """A second address line read as a street name, to compare with the other record's
+    street when the two lines were typed the other way round: without spaces and without a
+    street word at its end ("milson street" -> "milson")."""
+    return unglue(line.replace(" ", ""), SPLIT_STREET_WORDS)

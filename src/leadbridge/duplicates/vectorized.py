@@ -20,6 +20,7 @@ data set, probability and reasons alike.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -466,19 +467,64 @@ def levels_of(p: Profiles, a: np.ndarray, b: np.ndarray, fields: tuple[str, ...]
         ca, cb = p.codes["sn"][a[both]], p.codes["sn"][b[both]]
         s = _similarity(p.vocab["sn"], ca, cb, Indel.normalized_similarity)
         values = p.vocab["sn"].values
-        # A mistyped street word cut off (`similarity.street_similarity`): only pairs whose
-        # similarity a prefix of 5+ letters with at most 7 more can give are checked.
-        for k in np.flatnonzero((s < 0.95) & (s >= 0.58)).tolist():
-            if truncated(values[int(ca[k])], values[int(cb[k])]):
-                s[k] = 0.95
+        _truncated(s, lambda k: (values[int(ca[k])], values[int(cb[k])]))
         level[both] = np.select([ca == cb, s >= lv.STREET_CLOSE], [0, 1], 2)
         sim[both] = s
+        crossed = _crossed_lines(p, a, b, both[level[both] == 2], level, sim)
         out["street"] = (level, sim)
+    else:
+        crossed = np.empty(0, dtype=np.int64)
     if "number" in fields:
         typo_levels("number", 2)
     if "premises" in fields:
         close_levels("premises")
+        out["premises"][0][crossed] = -1  # read as the street (`levels._crossed_lines`)
+        out["premises"][1][crossed] = 0.0
     return {f: out[f] for f in fields if f in out}
+
+
+def _street_similarity(streets: list[str], lines: list[str]) -> np.ndarray:
+    """`similarity.street_similarity` of space-less street names and lines read as streets."""
+    s = cpdist(streets, lines, scorer=Indel.normalized_similarity, dtype=np.float64, workers=-1)
+    _truncated(s, lambda k: (streets[k], lines[k]))
+    return s
+
+
+def _truncated(s: np.ndarray, pair: Callable[[int], tuple[str, str]]) -> None:
+    """A mistyped street word cut off (`similarity.street_similarity`): only the pairs whose
+    similarity a truncated pair can have are checked, by their strings `pair(k)`."""
+    for k in np.flatnonzero((s < similarity.TRUNCATED) & (s >= similarity.TRUNCATED_FLOOR)):
+        if truncated(*pair(int(k))):
+            s[k] = similarity.TRUNCATED
+
+
+def _crossed_lines(
+    p: Profiles, a: np.ndarray, b: np.ndarray, idx: np.ndarray, level: np.ndarray, sim: np.ndarray
+) -> np.ndarray:
+    """`levels._crossed_lines` for the pairs `idx` (whose streets differ): where a street
+    is exact or close to the other record's second line, that becomes the street's level and
+    similarity (in `level`, `sim`). Returns those pairs."""
+    best_level = np.full(len(idx), 2, dtype=np.int8)
+    best_sim = np.zeros(len(idx))
+    streets, premises = p.vocab["sn"].values, p.vocab["premises"].values
+    for x, y in ((a, b), (b, a)):
+        cs, cl = p.codes["sn"][x[idx]], p.codes["premises"][y[idx]]
+        has = np.flatnonzero(cl != 0)
+        if not len(has):
+            continue
+        pair = cs[has].astype(np.int64) << 32 | cl[has].astype(np.int64)
+        distinct, inverse = np.unique(pair, return_inverse=True)
+        left = [streets[c] for c in (distinct >> 32).tolist()]
+        right = [similarity.line_as_street(premises[c]) for c in (distinct & 0xFFFFFFFF).tolist()]
+        same = np.array([u == v for u, v in zip(left, right, strict=True)], dtype=bool)
+        s = np.where(same, 1.0, _street_similarity(left, right))
+        lv_ = np.select([same, s >= lv.STREET_CLOSE], [0, 1], 2)
+        lv_, s = lv_[inverse.reshape(-1)], s[inverse.reshape(-1)]
+        better = (lv_ < best_level[has]) | ((lv_ == best_level[has]) & (s > best_sim[has]))
+        best_level[has[better]], best_sim[has[better]] = lv_[better], s[better]
+    hit = idx[best_level < 2]
+    level[hit], sim[hit] = best_level[best_level < 2], best_sim[best_level < 2]
+    return hit
 
 
 def _names(p: Profiles, a, b, fields, out: Levels, column) -> None:

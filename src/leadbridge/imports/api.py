@@ -17,6 +17,8 @@ from leadbridge.core.errors import field_error
 from leadbridge.core.forms import LABELS
 from leadbridge.core.selectors import ListParams, filtered_queryset
 from leadbridge.customfields.models import CustomFieldDefinition
+from leadbridge.duplicates.policy import DOC as ON_DUPLICATE_DOC
+from leadbridge.duplicates.policy import OnDuplicateValue
 from leadbridge.people import access
 
 from . import exports, jobs
@@ -92,7 +94,12 @@ class MappingSpec(Strict):
 
 class MappingIn(Strict):
     mapping: MappingSpec
-    on_duplicate: Literal["allow", "skip", "update", "reject", "link"] = "skip"
+    on_duplicate: OnDuplicateValue = Field(
+        "skip",
+        description="A row that matches a lead (by `match_on`) or an earlier row: "
+        + ON_DUPLICATE_DOC
+        + " A rejected row is a row error; a skipped or linked row counts as skipped.",
+    )
     match_on: Literal["any", "email", "phone", "registration_number"] = "any"
     run_automations: bool = Field(
         False,

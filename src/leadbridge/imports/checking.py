@@ -14,6 +14,7 @@ from leadbridge.automation.services import assign_by_rules
 from leadbridge.core.normalize import fold
 from leadbridge.core.record_services import PrepareCache
 from leadbridge.customfields.models import CustomFieldDefinition
+from leadbridge.duplicates.policy import OnDuplicate
 from leadbridge.leads.bulk import NewLead, lead_new
 from leadbridge.leads.intake import DEAL, becomes
 from leadbridge.leads.models import LeadSource, LeadStatus
@@ -228,6 +229,8 @@ def plain(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
+# The modes whose writer never reads a row's values again (it creates, skips or refuses).
+REUSE_NOTHING = (OnDuplicate.ALLOW, OnDuplicate.SKIP, OnDuplicate.REJECT)
 Checked = tuple[RowOutcome, NewLead | None]  # the row, and its lead ready to insert if good
 
 
@@ -240,6 +243,6 @@ def check_row(checker: RowChecker, line: int, cells: list) -> Checked:
     new = lead_new(actor=checker.actor, state=outcome.state)
     new.by_rule = outcome.by_rule
     outcome.state = None
-    if checker.job.on_duplicate not in ("update", "link") and not checker.captures:
-        outcome.data = {}  # only an update, a link or a capture uses the row's values again
+    if checker.job.on_duplicate in REUSE_NOTHING and not checker.captures:
+        outcome.data = {}  # only fill, overwrite, link or a capture use the row's values again
     return outcome, new

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from leadbridge.core.errors import DomainError
+from leadbridge.duplicates.policy import DEPRECATED, OnDuplicate
 
 from .mapping import header_key
 
@@ -31,7 +32,11 @@ def add_parser(sub) -> None:
     p.add_argument("--encoding")
     p.add_argument("--delimiter")
     p.add_argument(
-        "--on-duplicate", default="skip", choices=["allow", "skip", "update", "reject", "link"]
+        "--on-duplicate",
+        default="skip",
+        choices=[*OnDuplicate.values, *DEPRECATED],
+        help="what a row matching a lead does (docs/imports.md); update: a deprecated alias "
+        "of fill",
     )
     p.add_argument(
         "--match-on", default="any", choices=["any", "email", "phone", "registration_number"]

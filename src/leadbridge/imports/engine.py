@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leadbridge.automation.models import AssignmentRule
+from leadbridge.duplicates.policy import OnDuplicate
 from leadbridge.leads.bulk import NewLead
 from leadbridge.people import access
 
@@ -35,6 +36,9 @@ from .writer import BatchWriter
 # Rows per batch, each written and committed in one transaction: large enough that the
 # statements per batch (one COPY per table, one key lookup) cost little per row, small
 # enough that a cancel or a crash loses little and memory stays bounded.
+# The modes under which the writer may refuse a row (a duplicate rejected, a fill, an
+# overwrite or a note the user may not write): the row's cells go along for its report.
+ROW_ERRORS = (OnDuplicate.REJECT, OnDuplicate.FILL, OnDuplicate.OVERWRITE, OnDuplicate.LINK)
 BATCH_SIZE = 5_000
 STALE_AFTER = 120  # seconds without progress after which a running job counts as crashed
 # An import allocates millions of short-lived objects that hold no cycles; with the default
@@ -315,7 +319,7 @@ def checked_batches_forked(
         gc.set_threshold(*GC_THRESHOLDS)
         try:
             for batch in checked_batches(job, checker, size, part=(k, processes)):
-                queue.put(("batch", _pack(batch, cells=job.on_duplicate in ("reject", "update"))))
+                queue.put(("batch", _pack(batch, cells=job.on_duplicate in ROW_ERRORS)))
             queue.put(("done", None))
         except readers.ReadError as exc:  # the file, not the program: the user reads why
             queue.put(("unreadable", str(exc)))

@@ -18,12 +18,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from leadbridge.core.errors import Collector, Conflict, FieldIssue, NotFound, ValidationFailed
+from leadbridge.core.errors import (
+    Collector,
+    Conflict,
+    DomainError,
+    FieldIssue,
+    NotFound,
+    ValidationFailed,
+)
 from leadbridge.core.events import listened, publish
 from leadbridge.core.record_services import lock, record_delete, refresh_derived, snapshot
 from leadbridge.core.registry import model_for
 from leadbridge.core.specs import SPECS
 from leadbridge.duplicates.keys import forget
+from leadbridge.duplicates.policy import parse
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_changes, history_event_row, json_value
 from leadbridge.leads.intake import check_pipeline
@@ -36,7 +44,7 @@ from .engine import STALE_AFTER, lease_free
 from .mapping import MAX_COLUMNS, Mapping, check_mapping, header_key, header_signature, suggest
 from .models import ImportJob, MappingTemplate
 from .tasks import run_import
-from .writer import MATCH_ON, ON_DUPLICATE
+from .writer import MATCH_ON
 
 MAX_UPLOAD = 2 * 1024**3
 
@@ -230,15 +238,15 @@ def import_set_mapping(
     if parsed.date_format not in ("auto", "dmy", "mdy", "ymd"):
         out.add("mapping.date_format", _("Must be auto, dmy, mdy or ymd."))
     check_pipeline(parsed.pipeline_id, out, "mapping.pipeline_id")
-    if on_duplicate not in ON_DUPLICATE:
-        out.add(
-            "on_duplicate", _("Must be one of: %(choices)s.") % {"choices": ", ".join(ON_DUPLICATE)}
-        )
+    try:
+        mode = parse(on_duplicate)
+    except DomainError as exc:
+        out.errors.extend(exc.errors)
     if match_on not in MATCH_ON:
         out.add("match_on", _("Must be one of: %(choices)s.") % {"choices": ", ".join(MATCH_ON)})
     out.raise_if_any(_("The mapping cannot be used."))
     job.mapping = parsed.as_dict()
-    job.on_duplicate = on_duplicate
+    job.on_duplicate = mode.value
     job.match_on = match_on
     job.run_automations = run_automations
     job.create_missing = create_missing

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from leadbridge.duplicates.policy import OnDuplicate
+
 
 class ImportJob(models.Model):
     """One import of one file. The worker runs it in batches; each batch commits its rows,
@@ -39,7 +41,9 @@ class ImportJob(models.Model):
     headers = models.JSONField(default=list)
     # What the user chose (see mapping.Mapping) and how duplicates are treated.
     mapping = models.JSONField(default=dict, blank=True)
-    on_duplicate = models.CharField(max_length=10, default="skip")
+    on_duplicate = models.CharField(
+        max_length=10, choices=OnDuplicate.choices, default=OnDuplicate.SKIP
+    )
     match_on = models.CharField(max_length=30, default="email")
     run_automations = models.BooleanField(default=False)
     create_missing = models.BooleanField(default=False)

@@ -13,6 +13,7 @@ from leadbridge.core.choices import country_choices, currency_choices
 from leadbridge.core.errors import DomainError
 from leadbridge.core.forms import LABELS
 from leadbridge.deals.models import Pipeline
+from leadbridge.duplicates import policy
 from leadbridge.leads.models import LeadSource, LeadStatus
 from leadbridge.people import access
 from leadbridge.people.models import Team, User
@@ -25,13 +26,6 @@ from .mapping import LEAD_FIELDS
 from .models import ImportJob
 
 CONSTANT_FIELDS = ("source", "status", "owner", "team", "tags", "city", "country", "currency")
-ON_DUPLICATE = (
-    ("skip", _("skip the row")),
-    ("update", _("update the existing lead")),
-    ("allow", _("create anyway and report")),
-    ("reject", _("report as an error")),
-    ("link", _("add the row as a note on the existing lead")),
-)
 MATCH_ON = (
     ("any", _("e-mail, phone or registration number")),
     ("email", _("e-mail")),
@@ -223,7 +217,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "current": current,
             "errors": errors,
-            "on_duplicate_choices": ON_DUPLICATE,
+            "on_duplicate_choices": policy.choices(),
             "match_on_choices": MATCH_ON,
             "pipelines": Pipeline.objects.all(),
             "pipeline_errors": errors.get("mapping.pipeline_id", []),

@@ -1,6 +1,8 @@
 """The import's batch writer: finds a checked batch's duplicates by exact keys (in the file
-and in the database at once), creates the new leads in bulk, updates or links the
-duplicates as the job asks, and keeps the row errors and the undo data."""
+and in the database at once), creates the new leads in bulk, acts on the duplicates as the
+job's `on_duplicate` says through the intake pipeline (`duplicates.intake.act_on_match`:
+skip, fill, overwrite and link mean what they mean on every way in), and keeps the row
+errors and the undo data."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 
-from leadbridge.activities.services import activity_create
 from leadbridge.core.errors import DomainError, FieldIssue
 from leadbridge.core.events import publish
 from leadbridge.core.selectors import base_queryset
+from leadbridge.duplicates.intake import act_on_match
 from leadbridge.duplicates.models import MatchKey
+from leadbridge.duplicates.policy import OnDuplicate, parse
 from leadbridge.history.services import json_value
 from leadbridge.leads.bulk import NewLead, leads_bulk_insert
 from leadbridge.leads.intake import capture_deal
@@ -25,7 +28,6 @@ from leadbridge.people import access
 from .checking import Checked, RowChecker, RowOutcome, plain
 from .models import ImportBatch, ImportJob, ImportRowError
 
-ON_DUPLICATE = ("allow", "skip", "update", "reject", "link")
 # The exact match keys a duplicate check by `match_on` looks at (see duplicates.matching).
 MATCH_ON = {
     "any": ("e:", "p:", "i:"),
@@ -44,6 +46,7 @@ class BatchWriter:
         self.actor = actor
         self.checker = RowChecker(job, actor, assign=job.run_automations)
         self.prefixes = MATCH_ON[job.match_on] if job.match_on in MATCH_ON else MATCH_ON["any"]
+        self.mode = parse(job.on_duplicate)
 
     def write(self, batch: list[Checked]) -> dict[str, int]:
         if self.checker.captures:
@@ -73,41 +76,40 @@ class BatchWriter:
                 in_file.update(dict.fromkeys(keys, new))
                 continue
             counts["duplicate"] += 1
-            mode = job.on_duplicate
-            if mode == "allow":
+            mode = self.mode
+            if mode == OnDuplicate.ALLOW:
                 pending.append(new)
                 continue
-            if mode == "skip":
-                counts["skipped"] += 1
-                continue
-            if mode == "reject":
+            if mode == OnDuplicate.REJECT:
                 counts["failed"] += 1
                 where = f"lead #{match_id}" if match_id else "an earlier row of this file"
                 errors += self._errors(outcome, message=f"Duplicate of {where}.")
                 continue
-            if match_id is None:
+            if match_id is None and mode != OnDuplicate.SKIP:
                 # The twin is an earlier row of this batch: save it first, then act on it.
                 created += self._flush(pending)
                 pending = []
                 assert twin is not None and twin.pk is not None
                 match_id = twin.pk
-            if mode == "update":
-                try:
-                    before = self._update(match_id, outcome)
-                except DomainError as exc:
-                    counts["failed"] += 1
-                    errors += self._errors(outcome, message=exc.detail, issues=exc.errors)
-                    continue
+            try:
+                done, before = act_on_match(
+                    actor=self.actor,
+                    record_type="lead",
+                    pk=match_id or 0,  # skip does not touch it
+                    data=outcome.data,
+                    mode=mode,
+                    update=self._update,
+                    source=self._source(outcome),
+                )
+            except DomainError as exc:  # e.g. a lead the user sees but may not change
+                counts["failed"] += 1
+                errors += self._errors(outcome, message=exc.detail, issues=exc.errors)
+                continue
+            if done == "updated":
                 if before is not None:
                     updated.append({"id": match_id, "before": before})
                 counts["updated"] += 1
-            else:  # link
-                try:
-                    self._link(match_id, outcome)
-                except DomainError as exc:  # a lead the user sees but may not add notes to
-                    counts["failed"] += 1
-                    errors += self._errors(outcome, message=exc.detail, issues=exc.errors)
-                    continue
+            else:  # skipped, linked: no row made or changed
                 counts["skipped"] += 1
         created += self._flush(pending)
         counts["created"] = len(created)
@@ -141,7 +143,8 @@ class BatchWriter:
                     captured = capture_deal(
                         actor=self.actor,
                         data=data,
-                        on_duplicate=job.on_duplicate,
+                        on_duplicate=self.mode,
+                        source=self._source(outcome),
                         pipeline_id=pipeline_id,
                         origin=origin,
                     )
@@ -243,38 +246,21 @@ class BatchWriter:
         for lead in Lead.objects.filter(pk__in=ids).order_by("pk"):
             publish("lead.created", "lead", lead, actor=self.actor)
 
-    def _update(self, lead_id: int, outcome: RowOutcome) -> dict | None:
-        """Upsert: the row's non-empty values replace the stored ones; returns the values
-        before, for undo (None when nothing changed). `lead_update` locks the lead once; the
-        values before are read from the changes it made."""
-        data = {
-            k: v
-            for k, v in outcome.data.items()
-            if v not in (None, "", [], {}) and k != "custom_fields"
-        }
-        if outcome.data.get("custom_fields"):
-            data["custom_fields"] = {
-                k: v for k, v in outcome.data["custom_fields"].items() if v not in (None, "")
-            }
-        with transaction.atomic():
-            saved = lead_update(actor=self.actor, pk=lead_id, data=data)
+    def _update(self, *, actor: Any, pk: int, data: dict, version: int | None) -> dict | None:
+        """The lead's update for fill and overwrite (`act_on_match` says which values);
+        returns the values before, for undo (None when nothing changed). `lead_update`
+        locks the lead once; the values before are read from the changes it made."""
+        saved = lead_update(actor=actor, pk=pk, data=data, version=version)
         if not saved.changes:
             return None
         return values_before(saved.obj, saved.changes)
 
-    def _link(self, lead_id: int, outcome: RowOutcome) -> None:
-
-        lines = [f"{k}: {json_value(v)}" for k, v in sorted(outcome.data.items()) if v]
-        activity_create(
-            actor=self.actor,
-            record_type="lead",
-            record_id=lead_id,
-            data={
-                "type": "note",
-                "subject": f"Import {self.job.filename}, line {outcome.line}",
-                "body": "\n".join(lines),
-            },
-        )
+    def _source(self, outcome: RowOutcome) -> str:
+        """The row, as a link's note names where its values came from."""
+        return _("import %(file)s, line %(line)s") % {
+            "file": self.job.filename,
+            "line": outcome.line,
+        }
 
     def _errors(
         self,

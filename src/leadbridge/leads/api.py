@@ -8,6 +8,7 @@ from ninja import Field, Header, Router, Schema
 from leadbridge.api.idempotency import run_idempotent
 from leadbridge.api.records import ERRORS
 from leadbridge.api.schemas import Issue, Strict
+from leadbridge.duplicates.policy import OnDuplicateValue
 
 from . import conversion
 
@@ -45,11 +46,14 @@ class ConvertPlanIn(Strict):
     contact: TargetPlanIn | None = None
     deal: DealPlanIn | None = None
     create_missing_fields: bool = False
-    on_duplicate: Literal["allow", "reject", "skip", "update", "link"] = Field(
+    on_duplicate: OnDuplicateValue = Field(
         "allow",
-        description="A new client or contact that matches an existing one: allow (create "
-        "and report), reject (409 duplicate), skip / update / link (use the existing one, "
-        "as mode existing)",
+        description="A new client or contact that matches an existing one of its type: "
+        "allow (create it and report the matches), reject (409 duplicate), skip (use the "
+        "match as it is), fill (use the match, its empty fields filled from the lead), "
+        "overwrite (use the match, the lead's values replace its own), link (use the match "
+        "as it is and add the lead's values to it as a note). `update` is a deprecated alias "
+        "of `fill`.",
     )
     version: int | None = Field(
         None, description="The lead's version; required once the lead has been converted"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leadbridge.activities.models import ActivityLink, AttachmentLink
+from leadbridge.activities.services import activity_create
 from leadbridge.clients.models import Contact
 from leadbridge.clients.services import make_contact_validator, validate_client
 from leadbridge.core import labels
@@ -38,7 +39,9 @@ from leadbridge.customfields.models import CustomFieldDefinition
 from leadbridge.customfields.services import clean_custom_value
 from leadbridge.deals.models import Deal, Pipeline, Stage
 from leadbridge.deals.services import make_deal_validator
-from leadbridge.duplicates.checks import find_matches
+from leadbridge.duplicates.checks import find_matches, lock_keys_of
+from leadbridge.duplicates.intake import link_note
+from leadbridge.duplicates.policy import CONVERSION, USE_MATCH, OnDuplicate, parse
 from leadbridge.history.models import HistoryEvent
 from leadbridge.history.services import history_changes, history_event, json_value
 from leadbridge.people import access
@@ -48,7 +51,6 @@ from .models import ConversionLink, Lead, LeadStatus
 
 MODES = ("new", "existing", "none")
 TARGETS = ("client", "contact", "deal")
-ON_DUPLICATE = ("allow", "reject", "skip", "update", "link")
 
 
 @dataclass
@@ -61,6 +63,11 @@ class TargetPlan:
     team_id: int | None = None
     pipeline_id: int | None = None
     stage_id: int | None = None
+    # Set when `on_duplicate` made a matched record the target (see `_use_matches`): how
+    # its values change (skip and link: not at all; fill: empty fields; overwrite: all), and
+    # for link the values the note on it shows.
+    on_match: OnDuplicate | None = None
+    link_values: dict | None = None
 
 
 @dataclass
@@ -69,7 +76,7 @@ class Plan:
     contact: TargetPlan | None = None
     deal: TargetPlan | None = None
     create_missing_fields: bool = False
-    on_duplicate: str = "allow"
+    on_duplicate: OnDuplicate = OnDuplicate.ALLOW
     version: int | None = None
     status_id: int | None = None
 
@@ -80,14 +87,13 @@ def plan_from_dict(data: dict | None) -> Plan:
     out = Collector()
     plan = Plan(
         create_missing_fields=bool(data.get("create_missing_fields", False)),
-        on_duplicate=data.get("on_duplicate") or "allow",
         version=data.get("version"),
         status_id=data.get("status_id"),
     )
-    if plan.on_duplicate not in ON_DUPLICATE:
-        out.add(
-            "on_duplicate", _("Must be one of: %(choices)s.") % {"choices": ", ".join(ON_DUPLICATE)}
-        )
+    try:
+        plan.on_duplicate = parse(data.get("on_duplicate") or "allow", allowed=CONVERSION)
+    except DomainError as exc:
+        out.errors.extend(exc.errors)
     for name in TARGETS:
         part = data.get(name)
         if part is None:
@@ -131,6 +137,7 @@ class TargetWork:
     missing_values: dict = field(default_factory=dict)
     duplicates: list[dict] = field(default_factory=list)
     reused: bool = False
+    submitted: dict = field(default_factory=dict)  # a new record's values, as planned
 
 
 @dataclass
@@ -140,6 +147,9 @@ class Work:
     targets: dict[str, TargetWork]
     errors: Collector
     open_deals: list[dict] = field(default_factory=list)
+    # The plan is for the conversion itself, not a preview: the duplicate checks hold the
+    # values' key locks until it commits (duplicates/intake.py: check and create together).
+    for_write: bool = False
 
     @property
     def duplicates(self) -> list[dict]:
@@ -230,6 +240,7 @@ def _plan_target(
             data.pop("owner_id")
         if data["team_id"] is None:
             data.pop("team_id")
+        tw.submitted = data
         state, collected = prepare_create(
             actor=actor, record_type=name, data=data, validate=validator, prefix=f"{name}."
         )
@@ -237,6 +248,8 @@ def _plan_target(
         out.warnings.extend(collected.warnings)
         tw.state = state
         if name in ("client", "contact"):
+            if work.for_write:
+                lock_keys_of(state)
             # Only records the user may see are named: a match must not reveal the others.
             tw.duplicates = find_matches(
                 actor=actor, record_type=name, values=state, targets=(name,)
@@ -252,17 +265,23 @@ def _plan_target(
     mapped = {k: v for k, v in mapped.items() if k in current}
     mapped.update({k: v for k, v in target.fields.items() if k != "custom_fields"})
     overwrite = set(target.overwrite) | set(target.fields)
+    if target.on_match == OnDuplicate.OVERWRITE:
+        overwrite |= set(mapped)
     changes, conflicts = mapping.merge_into_existing(current, mapped, overwrite)
     custom_now = dict(current.get("custom_fields") or {})
     custom_new = {k: v for k, v in carried.items() if mapping.is_empty(custom_now.get(k))}
+    if target.on_match == OnDuplicate.OVERWRITE:
+        custom_new = dict(carried)
     if custom_new:
         changes["custom_fields"] = custom_new
+    if target.on_match in (OnDuplicate.SKIP, OnDuplicate.LINK):
+        changes = {}  # the match is used as it is
     tw.changes = changes
     tw.conflicts = conflicts
     bad = [f for f in target.overwrite if f not in SPECS[name].names]
     for f in bad:
         out.add(f"{name}.overwrite", _("Unknown field: %(f)s.") % {"f": f})
-    if target.overwrite and not access.in_scope(
+    if (target.overwrite or target.on_match == OnDuplicate.OVERWRITE) and not access.in_scope(
         actor, name, "update", owner_id=obj.owner_id, team_id=obj.team_id
     ):
         raise DomainError(
@@ -308,10 +327,11 @@ def _check_pipeline(work: Work, target: TargetPlan) -> None:
         out.add("deal.pipeline_id", _("No such pipeline."))
 
 
-def plan_work(actor: Any, lead: Lead, plan: Plan) -> Work:
-    """Everything the conversion would write, with every problem found, writing nothing."""
+def plan_work(actor: Any, lead: Lead, plan: Plan, *, for_write: bool = False) -> Work:
+    """Everything the conversion would write, with every problem found, writing nothing.
+    `for_write`: in the conversion's transaction (the checks take the key locks)."""
     plan = resolve_defaults(lead, plan)
-    work = Work(lead=lead, plan=plan, targets={}, errors=Collector())
+    work = Work(lead=lead, plan=plan, targets={}, errors=Collector(), for_write=for_write)
     lead_data = _lead_data(lead)
     lead_defs = _defs("lead")
     assert plan.client and plan.contact and plan.deal
@@ -492,16 +512,16 @@ def lead_convert(*, actor: Any, lead_id: int, plan: Plan, locked: Lead | None = 
     """Convert a lead by the plan, all or nothing. `locked`: see `_begin`."""
     with transaction.atomic():
         lead = _begin(actor, lead_id, plan, for_preview=False, locked=locked)
-        work = plan_work(actor, lead, plan)
-        if plan.on_duplicate in ("skip", "update", "link") and _use_matches(plan, work):
-            work = plan_work(actor, lead, plan)
+        work = plan_work(actor, lead, plan, for_write=True)
+        if plan.on_duplicate in USE_MATCH and _use_matches(plan, work):
+            work = plan_work(actor, lead, plan, for_write=True)
         if work.errors.errors:
             raise ValidationFailed(
                 _("Some values the targets need are missing or not valid."),
                 code="missing_fields",
                 errors=list(work.errors.errors),
             )
-        if plan.on_duplicate == "reject" and work.duplicates:
+        if plan.on_duplicate == OnDuplicate.REJECT and work.duplicates:
             raise Conflict(
                 _("Records with the same e-mail, phone or company id exist already."),
                 code="duplicate",
@@ -511,9 +531,11 @@ def lead_convert(*, actor: Any, lead_id: int, plan: Plan, locked: Lead | None = 
 
 
 def _use_matches(plan: Plan, work: Work) -> bool:
-    """skip / update / link: a new client or contact that matches an existing one of its
-    type becomes that one (mode existing: its empty fields filled, the lead's history linked
-    to it). True if the plan changed."""
+    """skip / fill / overwrite / link: a new client or contact that matches an existing one
+    of its type becomes that one (mode existing, the lead's history linked to it), changed
+    as `on_duplicate` says (duplicates/intake.py): skip and link leave its values as they
+    are (link adds the values the new record would have had as a note), fill fills its
+    empty fields, overwrite gives it the lead's values. True if the plan changed."""
     changed = False
     for name in ("client", "contact"):
         target = getattr(plan, name)
@@ -523,6 +545,9 @@ def _use_matches(plan: Plan, work: Work) -> bool:
         same = [d for d in tw.duplicates if d["record_type"] == name]
         if same:
             target.mode, target.id = "existing", same[0]["id"]
+            target.on_match = plan.on_duplicate
+            if plan.on_duplicate == OnDuplicate.LINK:
+                target.link_values = dict(tw.submitted)
             changed = True
     return changed
 
@@ -590,6 +615,13 @@ def _write(actor: Any, work: Work) -> dict:
             fill = {k: v for k, v in extra.items() if getattr(tw.obj, k) is None}
             _apply_existing(actor, tw, fill)
             ids[name], made[name] = tw.obj.pk, False
+            target = getattr(work.plan, name)
+            if target is not None and target.link_values is not None:
+                note = link_note(
+                    target.link_values,
+                    source=_("conversion of lead #%(id)s") % {"id": lead.pk},
+                )
+                activity_create(actor=actor, record_type=name, record_id=tw.obj.pk, data=note)
 
     place("client", {})
     place("contact", {"client_id": ids["client"]} if ids["client"] else {})

@@ -6,19 +6,21 @@ The one place web forms (`webforms.services.webform_submit`) and imports
 names, as their forms and mappings name them); with leads on they make the lead as before,
 with leads off they call `capture_deal`, which spreads the values over the three records
 through the records' own services (`clients.services`, `deals.services`) behind the same
-duplicate check every way in asks (`duplicates.checks.create_checked`), so the validation,
+duplicate check every way in asks (`duplicates.intake.create_checked`), so the validation,
 scope and history are those of a contact, client and deal made any other way.
 
-How `on_duplicate` reads for a capture (the person is what is matched; the company is
-matched on its own and reused when found):
+How `on_duplicate` (`duplicates.policy.OnDuplicate`) reads for a capture (the person is
+what is matched; the company is matched on its own and reused when found):
 
-allow   a new contact (and client) whatever matches
-reject  409 `duplicate`, nothing saved, when the person or the company matches
-skip    nothing is saved when the person matches (the answer is the existing contact)
-update  the matching contact's empty fields are filled; a new deal is made for it
-link    the values are noted on the matching contact; a new deal is made for it
+allow      a new contact (and client) whatever matches
+reject     409 `duplicate`, nothing saved, when the person or the company matches
+skip       nothing is saved when the person matches (the answer is the existing contact)
+fill       the matching contact's empty fields are filled; a new deal is made for it
+overwrite  the matching contact takes the submitted values; a new deal is made for it
+link       the values are noted on the matching contact; a new deal is made for it
 
-A submission from a known person is a new inquiry, hence the new deal under update/link.
+A submission from a known person is a new inquiry, hence the new deal under fill,
+overwrite and link.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from leadbridge.core.runtime_settings import leads_enabled
 from leadbridge.customfields.services import definitions
 from leadbridge.deals.models import Stage
 from leadbridge.deals.services import deal_create
-from leadbridge.duplicates.checks import create_checked
+from leadbridge.duplicates.intake import create_checked
+from leadbridge.duplicates.policy import ALL, OnDuplicate, parse
 
 LEAD = "lead"
 DEAL = "deal"
@@ -86,7 +89,7 @@ def becomes() -> str:
 
 @dataclass
 class Captured:
-    """What `capture_deal` did. `outcome` as `duplicates.checks.Intake` (created, skipped,
+    """What `capture_deal` did. `outcome` as `duplicates.intake.Intake` (created, skipped,
     updated, linked) for the person; `contact` is the record the submission is about
     (consent, autoresponder, notices go there), None when only a company was given."""
 
@@ -146,7 +149,9 @@ def capture_deal(
     *,
     actor: Any,
     data: dict,
-    on_duplicate: str,
+    on_duplicate: OnDuplicate | str,
+    allowed: tuple[OnDuplicate, ...] = ALL,
+    source: str = "",
     pipeline_id: int | None = None,
     stage_id: int | None = None,
     origin: str = "",
@@ -160,6 +165,7 @@ def capture_deal(
     `DomainError`s at the lead's field names (`company_name` for the client's name).
     """
 
+    mode = parse(on_duplicate, allowed=allowed)
     company = (data.get("company_name") or "").strip()
     placement = _pick(data, PLACEMENT + SHARED)
     custom, note_lines = _deal_custom(dict(data.get("custom_fields") or {}))
@@ -175,16 +181,17 @@ def capture_deal(
             # name alone is too little for the matcher to find it again.
             result.client = known
         if result.client is None and company:
-            client_mode = on_duplicate if on_duplicate in ("allow", "reject") else "skip"
+            # The company is only reused: a person's submission does not change it.
+            client_mode = (
+                mode if mode in (OnDuplicate.ALLOW, OnDuplicate.REJECT) else OnDuplicate.SKIP
+            )
             got = create_checked(
                 actor=actor,
                 record_type="client",
                 data={"kind": "company", "name": company, **_pick(data, CLIENT_FIELDS)} | placement,
                 on_duplicate=client_mode,
-                create=lambda *, actor, data: client_create(actor=actor, data=data),
-                update=lambda *, actor, pk, data, version: client_update(
-                    actor=actor, pk=pk, data=data, version=version
-                ),
+                create=client_create,
+                update=client_update,
                 reveal=reveal,
             )
             result.client, result.client_created = got.obj, got.outcome == "created"
@@ -200,11 +207,10 @@ def capture_deal(
                 actor=actor,
                 record_type="contact",
                 data=_pick(data, CONTACT_FIELDS) | placement,
-                on_duplicate=on_duplicate,
+                on_duplicate=mode,
+                source=source,
                 create=new_contact,
-                update=lambda *, actor, pk, data, version: contact_update(
-                    actor=actor, pk=pk, data=data, version=version
-                ),
+                update=contact_update,
                 reveal=reveal,
             )
             result.contact, result.outcome = got.obj, got.outcome

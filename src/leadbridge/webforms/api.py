@@ -10,6 +10,7 @@ from ninja import Field, Router
 
 from leadbridge.api.records import ERRORS
 from leadbridge.api.schemas import Id, Strict
+from leadbridge.duplicates.policy import OnDuplicateValue
 from leadbridge.people import access
 
 from . import embed, services
@@ -38,7 +39,13 @@ class WebFormIn(Strict):
     redirect_url: str | None = Field(None, max_length=1000)
     autoresponder_subject: str | None = Field(None, max_length=255)
     autoresponder_body: str | None = Field(None, max_length=100_000)
-    on_duplicate: Literal["allow", "skip", "link"] | None = None
+    on_duplicate: OnDuplicateValue | None = Field(
+        None,
+        description="A submission that matches an existing lead (with leads off: contact): "
+        "allow (a new record anyway), skip (create nothing), fill (fill the match's empty "
+        "fields), link (add the submitted values as a note on the match). A public form "
+        "takes no other value (422 at on_duplicate); `update` is a deprecated alias of fill.",
+    )
     min_fill_seconds: int | None = Field(None, ge=0, le=3600)
     active: bool | None = None
 

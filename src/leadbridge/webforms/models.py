@@ -6,17 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from leadbridge.duplicates import policy
+
 
 def _key() -> str:
     return secrets.token_urlsafe(12)
 
 
 class WebForm(models.Model):
-    class OnDuplicate(models.TextChoices):
-        ALLOW = "allow", _("create a new lead anyway")
-        SKIP = "skip", _("create nothing")
-        LINK = "link", _("add the submission to the existing lead")
-
     name = models.CharField(_("name"), max_length=150)
     key = models.CharField(max_length=40, unique=True, default=_key)
     language = models.CharField(_("language"), max_length=10, default="en")
@@ -46,7 +43,11 @@ class WebForm(models.Model):
     redirect_url = models.URLField(max_length=1000, blank=True, default="")
     autoresponder_subject = models.CharField(max_length=255, blank=True, default="")
     autoresponder_body = models.TextField(blank=True, default="")
-    on_duplicate = models.CharField(max_length=10, choices=OnDuplicate.choices, default="link")
+    # What a submission matching an existing record does (duplicates/policy.py: the values
+    # a public form may use).
+    on_duplicate = models.CharField(
+        max_length=10, choices=policy.choices(policy.WEBFORM), default=policy.OnDuplicate.LINK
+    )
     min_fill_seconds = models.PositiveIntegerField(default=3)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -65,7 +66,7 @@ class WebFormSubmission(models.Model):
     lead_id = models.BigIntegerField(null=True, blank=True)
     # With "Use leads" off: the deal made (none when the submission was skipped).
     deal_id = models.BigIntegerField(null=True, blank=True)
-    outcome = models.CharField(max_length=20)  # created, skipped, linked
+    outcome = models.CharField(max_length=20)  # created, skipped, updated, linked
     created_at = models.DateTimeField(auto_now_add=True)
 
 

@@ -14,7 +14,8 @@ from leadbridge.core.errors import Collector, DomainError, field_error
 from leadbridge.core.forms import LABELS
 from leadbridge.core.specs import SPECS
 from leadbridge.customfields.services import definitions
-from leadbridge.duplicates.checks import create_checked
+from leadbridge.duplicates.intake import create_checked
+from leadbridge.duplicates.policy import WEBFORM, parse
 from leadbridge.leads.intake import DEAL, becomes, capture_deal, check_pipeline
 from leadbridge.leads.services import lead_create, lead_update
 from leadbridge.mail.notices import notify_new_deal, notify_new_lead
@@ -108,6 +109,11 @@ def _submission_data(form: WebForm, values: dict) -> dict:
     return data
 
 
+def _form_source(form: WebForm) -> str:
+    """Where a submission came from, as a link's note names it."""
+    return _("web form %(name)s") % {"name": form.name}
+
+
 def _public_errors(exc: DomainError) -> None:
     """Never echo what matched; field errors are about the submitted values only, named as
     the form names them (a custom field's error is at `cf_<key>`, a client's name at
@@ -140,11 +146,11 @@ def webform_submit(*, form: WebForm, raw: dict, actor: Any = None) -> dict:
                 record_type="lead",
                 data=data,
                 on_duplicate=form.on_duplicate,
+                allowed=WEBFORM,
+                source=_form_source(form),
                 # All or nothing with the caller's transaction: no savepoint of its own.
                 create=lambda *, actor, data: lead_create(actor=actor, data=data, savepoint=False),
-                update=lambda *, actor, pk, data, version: lead_update(
-                    actor=actor, pk=pk, data=data, version=version
-                ),
+                update=lead_update,
                 reveal=False,
             )
         except DomainError as exc:
@@ -181,6 +187,8 @@ def _submit_as_deal(form: WebForm, values: dict, data: dict, actor: Any) -> dict
                 actor=actor,
                 data=data,
                 on_duplicate=form.on_duplicate,
+                allowed=WEBFORM,
+                source=_form_source(form),
                 pipeline_id=form.pipeline_id,
                 origin=form.name,
                 reveal=False,
@@ -303,8 +311,7 @@ def webform_save(*, actor: Any, data: dict, form: WebForm | None = None) -> WebF
             "fields", _("Choose fields from: %(fields)s.") % {"fields": ", ".join(allowed)}
         )
     form.required_fields = [f for f in form.required_fields if f in form.fields]
-    if form.on_duplicate not in WebForm.OnDuplicate.values:
-        raise field_error("on_duplicate", _("Must be one of: allow, skip, link."))
+    form.on_duplicate = parse(form.on_duplicate, allowed=WEBFORM).value
     origins = [str(o).strip().rstrip("/") for o in form.allowed_origins or [] if str(o).strip()]
     if any(not o.startswith(("http://", "https://")) for o in origins):
         raise field_error("allowed_origins", _("Give origins as https://example.com."))

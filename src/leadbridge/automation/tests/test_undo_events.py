@@ -42,7 +42,7 @@ def test_import_undo_emits_deleted_and_updated(admin_user, make_lead):
         ["novy@firma.cz", "Olomouc", "Nový"],
     ]
     job = run(
-        admin_user, upload(admin_user, csv_bytes(rows), on_duplicate="update", match_on="email")
+        admin_user, upload(admin_user, csv_bytes(rows), on_duplicate="overwrite", match_on="email")
     )
     assert (job.rows_updated, job.rows_created) == (1, 2)
     created = sorted(Lead.objects.exclude(pk=old.pk).values_list("pk", flat=True))

@@ -8,7 +8,13 @@ import pytest
 from leadbridge.duplicates import fellegi_sunter as fs
 from leadbridge.duplicates.fellegi_sunter import DEFAULT, DEFAULT_BITS, Weights
 from leadbridge.duplicates.levels import FIELDS, compare, level_code
-from leadbridge.duplicates.matching import blocking_keys, prepare, score, surname_sound
+from leadbridge.duplicates.matching import (
+    blocking_keys,
+    prepare,
+    score,
+    street_sound,
+    surname_sound,
+)
 
 # Known m and u of three fields, far from the defaults, to generate pairs with.
 TRUE_M = {
@@ -196,6 +202,11 @@ def test_typo_levels(field, a, b, level):
         ("street", "Bedford 4", "Bedfordtreet 4", "close"),
         ("street", "Mlýnská 12", "Husova 12", "other"),
         ("street", "22 mathieson c rescent", "22 Mathieson Crescent", "exact"),  # split word
+        # a long street word mistyped: the name is a prefix of the other
+        ("street", "13 morgan c eescent", "Morgan Crescent", "close"),
+        ("street", "hyndes creascent", "6 Hyndes Crescent", "close"),
+        ("street", "Morgan 13", "Morganová 13", "close"),  # cs: a prefix too
+        ("street", "Nová 13", "Novákova 13", "other"),  # too short to be read as one
         ("premises", "laughalel farm", "laughalple farm", "close"),
         ("premises", "Budova A", "budova  a", "exact"),
         ("premises", "Budova A", "Areál Zbrojovka", "other"),
@@ -239,6 +250,30 @@ def _meet(a: dict, b: dict) -> set[str]:
          {"company_name": "Prost", "registration_number": "12345687"}, "t"),
         ({"company_name": "Porost", "registration_number": "12345678"},
          {"company_name": "Prost", "registration_number": "1234568"}, "t"),
+        # The street in its town, both names and the postcode retyped: cs, the house number
+        # left out once
+        ({"first_name": "Jana", "last_name": "Malá", "street": "Husova 5", "city": "Vimperk",
+          "postcode": "38501"},
+         {"first_name": "Janka", "last_name": "Malíková", "street": "Husova", "city": "Vimperk",
+          "postcode": "38510"}, "b"),
+        # pl: the street word and the accents differ
+        ({"first_name": "Paweł", "last_name": "Wróbel", "street": "ul. Długa 5",
+          "city": "Kraków"},
+         {"first_name": "Pawel", "last_name": "Wrobelski", "street": "Dluga 5",
+          "city": "Krakow"}, "b"),
+        # lt: "pr." and "prospektas"
+        ({"first_name": "Rūta", "last_name": "Kazlauskienė", "street": "Gedimino pr. 9",
+          "city": "Vilnius"},
+         {"first_name": "Ruta", "last_name": "Kazlauskaitė", "street": "Gedimino prospektas 9",
+          "city": "Vilnius"}, "b"),
+        # vi: a short first word takes the next one along ("le loi")
+        ({"first_name": "Văn An", "last_name": "Nguyễn", "street": "Lê Lợi 12", "city": "Huế"},
+         {"first_name": "An", "last_name": "Trần", "street": "Le Loi 12", "city": "Hue"}, "b"),
+        # en (FEBRL): the street word mistyped, other names, the postcode transposed
+        ({"first_name": "Nicholas", "last_name": "Matthews", "street": "26 Yampi Place",
+          "city": "Greenwood", "postcode": "2089"},
+         {"first_name": "Joanna", "last_name": "Matthews", "street": "26 Yampi Plvace",
+          "city": "Greenwood", "postcode": "2098"}, "b"),
     ],
 )  # fmt: skip
 def test_typo_blocking_keys_meet(a, b, kind):
@@ -261,3 +296,43 @@ def test_typo_blocking_keys_keep_strangers_apart():
 )  # fmt: skip
 def test_surname_sounds_across_spellings(a, b):
     assert surname_sound(a) == surname_sound(b)
+
+
+def test_a_street_in_another_town_is_another_block():
+    a = {"last_name": "Malá", "street": "Husova 5", "city": "Vimperk"}
+    assert not {k for k in _meet(a, {**a, "city": "Brno"}) if k[0] == "b"}
+    assert not {k for k in _meet(a, {**a, "street": "Palackého 5"}) if k[0] == "b"}
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("yampi", "yampi plvace"), ("lance hill", "lance hlil"), ("le loi", "leloi"),
+     ("vinohradska", "vinohradskaa")],
+)  # fmt: skip
+def test_a_street_sounds_by_its_first_word(a, b):
+    assert street_sound(a) == street_sound(b)
+
+
+@pytest.mark.parametrize(
+    "a, b, level",
+    [
+        # en (FEBRL): the two lines swapped, the street word glued on the second line
+        ({"street": "42 Stone Place", "street2": "Medical Centre"},
+         {"street": "42 Medical Centre", "street2": "Stoneplace"}, "exact"),
+        # only one record has a second line; the street mistyped there
+        ({"street": "42 Stone Place"},
+         {"street": "42 Medical Centre", "street2": "Stone Plaec"}, "close"),
+        # cs: a building typed first, the street second
+        ({"street": "Husova 5", "street2": "Areál Zbrojovka"},
+         {"street": "Areál Zbrojovka 5", "street2": "Husova"}, "exact"),
+        # another street on either line stays another street
+        ({"street": "Husova 5", "street2": "Areál Zbrojovka"},
+         {"street": "Palackého 5", "street2": "Budova A"}, "other"),
+    ],
+)  # fmt: skip
+def test_address_lines_typed_the_other_way_round_compare_as_the_street(a, b, level):
+    found = compare(prepare({**a, "last_name": "X"}), prepare({**b, "last_name": "X"}),
+                    ["street", "premises"])  # fmt: skip
+    assert FIELDS["street"][found["street"][0]] == level
+    # The second lines were read as the street: not weighed again (unless nothing crossed).
+    assert ("premises" in found) == (level == "other" and "street2" in b)

@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from leadbridge.clients.services import client_create, client_update
 from leadbridge.core.errors import ValidationFailed
-from leadbridge.duplicates.checks import MAX_KEYS, create_checked, find_matches
+from leadbridge.duplicates.checks import MAX_KEYS, find_matches
+from leadbridge.duplicates.intake import create_checked
 from leadbridge.duplicates.models import MatchKey
 from leadbridge.leads.models import Lead
 from leadbridge.leads.services import lead_create, lead_update

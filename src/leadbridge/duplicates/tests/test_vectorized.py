@@ -122,6 +122,27 @@ def test_initials_and_swaps_score_as_the_scalar_scorer():
     assert 3 in set(scored.levels["last_name"].tolist())
 
 
+def test_crossed_address_lines_score_as_the_scalar_scorer():
+    rows = [
+        {"last_name": "Wieloch", "street": "42 Stone Place", "street2": "Medical Centre"},
+        {"last_name": "Wieloch", "street": "42 Medical Centre", "street2": "Stoneplace"},
+        {"last_name": "Wieloch", "street": "42 Medical Centre"},
+        {"last_name": "Wieloch", "street": "42 Medical Centre", "street2": "Stone Plaec"},
+        {"last_name": "Kuras", "street": "110 Milson Srteet", "street2": "Torbanlea"},
+        {"last_name": "Kuras", "street": "110 Torbalea", "street2": "Milson Street"},
+        {"last_name": "Kuras", "street": "Husova 5", "street2": "Budova A"},
+        {"last_name": "Kuras", "street": "Budova A", "street2": "Husova"},
+        {"last_name": "Ryan", "street": "13 Morgan C Eescent"},  # a street word cut or
+        {"last_name": "Ryan", "street": "Morgan Crescent", "street2": "Morgan Creascent"},
+        {"last_name": "Ryan", "street": "Westport", "street2": "Morganceescent"},  # moved
+    ]
+    prepared = [prepare(r) for r in rows]
+    for weights in (None, _learned_like(prepared)):
+        scored = _compare(prepared, weights=weights)
+        crossed = (scored.levels["street"] <= 1) & (scored.levels["premises"] == -1)
+        assert crossed.sum() >= 4
+
+
 def test_rules_subsets_score_as_the_scalar_scorer():
     rng = random.Random(11)
     prepared = [prepare(_record(rng)) for _ in range(50)]
@@ -137,7 +158,7 @@ text = st.text(alphabet="aábcčdeěnoórsštuvwyz .-,0123456789", max_size=24)
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.fixed_dictionaries({
     "first_name": text, "last_name": text, "company_name": text, "street": text,
-    "postcode": text, "city": text, "email": text.map(lambda t: f"{t}@x.cz"),
+    "street2": text, "postcode": text, "city": text, "email": text.map(lambda t: f"{t}@x.cz"),
     "registration_number": text, "phone": text,
 }), min_size=2, max_size=8))  # fmt: skip
 def test_random_values_score_as_the_scalar_scorer(rows):

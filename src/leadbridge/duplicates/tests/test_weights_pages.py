@@ -9,7 +9,7 @@ from leadbridge.duplicates.models import WeightsJob
 
 def _bars(html: str) -> list[tuple[str, str]]:
     return re.findall(
-        r'<g class="bar [^"]*" data-field="([a-z_]+)" data-level="([a-z0-9_]+)"', html
+        r'<g class="weight [^"]*" data-field="([a-z_]+)" data-level="([a-z0-9_]+)"', html
     )
 
 
@@ -29,7 +29,7 @@ def test_an_empty_installation_shows_the_built_in_weights_and_offers_training(cl
     for r in rows:
         side = "pos" if r["weight"] >= 0 else "neg"
         assert re.search(
-            rf'<g class="bar {side}" data-field="{r["field"]}" data-level="{r["level"]}"', html
+            rf'<g class="weight {side}" data-field="{r["field"]}" data-level="{r["level"]}"', html
         ), r
     assert 'data-testid="train"' in html and 'data-testid="training"' not in html
     assert "hx-trigger" not in html.split('id="weights"')[1].split(">")[0]  # nothing to poll

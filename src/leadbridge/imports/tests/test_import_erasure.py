@@ -22,7 +22,7 @@ def test_erasure_reaches_import_undo_data_failed_rows_and_the_file(admin_api, ad
         ["not an e-mail", "Ostrava", FIRST, LAST],  # a failed row that names the person
     ]
     job = run(
-        admin_user, upload(admin_user, csv_bytes(rows), on_duplicate="update", match_on="email")
+        admin_user, upload(admin_user, csv_bytes(rows), on_duplicate="overwrite", match_on="email")
     )
     assert job.rows_updated == 1 and job.rows_failed == 1
     assert Lead.objects.get(pk=lead["id"]).city == "Praha"

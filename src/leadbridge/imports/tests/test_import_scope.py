@@ -32,7 +32,7 @@ def south_lead(make_lead, users, teams):
     )
 
 
-@pytest.mark.parametrize("mode", ["update", "link", "reject", "skip"])
+@pytest.mark.parametrize("mode", ["fill", "overwrite", "update", "link", "reject", "skip"])
 def test_another_teams_lead_is_no_match_for_a_sales_manager(users, teams, south_lead, mode):
     manager = users["manager_north"]
     north, _south = teams
@@ -51,7 +51,7 @@ def test_a_lead_of_the_own_team_still_matches(users, teams, make_lead):
     manager = users["manager_north"]
     north, _south = teams
     mine = make_lead(last_name="Severní", email="hidden@jih.cz", city="Brno", team_id=north.pk)
-    job = import_as(manager, "update", constants={"team": "North"})
+    job = import_as(manager, "overwrite", constants={"team": "North"})
     assert (job.rows_created, job.rows_updated, job.rows_duplicate) == (0, 1, 1), errors_of(job)
     mine.refresh_from_db()
     assert mine.city == "Olomouc"
@@ -68,7 +68,7 @@ def test_a_visible_lead_is_matched_even_when_a_hidden_one_has_a_lower_id(
     assert errors_of(job) == [(2, "", f"Duplicate of lead #{mine.pk}.")]
 
 
-@pytest.mark.parametrize("mode", ["update", "link"])
+@pytest.mark.parametrize("mode", ["fill", "overwrite", "update", "link"])
 def test_a_match_the_user_sees_but_may_not_change_is_a_row_error(south_lead, mode):
     from leadbridge.conftest import make_user
     from leadbridge.people.models import Role

@@ -296,7 +296,7 @@ def test_upsert_by_email_then_undo_restores(admin_user, make_lead):
         ["new@firma.cz", "Ostrava", "Nový"],
     ]
     job = run(
-        admin_user, upload(admin_user, csv_bytes(rows), on_duplicate="update", match_on="email")
+        admin_user, upload(admin_user, csv_bytes(rows), on_duplicate="overwrite", match_on="email")
     )
     assert (job.rows_updated, job.rows_created) == (1, 1), errors_of(job)
     old.refresh_from_db()
@@ -316,7 +316,7 @@ def test_upsert_by_email_then_undo_restores(admin_user, make_lead):
 
 def test_in_file_duplicate_updates_the_row_created_before(admin_user):
     job = run(
-        admin_user, upload(admin_user, csv_bytes(DUPES), on_duplicate="update", match_on="email")
+        admin_user, upload(admin_user, csv_bytes(DUPES), on_duplicate="overwrite", match_on="email")
     )
     assert (job.rows_created, job.rows_updated) == (2, 1)
     assert Lead.objects.get(email__iexact="jan@firma.cz").last_name == "Novák 2"

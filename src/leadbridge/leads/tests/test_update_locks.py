@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from leadbridge.core.errors import Conflict
+from leadbridge.duplicates import intake
+from leadbridge.duplicates.intake import act_on_match
+from leadbridge.duplicates.policy import OnDuplicate
 from leadbridge.history.models import HistoryEvent
 from leadbridge.imports import writer
 from leadbridge.imports.checking import RowOutcome
@@ -38,21 +40,6 @@ def writes(queries) -> list[str]:
         for q in queries
         if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE", "COPY"))
     ]
-
-
-@pytest.fixture
-def lock_calls(monkeypatch):
-    """The models each `select_for_update()` was asked for, on either database (SQLite's SQL
-    shows no FOR UPDATE)."""
-    calls: list[type] = []
-    original = QuerySet.select_for_update
-
-    def spy(self, *args, **kwargs):
-        calls.append(self.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(QuerySet, "select_for_update", spy)
-    return calls
 
 
 def test_an_update_locks_and_reads_the_lead_once(admin_user, make_lead, lock_calls):
@@ -142,8 +129,20 @@ def test_the_imports_upsert_locks_the_lead_once_and_keeps_the_values_before(
             "custom_fields": {"fleet": "12", "region": "Čechy"},
         },
     )
+
+    def overwrite():
+        # The import's path: the pipeline decides the values, the writer's update keeps undo.
+        return act_on_match(
+            actor=admin_user,
+            record_type="lead",
+            pk=lead.pk,
+            data=outcome.data,
+            mode=OnDuplicate.OVERWRITE,
+            update=batch_writer._update,
+        )[1]
+
     with CaptureQueriesContext(connection) as captured:
-        before = batch_writer._update(lead.pk, outcome)
+        before = overwrite()
     assert lock_calls.count(Lead) == 1
     assert len(reads_of(captured.captured_queries, lead.pk)) == 1
     assert before == {"last_name": "Stored", "custom_fields": {"region": "Morava"}}
@@ -153,7 +152,7 @@ def test_the_imports_upsert_locks_the_lead_once_and_keeps_the_values_before(
         "12",
         "12.0",
     )
-    assert batch_writer._update(lead.pk, outcome) is None  # nothing changes the second time
+    assert overwrite() is None  # nothing changes the second time
 
 
 def test_the_conversion_preview_locks_nothing_and_the_conversion_locks_the_lead(
@@ -181,3 +180,51 @@ def test_the_preview_of_a_missing_lead_is_not_found(admin_user):
         conversion.lead_convert_preview(
             actor=admin_user, lead_id=987654, plan=conversion.plan_from_dict({})
         )
+
+
+def test_a_fill_never_overwrites_a_field_filled_meanwhile(admin_user, make_lead, monkeypatch):
+    """`fill` reads what is empty without a lock; the update's one lock checks the version
+    read. A city a colleague saves between that read and the lock is kept: the stale
+    version sends the fill back to read the lead again, and it fills only what is still
+    empty."""
+    lead = make_lead(first_name="Jana", last_name="Malá", email="jana@mala.cz")
+    reads: list[int] = []
+
+    class Leads:  # the model as the fill reads it, with a colleague saving after the first read
+        class objects:  # noqa: N801
+            @staticmethod
+            def get(pk):
+                read = Lead.objects.get(pk=pk)
+                reads.append(read.version)
+                if len(reads) == 1:
+                    lead_update(actor=admin_user, pk=pk, data={"city": "Olomouc"}, version=None)
+                return read
+
+    monkeypatch.setattr(intake, "model_for", lambda record_type: Leads)
+    outcome, saved = act_on_match(
+        actor=admin_user,
+        record_type="lead",
+        pk=lead.pk,
+        data={"city": "Znojmo", "phone": "+420603555111"},
+        mode=OnDuplicate.FILL,
+        update=lead_update,
+    )
+    lead.refresh_from_db()
+    assert outcome == "updated" and (lead.city, lead.phone) == ("Olomouc", "+420603555111")
+    assert reads == [reads[0], reads[0] + 1]  # read again after the stale version
+    assert [k for k, _old, _new in saved.changes] == ["phone"]
+
+
+def test_a_fill_locks_the_matched_record_once(admin_user, make_lead, lock_calls):
+    lead = make_lead(first_name="Petr", last_name="Dlouhý", email="petr@dlouhy.cz")
+    lock_calls.clear()
+    act_on_match(
+        actor=admin_user,
+        record_type="lead",
+        pk=lead.pk,
+        data={"city": "Kolín"},
+        mode=OnDuplicate.FILL,
+        update=lead_update,
+    )
+    lead.refresh_from_db()
+    assert lead.city == "Kolín" and lock_calls.count(Lead) == 1
