@@ -9,9 +9,17 @@ import secrets
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
-# Importable before Django is set up (no models): the rest comes inside the commands.
+# Importable before Django is set up (settings and the connection are lazy; no models): the
+# rest comes inside the commands.
+import django
+from django.conf import settings
+from django.core.management import call_command, execute_from_command_line
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+
 from leadbridge.core.errors import DomainError
 from leadbridge.core.messages import PACKAGE_DIR, compile_all
 from leadbridge.demo.data import DEMO_PASSWORD, DEMO_USERS
@@ -42,14 +50,10 @@ def ensure_secret_key(*, generate: bool) -> None:
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadbridge.settings")
-    import django
-
     django.setup()
 
 
 def call(*args: str, **options) -> None:
-    from django.core.management import call_command
-
     call_command(*args, **options)
 
 
@@ -59,7 +63,7 @@ def prepare_demo(*, leads: int = 300, language: str | None = None, out=print) ->
     `language` (cs, sk, pl, lt, vi, en) is the seed language of a new database: its lists,
     demo records and users' language; it is remembered for the migrations that seed the lists.
     """
-    from django.test.utils import override_settings
+    from django.test.utils import override_settings  # django.test: 0.1 s, only `demo` needs it
 
     from leadbridge.demo.loader import demo_loaded, load_demo  # models: after setup_django()
     from leadbridge.people.models import User  # models: after setup_django()
@@ -192,8 +196,6 @@ def share_metrics_between_workers() -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     share_metrics_between_workers()
     setup_django()
-    from django.db import DatabaseError, connection
-    from django.db.migrations.executor import MigrationExecutor
 
     try:
         executor = MigrationExecutor(connection)
@@ -216,8 +218,6 @@ def cmd_worker(args: argparse.Namespace, extra: list[str]) -> int:
     """The database queue's worker, or with TASKS_URL an RQ worker node: the RQ worker and
     the periodic scheduler, side by side (docs/deploy.md, "Scaling out")."""
     setup_django()
-    from django.conf import settings
-    from django.core.management import execute_from_command_line
 
     queues = [q.strip() for q in (args.queues or "default").split(",") if q.strip()]
     if not getattr(settings, "TASKS_URL", None):
@@ -236,7 +236,6 @@ def cmd_worker(args: argparse.Namespace, extra: list[str]) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     setup_django()
-    from datetime import datetime
 
     target = Path(args.target or data_dir() / "backups" / datetime.now().strftime("%Y%m%d-%H%M%S"))
     print(f"backup written to {backup(target)}")
@@ -256,7 +255,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_retention(args: argparse.Namespace) -> int:
     setup_django()
-    from django.conf import settings
 
     from leadbridge.privacy.services import retention_apply  # models: after setup_django()
 
@@ -405,8 +403,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "manage":
         ensure_secret_key(generate=False)
         setup_django()
-        from django.core.management import execute_from_command_line
-
         execute_from_command_line(["leadbridge manage", *argv[1:]])
         return 0
     parser = build_parser()

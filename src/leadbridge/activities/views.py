@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -259,8 +261,6 @@ class ComposerForm(forms.Form):
 
 def agenda_context(request: HttpRequest, record_type: str, record, form=None) -> dict:
     """The card's composer and the record's open activities, due first (undated last)."""
-    from django.db.models import F
-
     qs = (
         selectors.activity_list(actor=request.user, record_type=record_type, record_id=record.pk)
         .filter(done=False)
@@ -286,8 +286,6 @@ def _agenda(request: HttpRequest, record_type: str, record, form=None) -> HttpRe
 
 
 def record_url(record_type: str, pk: int) -> str:
-    from django.urls import reverse
-
     return reverse(f"{record_type}s:detail", args=[pk])
 
 

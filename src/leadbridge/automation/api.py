@@ -8,6 +8,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Header, Router
 
 from leadbridge.api.idempotency import run_idempotent
@@ -301,8 +302,6 @@ def list_notifications(request: HttpRequest, unread: bool = False, limit: int = 
     operation_id="notifications_read",
 )
 def read_notification(request: HttpRequest, notification_id: int):
-    from django.utils import timezone
-
     notification = get_object_or_404(Notification, pk=notification_id, user=request.auth)
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()

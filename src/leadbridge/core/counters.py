@@ -16,6 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 
 
 def default_store() -> Any:
@@ -25,8 +27,6 @@ def default_store() -> Any:
 
 def _redis(cache_obj: Any) -> Any | None:
     """The raw client of Django's Redis cache, None for any other cache."""
-    from django.core.cache.backends.redis import RedisCache
-
     if isinstance(cache_obj, RedisCache):
         return cache_obj._cache
     return None
@@ -62,6 +62,4 @@ def first(key: str, value: Any, timeout: int, *, using: Any = None) -> Any:
 
 def uses_database(cache_obj: Any = None) -> bool:
     """Whether the cache is the database cache (its writes join the current transaction)."""
-    from django.core.cache.backends.db import DatabaseCache
-
     return isinstance(cache_obj if cache_obj is not None else default_store(), DatabaseCache)

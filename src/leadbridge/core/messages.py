@@ -7,10 +7,17 @@ turns the committed .po files into the .mo files Django reads (they are not comm
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
+
+import django
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from django.core.management import call_command
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = PACKAGE_DIR / "locale"
@@ -47,8 +54,6 @@ def po_path(language: str, domain: str = "django", base: Path = LOCALE_DIR) -> P
 
 def _keys_and_date(path: Path) -> tuple[set, Any] | None:
     """The (context, msgid) pairs of a catalogue and its creation date; None if there is none."""
-    from babel.messages.pofile import read_po
-
     if not path.exists():
         return None
     with path.open("rb") as handle:
@@ -62,8 +67,6 @@ def fix_header(path: Path, language: str, previous: tuple[set, Any] | None = Non
     makemessages leaves xgettext's placeholders (`nplurals=INTEGER`, `charset=CHARSET`) in a new
     catalogue; gettext would then pick the wrong plural form for Czech, Polish and Lithuanian.
     """
-    from babel.messages.pofile import read_po, write_po
-
     text = path.read_text(encoding="utf-8")
     # Drop every Plural-Forms header (Django copies its own, sometimes over several lines).
     text = re.sub(r'^"Plural-Forms: (?:[^\n]*\n)*?[^\n]*\\n"\n', "", text, flags=re.M)
@@ -100,12 +103,7 @@ def extract(languages: tuple[str, ...] = TRANSLATED, base: Path | None = None) -
     catalogue of its own (makemessages writes next to the sources it reads), so a test can
     compare it with the committed one without touching it.
     """
-    import os
-    import shutil
-
-    import django
-    from django.core.management import call_command
-    from django.test.utils import override_settings
+    from django.test.utils import override_settings  # django.test (0.1 s): extraction only
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadbridge.settings")
     django.setup()
@@ -142,9 +140,6 @@ def extract(languages: tuple[str, ...] = TRANSLATED, base: Path | None = None) -
 
 def compile_catalogue(po: Path, mo: Path | None = None) -> Path:
     """One .po -> .mo with Babel; fuzzy entries are left out, as msgfmt does."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     mo = mo or po.with_suffix(".mo")
     with po.open("rb") as handle:
         catalog = read_po(handle)

@@ -1,6 +1,16 @@
 """Every page needs a login, except the paths that authenticate on their own."""
 
+import zoneinfo
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .errors import Forbidden, Merged, NotFound
 from .selectors import record_get
@@ -32,11 +42,6 @@ class UserLocale:
         self.get_response = get_response
 
     def __call__(self, request):
-        import zoneinfo
-
-        from django.conf import settings
-        from django.utils import timezone, translation
-
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             language = getattr(user, "language", "")
@@ -82,9 +87,6 @@ class DomainErrorPages:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.core.exceptions import PermissionDenied
-        from django.http import Http404
-
         if request.path.startswith("/api/"):
             return None
         if (
@@ -103,11 +105,6 @@ class DomainErrorPages:
 
 
 def _to_survivor(request, exception):
-    from django.contrib import messages
-    from django.shortcuts import redirect
-    from django.urls import NoReverseMatch, reverse
-    from django.utils.translation import gettext as _
-
     record_type, pk = exception.record_type, exception.survivor_id
     for _hop in range(MAX_MERGE_HOPS):
         try:

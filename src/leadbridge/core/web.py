@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .errors import DomainError, FieldIssue, field_error
@@ -183,8 +184,6 @@ def _form_field(form: forms.Form, issue: FieldIssue) -> str | None:
 
 def safe_next(request, default: str) -> str:
     """The `next` parameter when it points inside this site, else `default`."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

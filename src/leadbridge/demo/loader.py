@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from anyascii import anyascii
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,8 +45,6 @@ def _person(rng: random.Random, country: dict) -> tuple[str, str]:
 
 
 def _ascii(text: str) -> str:
-    from anyascii import anyascii
-
     return "".join(c for c in anyascii(text).lower() if c.isalnum())
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from .locales import for_language
 
 
 def seed_language() -> str:
-    from django.conf import settings
-
     return getattr(settings, "LEADBRIDGE_SEED_LANGUAGE", "") or settings.LANGUAGE_CODE
 
 

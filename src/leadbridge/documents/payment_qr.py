@@ -10,6 +10,7 @@ number (see `variable_symbol`), which is also what the PDF prints beside the ban
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -46,8 +47,6 @@ class PaymentQR:
         return _qr(self.payload).svg_data_uri(scale=scale, border=2)
 
     def png_bytes(self, scale: int = 4) -> bytes:
-        import io
-
         buffer = io.BytesIO()
         _qr(self.payload).save(buffer, kind="png", scale=scale, border=2)
         return buffer.getvalue()

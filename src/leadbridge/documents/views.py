@@ -14,7 +14,11 @@ import base64
 import datetime as dt
 from typing import Any
 
+# `settings` names the documents settings in these views.
+from django.conf import settings as django_settings
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -157,9 +161,7 @@ def document_new(request: HttpRequest, record_type: str, record_id: int, kind: s
 
 
 def _default_currency() -> str:
-    from django.conf import settings
-
-    return getattr(settings, "LEADBRIDGE_DEFAULT_CURRENCY", "") or "CZK"
+    return getattr(django_settings, "LEADBRIDGE_DEFAULT_CURRENCY", "") or "CZK"
 
 
 def _editor_context(request: HttpRequest, header: HeaderForm, rows: list[LineRow]) -> dict:
@@ -496,8 +498,6 @@ def _import_products(request: HttpRequest) -> tuple[dict | None, str, int]:
 
 
 def _field_label(name: str) -> str:
-    from django.core.exceptions import FieldDoesNotExist
-
     try:
         return capfirst(Product._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
@@ -534,8 +534,6 @@ SETTING_NUMBERS = ("quote_valid_days", "proforma_due_days")
 def _save_company(request: HttpRequest, values: dict, doc_values: dict, errors: dict) -> str:
     """Both settings in one transaction: a refused value leaves every setting as it was.
     Each documents setting is saved on its own so its error lands at its own input."""
-    from django.db import transaction
-
     general = ""
     with transaction.atomic():
         try:

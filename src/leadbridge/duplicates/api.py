@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
@@ -192,8 +193,6 @@ def job_status(request: HttpRequest, job_id: str):
 
 
 def _uuid(value: str) -> Any:
-    import uuid
-
     try:
         return uuid.UUID(value)
     except ValueError:

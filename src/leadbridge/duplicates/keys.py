@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
 from leadbridge.core.bulk import copy_rows
@@ -85,8 +86,6 @@ def index_records(
     (an import checks duplicates with them first), so they are not computed twice; a record
     prepared already carries its `Prepared` as `_match_prepared`.
     """
-    from django.db import connection
-
     objs = list(objs)
     if not objs:
         return 0

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import get_decimal_symbol
 from django.db.models import QuerySet
 
 from leadbridge.core.labels import babel_locale
@@ -190,8 +191,6 @@ def csv_stream(rows: Iterable[list], *, delimiter: str = ",") -> Iterator[bytes]
 
 def decimal_comma() -> bool:
     """Whether the active language writes decimals with a comma (cs, sk, pl, lt, vi…)."""
-    from babel.numbers import get_decimal_symbol
-
     return get_decimal_symbol(babel_locale()) == ","
 
 
@@ -214,7 +213,7 @@ def spreadsheet(rows: Iterable[list], labels: dict[str, str], fmt: str) -> Itera
 
 def xlsx_stream(rows: Iterable[list], *, title: str = "Export") -> Iterator[bytes]:
     """An XLSX written row by row (openpyxl write-only) to a temporary file, then streamed."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # heavy (0.16 s): only when an XLSX is written
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
@@ -228,7 +227,7 @@ def xlsx_stream(rows: Iterable[list], *, title: str = "Export") -> Iterator[byte
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell  # heavy (0.16 s): only when an XLSX is written
 
     value = cell(value)
     if isinstance(value, str) and value.startswith("="):

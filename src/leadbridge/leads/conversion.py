@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -411,7 +412,6 @@ def _open_deals(actor: Any, work: Work, previous_client_id: int | None = None) -
     qs = access.restrict(Deal.objects.alive(), actor, "deal", "view").filter(
         stage__kind=Stage.Kind.OPEN
     )
-    from django.db.models import Q
 
     q = Q(pk__in=[])
     if client is not None:

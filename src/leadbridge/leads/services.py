@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -310,9 +312,6 @@ def lead_board_reorder(*, actor: Any, status_id: int, ordered_ids: list[int]) ->
     Returns how many of `ordered_ids` were placed (leads the actor cannot see or that are
     not in the status are skipped: the board may be stale).
     """
-    from django.db.models import Case, F, IntegerField, Value, When
-    from django.db.models.functions import Greatest
-
     access.check(actor, "lead", "update")
     ids = list(dict.fromkeys(int(i) for i in ordered_ids))
     with transaction.atomic():

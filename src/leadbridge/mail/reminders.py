@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -101,8 +102,6 @@ def reminders_sweep(*, now: Any = None) -> int:
     the last day) and notified nobody: its task was lost (a crash between the commit and the
     push to RQ, a Redis that lost its data). Sending is idempotent, so a task that was merely
     late does no harm. Answers how many were enqueued."""
-    from django.db.models import Exists, OuterRef
-
     now = now or timezone.now()
     notified = Notification.objects.filter(
         activity=OuterRef("pk"), user=OuterRef("owner"), due_at=OuterRef("due_at")

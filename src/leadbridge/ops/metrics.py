@@ -15,6 +15,7 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
 
@@ -66,7 +67,7 @@ class QueueCollector:
 
     @staticmethod
     def _database() -> tuple[int, int, int, int, int]:
-        from django_tasks_db.models import DBTaskResult
+        from django_tasks_db.models import DBTaskResult  # model: settings_test imports this file
 
         rows = DBTaskResult.objects.values_list("status", "task_path")
         ready = running = failed = imports_running = webhook_failures = 0
@@ -85,8 +86,6 @@ class QueueCollector:
 def render() -> tuple[bytes, str]:
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         multiprocess.MultiProcessCollector(registry)
     else:
         for collector in (REQUESTS, LATENCY, LOGINS, API_THROTTLED):

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
 JOB_PREFIX = "leadbridge-periodic-"
 
 
@@ -41,8 +43,8 @@ def registered() -> list[Periodic]:
 
 
 def scheduler(connection: Any = None) -> Any:
-    import django_rq
-    from rq_scheduler import Scheduler
+    import django_rq  # reads settings on import; the CLI imports this module before setup
+    from rq_scheduler import Scheduler  # RQ only (TASKS_URL); 0.1 s to import
 
     queue = django_rq.get_queue("default")
     return Scheduler(queue=queue, connection=connection or queue.connection, interval=10)
@@ -51,8 +53,6 @@ def scheduler(connection: Any = None) -> Any:
 def schedule_on_redis(connection: Any = None) -> list[str]:
     """Write the registered schedule to Redis (idempotent; entries no longer registered or
     now disabled are removed). Answers the job ids scheduled."""
-    from django.conf import settings
-
     sched = scheduler(connection)
     wanted: dict[str, Periodic] = {}
     for item in registered():

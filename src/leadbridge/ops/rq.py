@@ -22,12 +22,14 @@ from typing import Any
 import django_rq
 from django.conf import settings
 from django.db import transaction
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks.base import TASK_MAX_PRIORITY, TaskResult, TaskResultStatus
 from django_tasks.signals import task_enqueued
 from django_tasks.utils import get_random_id
 from django_tasks_rq.backend import Job as TaskJob
 from django_tasks_rq.backend import RQBackend as BaseRQBackend
 from django_tasks_rq.backend import failed_callback, success_callback
+from rq import Worker
 from rq.job import Callback, JobStatus, Retry
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
@@ -100,8 +102,6 @@ class RQBackend(BaseRQBackend):
 
 
 def is_rq() -> bool:
-    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
-
     return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], BaseRQBackend)
 
 
@@ -133,8 +133,6 @@ def live_first_args(task_path: str, queue_names: Iterable[str] = ("default",)) -
 
 def worker(queue_names: list[str], *, name: str | None = None) -> Any:
     """An RQ worker on the queues, finding abandoned jobs every TASKS_MAINTENANCE_SECONDS."""
-    from rq import Worker
-
     queues = [django_rq.get_queue(q, job_class=Job) for q in queue_names]
     maintenance = max(5, int(getattr(settings, "TASKS_MAINTENANCE_SECONDS", 60)))
     return Worker(

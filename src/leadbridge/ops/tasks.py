@@ -10,7 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend as BaseDatabaseBackend
+from django_tasks_db.compat import task_finished, task_started
 
 from . import context, rq
 
@@ -40,8 +44,6 @@ def _finished(sender, task_result, **kwargs) -> None:
 
 
 def connect_worker_signals() -> None:
-    from django_tasks_db.compat import task_finished, task_started
-
     task_started.connect(_started, dispatch_uid="leadbridge.ops.task_started")
     task_finished.connect(_finished, dispatch_uid="leadbridge.ops.task_finished")
 
@@ -51,10 +53,7 @@ def live_first_args(task_path: str, stale: timedelta) -> set[str]:
     whichever queue is in use: what the sweeps need not enqueue again. On the database queue
     a task RUNNING for longer than `stale` counts as dead (its worker was killed); RQ finds
     an abandoned job itself."""
-    from django.db.models import Q
-    from django.utils import timezone
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult  # model: the backend may load before the apps
 
     if rq.is_rq():
         return rq.live_first_args(task_path)

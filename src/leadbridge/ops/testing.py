@@ -15,6 +15,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import django_rq
+import pytest
+import redis
+from django.core.cache import cache, caches
+from django.test import override_settings
+from rq import SimpleWorker
+from rq.registry import ScheduledJobRegistry
+
 from leadbridge.automation.tests.helpers import run_worker
 from leadbridge.ops.rq import Job
 
@@ -34,16 +42,11 @@ def redis_url(db: int | None = None) -> str:
 
 
 def redis_client() -> Any:
-    import redis
-
     return redis.Redis.from_url(redis_url())
 
 
 def require_redis() -> Any:
     """A client of the test run's Redis database, flushed; skips (fails in CI) without one."""
-    import pytest
-    import redis
-
     client = redis_client()
     try:
         client.ping()
@@ -81,8 +84,6 @@ def redis_cache_settings() -> dict[str, Any]:
 @contextmanager
 def task_backend(kind: str) -> Iterator[str]:
     """Run the block with the task queue `kind`: "database" or "rq"."""
-    from django.test import override_settings
-
     if kind == "database":
         yield kind
         return
@@ -97,9 +98,6 @@ def task_backend(kind: str) -> Iterator[str]:
 @contextmanager
 def cache_backend(kind: str) -> Iterator[str]:
     """Run the block with the cache `kind`: "database" or "redis" (emptied before and after)."""
-    from django.core.cache import cache, caches
-    from django.test import override_settings
-
     if kind == "database":
         cache.clear()
         yield kind
@@ -125,10 +123,6 @@ def run_tasks(kind: str) -> None:
 def run_rq_burst(*, move_scheduled: bool = False) -> None:
     """An RQ worker in this process (a SimpleWorker: the test's database connection and
     settings), in burst mode; `move_scheduled` first moves due `run_after` jobs."""
-    import django_rq
-    from rq import SimpleWorker
-    from rq.registry import ScheduledJobRegistry
-
     queue = django_rq.get_queue("default", job_class=Job)
     if move_scheduled:
         registry = ScheduledJobRegistry(queue=queue)

@@ -7,11 +7,13 @@ import logging
 import sys
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django_tasks_db.models import DBTaskResult
 
 from . import metrics, rq
 
@@ -39,8 +41,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
         if rq.is_rq():
             rq.ping()  # TASKS_URL: the queue is in Redis
         else:
-            from django_tasks_db.models import DBTaskResult
-
             DBTaskResult.objects.filter(status="READY").exists()
         checks["queue"] = "ok"
     except Exception as exc:
@@ -48,8 +48,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
         checks["queue"] = "unreachable"
     if getattr(settings, "CACHE_URL", None):
         try:
-            from django.core.cache import cache
-
             cache.get("lb:readyz")
             checks["cache"] = "ok"
         except Exception as exc:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -151,10 +153,6 @@ def user_preferences_update(
     *, actor: Any, user: User, language: str | None = None, time_zone: str | None = None
 ) -> User:
     """A user's own language and time zone ('' = the site's default); None leaves it."""
-    import zoneinfo
-
-    from django.conf import settings
-
     if actor.pk != user.pk:
         access.require_admin(actor)
     out = Collector()

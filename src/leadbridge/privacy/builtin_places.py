@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
@@ -433,8 +434,6 @@ def _blank_rows(value: Any, record_type: str, ids: set[str]) -> Any:
 
 
 def _register_duplicates_places() -> None:
-    from django.apps import apps
-
     if not apps.is_installed("leadbridge.duplicates"):
         return
     merge_model = apps.get_model("duplicates", "MergeRecord")

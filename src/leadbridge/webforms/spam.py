@@ -17,6 +17,7 @@ import time
 
 from django.conf import settings
 from django.core import signing
+from django.db import connection
 
 from leadbridge.core import counters
 from leadbridge.security.throttle import client_address
@@ -58,8 +59,6 @@ RETURNING key, hits
 
 def _hits_database(keys: list[str], window: int) -> dict[str, int]:
     """Count one hit on each key in one statement; answers each key's count."""
-    from django.db import connection
-
     start = int(time.time()) // window * window
     params: list = []
     for key in keys:

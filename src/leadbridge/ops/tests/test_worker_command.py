@@ -17,9 +17,8 @@ def _run(argv: list[str]) -> tuple[list, list]:
     managed: list = []
     with (
         mock.patch.object(cli, "_run_children", side_effect=lambda c: ran.extend(c) or 0),
-        mock.patch(
-            "django.core.management.execute_from_command_line",
-            side_effect=lambda a: managed.append(a),
+        mock.patch.object(
+            cli, "execute_from_command_line", side_effect=lambda a: managed.append(a)
         ),
     ):
         assert cli.main(argv) == 0

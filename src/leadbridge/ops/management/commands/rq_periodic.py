@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import warnings
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from leadbridge.ops.periodic import schedule_on_redis, scheduler
@@ -18,8 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="enqueue what is due, then stop")
 
     def handle(self, *args, **options):
-        from django.conf import settings
-
         if not getattr(settings, "TASKS_URL", None):
             raise CommandError("TASKS_URL is not set: run the periodic commands from cron")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
@@ -22,8 +23,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from django.conf import settings
-
         if not getattr(settings, "TASKS_URL", None):
             raise CommandError("TASKS_URL is not set: `leadbridge worker` runs the database queue")
 
