@@ -29,7 +29,7 @@ class ActivityIn(Strict):
     body: str = Field("", max_length=100_000)
     due_at: UtcDateTime | None = None
     done: bool = False
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class ActivityPatch(Strict):
@@ -38,7 +38,7 @@ class ActivityPatch(Strict):
     body: str | None = Field(None, max_length=100_000)
     due_at: UtcDateTime | None = None
     done: bool | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     version: int | None = Field(
         None, description="The version you read (optional); a stale one answers 409 stale_version"
     )

@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from leadbridge.activities.selectors import activity_list
 from leadbridge.api.records import ERRORS, CommonFilters, filter_schema, text_problem
-from leadbridge.api.schemas import Strict
+from leadbridge.api.schemas import Id, Strict
 from leadbridge.core.errors import field_error
 from leadbridge.core.forms import LABELS
 from leadbridge.core.selectors import ListParams, filtered_queryset
@@ -411,7 +411,7 @@ ACTIVITY_COLUMNS_HELP = (
 
 class ActivityExportFilters(Schema):
     type: str | None = Field(None, max_length=20)
-    owner_id: int | None = Field(None, ge=1)
+    owner_id: Id | None = None
     done: bool | None = None
 
 

@@ -128,6 +128,10 @@ def test_enormous_paging(admin_api, name, value):
 
 def test_activity_filters(admin_api, lead):
     assert_error(admin_api.get("/api/activities", owner_id=HUGE), field="owner_id")
+    # Found by schemathesis: the export's owner filter reached SQLite past its INTEGER range.
+    for owner in (2**63, HUGE):
+        r = admin_api.get("/api/activities/export", owner_id=owner)
+        assert_error(r, field="owner_id")
     assert_error(
         admin_api.get("/api/activities", due_before="0001-01-01T00:00:00+01:00"),
         field="due_before",
