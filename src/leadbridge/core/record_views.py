@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from leadbridge.duplicates.intake import create_from_page
+
 from . import labels
 from .conflicts import edit_form
 from .display import custom_values, local_date
@@ -149,11 +151,17 @@ class RecordPages:
         form = RecordForm(request.POST or None, record_type=self.record_type, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                saved = self.create(actor=request.user, data=form.to_data())
+                saved = create_from_page(
+                    actor=request.user,
+                    record_type=self.record_type,
+                    data=form.to_data(),
+                    create=self.create,
+                    update=self.update,
+                )
             except DomainError as exc:
                 add_domain_errors(form, exc)
             else:
-                _warn(request, form, saved.warnings)
+                warn(request, form, saved.warnings, saved.duplicates)
                 messages.success(request, _("Saved."))
                 if "save_and_new" in request.POST:
                     return redirect(f"{self.namespace}:create")
@@ -171,7 +179,7 @@ class RecordPages:
             ),
         )
         if outcome.saved is not None:
-            _warn(request, outcome.form, outcome.saved.warnings)
+            warn(request, outcome.form, outcome.saved.warnings)
             messages.success(request, _("Saved."))
             return redirect(f"{self.namespace}:detail", pk)
         return render(
@@ -238,8 +246,19 @@ def _cell(obj: Any, column: Column) -> Any:
     return "" if value is None else value
 
 
-def _warn(request: HttpRequest, form: RecordForm, warnings: list) -> None:
+def warn(
+    request: HttpRequest, form: RecordForm, warnings: list, duplicates: list | None = None
+) -> None:
+    """Saved, but tell the typist: a value kept as typed (a phone the number plan does not
+    know) at its field's label, and the existing records the new one looks like."""
     for warning in warnings:
         name = warning.field.split(".")[0]
         label = form.fields[name].label if name in form.fields else warning.field
         messages.warning(request, f"{label}: {warning.message}")
+    if duplicates:
+        names = ", ".join(d["display_name"] for d in duplicates[:3])
+        messages.warning(
+            request,
+            _("It looks like a record you already have: %(names)s (see Possible duplicates).")
+            % {"names": names},
+        )

@@ -33,6 +33,7 @@ from leadbridge.core.registry import model_for
 from leadbridge.history.services import json_value
 
 from .checks import find_matches, lock_keys_of
+from .keys import INDEXED_TYPES
 from .policy import ALL, OnDuplicate, parse
 
 EMPTY = (None, "", [], {})
@@ -106,6 +107,30 @@ def create_checked(
             source=source,
         )
         return Intake(model_for(record_type).objects.get(pk=pk), outcome, shown)
+
+
+def create_from_page(
+    *,
+    actor: Any,
+    record_type: str,
+    data: dict,
+    create: Callable[..., Any],
+    update: Callable[..., Any],
+) -> Intake:
+    """A record typed on its page: always saved (a person at the keyboard decides, `allow`),
+    through the same check-and-create as every other way in, with the matches found for the
+    page to name. Types the matcher does not file (deals) are created as they are."""
+    if record_type not in INDEXED_TYPES:
+        saved = create(actor=actor, data=data)
+        return Intake(saved.obj, "created", [], list(saved.warnings))
+    return create_checked(
+        actor=actor,
+        record_type=record_type,
+        data=data,
+        on_duplicate=OnDuplicate.ALLOW,
+        create=create,
+        update=update,
+    )
 
 
 def act_on_match(

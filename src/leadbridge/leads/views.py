@@ -19,6 +19,7 @@ from leadbridge.core.errors import DomainError, field_error
 from leadbridge.core.filters import saved_filter_delete, saved_filter_save, saved_filters
 from leadbridge.core.forms import RecordForm
 from leadbridge.core.names import record_refs
+from leadbridge.core.record_views import warn
 from leadbridge.core.selectors import record_get, record_list
 from leadbridge.core.web import (
     PAGE_SIZE,
@@ -34,6 +35,7 @@ from leadbridge.core.web import (
     single_value,
 )
 from leadbridge.duplicates.checks import find_matches
+from leadbridge.duplicates.intake import create_from_page
 from leadbridge.duplicates.keys import values_of
 from leadbridge.people.models import Team
 from leadbridge.people.selectors import assignable_users
@@ -139,24 +141,22 @@ def lead_create(request: HttpRequest) -> HttpResponse:
     form = RecordForm(request.POST or None, record_type="lead", initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.lead_create(actor=request.user, data=form.to_data())
+            saved = create_from_page(
+                actor=request.user,
+                record_type="lead",
+                data=form.to_data(),
+                create=services.lead_create,
+                update=services.lead_update,
+            )
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
-            _warn(request, form, saved.warnings)
+            warn(request, form, saved.warnings, saved.duplicates)
             messages.success(request, _("Lead %(name)s saved.") % {"name": saved.obj.display_name})
             if "save_and_new" in request.POST:
                 return redirect("leads:create")
             return redirect("leads:detail", saved.obj.pk)
     return render(request, "leads/form.html", {"form": form, "lead": None})
-
-
-def _warn(request: HttpRequest, form: RecordForm, warnings: list) -> None:
-    """Saved, but tell the user (e.g. a phone kept as typed)."""
-    for warning in warnings:
-        name = warning.field.split(".")[0]
-        label = form.fields[name].label if name in form.fields else warning.field
-        messages.warning(request, f"{label}: {warning.message}")
 
 
 def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -175,7 +175,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
         url = reverse("leads:convert", args=[pk])
         return redirect(f"{url}?status_id={request.POST.get('status_id')}")
     if outcome.saved is not None:
-        _warn(request, outcome.form, outcome.saved.warnings)
+        warn(request, outcome.form, outcome.saved.warnings)
         messages.success(request, _("Lead saved."))
         return redirect("leads:detail", pk)
     return render(
