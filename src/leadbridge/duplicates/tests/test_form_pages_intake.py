@@ -49,9 +49,7 @@ def test_a_lead_like_no_other_names_no_match(admin_web, admin_user, make_lead):
     assert not any("already have" in m for m in messages_of(r))
 
 
-def test_a_client_typed_like_an_existing_one_is_saved_and_the_match_named(
-    admin_web, make_client
-):
+def test_a_client_typed_like_an_existing_one_is_saved_and_the_match_named(admin_web, make_client):
     existing = make_client(name="Pekárna Zlatý klas s.r.o.", registration_number="27074358")
     r = admin_web.post(
         "/clients/new/",
