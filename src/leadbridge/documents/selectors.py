@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from leadbridge.activities.services import record_for as attached_record
 from leadbridge.core import labels
 from leadbridge.core.cleaning import MAX_ID
 from leadbridge.core.errors import Forbidden, NotFound, field_error
@@ -117,16 +118,9 @@ def product_get(*, actor: Any, pk: Any) -> Product:
 
 
 def record_for(actor: Any, record_type: Any, record_id: Any, right: str) -> Any:
-    """The live lead, client or deal, with `right` checked (404 when not visible)."""
+    """The live lead, client or deal, with `right` checked (404 when not visible): the
+    record lookup every attachment uses (`activities.services.record_for`), for the types
+    a document may belong to."""
     if record_type not in DOCUMENT_RECORD_TYPES:
         raise field_error("record_type", _("Must be one of: lead, client, deal."))
-    model = model_for(record_type)
-    try:
-        record = model.objects.get(pk=int(record_id), deleted_at__isnull=True)
-    except (model.DoesNotExist, TypeError, ValueError):
-        raise NotFound(
-            _("No %(record_type)s with id %(record_id)s.")
-            % {"record_type": labels.record_type(record_type), "record_id": record_id}
-        ) from None
-    access.check(actor, record_type, right, record)
-    return record
+    return attached_record(actor, record_type, record_id, right)
