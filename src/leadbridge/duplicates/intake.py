@@ -123,14 +123,17 @@ def create_from_page(
     if record_type not in INDEXED_TYPES:
         saved = create(actor=actor, data=data)
         return Intake(saved.obj, "created", [], list(saved.warnings))
-    return create_checked(
-        actor=actor,
-        record_type=record_type,
-        data=data,
-        on_duplicate=OnDuplicate.ALLOW,
-        create=create,
-        update=update,
-    )
+    # A savepoint of its own: a refused value goes back to the form, whose page goes on
+    # reading in the request's transaction (create_checked takes none of its own).
+    with transaction.atomic():
+        return create_checked(
+            actor=actor,
+            record_type=record_type,
+            data=data,
+            on_duplicate=OnDuplicate.ALLOW,
+            create=create,
+            update=update,
+        )
 
 
 def act_on_match(

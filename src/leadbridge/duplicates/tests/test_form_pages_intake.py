@@ -8,6 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from leadbridge.clients.models import Client
+from leadbridge.clients.services import client_create
 from leadbridge.deals.models import Deal
 from leadbridge.leads.models import Lead
 
@@ -68,3 +69,43 @@ def test_a_deal_is_created_as_it_is(admin_web, make_client):
     )
     assert r.status_code == 302, r.content.decode()[:2000]
     assert Deal.objects.get().title == "Pece 2027"
+
+
+def test_a_match_the_typist_may_not_see_is_never_named(client, users):
+    """The other user's record: a client of a south salesperson with the same registration
+    number stays unnamed to a north salesperson (clients: own scope); the new client is still
+    saved, as the typist's."""
+    south, north = users["sales_south"], users["sales_north"]
+    hidden = client_create(
+        actor=south,
+        data={
+            "kind": "company",
+            "name": "Pekárna Zlatý klas s.r.o.",
+            "registration_number": "27074358",
+        },
+    ).obj
+    client.force_login(north)
+    r = client.post(
+        "/clients/new/",
+        {
+            "kind": "company",
+            "name": "Pekárna Zlatý klas",
+            "registration_number": "27074358",
+            "owner_id": north.pk,
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    new = Client.objects.exclude(pk=hidden.pk).get()
+    assert new.owner_id == north.pk and new.registration_number == "27074358"
+    assert not any("already have" in m for m in messages_of(r)), messages_of(r)
+
+
+def test_a_refused_create_goes_back_to_the_form_not_a_500(client, users):
+    """A value the service refuses (here: a client placed outside the typist's own scope)
+    is shown on the form; the check's transaction is rolled back to its savepoint, so the
+    page can still render in the request's transaction."""
+    north = users["sales_north"]
+    client.force_login(north)
+    r = client.post("/clients/new/", {"kind": "company", "name": "Mlýn Hradec s.r.o."})
+    assert r.status_code == 200 and b"<form" in r.content
+    assert not Client.objects.filter(name__startswith="Mlýn").exists()
